@@ -1,0 +1,51 @@
+#include "core/Hex.h"
+
+namespace cpslock {
+namespace {
+int nibble(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+} // namespace
+
+std::string toHex(std::span<const std::uint8_t> bytes) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (std::uint8_t b : bytes) {
+        out.push_back(kDigits[b >> 4]);
+        out.push_back(kDigits[b & 0x0F]);
+    }
+    return out;
+}
+
+std::optional<Bytes> fromHex(std::string_view text) {
+    Bytes out;
+    int high = -1;
+    for (char c : text) {
+        if (c == ' ' || c == ':') {
+            if (high >= 0)
+                return std::nullopt; // a separator inside a byte
+            continue;
+        }
+        const int v = nibble(c);
+        if (v < 0)
+            return std::nullopt;
+        if (high < 0) {
+            high = v;
+        } else {
+            out.push_back(static_cast<std::uint8_t>((high << 4) | v));
+            high = -1;
+        }
+    }
+    if (high >= 0)
+        return std::nullopt;
+    return out;
+}
+
+} // namespace cpslock

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpslock {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// Upper-case hex without separators ("3BAC0040").
+std::string toHex(std::span<const std::uint8_t> bytes);
+
+/// Parses hex digits; spaces and colons between bytes are allowed. nullopt on anything else
+/// or an odd number of digits.
+std::optional<Bytes> fromHex(std::string_view text);
+
+} // namespace cpslock

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running the demo and running the tests need.
+# Idempotent: apt-get runs only when a package is missing. Run as root on Debian 12.
+set -euo pipefail
+
+packages=(
+    # build
+    cmake ninja-build g++ clang pkg-config
+    libclang-rt-14-dev
+    libpcsclite-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev
+    libgtest-dev libgmock-dev libssl-dev libp11-kit-dev libpam0g-dev libsystemd-dev
+    # reader rig: private pcscd with the vsmartcard virtual reader
+    pcscd vsmartcard-vpcd iproute2 util-linux procps python3
+    # PKCS#11, PAM and D-Bus test parts
+    softhsm2 opensc libpam-wrapper libpamtest0-dev pamtester python3-dbusmock dbus
+    # peer used by the benchmarks
+    libpam-pkcs11
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace cpslock::cli {
+
+/// Every sub-command takes the arguments after its name and returns the process exit code:
+/// 0 success, 1 a negative answer (e.g. a refused card), 2 usage or configuration error.
+using Args = std::span<const std::string_view>;
+
+int runReaders(Args args);
+
+} // namespace cpslock::cli

@@ -1,0 +1,46 @@
+#include "tools/cli/Commands.h"
+
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Command {
+    std::string_view name;
+    int (*run)(cpslock::cli::Args);
+    std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"readers", cpslock::cli::runReaders, "list readers and cards; --watch prints events as they happen"},
+};
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: cpslock COMMAND [OPTIONS]\n\ncommands:\n");
+    for (const Command& c : kCommands)
+        std::fprintf(out, "  %-14.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                     static_cast<int>(c.summary.size()), c.summary.data());
+    std::fprintf(out, "\n'cpslock COMMAND --help' describes a command.\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        usage(stderr);
+        return 2;
+    }
+    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        usage(stdout);
+        return 0;
+    }
+    for (const Command& c : kCommands) {
+        if (c.name == args[0])
+            return c.run(cpslock::cli::Args(args).subspan(1));
+    }
+    std::fprintf(stderr, "cpslock: unknown command '%.*s'\n", static_cast<int>(args[0].size()), args[0].data());
+    usage(stderr);
+    return 2;
+}
