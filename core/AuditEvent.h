@@ -30,7 +30,7 @@ enum class AuditKind {
     SettingsChanged, ///< updateSettings() changed something
 };
 
-constexpr std::array<std::pair<AuditKind, std::string_view>, 13> kAuditKindNames{{
+inline constexpr std::array<std::pair<AuditKind, std::string_view>, 13> kAuditKindNames{{
     {AuditKind::SessionUnlocked, "session-unlocked"},
     {AuditKind::SessionLocked, "session-locked"},
     {AuditKind::CardBound, "card-bound"},

@@ -63,8 +63,8 @@ struct GuardStatus {
 };
 
 /// What the SessionGuard asks the host to do. Called synchronously from the guard's inputs, on the
-/// host's event-loop thread. Implementations must not call back into the guard from these calls
-/// (queue the call instead): the guard is not re-entrant.
+/// host's event-loop thread. Implementations should queue any call back into the guard; the one
+/// tolerated (and tested) exception is onSessionLocked() from inside lock(), for lockers that answer at once.
 class GuardActions {
 public:
     virtual ~GuardActions() = default;

@@ -336,7 +336,7 @@ void SessionGuard::requestLockFor(const Cause& cause) {
     // Leaving the card in the reader is what lock-on-removal teaches people: an idle or manual lock with
     // the card inside must at least require the PIN again.
     if (cause.reason == LockReason::Idle || cause.reason == LockReason::UserRequest)
-        logOutTokensAndRemind();
+        logOutTokensAndRemind(cause.reason);
 }
 
 void SessionGuard::requestLogoutFor(const Cause& cause) {
@@ -347,13 +347,13 @@ void SessionGuard::requestLogoutFor(const Cause& cause) {
     auditEvent(AuditKind::LogoutRequested, &cause);
 }
 
-void SessionGuard::logOutTokensAndRemind() {
+void SessionGuard::logOutTokensAndRemind(LockReason reason) {
     bool any = false;
     for (const auto& [reader, card] : m_cards) {
         if (!isContactCps(card.kind))
             continue;
         m_actions.logoutToken(reader);
-        Cause c{LockReason::Idle, reader, card.serial, card.kind, 0};
+        Cause c{reason, reader, card.serial, card.kind, 0};
         auditEvent(AuditKind::TokenLogout, &c);
         any = true;
     }
@@ -379,12 +379,17 @@ void SessionGuard::evaluate() {
     }
     if (const auto at = settleDeadline(); at && now >= *at) {
         // pcscd is back but a session card was not reported again: it left while we were blind.
+        // Causes are collected first: a lock may drop the bindings under the loop.
+        std::vector<Cause> gone;
         for (auto& b : m_bindings) {
             if (!b.awaitingRestore)
                 continue;
             b.awaitingRestore = false;
+            gone.push_back(Cause{LockReason::CardRemoved, b.card.reader, b.card.serial, std::nullopt, 0});
+        }
+        for (const auto& cause : gone) {
             if (decisionsActive())
-                applyRemovalAction(Cause{LockReason::CardRemoved, b.card.reader, b.card.serial, std::nullopt, 0});
+                applyRemovalAction(cause);
         }
         refreshServiceBlindness();
     }
@@ -465,7 +470,7 @@ void SessionGuard::auditEvent(AuditKind kind, const Cause* cause, std::string de
     e.kind = kind;
     if (cause != nullptr) {
         if (kind == AuditKind::LockRequested || kind == AuditKind::LogoutRequested ||
-            kind == AuditKind::RemovalIgnored || kind == AuditKind::LockAverted)
+            kind == AuditKind::RemovalIgnored || kind == AuditKind::LockAverted || kind == AuditKind::TokenLogout)
             e.reason = cause->reason;
         e.reader = cause->reader;
         e.serial = cause->serial;

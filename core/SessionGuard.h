@@ -130,7 +130,7 @@ private:
     void applyRemovalAction(const Cause& cause);
     void requestLockFor(const Cause& cause);
     void requestLogoutFor(const Cause& cause);
-    void logOutTokensAndRemind();
+    void logOutTokensAndRemind(LockReason reason);
 
     /// Timers and derived state; called at the end of every input.
     void evaluate();

@@ -673,7 +673,9 @@ TEST_F(SessionGuardTest, IdleLockWithCardInsideLogsTokenOutAndReminds) {
     const auto lockAt = std::find(actions.calls.begin(), actions.calls.end(), "lock:idle");
     const auto tokenAt = std::find(actions.calls.begin(), actions.calls.end(), "token-logout:" + kSlot1);
     EXPECT_LT(lockAt, tokenAt);
-    EXPECT_EQ(actions.auditsOf(AuditKind::TokenLogout).size(), 1U);
+    ASSERT_EQ(actions.auditsOf(AuditKind::TokenLogout).size(), 1U);
+    EXPECT_EQ(actions.auditsOf(AuditKind::TokenLogout)[0].reason, LockReason::Idle);
+    EXPECT_EQ(actions.auditsOf(AuditKind::TokenLogout)[0].serial, kSerialA);
     EXPECT_EQ(std::string(cpslock::cardReminderMessage().fr), "N'oubliez pas votre carte CPS.");
 }
 
@@ -926,6 +928,60 @@ TEST_F(SessionGuardTest, StatusIsSentOnlyWhenItChanges) {
     EXPECT_TRUE(st.serviceUp);
     EXPECT_FALSE(st.lastLockReason.has_value());
     EXPECT_EQ(st, guard->status());
+}
+
+TEST_F(SessionGuardTest, SessionLockedByOthersHidesWarningAndStopsTimers) {
+    GuardSettings s;
+    startBound(s);
+    userInput();
+    runFor(9min + 45s);
+    ASSERT_TRUE(guard->status().idleLockAt.has_value());
+    guard->onSessionLocked(); // the user pressed Super+L
+    EXPECT_EQ(actions.calls.back(), "hide");
+    EXPECT_FALSE(guard->nextDeadline().has_value());
+    runFor(1h);
+    EXPECT_TRUE(actions.terminations().empty());
+    EXPECT_FALSE(guard->status().lastLockReason.has_value());
+}
+
+/// A locker that reports the session locked from inside lock().
+class LockingAtOnceActions final : public GuardActions {
+public:
+    void lock(LockReason reason) override {
+        locks.push_back(reason);
+        guard->onSessionLocked();
+    }
+    void logout(LockReason) override {}
+    void showIdleWarning(std::chrono::milliseconds) override {}
+    void hideIdleWarning() override {}
+    void logoutToken(const std::string&) override {}
+    void remindCard() override {}
+    void audit(const AuditEvent&) override {}
+    void statusChanged(const GuardStatus&) override {}
+
+    SessionGuard* guard = nullptr;
+    std::vector<LockReason> locks;
+};
+
+TEST(SessionGuardReentryTest, LockerReportingLockedFromInsideLockIsTolerated) {
+    FakeClock clock;
+    LockingAtOnceActions actions;
+    GuardSettings s;
+    s.idleTimeout = 0ms;
+    SessionGuard guard(clock, actions, s);
+    actions.guard = &guard;
+    guard.onReaderEvent(inserted(kSlot1, CardKind::Cps3, kSerialA));
+    guard.onReaderEvent(inserted(kSlot3, CardKind::Cps4, kSerialB));
+    guard.onSessionUnlocked(); // bound to both
+    guard.onReaderEvent(readerEvent(ReaderEventType::ServiceLost));
+    clock.advance(1s);
+    guard.onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    clock.advance(SessionGuard::kRestoreSettle);
+    guard.onTimer(); // neither card came back: the first removal locks, the session is locked at once
+    EXPECT_EQ(actions.locks, std::vector<LockReason>{LockReason::CardRemoved});
+    EXPECT_EQ(guard.status().session, SessionState::Locked);
+    EXPECT_TRUE(guard.status().boundCards.empty());
+    EXPECT_FALSE(guard.status().lockRequested);
 }
 
 TEST(LockReasonTest, StableNamesRoundTripAndEveryReasonHasBothLanguages) {
