@@ -50,10 +50,10 @@ struct PresentCard {
 /// What the tray (and `cpslock status`) shows. Deadlines are on the guard's Clock.
 struct GuardStatus {
     SessionState session = SessionState::Unknown;
-    bool lockRequested = false;          ///< lock()/logout() called, the session not yet reported locked
-    std::vector<BoundCard> boundCards;   ///< empty: not bound; reader empty: verified card not seen yet
-    std::vector<PresentCard> cards;      ///< every card present, sorted by reader
-    bool serviceUp = true;               ///< pcscd reachable
+    bool lockRequested = false;                    ///< lock()/logout() called, the session not yet reported locked
+    std::vector<BoundCard> boundCards;             ///< empty: not bound; reader empty: verified card not seen yet
+    std::vector<PresentCard> cards;                ///< every card present, sorted by reader
+    bool serviceUp = true;                         ///< pcscd reachable
     std::optional<Clock::TimePoint> idleLockAt;    ///< set while the idle warning counts down
     std::optional<Clock::TimePoint> noCardLockAt;  ///< set while waiting for a CPS card (require_card)
     std::optional<Clock::TimePoint> serviceLockAt; ///< set while pcscd is lost and the lock is pending

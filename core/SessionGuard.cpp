@@ -96,7 +96,7 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
     m_idleLockAt.reset();
 
     const bool hint = verified && !verified->serial.empty();
-    auditEvent(AuditKind::SessionUnlocked, nullptr, hint ? "verified" : "");
+    auditEvent(AuditKind::SessionUnlocked, std::nullopt, {}, hint ? "verified" : "");
     if (hint) {
         Binding b;
         b.card = *verified;
@@ -106,8 +106,7 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
             if (isContactCps(card.kind) && card.serial == b.card.serial) {
                 m_bindings.back().card.reader = reader;
                 m_bindings.back().seen = m_bindings.back().present = true;
-                Cause c{LockReason::CardRemoved, reader, card.serial, card.kind, 0};
-                auditEvent(AuditKind::CardBound, &c, "verified");
+                auditEvent(AuditKind::CardBound, std::nullopt, CardRef{reader, card.serial, card.kind, 0}, "verified");
                 break;
             }
         }
@@ -144,7 +143,7 @@ void SessionGuard::onTimer() {
 
 void SessionGuard::requestLock(LockReason reason) {
     if (m_session != SessionState::Locked && !m_actionPending)
-        requestLockFor(Cause{reason, {}, {}, std::nullopt, 0});
+        requestLockFor(reason);
     publishStatus();
 }
 
@@ -200,7 +199,7 @@ void SessionGuard::handleCardInserted(const ReaderEvent& event) {
             b->present = true; // the same card back (removal action none, or after a pcscd restart)
             b->awaitingRestore = false;
         } else {
-            requestLockFor(Cause{LockReason::CardSwapped, event.reader, event.serial, event.kind, event.monoNs});
+            requestLockFor(LockReason::CardSwapped, CardRef{event.reader, event.serial, event.kind, event.monoNs});
         }
         return;
     }
@@ -215,16 +214,16 @@ void SessionGuard::handleCardInserted(const ReaderEvent& event) {
             if (!b.seen && b.card.serial == event.serial) {
                 b.card.reader = event.reader;
                 b.seen = b.present = true;
-                Cause c{LockReason::CardRemoved, event.reader, event.serial, event.kind, event.monoNs};
-                auditEvent(AuditKind::CardBound, &c, "verified");
+                auditEvent(AuditKind::CardBound, std::nullopt,
+                           CardRef{event.reader, event.serial, event.kind, event.monoNs}, "verified");
             }
         }
     } else if (m_bindings.empty()) {
         bind(card, event.monoNs);
     }
     if (waitingForCard && !noCardDeadline()) {
-        Cause c{LockReason::NoCard, event.reader, event.serial, event.kind, event.monoNs};
-        auditEvent(AuditKind::LockAverted, &c);
+        auditEvent(AuditKind::LockAverted, LockReason::NoCard,
+                   CardRef{event.reader, event.serial, event.kind, event.monoNs});
     }
 }
 
@@ -238,7 +237,7 @@ void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
     b->present = false;
     b->awaitingRestore = false;
     const std::string serial = event.serial.empty() ? b->card.serial : event.serial;
-    applyRemovalAction(Cause{LockReason::CardRemoved, event.reader, serial, event.kind, event.monoNs});
+    applyRemovalAction(CardRef{event.reader, serial, event.kind, event.monoNs});
 }
 
 void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
@@ -247,7 +246,7 @@ void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
         return;
     // Locks even when the card had left earlier under removal action "none": the reader is part of the binding.
     if (const Binding* b = sessionBindingInReader(event.reader))
-        requestLockFor(Cause{LockReason::ReaderRemoved, event.reader, b->card.serial, std::nullopt, event.monoNs});
+        requestLockFor(LockReason::ReaderRemoved, CardRef{event.reader, b->card.serial, std::nullopt, event.monoNs});
 }
 
 void SessionGuard::handleServiceLost(const ReaderEvent& event) {
@@ -262,10 +261,8 @@ void SessionGuard::handleServiceLost(const ReaderEvent& event) {
     }
     if (m_session == SessionState::Unlocked && !m_blindSince)
         m_blindSince = m_clock.now();
-    if (wasUp) {
-        Cause c{LockReason::ServiceLost, {}, {}, std::nullopt, event.monoNs};
-        auditEvent(AuditKind::ServiceLost, &c, event.detail);
-    }
+    if (wasUp)
+        auditEvent(AuditKind::ServiceLost, std::nullopt, CardRef{{}, {}, std::nullopt, event.monoNs}, event.detail);
 }
 
 void SessionGuard::handleServiceRestored(const ReaderEvent& event) {
@@ -273,8 +270,7 @@ void SessionGuard::handleServiceRestored(const ReaderEvent& event) {
         return;
     m_serviceUp = true;
     m_restoredAt = m_clock.now();
-    Cause c{LockReason::ServiceLost, {}, {}, std::nullopt, event.monoNs};
-    auditEvent(AuditKind::ServiceRestored, &c, event.detail);
+    auditEvent(AuditKind::ServiceRestored, std::nullopt, CardRef{{}, {}, std::nullopt, event.monoNs}, event.detail);
 }
 
 // ---- decisions -------------------------------------------------------------------------------------
@@ -308,43 +304,42 @@ void SessionGuard::bind(const PresentCard& card, std::int64_t monoNs) {
     b.card = BoundCard{card.reader, card.serial, {}};
     b.seen = b.present = true;
     m_bindings.push_back(b);
-    Cause c{LockReason::CardRemoved, card.reader, card.serial, card.kind, monoNs};
-    auditEvent(AuditKind::CardBound, &c, "present");
+    auditEvent(AuditKind::CardBound, std::nullopt, CardRef{card.reader, card.serial, card.kind, monoNs}, "present");
 }
 
-void SessionGuard::applyRemovalAction(const Cause& cause) {
+void SessionGuard::applyRemovalAction(const CardRef& card) {
     switch (m_settings.removalAction) {
     case RemovalAction::Lock:
-        requestLockFor(cause);
+        requestLockFor(LockReason::CardRemoved, card);
         break;
     case RemovalAction::Logout:
-        requestLogoutFor(cause);
+        requestLogoutFor(LockReason::CardRemoved, card);
         break;
     case RemovalAction::None:
-        auditEvent(AuditKind::RemovalIgnored, &cause);
+        auditEvent(AuditKind::RemovalIgnored, LockReason::CardRemoved, card);
         break;
     }
 }
 
-void SessionGuard::requestLockFor(const Cause& cause) {
+void SessionGuard::requestLockFor(LockReason reason, const CardRef& card) {
     // State first: a host that reacts synchronously must already see the lock as pending.
     m_actionPending = true;
-    m_lastLockReason = cause.reason;
-    m_actions.lock(cause.reason);
+    m_lastLockReason = reason;
+    m_actions.lock(reason);
     cancelIdleWarning(false);
-    auditEvent(AuditKind::LockRequested, &cause);
+    auditEvent(AuditKind::LockRequested, reason, card);
     // Leaving the card in the reader is what lock-on-removal teaches people: an idle or manual lock with
     // the card inside must at least require the PIN again.
-    if (cause.reason == LockReason::Idle || cause.reason == LockReason::UserRequest)
-        logOutTokensAndRemind(cause.reason);
+    if (reason == LockReason::Idle || reason == LockReason::UserRequest)
+        logOutTokensAndRemind(reason);
 }
 
-void SessionGuard::requestLogoutFor(const Cause& cause) {
+void SessionGuard::requestLogoutFor(LockReason reason, const CardRef& card) {
     m_actionPending = true;
-    m_lastLockReason = cause.reason;
-    m_actions.logout(cause.reason);
+    m_lastLockReason = reason;
+    m_actions.logout(reason);
     cancelIdleWarning(false);
-    auditEvent(AuditKind::LogoutRequested, &cause);
+    auditEvent(AuditKind::LogoutRequested, reason, card);
 }
 
 void SessionGuard::logOutTokensAndRemind(LockReason reason) {
@@ -353,8 +348,7 @@ void SessionGuard::logOutTokensAndRemind(LockReason reason) {
         if (!isContactCps(card.kind))
             continue;
         m_actions.logoutToken(reader);
-        Cause c{reason, reader, card.serial, card.kind, 0};
-        auditEvent(AuditKind::TokenLogout, &c);
+        auditEvent(AuditKind::TokenLogout, reason, CardRef{reader, card.serial, card.kind, 0});
         any = true;
     }
     if (any)
@@ -370,26 +364,26 @@ void SessionGuard::evaluate() {
     const auto now = m_clock.now();
 
     if (const auto at = serviceDeadline(); at && now >= *at) {
-        requestLockFor(Cause{LockReason::ServiceLost, {}, {}, std::nullopt, 0});
+        requestLockFor(LockReason::ServiceLost);
         return;
     }
     if (const auto at = noCardDeadline(); at && now >= *at) {
-        requestLockFor(Cause{LockReason::NoCard, {}, {}, std::nullopt, 0});
+        requestLockFor(LockReason::NoCard);
         return;
     }
     if (const auto at = settleDeadline(); at && now >= *at) {
         // pcscd is back but a session card was not reported again: it left while we were blind.
-        // Causes are collected first: a lock may drop the bindings under the loop.
-        std::vector<Cause> gone;
+        // Collected first: a lock may drop the bindings under the loop.
+        std::vector<CardRef> gone;
         for (auto& b : m_bindings) {
             if (!b.awaitingRestore)
                 continue;
             b.awaitingRestore = false;
-            gone.push_back(Cause{LockReason::CardRemoved, b.card.reader, b.card.serial, std::nullopt, 0});
+            gone.push_back(CardRef{b.card.reader, b.card.serial, std::nullopt, 0});
         }
-        for (const auto& cause : gone) {
+        for (const auto& card : gone) {
             if (decisionsActive())
-                applyRemovalAction(cause);
+                applyRemovalAction(card);
         }
         refreshServiceBlindness();
     }
@@ -404,7 +398,7 @@ void SessionGuard::evaluateIdleFromSample(milliseconds idle) {
     const milliseconds warnStart = timeout - m_settings.idleWarning;
 
     if (idle >= timeout) {
-        requestLockFor(Cause{LockReason::Idle, {}, {}, std::nullopt, 0});
+        requestLockFor(LockReason::Idle);
         return;
     }
     if (idle >= warnStart) {
@@ -414,7 +408,7 @@ void SessionGuard::evaluateIdleFromSample(milliseconds idle) {
         m_idleCheckAt = std::min(now + milliseconds(kWarningRecheck), *m_idleLockAt);
         m_actions.showIdleWarning(remaining);
         if (first)
-            auditEvent(AuditKind::IdleWarning, nullptr, std::to_string(remaining.count()) + " ms");
+            auditEvent(AuditKind::IdleWarning, LockReason::Idle, {}, std::to_string(remaining.count()) + " ms");
         return;
     }
     cancelIdleWarning(true);
@@ -428,7 +422,7 @@ void SessionGuard::cancelIdleWarning(bool audited) {
     m_idleLockAt.reset();
     m_actions.hideIdleWarning();
     if (audited)
-        auditEvent(AuditKind::IdleCancelled);
+        auditEvent(AuditKind::IdleCancelled, LockReason::Idle);
 }
 
 void SessionGuard::refreshServiceBlindness() {
@@ -437,8 +431,7 @@ void SessionGuard::refreshServiceBlindness() {
     const bool counting = serviceDeadline().has_value();
     m_blindSince.reset();
     if (counting) {
-        Cause c{LockReason::ServiceLost, {}, {}, std::nullopt, 0};
-        auditEvent(AuditKind::LockAverted, &c);
+        auditEvent(AuditKind::LockAverted, LockReason::ServiceLost);
     }
 }
 
@@ -465,18 +458,15 @@ std::optional<Clock::TimePoint> SessionGuard::settleDeadline() const {
 
 // ---- outputs ---------------------------------------------------------------------------------------
 
-void SessionGuard::auditEvent(AuditKind kind, const Cause* cause, std::string detail) {
+void SessionGuard::auditEvent(AuditKind kind, std::optional<LockReason> reason, const CardRef& card,
+                              std::string detail) {
     AuditEvent e;
     e.kind = kind;
-    if (cause != nullptr) {
-        if (kind == AuditKind::LockRequested || kind == AuditKind::LogoutRequested ||
-            kind == AuditKind::RemovalIgnored || kind == AuditKind::LockAverted || kind == AuditKind::TokenLogout)
-            e.reason = cause->reason;
-        e.reader = cause->reader;
-        e.serial = cause->serial;
-        e.cardKind = cause->kind;
-        e.eventMonoNs = cause->monoNs;
-    }
+    e.reason = reason;
+    e.reader = card.reader;
+    e.serial = card.serial;
+    e.cardKind = card.kind;
+    e.eventMonoNs = card.monoNs;
     e.detail = std::move(detail);
     m_actions.audit(e);
 }

@@ -109,13 +109,12 @@ private:
         bool awaitingRestore = false; ///< was present when pcscd went away, not reported again yet
     };
 
-    /// What caused a decision, for the audit record.
-    struct Cause {
-        LockReason reason = LockReason::CardRemoved;
+    /// The card (or event) behind a decision, for the audit record.
+    struct CardRef {
         std::string reader;
         std::string serial;
         std::optional<CardKind> kind;
-        std::int64_t monoNs = 0;
+        std::int64_t monoNs; ///< the reader event's timestamp, 0 for timers ({} zeroes it)
     };
 
     void handleCardInserted(const ReaderEvent& event);
@@ -127,15 +126,14 @@ private:
     bool decisionsActive() const;
     Binding* sessionBindingInReader(const std::string& reader);
     void bind(const PresentCard& card, std::int64_t monoNs);
-    void applyRemovalAction(const Cause& cause);
-    void requestLockFor(const Cause& cause);
-    void requestLogoutFor(const Cause& cause);
+    void applyRemovalAction(const CardRef& card);
+    void requestLockFor(LockReason reason, const CardRef& card = {});
+    void requestLogoutFor(LockReason reason, const CardRef& card);
     void logOutTokensAndRemind(LockReason reason);
 
-    /// Timers and derived state; called at the end of every input.
+    /// Due deadlines and derived state; run before and after every input.
     void evaluate();
     void evaluateIdleFromSample(std::chrono::milliseconds idle);
-    void scheduleIdleAfterSample();
     void cancelIdleWarning(bool audited);
     void refreshServiceBlindness();
     std::optional<Clock::TimePoint> noCardDeadline() const;
@@ -145,7 +143,8 @@ private:
     bool anyAwaitingRestore() const;
     bool anyBindingSeen() const;
 
-    void auditEvent(AuditKind kind, const Cause* cause = nullptr, std::string detail = {});
+    void auditEvent(AuditKind kind, std::optional<LockReason> reason = std::nullopt, const CardRef& card = {},
+                    std::string detail = {});
     void publishStatus();
 
     const Clock& m_clock;
@@ -159,9 +158,9 @@ private:
     bool m_serviceUp = true;
     std::vector<Binding> m_bindings;
 
-    Clock::TimePoint m_noCardSince{};                ///< start of the require_card grace
-    std::optional<Clock::TimePoint> m_blindSince;    ///< start of the service-loss grace
-    std::optional<Clock::TimePoint> m_restoredAt;    ///< when pcscd came back
+    Clock::TimePoint m_noCardSince{};             ///< start of the require_card grace
+    std::optional<Clock::TimePoint> m_blindSince; ///< start of the service-loss grace
+    std::optional<Clock::TimePoint> m_restoredAt; ///< when pcscd came back
 
     // Idle: the last sample (m_idleAtSample measured at m_idleSampleAt) and the next check.
     std::chrono::milliseconds m_idleAtSample{0};

@@ -95,8 +95,7 @@ ReaderEvent inserted(const std::string& reader, CardKind kind, const std::string
     return cardEvent(ReaderEventType::CardInserted, reader, kind, serial, monoNs);
 }
 
-ReaderEvent removed(const std::string& reader, CardKind kind, const std::string& serial = {},
-                    std::int64_t monoNs = 0) {
+ReaderEvent removed(const std::string& reader, CardKind kind, const std::string& serial = {}, std::int64_t monoNs = 0) {
     return cardEvent(ReaderEventType::CardRemoved, reader, kind, serial, monoNs);
 }
 
@@ -986,10 +985,14 @@ TEST(SessionGuardReentryTest, LockerReportingLockedFromInsideLockIsTolerated) {
 
 TEST(LockReasonTest, StableNamesRoundTripAndEveryReasonHasBothLanguages) {
     const std::vector<std::pair<LockReason, std::string>> expected{
-        {LockReason::CardRemoved, "card-removed"}, {LockReason::CardSwapped, "card-swapped"},
-        {LockReason::ReaderRemoved, "reader-removed"}, {LockReason::ServiceLost, "service-lost"},
-        {LockReason::NoCard, "no-card"}, {LockReason::Idle, "idle"},
-        {LockReason::UserRequest, "user-request"}, {LockReason::LostCard, "lost-card"},
+        {LockReason::CardRemoved, "card-removed"},
+        {LockReason::CardSwapped, "card-swapped"},
+        {LockReason::ReaderRemoved, "reader-removed"},
+        {LockReason::ServiceLost, "service-lost"},
+        {LockReason::NoCard, "no-card"},
+        {LockReason::Idle, "idle"},
+        {LockReason::UserRequest, "user-request"},
+        {LockReason::LostCard, "lost-card"},
     };
     for (const auto& [reason, name] : expected) {
         EXPECT_EQ(toString(reason), name);
