@@ -16,7 +16,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work="$out/.work"
 rm -rf "$work" "$out"/{anchors,intermediates,foreign,cards,keys,crl}
-mkdir -p "$work" "$out"/{anchors,intermediates,foreign,cards,keys} "$out"/crl/{fresh,stale,empty}
+mkdir -p "$work" "$out"/{anchors,intermediates,foreign,cards,keys} "$out"/crl/{fresh,stale,empty,rogue}
 
 # Verification instant used by the tests, and the dates around it.
 TEST_NOW=20260601T000000Z
@@ -204,12 +204,18 @@ gencrl() { # ca last next out
         -crl_lastupdate "$2" -crl_nextupdate "$3" -out "$work/crl.pem" 2>/dev/null
     openssl crl -in "$work/crl.pem" -outform DER -out "$4"
 }
-gencrl root 20260520000000Z 20260620000000Z "$out/crl/fresh/root.crl"
+gencrl root 20260530000000Z 20260629000000Z "$out/crl/fresh/root.crl"
 gencrl inter 20260530000000Z 20260606000000Z "$out/crl/fresh/intermediate.crl"
 cp "$out/crl/fresh/root.crl" "$out/crl/stale/root.crl"
 gencrl inter 20260401000000Z 20260408000000Z "$out/crl/stale/intermediate.crl"
 # The foreign intermediate's CRL sits in the fresh folder too: it must never be used for our chain.
 gencrl foreign_inter 20260530000000Z 20260606000000Z "$out/crl/fresh/foreign.crl"
+
+# A rogue CA reusing the intermediate's exact name with another key: its CRL must never count.
+selfsigned rogue "$CA_PREFIX/CN=AC IGC-SANTE FORT PERSONNES (TEST)"
+mkdir -p "$out/crl/rogue"
+gencrl rogue 20260530000000Z 20260606000000Z "$out/crl/rogue/intermediate.crl"
+cp "$out/crl/fresh/root.crl" "$out/crl/rogue/root.crl"
 
 # Deny-list naming the "denylisted" card by serial and by certificate hash.
 deny_sha=$(openssl dgst -sha256 -r "$out/cards/denylisted.der" | cut -d' ' -f1)
