@@ -215,6 +215,7 @@ gencrl foreign_inter 20260530000000Z 20260606000000Z "$out/crl/fresh/foreign.crl
 selfsigned rogue "$CA_PREFIX/CN=AC IGC-SANTE FORT PERSONNES (TEST)"
 mkdir -p "$out/crl/rogue"
 gencrl rogue 20260530000000Z 20260606000000Z "$out/crl/rogue/intermediate.crl"
+der "$work/rogue.pem" "$out/rogue-root.der"
 cp "$out/crl/fresh/root.crl" "$out/crl/rogue/root.crl"
 
 # Deny-list naming the "denylisted" card by serial and by certificate hash.

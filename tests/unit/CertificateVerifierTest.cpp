@@ -265,3 +265,13 @@ TEST_F(CertificateVerifierTest, RealIgcSanteIntermediateChainsToItsRoot) {
     // Our test cards do not chain to the real roots.
     EXPECT_EQ(reasonOf(verifier.verify(tp::certOf("valid-cps"), {}, "", m_now)), "untrusted-chain");
 }
+
+// A card presenting a self-signed certificate (even one named like our root) is not trusted.
+TEST_F(CertificateVerifierTest, SelfSignedCardCertificateIsUntrusted) {
+    const CertificateVerifier verifier(m_trust, revocation(RevocationMode::Off), m_denylist);
+    EXPECT_EQ(reasonOf(verifier.verify(tp::readBytes(tp::pki().dir / "foreign/foreign-root.der"), {}, "", m_now)),
+              "untrusted-chain");
+    const auto rogue = tp::readBytes(tp::pki().dir / "rogue-root.der");
+    ASSERT_FALSE(rogue.empty());
+    EXPECT_EQ(reasonOf(verifier.verify(rogue, {}, "", m_now)), "untrusted-chain");
+}
