@@ -5,6 +5,19 @@
 # All dates are fixed so tests are deterministic: they verify at TEST_NOW (see manifest), not the clock.
 #
 # Usage: make-test-pki.sh OUTPUT_DIR
+#
+# Output (all DER unless named .pem):
+#   anchors/root.der                 "AC RACINE IGC-SANTE FORT (TEST)" (self-signed, CA extensions as the real one)
+#   intermediates/intermediate.{der,pem}  "AC IGC-SANTE FORT PERSONNES (TEST)" (pathlen 0, CRLDP)
+#   foreign/foreign-{root,intermediate}.der  another hierarchy (untrusted-chain case)
+#   rogue-root.der                   self-signed CA with the intermediate's exact name, another key
+#   cards/<name>.der, keys/<name>.p8.der  card certificate and its unencrypted PKCS#8 RSA key
+#   crl/{fresh,stale,empty,rogue}/   CRL folders (fresh: valid at TEST_NOW; stale: intermediate's
+#                                    CRL past nextUpdate; rogue: intermediate's CRL signed by rogue-root)
+#   denylist.txt                     deny-list naming the "denylisted" card (serial and sha256)
+#   manifest.tsv                     one line per card: name, cert, key, card serial (EF.SN.ICC digits,
+#                                    use as token serial), cert sha256, subject (RFC 2253),
+#                                    expected trust outcome at TEST_NOW; '#TEST_NOW' and '#OIDS' lines
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then

@@ -1,5 +1,7 @@
 #include "card/AccountMapping.h"
 
+#include "TestPki.h"
+
 #include <gtest/gtest.h>
 
 using cpslock::RefusalReason;
@@ -90,4 +92,19 @@ TEST(AccountMappingTest, AccountsForListsPersonalThenSharedWithoutDuplicates) {
     const std::vector<std::string> expected{"idonnat", "dr-garde", "consultation", "soins"};
     EXPECT_EQ(m.accountsFor(kDoctor), expected);
     EXPECT_EQ(m.accountsFor(kStaff), std::vector<std::string>{"accueil"});
+}
+
+// End to end with a generated card: the holder read from the certificate opens only its accounts.
+TEST(AccountMappingTest, NotMappedFromACardCertificate) {
+    const auto parse =
+        cpslock::card::readHolderIdentity(cpslock::testpki::certOf("valid-cps"), cpslock::card::CardTypeRules{});
+    ASSERT_TRUE(parse.ok()) << parse.error;
+    AccountMapping m;
+    m.mapHolder("810002813839", "idonnat");
+    EXPECT_FALSE(m.check(*parse.identity, "idonnat").has_value());
+    expectNotMapped(m, *parse.identity, "dr-autre");
+    const auto other =
+        cpslock::card::readHolderIdentity(cpslock::testpki::certOf("valid-adeli"), cpslock::card::CardTypeRules{});
+    ASSERT_TRUE(other.ok()) << other.error;
+    expectNotMapped(m, *other.identity, "idonnat");
 }
