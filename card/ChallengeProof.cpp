@@ -59,9 +59,8 @@ Pkcs11Result<SignedChallenge> signChallenge(Pkcs11Session& session, CK_OBJECT_HA
             return out;
         }
         // Some modules list the mechanism yet refuse it for this key: only that falls back.
-        const std::string& d = signature.error().detail;
-        if (d.find("CKR_MECHANISM_INVALID") == std::string::npos &&
-            d.find("CKR_KEY_TYPE_INCONSISTENT") == std::string::npos)
+        const CK_RV rv = signature.error().rv;
+        if (rv != CKR_MECHANISM_INVALID && rv != CKR_KEY_TYPE_INCONSISTENT && rv != CKR_KEY_FUNCTION_NOT_PERMITTED)
             return signature.error();
     }
     auto digest = sha256(out.nonce);

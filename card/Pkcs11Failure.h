@@ -48,6 +48,7 @@ struct Pkcs11Error {
     Pkcs11Failure failure = Pkcs11Failure::ModuleError;
     std::string detail;
     std::optional<unsigned> triesLeft;
+    unsigned long rv = 0; ///< the CK_RV behind the refusal; 0 (CKR_OK) when none
 };
 
 /// Value or refusal. Small on purpose: C++20 has no std::expected.
@@ -68,7 +69,9 @@ private:
 
 /// For steps that return nothing but may refuse.
 using Pkcs11Status = Pkcs11Result<std::monostate>;
-inline Pkcs11Status pkcs11Ok() { return Pkcs11Status(std::monostate{}); }
+inline Pkcs11Status pkcs11Ok() {
+    return Pkcs11Status(std::monostate{});
+}
 
 inline Pkcs11Error makeError(Pkcs11Failure f, std::string detail, std::optional<unsigned> triesLeft = std::nullopt) {
     return Pkcs11Error{f, std::move(detail), triesLeft};

@@ -77,7 +77,7 @@ Pkcs11Result<std::unique_ptr<Pkcs11Module>> Pkcs11Module::load(const std::string
 }
 
 Pkcs11Result<std::unique_ptr<Pkcs11Module>> Pkcs11Module::fromFunctionList(CK_FUNCTION_LIST* functions,
-                                                                            std::string name) {
+                                                                           std::string name) {
     if (functions == nullptr)
         return makeError(Pkcs11Failure::ModuleError, name + ": null function list");
     return initialize(std::unique_ptr<Pkcs11Module>(new Pkcs11Module(nullptr, functions, std::move(name))));

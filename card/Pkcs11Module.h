@@ -23,8 +23,7 @@ public:
 
     /// Test seam: wraps a function list that was not loaded with dlopen (a fake module). It is
     /// initialised and finalised like a real one; nothing is dlclose'd.
-    static Pkcs11Result<std::unique_ptr<Pkcs11Module>> fromFunctionList(CK_FUNCTION_LIST* functions,
-                                                                        std::string name);
+    static Pkcs11Result<std::unique_ptr<Pkcs11Module>> fromFunctionList(CK_FUNCTION_LIST* functions, std::string name);
 
     ~Pkcs11Module();
     Pkcs11Module(const Pkcs11Module&) = delete;

@@ -11,7 +11,9 @@ struct RvName {
     const char* name;
 };
 
+// clang-format off
 #define CPSLOCK_RV(x) RvName{x, #x}
+// clang-format on
 constexpr std::array kRvNames{
     CPSLOCK_RV(CKR_OK),
     CPSLOCK_RV(CKR_CANCEL),
@@ -102,7 +104,9 @@ Pkcs11Failure failureForRv(CK_RV rv) {
 }
 
 Pkcs11Error errorForRv(std::string_view call, CK_RV rv) {
-    return makeError(failureForRv(rv), std::string(call) + ": " + ckrName(rv));
+    Pkcs11Error e = makeError(failureForRv(rv), std::string(call) + ": " + ckrName(rv));
+    e.rv = rv;
+    return e;
 }
 
 std::string trimPadded(std::span<const unsigned char> field) {

@@ -16,7 +16,9 @@ constexpr int kMaxSizeRetries = 3;
 constexpr unsigned long kFindBatch = 32;
 constexpr unsigned long kSlotDescriptionSize = 64;
 
-Pkcs11Error garbage(const std::string& what) { return makeError(Pkcs11Failure::ModuleError, "bad module answer: " + what); }
+Pkcs11Error garbage(const std::string& what) {
+    return makeError(Pkcs11Failure::ModuleError, "bad module answer: " + what);
+}
 
 std::string hexType(unsigned long v) {
     char buf[24];
@@ -334,9 +336,9 @@ Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
     if (!choice) {
         if (sawTechnical)
             return makeError(Pkcs11Failure::Contactless, "only the technical (contactless) key pair is on the token");
-        return makeError(Pkcs11Failure::ModuleError,
-                         "no X.509 certificate with a matching RSA signing key (" + std::to_string(certs.size()) +
-                             " certificate(s), " + std::to_string(keys.size()) + " key(s))");
+        return makeError(Pkcs11Failure::ModuleError, "no X.509 certificate with a matching RSA signing key (" +
+                                                         std::to_string(certs.size()) + " certificate(s), " +
+                                                         std::to_string(keys.size()) + " key(s))");
     }
     AuthenticationPair pair;
     pair.key = keyHandles.value()[choice->key];
@@ -352,10 +354,9 @@ Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
 
 Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> Pkcs11Session::mechanisms() {
     const auto& f = m_module->functions();
-    return boundedList<CK_MECHANISM_TYPE>("C_GetMechanismList", kMaxMechanisms,
-                                            [&](CK_MECHANISM_TYPE* list, unsigned long* n) {
-                                                return f.C_GetMechanismList(m_slot, list, n);
-                                            });
+    return boundedList<CK_MECHANISM_TYPE>(
+        "C_GetMechanismList", kMaxMechanisms,
+        [&](CK_MECHANISM_TYPE* list, unsigned long* n) { return f.C_GetMechanismList(m_slot, list, n); });
 }
 
 bool Pkcs11Session::canSignWith(CK_MECHANISM_TYPE mechanism) {
@@ -368,8 +369,7 @@ bool Pkcs11Session::canSignWith(CK_MECHANISM_TYPE mechanism) {
     if (!listed)
         return false;
     CK_MECHANISM_INFO info{};
-    return m_module->functions().C_GetMechanismInfo(m_slot, mechanism, &info) == CKR_OK &&
-           (info.flags & CKF_SIGN) != 0;
+    return m_module->functions().C_GetMechanismInfo(m_slot, mechanism, &info) == CKR_OK && (info.flags & CKF_SIGN) != 0;
 }
 
 Pkcs11Result<Bytes> Pkcs11Session::sign(CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mechanism, const Bytes& data) {

@@ -33,7 +33,9 @@ SecureBuffer::SecureBuffer(std::size_t capacity) {
     (void)madvise(m_data, m_mapped, MADV_DONTDUMP);
 }
 
-SecureBuffer::~SecureBuffer() { release(); }
+SecureBuffer::~SecureBuffer() {
+    release();
+}
 
 void SecureBuffer::release() noexcept {
     if (m_data == nullptr)

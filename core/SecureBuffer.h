@@ -38,10 +38,10 @@ public:
     bool isMemoryLocked() const noexcept { return m_locked; }
 
     enum class ReadStatus {
-        Ok,          ///< one line read (without its '\n' or "\r\n")
-        EndOfFile,   ///< nothing before end of file
-        TooLong,     ///< longer than capacity: buffer wiped, rest of the line drained
-        IoError,     ///< read() failed; errorNumber() says why
+        Ok,        ///< one line read (without its '\n' or "\r\n")
+        EndOfFile, ///< nothing before end of file
+        TooLong,   ///< longer than capacity: buffer wiped, rest of the line drained
+        IoError,   ///< read() failed; errorNumber() says why
     };
     /// Reads one line from fd straight into the storage, one byte per read() so that nothing of
     /// the secret stays in a stdio or std::string buffer. The previous content is wiped first.

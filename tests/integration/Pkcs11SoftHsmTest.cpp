@@ -102,8 +102,8 @@ protected:
         ASSERT_FALSE(info.slotDescription.empty());
         s_tokens[label] = info;
         for (const auto& i : imports)
-            ASSERT_TRUE(runScript({"import", s_dir.string(), label, "1234", i.key, i.cert, i.id, i.keyLabel,
-                                   i.certLabel}))
+            ASSERT_TRUE(
+                runScript({"import", s_dir.string(), label, "1234", i.key, i.cert, i.id, i.keyLabel, i.certLabel}))
                 << "import into " << label;
     }
 

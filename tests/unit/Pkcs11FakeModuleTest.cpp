@@ -28,7 +28,9 @@ Bytes ulongBytes(unsigned long v) {
     std::memcpy(b.data(), &v, sizeof v);
     return b;
 }
-Bytes text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes text(std::string_view s) {
+    return Bytes(s.begin(), s.end());
+}
 
 struct FakeObject {
     std::map<CK_ATTRIBUTE_TYPE, Bytes> attributes;
@@ -51,6 +53,7 @@ struct FakeToken {
     bool loggedIn = false;
     int signCalls = 0;
     CK_RV signRv = CKR_OK;
+    bool sha256ListedButRefused = false; // C_SignInit answers CKR_MECHANISM_INVALID for it
     std::vector<CK_MECHANISM_TYPE> mechanisms{CKM_RSA_PKCS, CKM_SHA256_RSA_PKCS};
     std::vector<FakeObject> objects; // handle = index + 1
     EVP_PKEY* signingKey = nullptr;  // the key the card really holds
@@ -67,7 +70,9 @@ struct FakeToken {
 };
 FakeToken* g_fake = nullptr;
 
-CK_RV fakeInitialize(void*) { return g_fake->initializeRv; }
+CK_RV fakeInitialize(void*) {
+    return g_fake->initializeRv;
+}
 CK_RV fakeFinalize(void*) {
     ++g_fake->finalizeCalls;
     return CKR_OK;
@@ -120,7 +125,9 @@ CK_RV fakeOpenSession(CK_SLOT_ID, CK_FLAGS, void*, CK_NOTIFY, CK_SESSION_HANDLE*
     *session = kSession;
     return CKR_OK;
 }
-CK_RV fakeCloseSession(CK_SESSION_HANDLE) { return CKR_OK; }
+CK_RV fakeCloseSession(CK_SESSION_HANDLE) {
+    return CKR_OK;
+}
 CK_RV fakeLogin(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR* pin, CK_ULONG length) {
     ++g_fake->loginCalls;
     if (g_fake->alreadyLoggedInOnce) {
@@ -155,8 +162,8 @@ CK_RV fakeGetAttributeValue(CK_SESSION_HANDLE, CK_OBJECT_HANDLE object, CK_ATTRI
         }
         const bool isValue = tmpl[i].type == CKA_VALUE;
         if (tmpl[i].pValue == nullptr) {
-            tmpl[i].ulValueLen = isValue && g_fake->attributeLengthLie != 0 ? g_fake->attributeLengthLie
-                                                                             : it->second.size();
+            tmpl[i].ulValueLen =
+                isValue && g_fake->attributeLengthLie != 0 ? g_fake->attributeLengthLie : it->second.size();
             continue;
         }
         if (g_fake->attributeAlwaysTooSmall || tmpl[i].ulValueLen < it->second.size()) {
@@ -165,8 +172,8 @@ CK_RV fakeGetAttributeValue(CK_SESSION_HANDLE, CK_OBJECT_HANDLE object, CK_ATTRI
             continue;
         }
         std::memcpy(tmpl[i].pValue, it->second.data(), it->second.size());
-        tmpl[i].ulValueLen = isValue && g_fake->attributeWrittenLie != 0 ? g_fake->attributeWrittenLie
-                                                                          : it->second.size();
+        tmpl[i].ulValueLen =
+            isValue && g_fake->attributeWrittenLie != 0 ? g_fake->attributeWrittenLie : it->second.size();
     }
     return rv;
 }
@@ -195,8 +202,12 @@ CK_RV fakeFindObjects(CK_SESSION_HANDLE, CK_OBJECT_HANDLE* out, CK_ULONG max, CK
     *count = n;
     return CKR_OK;
 }
-CK_RV fakeFindObjectsFinal(CK_SESSION_HANDLE) { return CKR_OK; }
+CK_RV fakeFindObjectsFinal(CK_SESSION_HANDLE) {
+    return CKR_OK;
+}
 CK_RV fakeSignInit(CK_SESSION_HANDLE, CK_MECHANISM* mechanism, CK_OBJECT_HANDLE) {
+    if (g_fake->sha256ListedButRefused && mechanism->mechanism == CKM_SHA256_RSA_PKCS)
+        return CKR_MECHANISM_INVALID;
     g_fake->activeMechanism = mechanism->mechanism;
     return CKR_OK;
 }
@@ -207,7 +218,7 @@ CK_RV fakeSign(CK_SESSION_HANDLE, CK_BYTE* data, CK_ULONG length, CK_BYTE* signa
         return g_fake->signRv;
     const Bytes input(data, data + length);
     const Bytes sig = g_fake->activeMechanism == CKM_SHA256_RSA_PKCS ? testkeys::signSha256(g_fake->signingKey, input)
-                                                                      : testkeys::signRaw(g_fake->signingKey, input);
+                                                                     : testkeys::signRaw(g_fake->signingKey, input);
     if (signature == nullptr) {
         *signatureLength = g_fake->signLengthLie != 0 ? g_fake->signLengthLie : sig.size();
         return CKR_OK;
@@ -426,6 +437,13 @@ TEST_F(Pkcs11FakeModuleTest, FallsBackToRsaPkcsOverDigestInfo) {
     ASSERT_TRUE(r) << r.error().detail;
     EXPECT_EQ(r.value().mechanism, CKM_RSA_PKCS);
     EXPECT_EQ(m_token.usedMechanism, CKM_RSA_PKCS);
+}
+
+TEST_F(Pkcs11FakeModuleTest, FallsBackWhenTheListedSha256MechanismIsRefused) {
+    m_token.sha256ListedButRefused = true;
+    auto r = prove("1234");
+    ASSERT_TRUE(r) << r.error().detail;
+    EXPECT_EQ(r.value().mechanism, CKM_RSA_PKCS);
 }
 
 TEST_F(Pkcs11FakeModuleTest, CardRemovedWhileSigning) {

@@ -32,18 +32,25 @@ TEST(Pkcs11RulesTest, MapsReturnValuesToStableReasons) {
         std::string_view reason;
     };
     const std::array cases{
-        Case{CKR_PIN_INCORRECT, "wrong-pin"},          Case{CKR_PIN_LEN_RANGE, "wrong-pin"},
-        Case{CKR_PIN_LOCKED, "pin-locked"},            Case{CKR_USER_PIN_NOT_INITIALIZED, "contactless"},
-        Case{CKR_DEVICE_REMOVED, "card-removed"},      Case{CKR_TOKEN_NOT_PRESENT, "card-removed"},
-        Case{CKR_SESSION_HANDLE_INVALID, "card-removed"}, Case{CKR_SESSION_CLOSED, "card-removed"},
-        Case{CKR_GENERAL_ERROR, "module-error"},       Case{CKR_FUNCTION_FAILED, "module-error"},
-        Case{CKR_BUFFER_TOO_SMALL, "module-error"},    Case{0x80000001UL, "module-error"},
+        Case{CKR_PIN_INCORRECT, "wrong-pin"},
+        Case{CKR_PIN_LEN_RANGE, "wrong-pin"},
+        Case{CKR_PIN_LOCKED, "pin-locked"},
+        Case{CKR_USER_PIN_NOT_INITIALIZED, "contactless"},
+        Case{CKR_DEVICE_REMOVED, "card-removed"},
+        Case{CKR_TOKEN_NOT_PRESENT, "card-removed"},
+        Case{CKR_SESSION_HANDLE_INVALID, "card-removed"},
+        Case{CKR_SESSION_CLOSED, "card-removed"},
+        Case{CKR_GENERAL_ERROR, "module-error"},
+        Case{CKR_FUNCTION_FAILED, "module-error"},
+        Case{CKR_BUFFER_TOO_SMALL, "module-error"},
+        Case{0x80000001UL, "module-error"},
     };
     for (const auto& c : cases)
         EXPECT_EQ(toString(failureForRv(c.rv)), c.reason) << ckrName(c.rv);
     const auto e = errorForRv("C_Sign", CKR_DEVICE_REMOVED);
     EXPECT_EQ(e.failure, Pkcs11Failure::CardRemoved);
     EXPECT_EQ(e.detail, "C_Sign: CKR_DEVICE_REMOVED");
+    EXPECT_EQ(e.rv, CKR_DEVICE_REMOVED);
 }
 
 TEST(Pkcs11RulesTest, ReasonNamesAreTheStableCodes) {
@@ -65,7 +72,8 @@ TEST(Pkcs11RulesTest, TrimsBlankPaddingAndStopsAtNul) {
     const unsigned char blank[] = {' ', ' '};
     EXPECT_EQ(trimPadded(blank), "");
     const unsigned char utf8[] = {'M', 0xC3, 0xA9, 'd', ' '}; // "Méd", UTF-8 kept as bytes
-    EXPECT_EQ(trimPadded(utf8), "M\xC3\xA9" "d");
+    EXPECT_EQ(trimPadded(utf8), "M\xC3\xA9"
+                                "d");
 }
 
 TEST(Pkcs11RulesTest, TriesLeftFromFlags) {
@@ -179,8 +187,8 @@ TEST(Pkcs11RulesTest, GenericTokensPreferDigitalSignatureOverNonRepudiationAlone
 TEST(Pkcs11RulesTest, PairNeedsSameIdAndSigningKey) {
     const Bytes a{0xA}, b{0xB};
     const std::vector certs{cert(a, "c", KU_DIGITAL_SIGNATURE, 0)};
-    EXPECT_FALSE(choosePair(certs, {key(b, "", true, 0)}));  // other CKA_ID
-    EXPECT_FALSE(choosePair(certs, {key(a, "", false, 0)})); // CKA_SIGN false
+    EXPECT_FALSE(choosePair(certs, {key(b, "", true, 0)}));                                     // other CKA_ID
+    EXPECT_FALSE(choosePair(certs, {key(a, "", false, 0)}));                                    // CKA_SIGN false
     EXPECT_FALSE(choosePair({cert({}, "c", KU_DIGITAL_SIGNATURE, 0)}, {key({}, "", true, 0)})); // empty CKA_ID
     EXPECT_FALSE(choosePair({cert(a, "enc", KU_KEY_ENCIPHERMENT, 0)}, {key(a, "", true, 0)}));  // no signing use
     EXPECT_FALSE(choosePair({}, {key(a, "", true, 0)}));

@@ -20,8 +20,12 @@ struct PKeyFree {
 };
 using PKey = std::unique_ptr<EVP_PKEY, PKeyFree>;
 
-inline PKey rsaKey(unsigned bits) { return PKey(EVP_RSA_gen(bits)); }
-inline PKey ecKey() { return PKey(EVP_EC_gen("P-256")); }
+inline PKey rsaKey(unsigned bits) {
+    return PKey(EVP_RSA_gen(bits));
+}
+inline PKey ecKey() {
+    return PKey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+}
 
 /// DER certificate for subjectKey, signed by signer (itself when null), with an optional
 /// keyUsage extension value such as "critical,digitalSignature" (empty: no extension).

@@ -16,7 +16,9 @@ bool allZero(std::span<const unsigned char> s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c == 0; });
 }
 
-std::string_view view(const SecureBuffer& b) { return {b.data(), b.size()}; }
+std::string_view view(const SecureBuffer& b) {
+    return {b.data(), b.size()};
+}
 
 void fill(SecureBuffer& b, std::string_view text) {
     for (char c : text)
@@ -52,7 +54,9 @@ TEST(SecureBufferTest, AppendsUpToCapacityOnly) {
     EXPECT_EQ(b.capacity(), 4U);
 }
 
-TEST(SecureBufferTest, DefaultCapacityIsForPins) { EXPECT_EQ(SecureBuffer().capacity(), SecureBuffer::kPinCapacity); }
+TEST(SecureBufferTest, DefaultCapacityIsForPins) {
+    EXPECT_EQ(SecureBuffer().capacity(), SecureBuffer::kPinCapacity);
+}
 
 TEST(SecureBufferTest, ClearWipesTheWholeStorage) {
     SecureBuffer b;
