@@ -62,7 +62,8 @@ struct AuthenticationPair {
     Bytes certificateDer;
 };
 
-/// A read-only session on one slot. Closing it logs out first when it logged in. Not thread-safe.
+/// A read-only session on one slot. Closing it logs out first when it logged in. Not thread-safe;
+/// must not outlive the Pkcs11Module it was opened on.
 class Pkcs11Session {
 public:
     static Pkcs11Result<Pkcs11Session> open(const Pkcs11Module& module, CK_SLOT_ID slot);
