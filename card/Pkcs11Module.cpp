@@ -49,6 +49,10 @@ Pkcs11Module::~Pkcs11Module() {
 Pkcs11Result<std::unique_ptr<Pkcs11Module>> Pkcs11Module::load(const std::string& path) {
     if (path.empty())
         return makeError(Pkcs11Failure::ModuleError, "no PKCS#11 module path configured");
+    // A bare name would be looked up through LD_LIBRARY_PATH and friends, which the environment of
+    // the process controls: only the path the administrator wrote is loaded.
+    if (path.front() != '/')
+        return makeError(Pkcs11Failure::ModuleError, "PKCS#11 module path is not absolute: " + path);
     // RTLD_LOCAL: the module's own symbols (OpenSSL of another version, say) stay out of ours.
     void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) {

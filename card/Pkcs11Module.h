@@ -17,6 +17,7 @@ namespace cpslock::card {
 /// through functions() without testing for null.
 class Pkcs11Module {
 public:
+    /// path must be absolute (no search through LD_LIBRARY_PATH).
     /// @retval module-error when the file cannot be loaded, is not a PKCS#11 module, lacks a
     ///         function the check needs or C_Initialize fails (detail: the CK_RV name or dlerror()).
     static Pkcs11Result<std::unique_ptr<Pkcs11Module>> load(const std::string& path);

@@ -100,6 +100,8 @@ SecureBuffer::ReadStatus SecureBuffer::readLine(int fd) noexcept {
                 clear();
                 return ReadStatus::IoError;
             }
+            if (n == 0 && m_size == 0)
+                return ReadStatus::EndOfFile; // a buffer without storage (moved from)
             if (n == 0 || c == '\n')
                 break;
             explicit_bzero(&c, sizeof c);

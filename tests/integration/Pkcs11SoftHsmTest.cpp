@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+#include <openssl/evp.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -77,6 +80,11 @@ protected:
         addToken("generic", {{file("sign-a.key.der"), file("sign-a.der"), "02", "sig key", "sig cert"},
                              {file("auth-b.key.der"), file("auth-b.der"), "03", "auth key", "auth cert"}});
         addToken("certonly", {{"-", file("auth-a.der"), "01", "-", "lonely cert"}});
+        // CPS3 cards also carry RSA-1024 keys.
+        ASSERT_TRUE(runScript({"pki", (s_dir / "pki1024").string(), "1024"}));
+        addToken("rsa1024",
+                 {{(s_dir / "pki1024" / "auth-a.key.der").string(), (s_dir / "pki1024" / "auth-a.der").string(), "01",
+                   "CPS_PRIV_AUT", "Certificat d'Authentification CPS"}});
         setenv("SOFTHSM2_CONF", (s_dir / "softhsm2.conf").c_str(), 1);
     }
     static void TearDownTestSuite() {
@@ -183,6 +191,12 @@ TEST_F(Pkcs11SoftHsmTest, GenericTokenUsesTheDigitalSignaturePair) {
     EXPECT_EQ(r.value().certificateDer, readFile(s_dir / "pki" / "auth-b.der"));
 }
 
+TEST_F(Pkcs11SoftHsmTest, Rsa1024KeyProvesPossession) {
+    auto r = proveOn("rsa1024", "1234");
+    ASSERT_TRUE(r) << r.error().detail;
+    EXPECT_EQ(r.value().certificateDer, readFile(s_dir / "pki1024" / "auth-a.der"));
+}
+
 TEST_F(Pkcs11SoftHsmTest, TokenWithoutPrivateKeyIsRefused) {
     auto r = proveOn("certonly", "1234");
     ASSERT_FALSE(r);
@@ -206,9 +220,21 @@ TEST_F(Pkcs11SoftHsmTest, MissingModuleIsModuleError) {
     EXPECT_FALSE(Pkcs11Module::load(""));
 }
 
+TEST_F(Pkcs11SoftHsmTest, RelativeModulePathIsRefused) {
+    auto r = Pkcs11Module::load("libsofthsm2.so");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().failure, Pkcs11Failure::ModuleError);
+    EXPECT_NE(r.error().detail.find("not absolute"), std::string::npos);
+}
+
 TEST_F(Pkcs11SoftHsmTest, LibraryThatIsNotPkcs11IsModuleError) {
-    // A real shared library without C_GetFunctionList, and a file that is no library at all.
-    auto lib = Pkcs11Module::load("libc.so.6");
+    // A real shared library without C_GetFunctionList (libcrypto, found where this process loaded
+    // it), and a file that is no library at all.
+    Dl_info info{};
+    ASSERT_NE(dladdr(reinterpret_cast<void*>(&EVP_sha256), &info), 0);
+    ASSERT_NE(info.dli_fname, nullptr);
+    ASSERT_EQ(info.dli_fname[0], '/');
+    auto lib = Pkcs11Module::load(info.dli_fname);
     ASSERT_FALSE(lib);
     EXPECT_EQ(lib.error().failure, Pkcs11Failure::ModuleError);
     EXPECT_NE(lib.error().detail.find("C_GetFunctionList"), std::string::npos) << lib.error().detail;

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -77,6 +79,10 @@ TEST(SecureBufferTest, MoveConstructionHandsOverStorageWithoutCopy) {
     EXPECT_EQ(a.size(), 0U);                       // NOLINT(bugprone-use-after-move): checking the moved-from
     EXPECT_TRUE(a.storageForTest().empty());
     EXPECT_FALSE(a.append('x')); // no storage left to write into
+    Pipe p("");
+    EXPECT_EQ(a.readLine(p.reader()), SecureBuffer::ReadStatus::EndOfFile);
+    Pipe q("1\n");
+    EXPECT_EQ(a.readLine(q.reader()), SecureBuffer::ReadStatus::TooLong);
 }
 
 TEST(SecureBufferTest, MoveAssignmentLeavesOnlyZerosInTheSource) {
@@ -165,4 +171,27 @@ TEST(SecureBufferTest, ReadErrorIsReportedWithErrno) {
     EXPECT_EQ(b.readLine(fd), SecureBuffer::ReadStatus::IoError);
     EXPECT_EQ(b.errorNumber(), EBADF);
     close(fd);
+}
+
+TEST(SecureBufferTest, DrainingAnEndlessLineIsBounded) {
+    // A writer that never sends '\n' must not hold the reader: it gives up after kMaxDrain bytes.
+    constexpr std::size_t kTotal = SecureBuffer::kMaxDrain + 4096;
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    std::thread writer([fd = fds[1]] {
+        const std::string chunk(1024, '7');
+        for (std::size_t sent = 0; sent < kTotal; sent += chunk.size())
+            if (write(fd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size()))
+                break;
+        close(fd);
+    });
+    SecureBuffer b(8);
+    EXPECT_EQ(b.readLine(fds[0]), SecureBuffer::ReadStatus::TooLong);
+    std::size_t rest = 0;
+    char sink[4096];
+    for (ssize_t n; (n = read(fds[0], sink, sizeof sink)) > 0;)
+        rest += static_cast<std::size_t>(n);
+    writer.join();
+    close(fds[0]);
+    EXPECT_EQ(rest, kTotal - (8 + 1 + SecureBuffer::kMaxDrain));
 }
