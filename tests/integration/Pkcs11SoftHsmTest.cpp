@@ -256,3 +256,17 @@ TEST_F(Pkcs11SoftHsmTest, SecondLoadInTheSameProcessDoesNotFinalizeTheFirst) {
     auto r = proveCardPossession(*first, {s_tokens.at("good").slotDescription, ""}, p);
     EXPECT_TRUE(r) << r.error().detail;
 }
+
+// OpenSC, the other module the project ships with, loaded for real: with no PC/SC service
+// reachable (a private, absent socket) it has no token, which must read as no-card, not a crash.
+TEST(Pkcs11OpenScTest, OpenScWithoutReaderIsNoCard) {
+    setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/cpslock-test/pcscd.comm", 1);
+    auto m = Pkcs11Module::load("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
+    ASSERT_TRUE(m) << m.error().detail;
+    SecureBuffer pin;
+    pin.append('1');
+    auto r = proveCardPossession(*m.value(), {"Virtual PCD 00 00", "9921384501"}, pin);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().failure, Pkcs11Failure::NoCard) << r.error().detail;
+    EXPECT_TRUE(pin.empty());
+}
