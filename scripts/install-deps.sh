@@ -15,6 +15,8 @@ packages=(
     softhsm2 opensc libpam-wrapper libpamtest0-dev pamtester python3-dbusmock dbus
     # peer used by the benchmarks
     libpam-pkcs11
+    # the agent: Qt 6 (Core + DBus), X11 idle (XScreenSaver), and its desktop test parts
+    qt6-base-dev libx11-dev libxss-dev xvfb xdotool x11-utils
 )
 
 missing=()

@@ -1,0 +1,319 @@
+#include "agent/AgentCore.h"
+
+#include "pcsc/ReaderMonitor.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+namespace cpslock::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string formatMs(std::chrono::nanoseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(d.count()) / 1e6);
+    return buf;
+}
+
+std::string reasonPhrase(LockReason reason) {
+    std::string s(toString(reason));
+    for (char& c : s) {
+        if (c == '-')
+            c = ' ';
+    }
+    return s;
+}
+
+} // namespace
+
+std::int64_t AgentCore::monotonicNs() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
+                     const GuardSettings& settings, QObject* parent)
+    : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit),
+      m_guard(clock, *this, settings) {
+    m_timer.setSingleShot(true);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, [this] { handleTimer(); });
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(1000);
+    connect(&m_retry, &QTimer::timeout, this, [this] { sendLock(); });
+}
+
+AgentCore::~AgentCore() {
+    stop();
+}
+
+void AgentCore::start(bool withMonitor) {
+    m_lockers.watchState([this](bool locked) { onSessionLockChanged(locked); });
+    if (m_idle != nullptr)
+        m_idle->watchActivity([this] {
+            m_guard.onUserActivity();
+            rearm();
+        });
+    // Unknown counts as unlocked: deciding nothing until someone reports a state would fail open.
+    const std::optional<bool> locked = m_lockers.lockedState();
+    if (locked.value_or(false))
+        m_guard.onSessionLocked();
+    else
+        m_guard.onSessionUnlocked();
+    if (withMonitor) {
+        m_monitor = std::make_unique<pcsc::ReaderMonitor>([this](const ReaderEvent& e) { postReaderEvent(e); });
+        m_monitor->start();
+    }
+    rearm();
+}
+
+void AgentCore::stop() {
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    if (m_monitor)
+        m_monitor->stop();
+    m_timer.stop();
+    m_retry.stop();
+}
+
+void AgentCore::postReaderEvent(const ReaderEvent& event) {
+    // Queued to the main thread: the guard is single-threaded. Qt wakes the loop through its eventfd.
+    QMetaObject::invokeMethod(this, [this, event] { onReaderEvent(event); }, Qt::QueuedConnection);
+}
+
+void AgentCore::onReaderEvent(const ReaderEvent& event) {
+    if (m_stopped)
+        return;
+    // The guard's own records (lock...) are written after the card's, but only after the lock call left.
+    m_deferAudit = true;
+    m_lockEventNs = event.monoNs;
+    m_guard.onReaderEvent(event);
+    m_lockEventNs = 0;
+    m_deferAudit = false;
+    if (event.type != ReaderEventType::ServiceLost && event.type != ReaderEventType::ServiceRestored)
+        write(cardRecord(event));
+    flushDeferred();
+    rearm();
+}
+
+void AgentCore::onSessionLockChanged(bool locked) {
+    if (locked) {
+        if (m_pendingReason && m_lockLatency) {
+            spdlog::info("locked: {} ({} ms after pcscd reported it)", reasonPhrase(*m_pendingReason),
+                         formatMs(*m_lockLatency));
+        } else if (m_pendingReason) {
+            spdlog::info("locked: {}", reasonPhrase(*m_pendingReason));
+        } else {
+            spdlog::info("locked (by the desktop or the user)");
+        }
+        m_guard.onSessionLocked();
+    } else {
+        spdlog::info("unlocked");
+        m_guard.onSessionUnlocked();
+    }
+    m_pendingReason.reset();
+    m_lockLatency.reset();
+    m_retry.stop();
+    rearm();
+}
+
+void AgentCore::applySettings(const GuardSettings& settings) {
+    m_guard.updateSettings(settings);
+    rearm();
+}
+
+void AgentCore::auditRecord(const AuditRecord& record) {
+    write(record);
+}
+
+void AgentCore::handleTimer() {
+    if (m_stopped)
+        return;
+    if (m_idle != nullptr && m_guard.idleSampleDue()) {
+        if (const auto idle = m_idle->idleTime())
+            m_guard.onIdleTime(*idle);
+    }
+    m_guard.onTimer();
+    rearm();
+}
+
+void AgentCore::rearm() {
+    if (m_stopped)
+        return;
+    const auto next = m_guard.nextDeadline();
+    m_armedFor = next;
+    if (!next) {
+        m_timer.stop();
+        return;
+    }
+    const auto wait = std::chrono::ceil<milliseconds>(*next - m_clock.now());
+    m_timer.start(static_cast<int>(std::clamp<milliseconds::rep>(wait.count(), 0, 24 * 3600 * 1000)));
+}
+
+// ---- GuardActions ----------------------------------------------------------------------------------
+
+void AgentCore::lock(LockReason reason) {
+    m_pendingReason = reason;
+    m_pendingLogout = false;
+    m_lockLatency.reset();
+    sendLock();
+}
+
+void AgentCore::logout(LockReason reason) {
+    m_pendingReason = reason;
+    m_pendingLogout = true;
+    m_lockLatency.reset();
+    sendLock();
+}
+
+void AgentCore::sendLock() {
+    if (!m_pendingReason)
+        return;
+    const bool wasLogout = m_pendingLogout;
+    QPointer<AgentCore> self(this);
+    auto done = [self, wasLogout](bool ok, const std::string& locker, const std::string& detail) {
+        if (self)
+            self->lockDone(ok, locker, detail, wasLogout);
+    };
+    if (wasLogout)
+        m_lockers.logout(done);
+    else
+        m_lockers.lock(done);
+    m_lockSentNs = monotonicNs();
+    if (m_lockEventNs > 0 && m_lockSentNs >= m_lockEventNs)
+        m_lockLatency = std::chrono::nanoseconds(m_lockSentNs - m_lockEventNs);
+}
+
+void AgentCore::lockDone(bool ok, const std::string& locker, const std::string& detail, bool wasLogout) {
+    if (ok) {
+        if (!detail.empty())
+            spdlog::warn("locked through {} after failures: {}", locker, detail);
+        return;
+    }
+    if (wasLogout) {
+        // Fail closed: a session that cannot be ended is at least locked.
+        write({"lock-failed", AuditRecord::Severity::Error,
+               "Fermeture de session impossible, verrouillage à la place / logout failed, locking instead",
+               {{"detail", detail}}});
+        m_pendingLogout = false;
+        sendLock();
+        return;
+    }
+    spdlog::error("LOCK FAILED: {} (retrying every second)", detail);
+    write({"lock-failed", AuditRecord::Severity::Error,
+           "Verrouillage impossible / the session could not be locked", {{"detail", detail}}});
+    if (m_pendingReason && !m_stopped)
+        m_retry.start();
+}
+
+void AgentCore::showIdleWarning(milliseconds remaining) {
+    if (!m_warningShown)
+        spdlog::warn("idle: the session locks in {} s unless you use it", (remaining.count() + 999) / 1000);
+    m_warningShown = true;
+    if (m_warningHandler)
+        m_warningHandler(remaining);
+}
+
+void AgentCore::hideIdleWarning() {
+    m_warningShown = false;
+    if (m_warningHandler)
+        m_warningHandler(std::nullopt);
+}
+
+void AgentCore::logoutToken(const std::string& reader) {
+    // The agent holds no PKCS#11 session yet (card verification runs in cpslock-auth); recorded by the guard.
+    spdlog::debug("token logout for {}", reader);
+}
+
+void AgentCore::remindCard() {
+    const LocalizedText text = cardReminderMessage();
+    write({"card-reminder", AuditRecord::Severity::Info, std::string(text.fr) + " / " + std::string(text.en), {}});
+}
+
+void AgentCore::audit(const AuditEvent& event) {
+    AuditRecord r;
+    r.kind = std::string(toString(event.kind));
+    if (event.reason)
+        r.fields.emplace_back("reason", std::string(toString(*event.reason)));
+    if (!event.reader.empty())
+        r.fields.emplace_back("reader", event.reader);
+    if (!event.serial.empty())
+        r.fields.emplace_back("serial", event.serial);
+    if (event.cardKind)
+        r.fields.emplace_back("card_kind", std::string(toString(*event.cardKind)));
+    if (!event.detail.empty())
+        r.fields.emplace_back("detail", event.detail);
+    switch (event.kind) {
+    case AuditKind::LockRequested:
+    case AuditKind::LogoutRequested: {
+        const LockReason reason = event.reason.value_or(LockReason::UserRequest);
+        const LocalizedText text = userMessage(reason);
+        r.message = std::string(text.fr) + " / " + std::string(text.en);
+        const auto latency = event.latency(m_lockSentNs);
+        if (latency)
+            r.fields.emplace_back("latency_ms", formatMs(*latency));
+        if (!m_lockers.anyUsable())
+            r.severity = AuditRecord::Severity::Error;
+        spdlog::info("{} requested: {}{}", event.kind == AuditKind::LockRequested ? "lock" : "logout",
+                     reasonPhrase(reason), latency ? " (" + formatMs(*latency) + " ms after pcscd reported it)" : "");
+        break;
+    }
+    case AuditKind::ServiceLost:
+        r.severity = AuditRecord::Severity::Warning;
+        r.message = "Service des cartes à puce perdu / smart card service lost";
+        break;
+    case AuditKind::IdleWarning:
+        r.severity = AuditRecord::Severity::Warning;
+        r.message = "Verrouillage imminent pour inactivité / idle lock coming";
+        break;
+    default:
+        r.message = r.kind;
+        break;
+    }
+    write(r);
+}
+
+void AgentCore::statusChanged(const GuardStatus& status) {
+    if (m_statusHandler)
+        m_statusHandler(status);
+}
+
+// ---- audit -----------------------------------------------------------------------------------------
+
+AuditRecord AgentCore::cardRecord(const ReaderEvent& event) const {
+    AuditRecord r;
+    r.kind = std::string(toString(event.type));
+    r.fields.emplace_back("reader", event.reader);
+    if (event.type == ReaderEventType::CardInserted || event.type == ReaderEventType::CardRemoved) {
+        r.fields.emplace_back("card_kind", std::string(toString(event.kind)));
+        if (!event.serial.empty())
+            r.fields.emplace_back("serial", event.serial);
+    }
+    r.message = r.kind;
+    return r;
+}
+
+void AgentCore::write(const AuditRecord& record) {
+    if (m_deferAudit) {
+        m_deferred.push_back(record);
+        return;
+    }
+    m_audit.write(record);
+}
+
+void AgentCore::flushDeferred() {
+    auto records = std::exchange(m_deferred, {});
+    for (const auto& r : records)
+        m_audit.write(r);
+}
+
+} // namespace cpslock::agent

@@ -1,0 +1,126 @@
+#pragma once
+
+#include "agent/LockerChain.h"
+#include "core/AuditSink.h"
+#include "core/Clock.h"
+#include "core/GuardActions.h"
+#include "core/IdleSource.h"
+#include "core/ReaderEvent.h"
+#include "core/SessionGuard.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpslock::pcsc {
+class ReaderMonitor;
+}
+
+namespace cpslock::agent {
+
+/// The agent's wiring, shared by `cpslock-agent --headless` and the tray: reader monitor → Qt main
+/// thread → SessionGuard → lockers (asynchronous D-Bus calls) → audit. One QTimer, armed from
+/// guard.nextDeadline(); nothing polls. Lives on the thread of the Qt event loop that runs it.
+///
+///     LockerChain lockers;  lockers.add(...);  lockers.probeAll();
+///     AgentCore core(clock, lockers, idleSource.get(), auditSink, settings);
+///     core.start(true);     // reads the session state, starts the monitor thread
+///     app.exec();           // ... core.stop() before the lockers go away
+class AgentCore final : public QObject, private GuardActions {
+public:
+    /// `lockers` (probed), `idle` (probed, may be null: no idle lock possible) and `audit` must outlive
+    /// the core.
+    AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
+              const GuardSettings& settings, QObject* parent = nullptr);
+    ~AgentCore() override;
+    AgentCore(const AgentCore&) = delete;
+    AgentCore& operator=(const AgentCore&) = delete;
+
+    /// Takes the session state from the lockers (unknown counts as unlocked: the agent runs inside the
+    /// user's session, and deciding nothing would fail open), then starts the reader monitor when
+    /// `withMonitor` (unit tests feed onReaderEvent themselves).
+    void start(bool withMonitor);
+    /// Stops the monitor (SCardCancel, joins its thread) and the timers. Idempotent.
+    void stop();
+
+    /// Thread-safe: queues the event to this object's thread (the monitor's handler).
+    void postReaderEvent(const ReaderEvent& event);
+    /// On this object's thread.
+    void onReaderEvent(const ReaderEvent& event);
+    /// The lockers saw the session lock or unlock.
+    void onSessionLockChanged(bool locked);
+    /// New policy values (policy reload).
+    void applySettings(const GuardSettings& settings);
+    /// Writes a record of the host's own (policy applied/refused...).
+    void auditRecord(const AuditRecord& record);
+    /// The guard timer fired (public for tests with a fake clock).
+    void handleTimer();
+
+    const GuardStatus& status() const { return m_guard.status(); }
+    const GuardSettings& settings() const { return m_guard.settings(); }
+    /// When the guard timer is due, as armed now.
+    std::optional<Clock::TimePoint> timerDeadline() const { return m_armedFor; }
+    bool retryPending() const { return m_retry.isActive(); }
+
+    void setStatusHandler(std::function<void(const GuardStatus&)> handler) { m_statusHandler = std::move(handler); }
+    /// Idle countdown for the UI: remaining time, or nullopt when hidden.
+    void setIdleWarningHandler(std::function<void(std::optional<std::chrono::milliseconds>)> handler) {
+        m_warningHandler = std::move(handler);
+    }
+
+    /// CLOCK_MONOTONIC in ns (the clock of ReaderEvent::monoNs).
+    static std::int64_t monotonicNs();
+
+private:
+    // GuardActions
+    void lock(LockReason reason) override;
+    void logout(LockReason reason) override;
+    void showIdleWarning(std::chrono::milliseconds remaining) override;
+    void hideIdleWarning() override;
+    void logoutToken(const std::string& reader) override;
+    void remindCard() override;
+    void audit(const AuditEvent& event) override;
+    void statusChanged(const GuardStatus& status) override;
+
+    void rearm();
+    void sendLock();
+    void lockDone(bool ok, const std::string& locker, const std::string& detail, bool wasLogout);
+    void write(const AuditRecord& record);
+    void flushDeferred();
+    AuditRecord cardRecord(const ReaderEvent& event) const;
+
+    const Clock& m_clock;
+    LockerChain& m_lockers;
+    IdleSource* m_idle;
+    AuditSink& m_audit;
+    SessionGuard m_guard;
+    std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
+
+    QTimer m_timer; ///< the guard's one timer
+    QTimer m_retry; ///< re-asks the lockers after every one of them failed
+    std::optional<Clock::TimePoint> m_armedFor;
+
+    // The lock in flight, for the latency in the audit record and the log line.
+    std::optional<LockReason> m_pendingReason;
+    bool m_pendingLogout = false;
+    std::int64_t m_lockEventNs = 0; ///< monitor wake-up of the event that caused it (0: timer)
+    std::int64_t m_lockSentNs = 0;  ///< when the D-Bus call was handed to the bus
+    std::optional<std::chrono::nanoseconds> m_lockLatency;
+
+    bool m_deferAudit = false;
+    std::vector<AuditRecord> m_deferred;
+    bool m_warningShown = false;
+    bool m_stopped = false;
+
+    std::function<void(const GuardStatus&)> m_statusHandler;
+    std::function<void(std::optional<std::chrono::milliseconds>)> m_warningHandler;
+};
+
+} // namespace cpslock::agent

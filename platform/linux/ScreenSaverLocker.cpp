@@ -1,0 +1,54 @@
+#include "platform/linux/ScreenSaverLocker.h"
+
+#include <QDBusConnectionInterface>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QDBusReply>
+
+namespace cpslock::platform {
+namespace {
+const QString kService = QStringLiteral("org.freedesktop.ScreenSaver");
+const QString kPath = QStringLiteral("/org/freedesktop/ScreenSaver");
+const QString kInterface = QStringLiteral("org.freedesktop.ScreenSaver");
+} // namespace
+
+ScreenSaverLocker::ScreenSaverLocker(QDBusConnection bus) : m_bus(std::move(bus)) {}
+
+LockerProbe ScreenSaverLocker::probe() {
+    if (!m_bus.isConnected())
+        return {false, "no session bus (" + m_bus.lastError().message().toStdString() + ")"};
+    // Only a running owner counts: a D-Bus activatable name could start a screensaver nobody configured.
+    const QDBusReply<bool> owned = m_bus.interface()->isServiceRegistered(kService);
+    if (!owned.isValid() || !owned.value())
+        return {false, "org.freedesktop.ScreenSaver not on the session bus"};
+    const QDBusMessage get = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("GetActive"));
+    const QDBusReply<bool> active = m_bus.call(get, QDBus::Block, 2000);
+    if (active.isValid())
+        m_active = active.value();
+    m_relay.watchBool(m_bus, kService, kPath, kInterface, QStringLiteral("ActiveChanged"), [this](bool on) {
+        if (m_active == on)
+            return;
+        m_active = on;
+        if (m_stateHandler)
+            m_stateHandler(on);
+    });
+    return {true, std::string("org.freedesktop.ScreenSaver on the session bus") +
+                      (active.isValid() ? ", ActiveChanged watched" : ", GetActive failed")};
+}
+
+void ScreenSaverLocker::lock(Done done) {
+    const QDBusMessage message = QDBusMessage::createMethodCall(kService, kPath, kInterface, QStringLiteral("Lock"));
+    auto* watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(message, 5000), &m_relay);
+    QObject::connect(watcher, &QDBusPendingCallWatcher::finished, &m_relay,
+                     [done = std::move(done)](QDBusPendingCallWatcher* w) {
+                         const QDBusPendingReply<> reply = *w;
+                         w->deleteLater();
+                         if (reply.isError())
+                             done(false, "ScreenSaver Lock: " + reply.error().message().toStdString());
+                         else
+                             done(true, {});
+                     });
+}
+
+} // namespace cpslock::platform
