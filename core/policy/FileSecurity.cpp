@@ -78,8 +78,13 @@ SecureDirectory SecureDirectory::open(const std::string& path, const FileSecurit
             return {-1, Status::Missing, "folder does not exist"};
         if (err == ELOOP)
             return {-1, Status::Refused, "folder is a symbolic link (refused)"};
-        if (err == ENOTDIR)
+        if (err == ENOTDIR) {
+            // O_DIRECTORY wins over O_NOFOLLOW: a symlink to a folder also lands here.
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+                return {-1, Status::Refused, "folder is a symbolic link (refused)"};
             return {-1, Status::Refused, "not a folder"};
+        }
         return {-1, Status::Refused, "cannot open folder: " + errnoText(err)};
     }
     struct stat st {};

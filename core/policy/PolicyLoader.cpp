@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fcntl.h>
 #include <set>
+#include <tuple>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -70,20 +71,22 @@ std::string_view typeName(toml::node_type t) {
     return "nothing";
 }
 
+/// Levenshtein distance where swapping two neighbours counts as one edit ("lokc" -> "lock").
 std::size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
     for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
+        d[0][j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0U : 1U)});
-            diagonal = above;
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0U : 1U;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }
-    return row[b.size()];
+    return d[a.size()][b.size()];
 }
 
 /// The closest candidate within a third of the word's length (at least 1, at most 3 edits).
@@ -808,14 +811,21 @@ void crossChecks(LoadResult& result) {
     }
 }
 
-void finish(LoadResult& result, const LoadOptions& options) {
+/// Errors first, then warnings, then notes; within each, files in the order they apply
+/// (`fileOrder`), then line and column: what an admin must fix comes first, in reading order.
+void finish(LoadResult& result, const LoadOptions& options, const std::vector<std::string>& fileOrder) {
     if (result.ok()) {
         checkPaths(result, options);
         crossChecks(result);
     }
-    // Errors first, in file order, then warnings, then notes: what an admin must fix comes first.
-    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                     [](const Diagnostic& a, const Diagnostic& b) { return a.severity < b.severity; });
+    auto rank = [&](const std::string& file) {
+        const auto it = std::find(fileOrder.begin(), fileOrder.end(), file);
+        return static_cast<std::size_t>(it - fileOrder.begin());
+    };
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
+        return std::tuple(a.severity, rank(a.where.file), a.where.line, a.where.column) <
+               std::tuple(b.severity, rank(b.where.file), b.where.line, b.where.column);
+    });
 }
 
 bool endsWith(std::string_view s, std::string_view suffix) {
@@ -917,13 +927,14 @@ LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const
         parseDocument(doc, ctx);
         result.files.push_back(doc.name);
     }
-    finish(result, options);
+    finish(result, options, result.files);
     return result;
 }
 
 LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options) {
     LoadResult result;
     std::vector<PolicyDocument> documents;
+    std::vector<std::string> fileOrder{location.mainFile, splitPath(location.mainFile).first, location.dropInDir};
     auto fail = [&](const std::string& file, const std::string& message) {
         result.diagnostics.push_back({Diagnostic::Severity::Error, {file, 0, 0}, message});
     };
@@ -960,6 +971,7 @@ LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options
         } else {
             for (const std::string& name : entries.policyFiles) {
                 const std::string path = (std::filesystem::path(location.dropInDir) / name).string();
+                fileOrder.push_back(path);
                 SecureFileRead read = readSecureFile(dropIns, name, options.security, options.maxFileSize);
                 if (read.status == SecureFileRead::Status::Ok)
                     documents.push_back({path, std::move(read.content)});
@@ -983,7 +995,7 @@ LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options
         parsed.files.push_back(doc.name);
     }
     parsed.diagnostics.insert(parsed.diagnostics.begin(), result.diagnostics.begin(), result.diagnostics.end());
-    finish(parsed, options);
+    finish(parsed, options, fileOrder);
     return parsed;
 }
 
