@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <pthread.h>
 
 namespace cpslock::pcsc {
 namespace {
@@ -32,7 +33,10 @@ ReaderMonitor::~ReaderMonitor() {
 void ReaderMonitor::start() {
     m_stopping = false;
     m_exited = false;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "pcsc-monitor"); // so ps/top and the benchmarks can find it
+        run();
+    });
 }
 
 void ReaderMonitor::stop() {

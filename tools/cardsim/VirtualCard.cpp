@@ -51,7 +51,8 @@ std::optional<CardProfile> makeProfile(std::string_view name, std::string_view s
     profile.atr = fromHex(row->atr).value_or(Bytes{});
     profile.hasSnIcc = row->cps;
     if (row->cps) {
-        profile.snIcc = pcsc::encodeSnIcc(serial.empty() ? kDefaultSerial : serial);
+        profile.serial = std::string(serial.empty() ? kDefaultSerial : serial);
+        profile.snIcc = pcsc::encodeSnIcc(profile.serial);
         if (profile.snIcc.empty()) {
             error = "serial '" + std::string(serial) + "' is not 1 to 10 digits";
             return std::nullopt;

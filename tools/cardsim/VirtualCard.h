@@ -14,6 +14,7 @@ struct CardProfile {
     std::string name;
     Bytes atr;
     bool hasSnIcc = false; ///< CPS cards: 3F00/D003 readable without PIN
+    std::string serial;    ///< CPS cards: the serial written into EF.SN.ICC
     Bytes snIcc;           ///< EF.SN.ICC content (may be deliberately malformed for tests)
 };
 

@@ -69,10 +69,7 @@ struct Options {
 
 class Simulator {
 public:
-    explicit Simulator(Options options) : m_options(std::move(options)) {
-        if (!m_options.serial.empty())
-            m_serialShown = m_options.serial;
-    }
+    explicit Simulator(Options options) : m_options(std::move(options)) {}
 
     int run(int signalFd) {
         int scriptFd = -1;
@@ -181,7 +178,7 @@ private:
     void announceInserted() {
         std::string line = "inserted " + m_card->profile().name;
         if (m_card->profile().hasSnIcc && !m_options.snIcc)
-            line += " serial=" + m_serialShown;
+            line += " serial=" + m_card->profile().serial;
         line += " atr=" + toHex(m_card->profile().atr);
         say(line);
     }
@@ -277,12 +274,13 @@ private:
             m_pending.insert(m_pending.begin(), "insert " + arg1 + " " + arg2);
         } else if (command == "insert") {
             std::string error;
-            auto profile = buildProfile(arg1.empty() ? m_options.profile : arg1, arg2, error);
+            // Without arguments: the card described on the command line.
+            auto profile = arg1.empty() ? buildProfile(m_options.profile, m_options.serial, error)
+                                        : buildProfile(arg1, arg2, error);
             if (!profile) {
                 say("error: " + error);
                 return;
             }
-            m_serialShown = arg2.empty() ? "2100000001" : arg2;
             insert(std::move(*profile));
         } else if (command == "remove" && arg1.empty()) {
             remove();
@@ -306,7 +304,6 @@ private:
     Options m_options;
     VpcdLink m_link;
     std::optional<VirtualCard> m_card;
-    std::string m_serialShown = "2100000001";
     std::chrono::milliseconds m_backoff{50};
     Clock::time_point m_retryAt{};
     std::optional<Clock::time_point> m_sleepUntil;

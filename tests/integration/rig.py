@@ -1,0 +1,162 @@
+"""Shared fixtures for integration tests on the real reader rig.
+
+A private pcscd with the vsmartcard vpcd driver (tests/rig/pcsc-rig.sh), cards played by
+cpslock-cardsim in scripted mode, and helpers to read `cpslock readers --watch --json`.
+Every wait is on an event with a generous timeout: no fixed sleeps.
+"""
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+SOURCE_DIR = os.environ.get("CPSLOCK_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD_DIR = os.environ.get("CPSLOCK_BUILD_DIR", os.path.join(SOURCE_DIR, "build", "dev"))
+RIG = os.path.join(SOURCE_DIR, "tests", "rig", "pcsc-rig.sh")
+CPSLOCK = os.path.join(BUILD_DIR, "tools", "cli", "cpslock")
+CARDSIM = os.path.join(BUILD_DIR, "tools", "cardsim", "cpslock-cardsim")
+PORT = 35963  # inside the rig's own network namespace: no clash with anything else
+EVENT_TIMEOUT = 10.0
+
+
+class LineReader:
+    """Reads a process's stdout lines on a thread so tests can wait with a timeout."""
+
+    def __init__(self, stream):
+        self.lines = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream):
+        for line in iter(stream.readline, ""):
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def next(self, timeout=EVENT_TIMEOUT):
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("nothing within %.1f s" % timeout)
+        if line is None:
+            raise AssertionError("the process ended")
+        return line
+
+    def drain(self):
+        out = []
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return out
+            if line is not None:
+                out.append(line)
+
+
+class Rig:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="cpslock-rig-")
+        self.env = dict(os.environ)
+        self._procs = []
+
+    def start(self):
+        out = subprocess.run([RIG, "start", self.dir, str(PORT)], check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("export "):
+                key, value = line[len("export "):].split("=", 1)
+                self.env[key] = value
+        return self
+
+    def kill_pcscd(self, sig="TERM"):
+        subprocess.run([RIG, "kill", self.dir, sig], check=True)
+
+    def restart_pcscd(self):
+        subprocess.run([RIG, "restart", self.dir], check=True)
+
+    def stop(self):
+        for p in self._procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+            for stream in (p.stdin, p.stdout, p.stderr):
+                if stream:
+                    stream.close()
+        subprocess.run([RIG, "stop", self.dir], check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def spawn(self, argv, in_rig_netns=False, stdin=None):
+        if in_rig_netns:
+            argv = [RIG, "run", self.dir] + argv
+        p = subprocess.Popen(argv, env=self.env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, bufsize=1)
+        self._procs.append(p)
+        return p
+
+    def card(self, slot=0, *extra):
+        """A scripted card in reader 'Virtual PCD 00 0<slot>'."""
+        return Card(self.spawn([CARDSIM, "--port", str(PORT + slot), "--script", "-"] + list(extra),
+                               in_rig_netns=True, stdin=subprocess.PIPE))
+
+    def watch(self):
+        return Watcher(self.spawn([CPSLOCK, "readers", "--watch", "--json"]))
+
+    def cpslock(self, *args, timeout=30):
+        return subprocess.run([CPSLOCK] + list(args), env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def pcscd_log(self):
+        with open(os.path.join(self.dir, "pcscd.log"), errors="replace") as f:
+            return f.read()
+
+
+class Card:
+    def __init__(self, proc):
+        self.proc = proc
+        self.out = LineReader(proc.stdout)
+
+    def send(self, command):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    def do(self, command, expect_prefix):
+        """Runs one script command and waits for the simulator's line that confirms it."""
+        self.send(command)
+        line = self.out.next()
+        if not line.startswith(expect_prefix):
+            raise AssertionError("%r answered %r, expected %r..." % (command, line, expect_prefix))
+        return line
+
+    def apdus(self):
+        return int(self.do("stats", "stats ").split("apdus=")[1])
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+class Watcher:
+    def __init__(self, proc):
+        self.proc = proc
+        self.out = LineReader(proc.stdout)
+
+    def next(self, timeout=EVENT_TIMEOUT):
+        line = self.out.next(timeout)
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise AssertionError("not JSON: %r" % line)
+
+    def expect(self, event, timeout=EVENT_TIMEOUT, **fields):
+        e = self.next(timeout)
+        assert e["event"] == event, "expected %s %s, got %s" % (event, fields, e)
+        for k, v in fields.items():
+            assert e[k] == v, "expected %s=%r in %s" % (k, v, e)
+        return e
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=10)
