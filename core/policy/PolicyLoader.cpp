@@ -35,22 +35,31 @@ constexpr std::size_t kMaxTextLength = 2000;
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-/// Values and keys come from an untrusted file and end up on an admin's terminal: no control
-/// characters, bounded length.
-std::string shown(std::string_view s) {
+/// Values and keys come from an untrusted file and end up on an admin's terminal and in JSON:
+/// no C0/C1 control characters (escape sequences), bounded length, cut on a UTF-8 boundary.
+std::string shown(std::string_view s, std::size_t maxLength = kMaxShownKey) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t cut = std::min(s.size(), maxLength);
+    while (cut < s.size() && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U)
+        --cut; // never split a multi-byte character
     std::string out;
-    for (char ch : s.substr(0, kMaxShownKey)) {
-        const auto c = static_cast<unsigned char>(ch);
+    for (std::size_t i = 0; i < cut; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x20 || c == 0x7F) {
-            static constexpr char kHex[] = "0123456789abcdef";
             out += "\\x";
             out += kHex[c >> 4];
             out += kHex[c & 0xF];
+        } else if (c == 0xC2 && i + 1 < cut && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
+            const auto c1 = static_cast<unsigned char>(s[++i]); // U+0080..U+009F, e.g. CSI
+            out += "\\u00";
+            out += kHex[c1 >> 4];
+            out += kHex[c1 & 0xF];
         } else {
-            out += ch;
+            out += static_cast<char>(c);
         }
     }
-    if (s.size() > kMaxShownKey)
+    if (cut < s.size())
         out += "...";
     return out;
 }
@@ -718,10 +727,10 @@ void parseDocument(const PolicyDocument& doc, Context& ctx) {
     } catch (const toml::parse_error& e) {
         const auto& where = e.source().begin;
         ctx.diagnostics.push_back({Diagnostic::Severity::Error, {doc.name, where.line, where.column},
-                                   "syntax error: " + shown(e.description()) + " (nothing of this file was applied)"});
+                                   "syntax error: " + shown(e.description(), 256) + " (nothing of this file was applied)"});
         return;
     } catch (const std::exception& e) {
-        ctx.diagnostics.push_back({Diagnostic::Severity::Error, whole, std::string("cannot parse: ") + e.what()});
+        ctx.diagnostics.push_back({Diagnostic::Severity::Error, whole, "cannot parse: " + shown(e.what(), 256)});
         return;
     }
     applyDocument(ctx, root);
