@@ -971,7 +971,14 @@ LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options
     if (dropIns.status() == SecureDirectory::Status::Refused) {
         fail(location.dropInDir, dropIns.error());
     } else if (dropIns.status() == SecureDirectory::Status::Ok) {
-        const DirEntries entries = listDropIns(dropIns);
+        DirEntries entries = listDropIns(dropIns);
+        // --policy-dir pointing at the main file's own folder must not apply the main file twice.
+        struct stat mainSt {};
+        struct stat dropSt {};
+        if (mainFolder.status() == SecureDirectory::Status::Ok && ::fstat(mainFolder.fd(), &mainSt) == 0 &&
+            ::fstat(dropIns.fd(), &dropSt) == 0 && mainSt.st_dev == dropSt.st_dev && mainSt.st_ino == dropSt.st_ino) {
+            std::erase(entries.policyFiles, mainName);
+        }
         if (!entries.error.empty())
             fail(location.dropInDir, entries.error);
         if (entries.policyFiles.size() > options.maxDropIns) {

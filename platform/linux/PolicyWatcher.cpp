@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -128,6 +129,14 @@ bool PolicyWatcher::readEvents() {
                 continue;
             }
             if (isRelevant(it->second, name)) {
+                // A file just created and still empty is being written: its IN_CLOSE_WRITE will
+                // follow. Reporting it now would make the owner refuse an "empty file" for nothing.
+                if ((event.mask & IN_CREATE) != 0 && (event.mask & IN_ISDIR) == 0) {
+                    struct stat st {};
+                    const std::string path = it->second.path + "/" + name;
+                    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+                        continue;
+                }
                 changed = true;
                 if ((event.mask & IN_ISDIR) != 0)
                     rearm = true; // a watched folder appeared or went away

@@ -197,6 +197,30 @@ TEST_F(PolicyFileSecurityTest, MissingDropInFolderIsFine) {
     EXPECT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
 }
 
+TEST_F(PolicyFileSecurityTest, TooManyDropInsAreRefused) {
+    m_dir.write("policy.toml", "# defaults\n");
+    for (const char* name : {"policy.d/1.toml", "policy.d/2.toml", "policy.d/3.toml"})
+        m_dir.write(name, "# x\n");
+    LoadOptions options;
+    options.maxDropIns = 2;
+    EXPECT_THAT(errors(load(options)),
+                ElementsAre(m_dir.at("policy.d") + ": error: too many drop-in files (3, at most 2)"));
+    options.maxDropIns = 3;
+    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
+    EXPECT_TRUE(load(options).ok());
+}
+
+TEST_F(PolicyFileSecurityTest, DropInFolderEqualToMainFolderReadsMainFileOnce) {
+    m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n");
+    m_dir.write("site.toml", "[session]\nidle_warning = \"1m\"\n");
+    m_location.dropInDir = m_dir.path();
+    LoadOptions options;
+    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
+    const LoadResult r = load(options);
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
+    EXPECT_THAT(r.files, ElementsAre(m_dir.at("policy.toml"), m_dir.at("site.toml")));
+}
+
 TEST_F(PolicyFileSecurityTest, RefusedFileAndParseErrorsAreReportedTogether) {
     m_dir.write("policy.toml", "[session]\nidle_timout = \"20m\"\n");
     m_dir.write("policy.d/10.toml", "[pin]\nlast_try = \"warn\"\n", 0646);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,6 +61,27 @@ TEST_F(PolicyWatcherTest, IgnoresUnrelatedFiles) {
     m_dir.write("policy.d/.10-site.toml.swp", "x\n");
     m_dir.write("policy.d/10-site.toml.dpkg-new", "x\n");
     EXPECT_FALSE(watcher.readEvents());
+}
+
+TEST_F(PolicyWatcherTest, FileBeingWrittenIsReportedWhenClosed) {
+    m_dir.mkdir("policy.d");
+    PolicyWatcher watcher(m_location);
+    const std::string path = m_dir.at("policy.d/10-site.toml");
+    const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    EXPECT_FALSE(watcher.readEvents()); // created, still empty: not yet
+    ASSERT_EQ(::write(fd, "[pin]\n", 6), 6);
+    EXPECT_FALSE(watcher.readEvents()); // half-written: not yet
+    ::close(fd);
+    EXPECT_TRUE(watcher.readEvents());
+}
+
+TEST_F(PolicyWatcherTest, SymlinkCreatedIsReported) {
+    m_dir.mkdir("policy.d");
+    const std::string target = m_dir.write("elsewhere.toml", "# x\n");
+    PolicyWatcher watcher(m_location);
+    ASSERT_EQ(::symlink(target.c_str(), m_dir.at("policy.d/10.toml").c_str()), 0);
+    EXPECT_TRUE(watcher.readEvents()); // so that the owner reloads and refuses it
 }
 
 TEST_F(PolicyWatcherTest, AtomicRenameIntoPlaceIsSeen) {
