@@ -890,9 +890,11 @@ std::pair<std::string, std::string> splitPath(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 
 std::string SourceLocation::format() const {
+    // A file name is bytes from a folder listing: escaped like any other untrusted text.
+    const std::string name = shown(file, kMaxPathLength);
     if (line == 0)
-        return file;
-    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+        return name;
+    return name + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
 std::string Diagnostic::format() const {

@@ -97,6 +97,14 @@ TEST_F(PolicyFileSecurityTest, RootOwnedFilesLoadInNameOrder) {
                                       HasSubstr("README: note: ignored")));
 }
 
+TEST_F(PolicyFileSecurityTest, ControlCharactersInFileNamesAreEscaped) {
+    m_dir.write("policy.toml", "# defaults\n");
+    m_dir.write("policy.d/10-\x1b[2J.toml", "[session]\nidle_timout = \"1m\"\n");
+    const LoadResult r = load();
+    EXPECT_THAT(errors(r), ElementsAre(m_dir.at("policy.d/10-\\x1b[2J.toml") +
+                                       ":2:1: error: unknown key 'idle_timout' in [session] (did you mean 'idle_timeout'?)"));
+}
+
 TEST_F(PolicyFileSecurityTest, GroupOrWorldWritableFileIsRefused) {
     m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n", 0664);
     m_dir.write("policy.d/10.toml", "[session]\nidle_warning = \"1m\"\n", 0666);
