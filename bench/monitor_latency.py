@@ -112,6 +112,13 @@ def main():
                 card.do("insert cps3 4000000000", "insert")
                 until(lambda f: f[0] == "monitor" and f[1] == "card-inserted")
                 apdus_before = card.apdus()
+            # Let the monitor finish the last event's bookkeeping (re-listing readers, re-arming its
+            # wait) so only the idle period is counted.
+            try:
+                line = out.lines.get(timeout=1.0)
+                raise AssertionError("unexpected output: %r" % line)
+            except rigmod.queue.Empty:
+                pass
             sw0, ticks0 = thread_stats(pid, "pcsc-monitor")
             cpu0 = process_cpu_seconds(pid)
             # Wait for the period; any monitor output meanwhile would be a spurious event.

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "card/Pkcs11Failure.h"
+#include "card/Pkcs11Module.h"
+#include "card/Pkcs11Rules.h"
+#include "card/Pkcs11Token.h"
+#include "core/Hex.h"
+
+#include <p11-kit/pkcs11.h>
+
+namespace cpslock {
+class SecureBuffer;
+}
+
+namespace cpslock::card {
+
+struct PossessionOptions {
+    FinalTryPolicy finalTry = FinalTryPolicy::Refuse;
+};
+
+/// What the PKCS#11 half proved: the token in the reader holds the private key of certificateDer,
+/// unlocked with the holder's PIN. Chain, revocation and identity are checked elsewhere.
+struct PossessionProof {
+    TokenSlot token;
+    Bytes keyId;
+    std::string keyLabel;
+    std::string certificateLabel;
+    Bytes certificateDer;
+    CK_MECHANISM_TYPE mechanism = CKM_SHA256_RSA_PKCS;
+    bool finalTryWarning = false; ///< the PIN was tried on the final try (FinalTryPolicy::Warn)
+};
+
+/// The whole PKCS#11 check: token for the reader / serial, PIN flags, C_Login, authentication
+/// pair, fresh challenge signed on the card and verified with the certificate's key. There is
+/// no way to skip the signature. pin is wiped before this returns, on every path.
+Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, const TokenSelector& selector,
+                                                  SecureBuffer& pin, const PossessionOptions& options = {});
+
+} // namespace cpslock::card

@@ -1,0 +1,190 @@
+#include "card/Denylist.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+namespace cpslock::card {
+namespace {
+
+// The ANS open-data extract of opposed cards is a few hundred thousand lines at most.
+constexpr std::uintmax_t kMaxFileSize = 64U * 1024U * 1024U;
+constexpr std::size_t kMaxSerialDigits = 20;
+
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+bool isHexDigit(char c) {
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+char toLowerAscii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+std::string_view trim(std::string_view s) {
+    const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!s.empty() && isSpace(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && isSpace(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Serials compare as numbers: the ANS extract and EF.SN.ICC may differ in zero padding.
+std::optional<std::string> normaliseSerial(std::string_view serial) {
+    if (serial.empty() || serial.size() > kMaxSerialDigits || !std::all_of(serial.begin(), serial.end(), isDigit)) {
+        return std::nullopt;
+    }
+    const auto firstNonZero = serial.find_first_not_of('0');
+    return firstNonZero == std::string_view::npos ? std::string("0") : std::string(serial.substr(firstNonZero));
+}
+
+std::optional<std::string> normaliseSha256(std::string_view hex) {
+    std::string out;
+    for (char c : hex) {
+        if (c == ':') {
+            continue;
+        }
+        if (!isHexDigit(c)) {
+            return std::nullopt;
+        }
+        out.push_back(toLowerAscii(c));
+    }
+    if (out.size() != 64) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+bool isIsoDate(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
+        return false;
+    }
+    for (std::size_t i : {0U, 1U, 2U, 3U, 5U, 6U, 8U, 9U}) {
+        if (!isDigit(s[i])) {
+            return false;
+        }
+    }
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    const int day = (s[8] - '0') * 10 + (s[9] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+} // namespace
+
+Denylist::ParseResult Denylist::parse(std::string_view text, const std::string& sourceName) {
+    ParseResult result;
+    std::size_t lineNumber = 0;
+    while (!text.empty()) {
+        ++lineNumber;
+        const auto eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+
+        const std::string where = sourceName + ":" + std::to_string(lineNumber);
+        line = trim(line);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        // <kind>:<value> [YYYY-MM-DD] [reason...]
+        const auto valueEnd = line.find_first_of(" \t");
+        const std::string_view key = line.substr(0, valueEnd);
+        std::string_view rest = valueEnd == std::string_view::npos ? std::string_view() : trim(line.substr(valueEnd));
+
+        DenylistEntry entry;
+        entry.source = where;
+        const auto colon = key.find(':');
+        const std::string_view kind = key.substr(0, colon);
+        const std::string_view value = colon == std::string_view::npos ? std::string_view() : key.substr(colon + 1);
+        if (colon == std::string_view::npos) {
+            result.errors.push_back(where + ": expected 'serial:<digits>' or 'sha256:<64 hex digits>'");
+            continue;
+        }
+        if (kind == "serial") {
+            auto serial = normaliseSerial(value);
+            if (!serial) {
+                result.errors.push_back(where + ": card serial must be 1 to 20 decimal digits, got '" +
+                                        std::string(value) + "'");
+                continue;
+            }
+            entry.kind = DenylistEntry::Kind::CardSerial;
+            entry.value = *serial;
+        } else if (kind == "sha256") {
+            auto sha = normaliseSha256(value);
+            if (!sha) {
+                result.errors.push_back(where + ": sha256 must be 64 hex digits, got '" + std::string(value) + "'");
+                continue;
+            }
+            entry.kind = DenylistEntry::Kind::CertificateSha256;
+            entry.value = *sha;
+        } else {
+            result.errors.push_back(where + ": unknown entry kind '" + std::string(kind) +
+                                    "' (expected 'serial' or 'sha256')");
+            continue;
+        }
+        // An optional date comes first; a token that looks like a date but is not one is a typo.
+        const auto dateEnd = rest.find_first_of(" \t");
+        const std::string_view firstWord = rest.substr(0, dateEnd);
+        if (isIsoDate(firstWord)) {
+            entry.date = std::string(firstWord);
+            rest = dateEnd == std::string_view::npos ? std::string_view() : trim(rest.substr(dateEnd));
+        } else if (!firstWord.empty() && isDigit(firstWord.front())) {
+            result.errors.push_back(where + ": invalid date '" + std::string(firstWord) + "' (expected YYYY-MM-DD)");
+            continue;
+        }
+        entry.reason = std::string(rest);
+        result.list.m_entries.push_back(std::move(entry));
+    }
+    return result;
+}
+
+Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec || size > kMaxFileSize) {
+        ParseResult result;
+        result.errors.push_back(file.string() + ": " + (ec ? "cannot read: " + ec.message() : "file too large"));
+        return result;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (!in.good() && !in.eof()) {
+        ParseResult result;
+        result.errors.push_back(file.string() + ": read error");
+        return result;
+    }
+    return parse(text, file.string());
+}
+
+const DenylistEntry* Denylist::findCardSerial(std::string_view serial) const {
+    const auto wanted = normaliseSerial(serial);
+    if (!wanted) {
+        return nullptr;
+    }
+    for (const auto& entry : m_entries) {
+        if (entry.kind == DenylistEntry::Kind::CardSerial && entry.value == *wanted) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+const DenylistEntry* Denylist::findCertificateSha256(std::string_view hex) const {
+    const auto wanted = normaliseSha256(hex);
+    if (!wanted) {
+        return nullptr;
+    }
+    for (const auto& entry : m_entries) {
+        if (entry.kind == DenylistEntry::Kind::CertificateSha256 && entry.value == *wanted) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace cpslock::card

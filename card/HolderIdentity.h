@@ -1,0 +1,94 @@
+#pragma once
+
+#include "core/Refusal.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpslock::card {
+
+/// What the national identifier's prefix digit says (docs/card-identity.md).
+enum class IdNatKind {
+    Rpps,      ///< "rpps": 8 + 11-digit RPPS number
+    Adeli,     ///< "adeli": 0 + 9-character ADELI number
+    Structure, ///< "structure": 3 + FINESS / structure internal id (staff cards)
+    Other,     ///< "other": any other type digit
+};
+std::string_view toString(IdNatKind kind);
+
+/// Card family. Not in the ATR; see decideCardType() for where it comes from.
+enum class CardType {
+    Cps,     ///< "cps": Carte de Professionnel de Santé
+    Cpf,     ///< "cpf": Carte de Professionnel en Formation
+    Cpe,     ///< "cpe": Carte de Personnel d'Établissement (CDE)
+    Cpa,     ///< "cpa": Carte de Personnel Autorisé (CDA)
+    Unknown, ///< "unknown": no evidence; allowed only if a policy lists "unknown" explicitly
+};
+std::string_view toString(CardType type);
+/// Accepts "cps", "cpf", "cpe" or "cde", "cpa" or "cda", "unknown" (lower case).
+std::optional<CardType> cardTypeFromString(std::string_view name);
+
+/// Where the card type came from, strongest first.
+enum class CardTypeSource { PolicyOid, CardData, SubjectShape, None };
+std::string_view toString(CardTypeSource source);
+
+/// One attribute of the certificate subject, value already converted to UTF-8.
+/// `type` is "C", "O", "OU", "CN", "SN", "GN", "title", or a dotted OID for anything else.
+struct SubjectAttribute {
+    std::string type;
+    std::string value;
+    int rdn = 0; ///< index of the RDN (attributes of a multi-valued RDN share it)
+};
+
+struct HolderIdentity {
+    std::string idNat;         ///< professional: CN; staff: the whole CN "<structure idNat>/<internal id>"
+    IdNatKind idNatKind = IdNatKind::Other;
+    std::string surname;       ///< SN (may be empty on staff cards)
+    std::string givenName;     ///< GN (may be empty on staff cards)
+    std::string profession;    ///< title, e.g. "Médecin" (may be empty)
+    bool staffCard = false;    ///< subject has the staff shape (CN with '/', OU, O)
+    std::string structureIdNat; ///< staff: CN part before '/'
+    std::string internalId;    ///< staff: CN part after '/'
+    std::string structureId;   ///< staff: OU
+    std::string structureName; ///< staff: O
+    CardType cardType = CardType::Unknown;
+    CardTypeSource cardTypeSource = CardTypeSource::None;
+    std::vector<std::string> policyOids; ///< certificatePolicies of the certificate, dotted
+};
+
+struct HolderParse {
+    std::optional<HolderIdentity> identity;
+    std::string error; ///< names the field at fault; set when identity is empty
+    bool ok() const { return identity.has_value(); }
+};
+
+/// How to tell the card type. `policyOids` maps certificate policy OIDs to types (configurable:
+/// the real IGC-Santé OIDs per card type are unverified, see docs/card-identity.md).
+struct CardTypeRules {
+    std::map<std::string, CardType> policyOids;
+    /// Without OID or card-data evidence, infer from the subject shape (professional -> CPS,
+    /// staff -> CPE). Cannot tell CPF from CPS nor CPA from CPE: turn off when that matters.
+    bool inferFromSubject = true;
+};
+
+/// Pure: validates the attributes and extracts the holder (card type left Unknown).
+/// Errors: missing or duplicated field, malformed idNat, invalid UTF-8 or control characters.
+HolderParse parseHolderSubject(const std::vector<SubjectAttribute>& attributes);
+
+/// Pure: policy OID mapping first, then the type read from the card's data (if the PKCS#11 layer
+/// decoded one), then the subject shape if the rules allow it.
+void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::optional<CardType> fromCardData);
+
+/// Reads subject and certificate policies from a DER certificate, then the two steps above.
+HolderParse readHolderIdentity(std::span<const std::uint8_t> certificateDer, const CardTypeRules& rules,
+                               std::optional<CardType> fromCardData = std::nullopt);
+
+/// card-type-not-allowed unless the holder's type is in `allowed`.
+std::optional<Refusal> checkCardTypeAllowed(const HolderIdentity& holder, std::span<const CardType> allowed);
+
+} // namespace cpslock::card

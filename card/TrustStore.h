@@ -1,0 +1,78 @@
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cpslock::card {
+
+/// Frees OpenSSL objects held in std::unique_ptr.
+struct OpenSslFree {
+    void operator()(X509* p) const { X509_free(p); }
+    void operator()(X509_CRL* p) const { X509_CRL_free(p); }
+    void operator()(X509_STORE* p) const { X509_STORE_free(p); }
+    void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+};
+using X509Ptr = std::unique_ptr<X509, OpenSslFree>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, OpenSslFree>;
+
+/// Parses one DER certificate; nullptr on anything else (trailing bytes included).
+X509Ptr parseDerCertificate(std::span<const std::uint8_t> der);
+
+/// Reads every certificate of a file: one DER certificate, or one or more PEM certificates.
+/// Returns an error naming the file when it holds anything else.
+struct CertificateFile {
+    std::vector<X509Ptr> certificates;
+    std::string error; ///< empty on success
+};
+CertificateFile readCertificateFile(const std::filesystem::path& file);
+
+/// The certificates a card certificate may chain through: trust anchors (self-signed CA roots,
+/// the only certificates trusted by themselves) and CA intermediates (used to build the path,
+/// trusted only through an anchor: partial chains are never accepted).
+///
+/// Adding a folder loads every regular file in it (names starting with '.' are skipped).
+/// A CA certificate that is not self-signed given as an anchor is kept as an intermediate:
+/// the IGC-Santé bundle ships roots and intermediates together.
+class TrustStore {
+public:
+    TrustStore() = default;
+    TrustStore(TrustStore&&) noexcept = default;
+    TrustStore& operator=(TrustStore&&) noexcept = default;
+    TrustStore(const TrustStore&) = delete;
+    TrustStore& operator=(const TrustStore&) = delete;
+    ~TrustStore() = default;
+
+    /// Each returns an error message naming the file (and why), or nullopt on success.
+    /// On error nothing from the failing file is added; earlier files of a folder stay added.
+    std::optional<std::string> addAnchorFile(const std::filesystem::path& file);
+    std::optional<std::string> addAnchorFolder(const std::filesystem::path& folder);
+    std::optional<std::string> addIntermediateFile(const std::filesystem::path& file);
+    std::optional<std::string> addIntermediateFolder(const std::filesystem::path& folder);
+    /// For certificates already in memory (tests, certificates read from the card).
+    std::optional<std::string> addAnchorDer(std::span<const std::uint8_t> der, const std::string& name);
+
+    const std::vector<X509Ptr>& anchors() const { return m_anchors; }
+    const std::vector<X509Ptr>& intermediates() const { return m_intermediates; }
+
+    /// One-line subjects ("CN=..., OU=...") of the anchors, for `cpslock check-policy` and logs.
+    std::vector<std::string> anchorSubjects() const;
+
+private:
+    std::optional<std::string> addCertificates(CertificateFile file, const std::string& name, bool asAnchor);
+    std::optional<std::string> addFolder(const std::filesystem::path& folder, bool asAnchor);
+
+    std::vector<X509Ptr> m_anchors;
+    std::vector<X509Ptr> m_intermediates;
+};
+
+/// RFC 2253-style one-line name, UTF-8 ("CN=AC IGC-SANTE FORT PERSONNES,OU=IGC-SANTE,...").
+std::string nameToString(const X509_NAME* name);
+
+} // namespace cpslock::card

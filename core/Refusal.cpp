@@ -1,0 +1,140 @@
+#include "core/Refusal.h"
+
+#include <array>
+
+namespace cpslock {
+namespace {
+
+struct ReasonText {
+    RefusalReason reason;
+    std::string_view name;
+    std::string_view fr;
+    std::string_view en;
+};
+
+// One table keeps names and both languages side by side, so a new reason cannot miss a message.
+constexpr std::array kReasons{
+    ReasonText{RefusalReason::NoCard, "no-card", "Aucune carte dans le lecteur. Insérez votre carte CPS.",
+               "No card in the reader. Please insert your CPS card."},
+    ReasonText{RefusalReason::NotCps, "not-cps",
+               "Cette carte n'est pas une carte CPS (carte Vitale ou bancaire ?). Insérez votre carte CPS.",
+               "This card is not a CPS card (Vitale or bank card?). Please insert your CPS card."},
+    ReasonText{RefusalReason::Contactless, "contactless",
+               "Carte CPS lue sans contact : insérez-la dans la fente du lecteur pour saisir votre code.",
+               "CPS card read contactless: insert it into the reader slot to enter your PIN."},
+    ReasonText{RefusalReason::WrongPin, "wrong-pin", "Code porteur incorrect.", "Wrong PIN."},
+    ReasonText{RefusalReason::PinLocked, "pin-locked",
+               "Carte CPS bloquée après trop de codes erronés. Débloquez-la avec votre code de déblocage "
+               "(outil CPS Gestion).",
+               "CPS card blocked after too many wrong PINs. Unblock it with your unblocking code "
+               "(CPS Gestion tool)."},
+    ReasonText{RefusalReason::LastTryRefused, "last-try-refused",
+               "Il ne reste qu'un essai avant le blocage de votre carte : par précaution, le poste ne l'utilise "
+               "pas. Vérifiez votre code dans l'outil CPS Gestion.",
+               "Only one try is left before your card blocks: as a precaution this computer will not use it. "
+               "Check your PIN in the CPS Gestion tool."},
+    ReasonText{RefusalReason::UntrustedChain, "untrusted-chain",
+               "Cette carte n'a pas été émise par l'autorité de confiance attendue (IGC-Santé). Contactez votre "
+               "support informatique.",
+               "This card was not issued by the expected trusted authority (IGC-Santé). Contact your IT support."},
+    ReasonText{RefusalReason::Expired, "expired",
+               "Votre carte CPS a expiré. Commandez une nouvelle carte sur le portail maCarte.",
+               "Your CPS card has expired. Order a new card on the maCarte portal."},
+    ReasonText{RefusalReason::NotYetValid, "not-yet-valid",
+               "Votre carte CPS n'est pas encore valide. Vérifiez la date et l'heure du poste, ou réessayez plus "
+               "tard.",
+               "Your CPS card is not valid yet. Check this computer's date and time, or try again later."},
+    ReasonText{RefusalReason::Revoked, "revoked",
+               "Cette carte CPS a été révoquée (déclarée perdue, volée ou remplacée). Contactez l'ANS au "
+               "0 825 852 000.",
+               "This CPS card has been revoked (reported lost, stolen or replaced). Contact the ANS on "
+               "0 825 852 000."},
+    ReasonText{RefusalReason::CrlStale, "crl-stale",
+               "Impossible de vérifier que votre carte n'est pas révoquée : la liste de révocation du poste n'est "
+               "pas à jour. Contactez votre support informatique.",
+               "Cannot check that your card is not revoked: this computer's revocation list is out of date. "
+               "Contact your IT support."},
+    ReasonText{RefusalReason::KeyMismatch, "key-mismatch",
+               "La carte n'a pas pu prouver son identité (signature invalide). Retirez-la, réinsérez-la et "
+               "réessayez.",
+               "The card could not prove its identity (invalid signature). Remove it, insert it again and retry."},
+    ReasonText{RefusalReason::BadKeyUsage, "bad-key-usage",
+               "Le certificat de cette carte ne permet pas l'authentification. Contactez votre support "
+               "informatique.",
+               "This card's certificate cannot be used for authentication. Contact your IT support."},
+    ReasonText{RefusalReason::Denylisted, "denylisted",
+               "Cette carte CPS est bloquée sur ce poste (déclarée perdue ou volée). Contactez votre support "
+               "informatique.",
+               "This CPS card is blocked on this computer (reported lost or stolen). Contact your IT support."},
+    ReasonText{RefusalReason::CardTypeNotAllowed, "card-type-not-allowed",
+               "Ce type de carte n'est pas autorisé sur ce poste.",
+               "This type of card is not allowed on this computer."},
+    ReasonText{RefusalReason::NotMapped, "not-mapped",
+               "Votre carte CPS n'est pas autorisée à ouvrir cette session.",
+               "Your CPS card is not allowed to open this session."},
+    ReasonText{RefusalReason::CardRemoved, "card-removed",
+               "La carte a été retirée pendant la vérification. Réinsérez-la et réessayez.",
+               "The card was removed during the check. Insert it again and retry."},
+    ReasonText{RefusalReason::ModuleError, "module-error",
+               "Le lecteur ou la carte ne répond pas correctement. Retirez la carte, réinsérez-la et réessayez.",
+               "The reader or the card is not responding properly. Remove the card, insert it again and retry."},
+    ReasonText{RefusalReason::PolicyError, "policy-error",
+               "La configuration de sécurité du poste est invalide. Contactez votre support informatique.",
+               "This computer's security configuration is invalid. Contact your IT support."},
+};
+
+constexpr std::array kAllReasons = [] {
+    std::array<RefusalReason, kReasons.size()> all{};
+    for (std::size_t i = 0; i < kReasons.size(); ++i) {
+        all[i] = kReasons[i].reason;
+    }
+    return all;
+}();
+
+const ReasonText& textOf(RefusalReason reason) {
+    for (const auto& entry : kReasons) {
+        if (entry.reason == reason) {
+            return entry;
+        }
+    }
+    // Unreachable for a valid enum value; a cast-in garbage value gets the generic module error.
+    return kReasons[static_cast<std::size_t>(RefusalReason::ModuleError)];
+}
+
+std::string triesSuffix(Language language, int triesLeft) {
+    const std::string n = std::to_string(triesLeft);
+    if (language == Language::French) {
+        return triesLeft > 1 ? " Il vous reste " + n + " essais." : " Il vous reste " + n + " essai.";
+    }
+    return triesLeft == 1 ? " 1 try left." : " " + n + " tries left.";
+}
+
+} // namespace
+
+std::span<const RefusalReason> allRefusalReasons() {
+    return kAllReasons;
+}
+
+std::string_view toString(RefusalReason reason) {
+    return textOf(reason).name;
+}
+
+std::optional<RefusalReason> refusalReasonFromString(std::string_view name) {
+    for (const auto& entry : kReasons) {
+        if (entry.name == name) {
+            return entry.reason;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string userMessage(RefusalReason reason, Language language, std::optional<int> triesLeft) {
+    const ReasonText& text = textOf(reason);
+    std::string message(language == Language::French ? text.fr : text.en);
+    if (reason == RefusalReason::WrongPin && triesLeft && *triesLeft > 0) {
+        message += triesSuffix(language, *triesLeft);
+    }
+    return message;
+}
+
+} // namespace cpslock

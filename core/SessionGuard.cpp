@@ -1,0 +1,493 @@
+#include "core/SessionGuard.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace cpslock {
+namespace {
+using std::chrono::milliseconds;
+
+/// Contactless CPS3 has no PIN: it never opens, binds or keeps a session.
+bool isContactCps(CardKind kind) {
+    return isCps(kind) && kind != CardKind::Cps3Contactless;
+}
+
+milliseconds nonNegative(milliseconds d) {
+    return d < milliseconds{0} ? milliseconds{0} : d;
+}
+
+GuardSettings sanitized(GuardSettings s) {
+    s.idleTimeout = nonNegative(s.idleTimeout);
+    s.idleWarning = std::min(nonNegative(s.idleWarning), s.idleTimeout);
+    s.requireCardGrace = nonNegative(s.requireCardGrace);
+    s.serviceLossGrace = nonNegative(s.serviceLossGrace);
+    return s;
+}
+
+void keepEarliest(std::optional<Clock::TimePoint>& best, const std::optional<Clock::TimePoint>& candidate) {
+    if (candidate && (!best || *candidate < *best))
+        best = candidate;
+}
+} // namespace
+
+SessionGuard::SessionGuard(const Clock& clock, GuardActions& actions, const GuardSettings& settings)
+    : m_clock(clock), m_actions(actions), m_settings(sanitized(settings)) {
+    m_status.session = m_session;
+    m_status.serviceUp = m_serviceUp;
+}
+
+// ---- inputs ----------------------------------------------------------------------------------------
+
+void SessionGuard::onReaderEvent(const ReaderEvent& event) {
+    // Deadlines that passed before this event (a late timer) are decided first: a card arriving after
+    // the grace must not undo a lock that was already due.
+    evaluate();
+    switch (event.type) {
+    case ReaderEventType::CardInserted:
+        handleCardInserted(event);
+        break;
+    case ReaderEventType::CardRemoved:
+        handleCardRemoved(event);
+        break;
+    case ReaderEventType::ReaderAdded:
+        break;
+    case ReaderEventType::ReaderRemoved:
+        handleReaderRemoved(event);
+        break;
+    case ReaderEventType::ServiceLost:
+        handleServiceLost(event);
+        break;
+    case ReaderEventType::ServiceRestored:
+        handleServiceRestored(event);
+        break;
+    }
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::onSessionLocked() {
+    const bool wasLocked = m_session == SessionState::Locked;
+    m_session = SessionState::Locked;
+    m_actionPending = false;
+    m_bindings.clear();
+    m_blindSince.reset();
+    cancelIdleWarning(false);
+    if (!wasLocked)
+        auditEvent(AuditKind::SessionLocked);
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
+    if (m_session == SessionState::Unlocked) {
+        publishStatus();
+        return;
+    }
+    const auto now = m_clock.now();
+    m_session = SessionState::Unlocked;
+    m_actionPending = false;
+    m_bindings.clear();
+    m_noCardSince = now;
+    m_blindSince = m_serviceUp ? std::nullopt : std::optional{now};
+    // The agent may start inside a session idle for long: ask for a sample at once.
+    m_idleAtSample = milliseconds{0};
+    m_idleSampleAt = now;
+    m_idleCheckAt = now;
+    m_idleLockAt.reset();
+
+    const bool hint = verified && !verified->serial.empty();
+    auditEvent(AuditKind::SessionUnlocked, std::nullopt, {}, hint ? "verified" : "");
+    if (hint) {
+        Binding b;
+        b.card = *verified;
+        b.card.reader.clear(); // taken from the monitor once the serial shows up
+        m_bindings.push_back(b);
+        for (const auto& [reader, card] : m_cards) {
+            if (isContactCps(card.kind) && card.serial == b.card.serial) {
+                m_bindings.back().card.reader = reader;
+                m_bindings.back().seen = m_bindings.back().present = true;
+                auditEvent(AuditKind::CardBound, std::nullopt, CardRef{reader, card.serial, card.kind, 0}, "verified");
+                break;
+            }
+        }
+    } else {
+        for (const auto& [reader, card] : m_cards) {
+            if (isContactCps(card.kind))
+                bind(card, 0);
+        }
+    }
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::onIdleTime(milliseconds idle) {
+    evaluate();
+    if (idleActive())
+        evaluateIdleFromSample(idle);
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::onUserActivity() {
+    onIdleTime(milliseconds{0});
+}
+
+void SessionGuard::onTimer() {
+    // The host had its chance to give a sample (idleSampleDue); without one, ask again a little later
+    // rather than spin on a deadline in the past.
+    if (idleActive() && m_clock.now() >= m_idleCheckAt)
+        m_idleCheckAt = m_clock.now() + kWarningRecheck;
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::requestLock(LockReason reason) {
+    if (m_session != SessionState::Locked && !m_actionPending)
+        requestLockFor(reason);
+    publishStatus();
+}
+
+void SessionGuard::updateSettings(const GuardSettings& settings) {
+    evaluate();
+    const GuardSettings next = sanitized(settings);
+    if (next == m_settings) {
+        publishStatus();
+        return;
+    }
+    const GuardSettings old = std::exchange(m_settings, next);
+    const auto now = m_clock.now();
+    // A countdown the old policy did not run starts now, not back when its condition began.
+    if (next.requireCard && !old.requireCard)
+        m_noCardSince = now;
+    if (next.serviceLossAction == ServiceLossAction::Lock && old.serviceLossAction != ServiceLossAction::Lock &&
+        m_blindSince)
+        m_blindSince = now;
+    if ((next.idleTimeout != old.idleTimeout || next.idleWarning != old.idleWarning) && idleActive())
+        m_idleCheckAt = now; // fresh sample decides against the new values
+    auditEvent(AuditKind::SettingsChanged);
+    evaluate();
+    publishStatus();
+}
+
+// ---- queries ---------------------------------------------------------------------------------------
+
+std::optional<Clock::TimePoint> SessionGuard::nextDeadline() const {
+    std::optional<Clock::TimePoint> next;
+    keepEarliest(next, serviceDeadline());
+    keepEarliest(next, noCardDeadline());
+    keepEarliest(next, settleDeadline());
+    if (idleActive())
+        keepEarliest(next, m_idleCheckAt);
+    return next;
+}
+
+bool SessionGuard::idleSampleDue() const {
+    return idleActive() && m_clock.now() >= m_idleCheckAt;
+}
+
+// ---- reader events ---------------------------------------------------------------------------------
+
+void SessionGuard::handleCardInserted(const ReaderEvent& event) {
+    const PresentCard card{event.reader, event.kind, event.serial};
+    m_cards[event.reader] = card;
+    if (!decisionsActive())
+        return;
+
+    const bool waitingForCard = noCardDeadline().has_value();
+    if (Binding* b = sessionBindingInReader(event.reader)) {
+        if (isContactCps(event.kind) && event.serial == b->card.serial) {
+            b->present = true; // the same card back (removal action none, or after a pcscd restart)
+            b->awaitingRestore = false;
+        } else {
+            requestLockFor(LockReason::CardSwapped, CardRef{event.reader, event.serial, event.kind, event.monoNs});
+        }
+        return;
+    }
+    if (!isContactCps(event.kind))
+        return;
+
+    const bool hintPending =
+        std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return !b.seen; });
+    if (hintPending) {
+        // PAM named the card: only that serial binds, wherever it shows up.
+        for (auto& b : m_bindings) {
+            if (!b.seen && b.card.serial == event.serial) {
+                b.card.reader = event.reader;
+                b.seen = b.present = true;
+                auditEvent(AuditKind::CardBound, std::nullopt,
+                           CardRef{event.reader, event.serial, event.kind, event.monoNs}, "verified");
+            }
+        }
+    } else if (m_bindings.empty()) {
+        bind(card, event.monoNs);
+    }
+    if (waitingForCard && !noCardDeadline()) {
+        auditEvent(AuditKind::LockAverted, LockReason::NoCard,
+                   CardRef{event.reader, event.serial, event.kind, event.monoNs});
+    }
+}
+
+void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
+    m_cards.erase(event.reader);
+    if (!decisionsActive())
+        return;
+    Binding* b = sessionBindingInReader(event.reader);
+    if (b == nullptr || !b->present)
+        return;
+    b->present = false;
+    b->awaitingRestore = false;
+    const std::string serial = event.serial.empty() ? b->card.serial : event.serial;
+    applyRemovalAction(CardRef{event.reader, serial, event.kind, event.monoNs});
+}
+
+void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
+    m_cards.erase(event.reader); // normally already gone: the monitor reports the card first
+    if (!decisionsActive())
+        return;
+    // Locks even when the card had left earlier under removal action "none": the reader is part of the binding.
+    if (const Binding* b = sessionBindingInReader(event.reader))
+        requestLockFor(LockReason::ReaderRemoved, CardRef{event.reader, b->card.serial, std::nullopt, event.monoNs});
+}
+
+void SessionGuard::handleServiceLost(const ReaderEvent& event) {
+    m_cards.clear();
+    const bool wasUp = std::exchange(m_serviceUp, false);
+    m_restoredAt.reset();
+    for (auto& b : m_bindings) {
+        if (b.present) {
+            b.present = false;
+            b.awaitingRestore = true;
+        }
+    }
+    if (m_session == SessionState::Unlocked && !m_blindSince)
+        m_blindSince = m_clock.now();
+    if (wasUp)
+        auditEvent(AuditKind::ServiceLost, std::nullopt, CardRef{{}, {}, std::nullopt, event.monoNs}, event.detail);
+}
+
+void SessionGuard::handleServiceRestored(const ReaderEvent& event) {
+    if (m_serviceUp)
+        return;
+    m_serviceUp = true;
+    m_restoredAt = m_clock.now();
+    auditEvent(AuditKind::ServiceRestored, std::nullopt, CardRef{{}, {}, std::nullopt, event.monoNs}, event.detail);
+}
+
+// ---- decisions -------------------------------------------------------------------------------------
+
+bool SessionGuard::decisionsActive() const {
+    return m_session == SessionState::Unlocked && !m_actionPending;
+}
+
+bool SessionGuard::idleActive() const {
+    return decisionsActive() && m_settings.idleTimeout > milliseconds{0};
+}
+
+SessionGuard::Binding* SessionGuard::sessionBindingInReader(const std::string& reader) {
+    for (auto& b : m_bindings) {
+        if (b.seen && b.card.reader == reader)
+            return &b;
+    }
+    return nullptr;
+}
+
+bool SessionGuard::anyAwaitingRestore() const {
+    return std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return b.awaitingRestore; });
+}
+
+bool SessionGuard::anyBindingSeen() const {
+    return std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return b.seen; });
+}
+
+void SessionGuard::bind(const PresentCard& card, std::int64_t monoNs) {
+    Binding b;
+    b.card = BoundCard{card.reader, card.serial, {}};
+    b.seen = b.present = true;
+    m_bindings.push_back(b);
+    auditEvent(AuditKind::CardBound, std::nullopt, CardRef{card.reader, card.serial, card.kind, monoNs}, "present");
+}
+
+void SessionGuard::applyRemovalAction(const CardRef& card) {
+    switch (m_settings.removalAction) {
+    case RemovalAction::Lock:
+        requestLockFor(LockReason::CardRemoved, card);
+        break;
+    case RemovalAction::Logout:
+        requestLogoutFor(LockReason::CardRemoved, card);
+        break;
+    case RemovalAction::None:
+        auditEvent(AuditKind::RemovalIgnored, LockReason::CardRemoved, card);
+        break;
+    }
+}
+
+void SessionGuard::requestLockFor(LockReason reason, const CardRef& card) {
+    // State first: a host that reacts synchronously must already see the lock as pending.
+    m_actionPending = true;
+    m_lastLockReason = reason;
+    m_actions.lock(reason);
+    cancelIdleWarning(false);
+    auditEvent(AuditKind::LockRequested, reason, card);
+    // Leaving the card in the reader is what lock-on-removal teaches people: an idle or manual lock with
+    // the card inside must at least require the PIN again.
+    if (reason == LockReason::Idle || reason == LockReason::UserRequest)
+        logOutTokensAndRemind(reason);
+}
+
+void SessionGuard::requestLogoutFor(LockReason reason, const CardRef& card) {
+    m_actionPending = true;
+    m_lastLockReason = reason;
+    m_actions.logout(reason);
+    cancelIdleWarning(false);
+    auditEvent(AuditKind::LogoutRequested, reason, card);
+}
+
+void SessionGuard::logOutTokensAndRemind(LockReason reason) {
+    bool any = false;
+    for (const auto& [reader, card] : m_cards) {
+        if (!isContactCps(card.kind))
+            continue;
+        m_actions.logoutToken(reader);
+        auditEvent(AuditKind::TokenLogout, reason, CardRef{reader, card.serial, card.kind, 0});
+        any = true;
+    }
+    if (any)
+        m_actions.remindCard();
+}
+
+void SessionGuard::evaluate() {
+    refreshServiceBlindness();
+    if (m_idleLockAt && !idleActive())
+        cancelIdleWarning(false);
+    if (!decisionsActive())
+        return;
+    const auto now = m_clock.now();
+
+    if (const auto at = serviceDeadline(); at && now >= *at) {
+        requestLockFor(LockReason::ServiceLost);
+        return;
+    }
+    if (const auto at = noCardDeadline(); at && now >= *at) {
+        requestLockFor(LockReason::NoCard);
+        return;
+    }
+    if (const auto at = settleDeadline(); at && now >= *at) {
+        // pcscd is back but a session card was not reported again: it left while we were blind.
+        // Collected first: a lock may drop the bindings under the loop.
+        std::vector<CardRef> gone;
+        for (auto& b : m_bindings) {
+            if (!b.awaitingRestore)
+                continue;
+            b.awaitingRestore = false;
+            gone.push_back(CardRef{b.card.reader, b.card.serial, std::nullopt, 0});
+        }
+        for (const auto& card : gone) {
+            if (decisionsActive())
+                applyRemovalAction(card);
+        }
+        refreshServiceBlindness();
+    }
+}
+
+void SessionGuard::evaluateIdleFromSample(milliseconds idle) {
+    const auto now = m_clock.now();
+    idle = nonNegative(idle);
+    m_idleAtSample = idle;
+    m_idleSampleAt = now;
+    const milliseconds timeout = m_settings.idleTimeout;
+    const milliseconds warnStart = timeout - m_settings.idleWarning;
+
+    if (idle >= timeout) {
+        requestLockFor(LockReason::Idle);
+        return;
+    }
+    if (idle >= warnStart) {
+        const milliseconds remaining = timeout - idle;
+        const bool first = !m_idleLockAt;
+        m_idleLockAt = now + remaining;
+        m_idleCheckAt = std::min(now + milliseconds(kWarningRecheck), *m_idleLockAt);
+        m_actions.showIdleWarning(remaining);
+        if (first)
+            auditEvent(AuditKind::IdleWarning, LockReason::Idle, {}, std::to_string(remaining.count()) + " ms");
+        return;
+    }
+    cancelIdleWarning(true);
+    // Idle time grows at most one second per second: no need to look again before it could reach warnStart.
+    m_idleCheckAt = now + (warnStart - idle);
+}
+
+void SessionGuard::cancelIdleWarning(bool audited) {
+    if (!m_idleLockAt)
+        return;
+    m_idleLockAt.reset();
+    m_actions.hideIdleWarning();
+    if (audited)
+        auditEvent(AuditKind::IdleCancelled, LockReason::Idle);
+}
+
+void SessionGuard::refreshServiceBlindness() {
+    if (!m_blindSince || !m_serviceUp || anyAwaitingRestore())
+        return;
+    const bool counting = serviceDeadline().has_value();
+    m_blindSince.reset();
+    if (counting) {
+        auditEvent(AuditKind::LockAverted, LockReason::ServiceLost);
+    }
+}
+
+std::optional<Clock::TimePoint> SessionGuard::noCardDeadline() const {
+    if (!decisionsActive() || anyBindingSeen())
+        return std::nullopt;
+    const bool hintPending = !m_bindings.empty();
+    if (!m_settings.requireCard && !hintPending)
+        return std::nullopt;
+    return m_noCardSince + m_settings.requireCardGrace;
+}
+
+std::optional<Clock::TimePoint> SessionGuard::serviceDeadline() const {
+    if (!decisionsActive() || !m_blindSince || m_settings.serviceLossAction != ServiceLossAction::Lock)
+        return std::nullopt;
+    return *m_blindSince + m_settings.serviceLossGrace;
+}
+
+std::optional<Clock::TimePoint> SessionGuard::settleDeadline() const {
+    if (!decisionsActive() || !m_serviceUp || !m_restoredAt || !anyAwaitingRestore())
+        return std::nullopt;
+    return *m_restoredAt + kRestoreSettle;
+}
+
+// ---- outputs ---------------------------------------------------------------------------------------
+
+void SessionGuard::auditEvent(AuditKind kind, std::optional<LockReason> reason, const CardRef& card,
+                              std::string detail) {
+    AuditEvent e;
+    e.kind = kind;
+    e.reason = reason;
+    e.reader = card.reader;
+    e.serial = card.serial;
+    e.cardKind = card.kind;
+    e.eventMonoNs = card.monoNs;
+    e.detail = std::move(detail);
+    m_actions.audit(e);
+}
+
+void SessionGuard::publishStatus() {
+    GuardStatus s;
+    s.session = m_session;
+    s.lockRequested = m_actionPending;
+    for (const auto& b : m_bindings)
+        s.boundCards.push_back(b.card);
+    for (const auto& [reader, card] : m_cards)
+        s.cards.push_back(card);
+    s.serviceUp = m_serviceUp;
+    s.idleLockAt = m_idleLockAt;
+    s.noCardLockAt = noCardDeadline();
+    s.serviceLockAt = serviceDeadline();
+    s.lastLockReason = m_lastLockReason;
+    if (s != m_status) {
+        m_status = std::move(s);
+        m_actions.statusChanged(m_status);
+    }
+}
+
+} // namespace cpslock

@@ -1,0 +1,174 @@
+#pragma once
+
+#include "core/Clock.h"
+#include "core/GuardActions.h"
+#include "core/GuardSettings.h"
+#include "core/LockReason.h"
+#include "core/ReaderEvent.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpslock {
+
+/// The agent's decision core: when to lock, log out, warn. Passive and single-threaded: the host feeds it
+/// inputs from its event loop, and arms one timer at nextDeadline() that calls onTimer().
+///
+/// Binding. On an unlock the session is bound to the card PAM verified (by serial) if given, else to
+/// every contact CPS card present (several: all of them, any one leaving applies the removal action,
+/// since nothing says which one opened the session), else to nothing. An unbound unlocked session binds
+/// to the first contact CPS card inserted (whatever require_card says: a card-bound session is the
+/// stricter one). Contactless CPS, Vitale and other cards never bind and never count as present.
+/// The binding is dropped when the session locks and made anew on the next unlock.
+///
+/// Rules, while the session is unlocked and no lock is pending:
+/// - session card removed: the removal action (lock / logout / none) at once, reason card-removed;
+/// - any card inserted into a session card's reader other than that card: lock, card-swapped
+///   (also with removal action none: the same card back is fine, another one is not);
+/// - a session card's reader removed: lock, reader-removed;
+/// - other readers' cards: nothing;
+/// - require_card: not bound for requireCardGrace after the unlock: lock, no-card. A verified card
+///   that PAM named but the monitor does not show within that grace also locks (no-card), even with
+///   require_card off: it was used a moment ago, its absence means it left;
+/// - pcscd lost: lock (service-lost) after serviceLossGrace, unless within the grace the service is
+///   back *and* every session card present when it was lost is reported again in the same reader with
+///   the same serial. A card pulled and put back while the guard was blind is then accepted: it is the
+///   same card, and a PKCS#11 login does not survive the reset anyway. Another card in a session card's
+///   reader after the restore locks (card-swapped). A session card not reported within kRestoreSettle
+///   after the restore counts as removed (removal action);
+/// - idle: showIdleWarning at idleTimeout - idleWarning, lock at idleTimeout, any input cancels.
+///   An idle or user-requested lock with contact CPS cards inside also calls logoutToken(reader) for each
+///   and remindCard() once.
+///
+/// At most one lock()/logout() per unlocked period: once asked, every other cause (a second removal, a
+/// timer) is ignored until the session is reported locked or unlocked.
+///
+/// Idle sampling. Idle is decided only from real samples (onIdleTime, onUserActivity), never from
+/// elapsed time alone, since the guard cannot see input. When idleSampleDue() is true the host queries
+/// its idle source and calls onIdleTime(). Between samples the guard computes when the idle time could
+/// first reach the warning point, so a polled source (X11) is queried about once per
+/// (idleTimeout - idleWarning) while the user works, and every kWarningRecheck during the countdown.
+///
+/// Host loop:
+/// @code
+///   // whenever an input was given, re-arm: timer.start(guard.nextDeadline())
+///   void onGuardTimer() {
+///       if (guard.idleSampleDue())
+///           guard.onIdleTime(idleSource.idleTime());
+///       guard.onTimer();
+///   }
+/// @endcode
+class SessionGuard {
+public:
+    /// Re-check period during the idle countdown (one idle query per period).
+    static constexpr std::chrono::seconds kWarningRecheck{1};
+    /// After pcscd is back, how long the monitor has to report the session's cards again.
+    static constexpr std::chrono::seconds kRestoreSettle{2};
+
+    /// The clock and the actions must outlive the guard. The session starts Unknown: no decision is
+    /// made until onSessionLocked/onSessionUnlocked, only cards are tracked. pcscd is assumed up until
+    /// the monitor reports ServiceLost (it must do so when it cannot connect at start).
+    SessionGuard(const Clock& clock, GuardActions& actions, const GuardSettings& settings = {});
+
+    void onReaderEvent(const ReaderEvent& event);
+    void onSessionLocked();
+    /// The session became unlocked; `verified` is the card PAM checked, when known. A duplicate report
+    /// while already unlocked is ignored (it must not restart the require_card grace).
+    void onSessionUnlocked(const std::optional<BoundCard>& verified = std::nullopt);
+    /// A sample from the platform idle source: time since the last user input in the session.
+    void onIdleTime(std::chrono::milliseconds idle);
+    /// The user did something (event-driven idle sources): same as an idle sample of zero.
+    void onUserActivity();
+    /// Process whatever deadline has passed. Harmless to call at any time.
+    void onTimer();
+    /// Lock on behalf of the user: UserRequest (tray "lock now") or LostCard (loss report). Works in an
+    /// Unknown session too; ignored when locked or when a lock is already pending.
+    void requestLock(LockReason reason);
+    /// New policy values; takes effect at once, also on running countdowns (durations are computed from
+    /// when the countdown started). Negative durations count as zero, a warning longer than the timeout
+    /// as the timeout.
+    void updateSettings(const GuardSettings& settings);
+
+    /// When the host must call onTimer() next (may be in the past: call it at once). Empty: no timer.
+    std::optional<Clock::TimePoint> nextDeadline() const;
+    /// True when the host should call onIdleTime() with a fresh sample before onTimer().
+    bool idleSampleDue() const;
+
+    const GuardStatus& status() const { return m_status; }
+    const GuardSettings& settings() const { return m_settings; }
+
+private:
+    struct Binding {
+        BoundCard card;
+        bool seen = false;            ///< reported by the monitor since the unlock (false: PAM hint pending)
+        bool present = false;         ///< in its reader now
+        bool awaitingRestore = false; ///< was present when pcscd went away, not reported again yet
+    };
+
+    /// The card (or event) behind a decision, for the audit record.
+    struct CardRef {
+        std::string reader;
+        std::string serial;
+        std::optional<CardKind> kind;
+        std::int64_t monoNs; ///< the reader event's timestamp, 0 for timers ({} zeroes it)
+    };
+
+    void handleCardInserted(const ReaderEvent& event);
+    void handleCardRemoved(const ReaderEvent& event);
+    void handleReaderRemoved(const ReaderEvent& event);
+    void handleServiceLost(const ReaderEvent& event);
+    void handleServiceRestored(const ReaderEvent& event);
+
+    bool decisionsActive() const;
+    Binding* sessionBindingInReader(const std::string& reader);
+    void bind(const PresentCard& card, std::int64_t monoNs);
+    void applyRemovalAction(const CardRef& card);
+    void requestLockFor(LockReason reason, const CardRef& card = {});
+    void requestLogoutFor(LockReason reason, const CardRef& card);
+    void logOutTokensAndRemind(LockReason reason);
+
+    /// Due deadlines and derived state; run before and after every input.
+    void evaluate();
+    void evaluateIdleFromSample(std::chrono::milliseconds idle);
+    void cancelIdleWarning(bool audited);
+    void refreshServiceBlindness();
+    std::optional<Clock::TimePoint> noCardDeadline() const;
+    std::optional<Clock::TimePoint> serviceDeadline() const;
+    std::optional<Clock::TimePoint> settleDeadline() const;
+    bool idleActive() const;
+    bool anyAwaitingRestore() const;
+    bool anyBindingSeen() const;
+
+    void auditEvent(AuditKind kind, std::optional<LockReason> reason = std::nullopt, const CardRef& card = {},
+                    std::string detail = {});
+    void publishStatus();
+
+    const Clock& m_clock;
+    GuardActions& m_actions;
+    GuardSettings m_settings;
+
+    SessionState m_session = SessionState::Unknown;
+    bool m_actionPending = false;
+    std::optional<LockReason> m_lastLockReason;
+    std::map<std::string, PresentCard> m_cards; ///< by reader: a PC/SC reader holds one card
+    bool m_serviceUp = true;
+    std::vector<Binding> m_bindings;
+
+    Clock::TimePoint m_noCardSince{};             ///< start of the require_card grace
+    std::optional<Clock::TimePoint> m_blindSince; ///< start of the service-loss grace
+    std::optional<Clock::TimePoint> m_restoredAt; ///< when pcscd came back
+
+    // Idle: the last sample (m_idleAtSample measured at m_idleSampleAt) and the next check.
+    std::chrono::milliseconds m_idleAtSample{0};
+    Clock::TimePoint m_idleSampleAt{};
+    Clock::TimePoint m_idleCheckAt{};
+    std::optional<Clock::TimePoint> m_idleLockAt; ///< set while the warning shows
+
+    GuardStatus m_status; ///< the last status sent
+};
+
+} // namespace cpslock
