@@ -65,6 +65,12 @@ struct Policy {
     } pkcs11;
     struct Cards {
         std::vector<CardType> allowedTypes{CardType::Cps};
+        /// Certificate policy OID (dotted) -> card type: the strongest evidence of a card's type.
+        /// Empty until the real IGC-Santé OIDs are read from cards (docs/card-identity.md).
+        std::map<std::string, CardType> typeOids;
+        /// Without OID evidence, infer the type from the subject shape (professional -> CPS,
+        /// staff -> CPE); cannot tell CPF from CPS nor CPA from CPE.
+        bool inferTypeFromSubject = true;
         bool operator==(const Cards&) const = default;
     } cards;
     struct Pin {
@@ -76,11 +82,12 @@ struct Policy {
         std::string crlDir = "/var/lib/cpslock/crl";
         RevocationMode revocation = RevocationMode::Hard;
         Duration crlMaxAge{7 * 86400};
-        std::string denylist = "/etc/cpslock/denylist";
+        std::string denylist = "/etc/cpslock/denylist.txt";
         bool operator==(const Trust&) const = default;
     } trust;
     struct Accounts {
-        std::map<std::string, std::string> holders; ///< idNat -> local user name
+        /// idNat -> the local accounts that holder may open (at least one)
+        std::map<std::string, std::vector<std::string>> holders;
         std::vector<SharedAccount> shared;
         bool operator==(const Accounts&) const = default;
     } accounts;

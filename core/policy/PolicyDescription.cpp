@@ -84,6 +84,11 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("service.loss_grace", quote(formatDuration(p.service.lossGrace)));
     b.add("pkcs11.modules", list(p.pkcs11.modules, quoteAny));
     b.add("cards.allowed_types", list(p.cards.allowedTypes, quoteType));
+    if (p.cards.typeOids.empty())
+        b.add("cards.type_oids", "{}");
+    for (const auto& [oid, type] : p.cards.typeOids)
+        b.add("cards.type_oids." + oid, quoteType(type));
+    b.add("cards.infer_type_from_subject", p.cards.inferTypeFromSubject ? "true" : "false");
     b.add("pin.last_try", quote(toString(p.pin.lastTry)));
     b.add("trust.anchors_dir", quote(p.trust.anchorsDir));
     b.add("trust.crl_dir", quote(p.trust.crlDir));
@@ -92,8 +97,9 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("trust.denylist", quote(p.trust.denylist));
     if (p.accounts.holders.empty())
         b.add("accounts.holders", "{}");
-    for (const auto& [id, user] : p.accounts.holders)
-        b.add("accounts.holders." + id, quote(user));
+    // One user is written as a string, as most policies do; several as an array.
+    for (const auto& [id, users] : p.accounts.holders)
+        b.add("accounts.holders." + id, users.size() == 1 ? quote(users.front()) : list(users, quoteAny));
     b.add("accounts.shared",
           list(p.accounts.shared,
                [](const SharedAccount& a) {

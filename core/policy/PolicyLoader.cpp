@@ -27,6 +27,7 @@ constexpr std::size_t kMaxPathLength = 4096;
 constexpr std::size_t kMaxModules = 8;
 constexpr std::size_t kMaxLockerArgs = 32;
 constexpr std::size_t kMaxHolders = 10000;
+constexpr std::size_t kMaxUsersPerHolder = 16;
 constexpr std::size_t kMaxShared = 256;
 constexpr std::size_t kMaxProfessions = 64;
 constexpr std::size_t kMaxUserLength = 256;
@@ -308,15 +309,17 @@ constexpr std::array kSinkNames{EnumName<AuditSink>{"journald", AuditSink::Journ
 constexpr std::array kCardTypeNames{EnumName<CardType>{"CPS", CardType::Cps}, EnumName<CardType>{"CPF", CardType::Cpf},
                                     EnumName<CardType>{"CPE", CardType::Cpe}, EnumName<CardType>{"CPA", CardType::Cpa}};
 
+std::optional<CardType> getCardType(const Context& ctx, std::string_view key, const toml::node& e) {
+    // CDE and CDA are the older names of CPE and CPA cards.
+    if (const auto* s = e.as_string(); s != nullptr && (s->get() == "CDE" || s->get() == "CDA")) {
+        ctx.error(e, "card type '" + s->get() + "' is written '" + (s->get() == "CDE" ? "CPE" : "CPA") + "' here");
+        return std::nullopt;
+    }
+    return getEnum(ctx, key, e, kCardTypeNames);
+}
+
 std::optional<std::vector<CardType>> getCardTypes(const Context& ctx, std::string_view key, const toml::node& n) {
-    auto types = getArray<CardType>(ctx, key, n, 4, [&](const toml::node& e) -> std::optional<CardType> {
-        // CDE and CDA are the older names of CPE and CPA cards.
-        if (const auto* s = e.as_string(); s != nullptr && (s->get() == "CDE" || s->get() == "CDA")) {
-            ctx.error(e, "card type '" + s->get() + "' is written '" + (s->get() == "CDE" ? "CPE" : "CPA") + "' here");
-            return std::nullopt;
-        }
-        return getEnum(ctx, key, e, kCardTypeNames);
-    });
+    auto types = getArray<CardType>(ctx, key, n, 4, [&](const toml::node& e) { return getCardType(ctx, key, e); });
     if (!types)
         return std::nullopt;
     std::set<CardType> seen;
@@ -395,6 +398,27 @@ const KeySpec kPkcs11Keys[] = {
      }},
 };
 
+/// Dotted decimal object identifier: first arc 0-2, at least two arcs, no leading zeros.
+bool isOid(std::string_view s) {
+    if (s.size() < 3 || s.size() > 128 || s[0] < '0' || s[0] > '2' || s[1] != '.')
+        return false;
+    std::size_t arcLength = 0;
+    for (std::size_t i = 2; i < s.size(); ++i) {
+        if (s[i] == '.') {
+            if (arcLength == 0)
+                return false;
+            arcLength = 0;
+        } else if (s[i] >= '0' && s[i] <= '9') {
+            if (arcLength == 1 && s[i - 1] == '0')
+                return false;
+            ++arcLength;
+        } else {
+            return false;
+        }
+    }
+    return arcLength > 0;
+}
+
 const KeySpec kCardsKeys[] = {
     {"allowed_types",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -404,6 +428,37 @@ const KeySpec kCardsKeys[] = {
              return false;
          }
          return assign(c.policy.cards.allowedTypes, std::move(types));
+     }},
+    {"type_oids",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         const auto* t = n.as_table();
+         if (t == nullptr) {
+             c.wrongType(n, k, "a table of \"OID\" = \"card type\"");
+             return false;
+         }
+         if (t->size() > 64) {
+             c.error(n, "'" + k + "' has more than 64 entries");
+             return false;
+         }
+         // Per-OID merge, like accounts.holders.
+         for (auto&& [key, value] : *t) {
+             const std::string oid(key.str());
+             if (!isOid(oid)) {
+                 c.diagnostics.push_back({Diagnostic::Severity::Error, c.at(key.source()),
+                                          "invalid OID '" + shown(oid) + "' in '" + k +
+                                              "' (dotted decimal, e.g. \"1.2.250.1.71.1.2.3\")"});
+                 continue;
+             }
+             if (auto type = getCardType(c, k + "." + oid, value)) {
+                 c.policy.cards.typeOids[oid] = *type;
+                 c.provenance[k + "." + oid] = c.at(key.source());
+             }
+         }
+         return false; // provenance recorded per OID above
+     }},
+    {"infer_type_from_subject",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.cards.inferTypeFromSubject, getBool(c, k, n));
      }},
 };
 
@@ -438,6 +493,10 @@ const KeySpec kTrustKeys[] = {
 };
 
 std::optional<std::string> getUserName(const Context& ctx, std::string_view key, const toml::node& n) {
+    if (!n.is_string()) {
+        ctx.wrongType(n, key, "a user name string");
+        return std::nullopt;
+    }
     auto user = getString(ctx, key, n, kMaxUserLength);
     if (user && !isValidUserName(*user)) {
         ctx.error(n, "invalid user name '" + shown(*user) + "' for '" + std::string(key) +
@@ -531,9 +590,27 @@ const KeySpec kAccountsKeys[] = {
                  c.diagnostics.push_back({Diagnostic::Severity::Warning, where,
                                           "idNat '" + id + "': the RPPS check digit does not match (typo?)"});
              }
-             if (auto user = getUserName(c, k + "." + id, value)) {
-                 c.policy.accounts.holders[id] = *user;
-                 c.provenance[k + "." + id] = where;
+             const std::string entry = k + "." + id;
+             std::optional<std::vector<std::string>> users;
+             if (value.is_array()) {
+                 users = getArray<std::string>(c, entry, value, kMaxUsersPerHolder,
+                                               [&](const toml::node& e) { return getUserName(c, entry, e); });
+                 if (users && users->empty()) {
+                     c.error(value, "'" + entry + "' lists no account");
+                     users.reset();
+                 }
+                 if (users && std::set<std::string>(users->begin(), users->end()).size() != users->size()) {
+                     c.error(value, "'" + entry + "' lists an account twice");
+                     users.reset();
+                 }
+             } else if (!value.is_string()) {
+                 c.wrongType(value, entry, "a user name or an array of user names");
+             } else if (auto user = getUserName(c, entry, value)) {
+                 users = std::vector<std::string>{*user};
+             }
+             if (users) {
+                 c.policy.accounts.holders[id] = std::move(*users);
+                 c.provenance[entry] = where;
              }
          }
          return false; // provenance recorded per holder above
@@ -755,15 +832,37 @@ std::optional<std::string> realPathProbe(const std::string& path, PathKind kind,
     return std::nullopt;
 }
 
+/// An error from LoadOptions::contentCheck: at the named file's line when it says "path:line: ...",
+/// else at the key that names the file. Always an error: the file exists and is wrong.
+Diagnostic contentDiagnostic(const std::string& key, const std::string& path, const std::string& error,
+                             Provenance::const_iterator where, const Provenance& provenance) {
+    if (error.rfind(path + ":", 0) == 0) {
+        std::size_t i = path.size() + 1;
+        std::uint32_t line = 0;
+        while (i < error.size() && error[i] >= '0' && error[i] <= '9' && line < 100000000)
+            line = line * 10 + static_cast<std::uint32_t>(error[i++] - '0');
+        if (line > 0 && error.compare(i, 2, ": ") == 0)
+            return {Diagnostic::Severity::Error, {path, line, 0}, shown(error.substr(i + 2), 512)};
+    }
+    const SourceLocation at = where != provenance.end() ? where->second : SourceLocation{path, 0, 0};
+    const std::string detail = error.rfind(path + ": ", 0) == 0 ? error.substr(path.size() + 2) : error;
+    return {Diagnostic::Severity::Error, at, "'" + key + "' = \"" + shown(path) + "\": " + shown(detail, 512)};
+}
+
 void checkPaths(LoadResult& result, const LoadOptions& options) {
     auto probe = [&](const std::string& path, PathKind kind) {
         return options.pathProbe ? options.pathProbe(path, kind) : realPathProbe(path, kind, options.security);
     };
     auto check = [&](const std::string& key, const std::string& path, PathKind kind, std::string_view consequence) {
         auto why = probe(path, kind);
-        if (!why)
-            return;
         auto where = result.provenance.find(key);
+        if (!why) {
+            if (options.contentCheck && (key == "trust.denylist" || key == "trust.anchors_dir")) {
+                for (const std::string& error : options.contentCheck(key, path))
+                    result.diagnostics.push_back(contentDiagnostic(key, path, error, where, result.provenance));
+            }
+            return;
+        }
         if (where != result.provenance.end()) {
             result.diagnostics.push_back({Diagnostic::Severity::Error, where->second,
                                           "'" + key + "' = \"" + shown(path) + "\": " + *why});
@@ -894,6 +993,8 @@ std::string SourceLocation::format() const {
     const std::string name = shown(file, kMaxPathLength);
     if (line == 0)
         return name;
+    if (column == 0)
+        return name + ":" + std::to_string(line);
     return name + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 

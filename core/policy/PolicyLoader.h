@@ -15,12 +15,13 @@
 
 namespace cpslock::policy {
 
-/// A place in a policy file. line 0 means the whole file (it could not be opened or parsed).
+/// A place in a policy file. line 0 means the whole file (it could not be opened or parsed);
+/// column 0 a whole line (files named by the policy, such as the deny-list).
 struct SourceLocation {
     std::string file;
     std::uint32_t line = 0;
     std::uint32_t column = 0;
-    std::string format() const; ///< "file:line:column" or "file"
+    std::string format() const; ///< "file:line:column", "file:line" or "file"
     bool operator==(const SourceLocation&) const = default;
 };
 
@@ -58,6 +59,11 @@ struct LoadOptions {
     /// Checks a path the policy names (trust anchors, PKCS#11 module...): nullopt if usable,
     /// else why not. Empty = the real filesystem with `security`'s ownership rules.
     std::function<std::optional<std::string>(const std::string& path, PathKind kind)> pathProbe;
+    /// Deeper checks of the files the policy names, by parsers core cannot depend on (the
+    /// deny-list and trust-anchor readers of card/). Called, once the policy is otherwise valid
+    /// and the path passed pathProbe, with "trust.denylist" or "trust.anchors_dir" and the path.
+    /// Returns errors, each "path:line: message" or a plain message. Empty = no such check.
+    std::function<std::vector<std::string>(const std::string& key, const std::string& path)> contentCheck;
 };
 
 /// Where each effective value came from, by dotted key ("session.idle_timeout",

@@ -12,6 +12,7 @@ import unittest
 SOURCE_DIR = os.environ.get("CPSLOCK_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BUILD_DIR = os.environ.get("CPSLOCK_BUILD_DIR", os.path.join(SOURCE_DIR, "build", "dev"))
 CPSLOCK = os.path.join(BUILD_DIR, "tools", "cli", "cpslock")
+IGC_SANTE = os.path.join(SOURCE_DIR, "installer", "trust", "igc-sante")
 NOBODY = 65534
 
 
@@ -26,8 +27,9 @@ class CheckPolicyTest(unittest.TestCase):
         os.chmod(self.dropins, 0o755)
         # Paths the policies name, so that only what a test breaks is wrong.
         self.anchors = os.path.join(self.dir, "anchors")
-        os.mkdir(self.anchors, 0o755)
-        self.deny = self.write("denylist", "")
+        shutil.copytree(IGC_SANTE, self.anchors)
+        os.chmod(self.anchors, 0o755)
+        self.deny = self.write("denylist.txt", "# nothing denied yet\n")
         self.env = {k: v for k, v in os.environ.items() if k != "CPSLOCK_POLICY"}
 
     def tearDown(self):
@@ -113,7 +115,41 @@ class CheckPolicyTest(unittest.TestCase):
         self.assertIn(os.path.join(self.dir, "site.d", "20.toml.dpkg-old") +
                       ": note: ignored: only *.toml files not starting with '.' are read", r.stderr.splitlines())
 
+    def test_trust_anchors_are_listed(self):
+        self.write("policy.toml", self.trust())
+        r = self.check()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("# trust anchors in %s:" % self.anchors, r.stdout)
+        self.assertRegex(r.stdout, r"#   .*CN=AC RACINE IGC-SANTE FORT")
+
     # --- errors ---------------------------------------------------------------------------
+
+    def test_bad_denylist_lines_make_the_policy_invalid(self):
+        self.write("denylist.txt", "serial:992138450\nserial:12a4\ncard:1\n")
+        self.write("policy.toml", self.trust())
+        lines = self.assert_refused(self.check())
+        errors = [l for l in lines if l.startswith(self.deny + ":")]
+        self.assertEqual(len(errors), 2, lines)
+        self.assertTrue(errors[0].startswith(self.deny + ":2: error: "), errors)
+        self.assertTrue(errors[1].startswith(self.deny + ":3: error: "), errors)
+
+    def test_a_stray_file_among_the_anchors_is_an_error(self):
+        self.write("anchors/README", "not a certificate\n")
+        self.write("policy.toml", self.trust())
+        lines = self.assert_refused(self.check())
+        self.assertTrue(any(l.startswith(self.main + ":2:1: error: 'trust.anchors_dir' = \"%s\": " % self.anchors)
+                            and "README" in l for l in lines), lines)
+
+    def test_an_empty_anchors_folder_is_an_error(self):
+        empty = os.path.join(self.dir, "empty")
+        os.mkdir(empty, 0o755)
+        os.chmod(empty, 0o755)
+        self.write("policy.toml", '[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\ndenylist = "%s"\n'
+                   % (empty, self.anchors, self.deny))
+        self.assert_refused(self.check(),
+                            self.main + ":2:1: error: 'trust.anchors_dir' = \"%s\": no trust anchor (self-signed CA "
+                                        "certificate) in this folder: every card would be refused" % empty)
+
 
     def test_every_error_of_every_file_with_file_line_column(self):
         self.write("policy.toml", self.trust() + '[session]\nidle_timout = "5m"\nremoval_action = "lokc"\n')

@@ -87,7 +87,7 @@ TEST(PolicyDescriptionTest, ChangesListOnlyWhatDiffers) {
     Policy b;
     EXPECT_THAT(describeChanges(a, b), ElementsAre());
     b.session.idleTimeout = Duration{60};
-    b.accounts.holders["810002813839"] = "dr.martin";
+    b.accounts.holders["810002813839"] = {"dr.martin"};
     EXPECT_THAT(describeChanges(a, b), ElementsAre("session.idle_timeout: \"10m\" -> \"1m\"",
                                                    "accounts.holders.810002813839: (unset) -> \"dr.martin\"",
                                                    "accounts.holders: {} -> (unset)"));

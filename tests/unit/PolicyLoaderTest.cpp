@@ -145,8 +145,8 @@ command = ["/usr/bin/xsecurelock", "--flag"]
     EXPECT_EQ(p.trust.revocation, RevocationMode::Soft);
     EXPECT_EQ(p.trust.crlMaxAge, Duration{172800});
     EXPECT_EQ(p.trust.denylist, "/etc/cpslock/deny");
-    EXPECT_EQ(p.accounts.holders.at("810002813839"), "dr.martin");
-    EXPECT_EQ(p.accounts.holders.at("0751234567"), "ide.durand");
+    EXPECT_THAT(p.accounts.holders.at("810002813839"), ElementsAre("dr.martin"));
+    EXPECT_THAT(p.accounts.holders.at("0751234567"), ElementsAre("ide.durand"));
     ASSERT_EQ(p.accounts.shared.size(), 2U);
     EXPECT_EQ(p.accounts.shared[0], (SharedAccount{"accueil", {CardType::Cpe}, {}}));
     EXPECT_EQ(p.accounts.shared[1], (SharedAccount{"consult", {CardType::Cps, CardType::Cpf}, {"Médecin"}}));
@@ -194,8 +194,8 @@ TEST(PolicyLoaderTest, HoldersMergePerIdNat) {
     });
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(lines(r));
     EXPECT_EQ(r.policy.accounts.holders.size(), 3U);
-    EXPECT_EQ(r.policy.accounts.holders.at("810002813839"), "dr.martin");
-    EXPECT_EQ(r.policy.accounts.holders.at("0751234567"), "ide.durand2");
+    EXPECT_THAT(r.policy.accounts.holders.at("810002813839"), ElementsAre("dr.martin"));
+    EXPECT_THAT(r.policy.accounts.holders.at("0751234567"), ElementsAre("ide.durand2"));
     EXPECT_EQ(r.provenance.at("accounts.holders.0751234567").file, "20.toml");
     EXPECT_EQ(r.provenance.at("accounts.holders.810002813839").file, "main.toml");
 }
@@ -331,6 +331,83 @@ TEST(PolicyLoaderTest, BadIdNatAndUserNames) {
                   "type digit"),
         HasSubstr("a.toml:4:18: error: invalid user name '-rf' for 'accounts.holders.810002813839'"),
         HasSubstr("a.toml:5:16: error: invalid user name '1000'")));
+}
+
+TEST(PolicyLoaderTest, AHolderMayOpenSeveralAccounts) {
+    const LoadResult r = parseOne(R"([accounts.holders]
+"810002813839" = ["dr.martin", "martin-admin"]
+"0751234567" = "ide.durand"
+)");
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(lines(r));
+    EXPECT_THAT(r.policy.accounts.holders.at("810002813839"), ElementsAre("dr.martin", "martin-admin"));
+    EXPECT_THAT(r.policy.accounts.holders.at("0751234567"), ElementsAre("ide.durand"));
+
+    const LoadResult bad = parseOne(R"([accounts.holders]
+"810002813839" = []
+"0751234567" = ["a", "a"]
+"810003829719" = 3
+"02A1234567" = ["ok", 7]
+)");
+    EXPECT_THAT(lines(bad), ElementsAre(
+        "a.toml:2:18: error: 'accounts.holders.810002813839' lists no account",
+        "a.toml:3:16: error: 'accounts.holders.0751234567' lists an account twice",
+        "a.toml:4:18: error: wrong type for 'accounts.holders.810003829719': expected a user name or an array of user "
+        "names, got integer",
+        "a.toml:5:23: error: wrong type for 'accounts.holders.02A1234567': expected a user name string, got integer"));
+}
+
+TEST(PolicyLoaderTest, CardTypeOidsAndSubjectInference) {
+    const LoadResult r = parse({
+        {"main.toml", "[cards]\ninfer_type_from_subject = false\n[cards.type_oids]\n\"2.999.1.1\" = \"CPS\"\n"
+                      "\"2.999.1.2\" = \"CPF\"\n"},
+        {"10.toml", "[cards.type_oids]\n\"2.999.1.2\" = \"CPE\"\n\"1.2.250.1.71.4\" = \"CPA\"\n"},
+    });
+    ASSERT_TRUE(r.ok()) << ::testing::PrintToString(lines(r));
+    EXPECT_FALSE(r.policy.cards.inferTypeFromSubject);
+    EXPECT_EQ(r.policy.cards.typeOids,
+              (std::map<std::string, CardType>{{"2.999.1.1", CardType::Cps}, {"2.999.1.2", CardType::Cpe},
+                                               {"1.2.250.1.71.4", CardType::Cpa}}));
+    EXPECT_EQ(r.provenance.at("cards.type_oids.2.999.1.2"), (SourceLocation{"10.toml", 2, 1}));
+    EXPECT_TRUE(parse({}).policy.cards.inferTypeFromSubject);
+
+    const LoadResult bad = parseOne(R"([cards.type_oids]
+"1.2.250" = "CPS"
+"3.1" = "CPS"
+"1..2" = "CPS"
+"1.02" = "CPS"
+"1.2.x" = "CPS"
+"1.3" = "CDE"
+"1.4" = "XYZ"
+)");
+    EXPECT_THAT(lines(bad), ElementsAre(HasSubstr("a.toml:3:1: error: invalid OID '3.1'"),
+                                        HasSubstr("a.toml:4:1: error: invalid OID '1..2'"),
+                                        HasSubstr("a.toml:5:1: error: invalid OID '1.02'"),
+                                        HasSubstr("a.toml:6:1: error: invalid OID '1.2.x'"),
+                                        "a.toml:7:9: error: card type 'CDE' is written 'CPE' here",
+                                        HasSubstr("a.toml:8:9: error: invalid value 'XYZ' for 'cards.type_oids.1.4'")));
+}
+
+TEST(PolicyLoaderTest, ContentChecksOfNamedFiles) {
+    LoadOptions options = acceptAllPaths();
+    std::vector<std::string> asked;
+    options.contentCheck = [&](const std::string& key, const std::string& path) -> std::vector<std::string> {
+        asked.push_back(key + "=" + path);
+        if (key == "trust.denylist")
+            return {path + ":7: card serial must be 1 to 20 decimal digits, got '12a4'", "unreadable for a reason"};
+        return {};
+    };
+    const LoadResult r = parse({{"a.toml", "[trust]\ndenylist = \"/etc/deny.txt\"\n"}}, options);
+    EXPECT_THAT(asked, ElementsAre("trust.anchors_dir=/usr/share/cpslock/igc-sante", "trust.denylist=/etc/deny.txt"));
+    EXPECT_THAT(lines(r), ElementsAre(
+        "a.toml:2:1: error: 'trust.denylist' = \"/etc/deny.txt\": unreadable for a reason",
+        "/etc/deny.txt:7: error: card serial must be 1 to 20 decimal digits, got '12a4'"));
+
+    // Not consulted for a policy that already has errors, nor for paths that failed the probe.
+    asked.clear();
+    EXPECT_FALSE(parse({{"a.toml", "[pin]\nlast_try = 1\n"}}, options).ok());
+    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return "does not exist"; };
+    EXPECT_TRUE(parse({}, options).ok());
+    EXPECT_THAT(asked, IsEmpty());
 }
 
 TEST(PolicyLoaderTest, RppsCheckDigitMismatchIsOnlyAWarning) {
@@ -506,5 +583,6 @@ TEST(PolicyLoaderTest, LocationResolution) {
 TEST(PolicyLoaderTest, DiagnosticFormat) {
     EXPECT_EQ((Diagnostic{Diagnostic::Severity::Error, {"f.toml", 3, 7}, "m"}).format(), "f.toml:3:7: error: m");
     EXPECT_EQ((Diagnostic{Diagnostic::Severity::Warning, {"f.toml", 0, 0}, "m"}).format(), "f.toml: warning: m");
+    EXPECT_EQ((Diagnostic{Diagnostic::Severity::Error, {"deny.txt", 4, 0}, "m"}).format(), "deny.txt:4: error: m");
     EXPECT_EQ((Diagnostic{Diagnostic::Severity::Note, {}, "m"}).format(), "policy: note: m");
 }

@@ -1,5 +1,7 @@
 #include "tools/cli/Commands.h"
 
+#include "card/Denylist.h"
+#include "card/TrustStore.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
 
@@ -7,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cpslock::cli {
 namespace {
@@ -85,7 +88,26 @@ int runCheckPolicy(Args args) {
     if (const char* env = std::getenv("CPSLOCK_POLICY"))
         environment = env;
     const policy::PolicyLocation location = policy::resolvePolicyLocation(file, dir, environment);
-    const policy::LoadResult result = policy::loadPolicy(location);
+    // The files the policy names are parsed by their own readers, so that check-policy reports a
+    // bad deny-list line or a stray file among the anchors as the agent would meet them.
+    std::vector<std::string> anchorSubjects;
+    policy::LoadOptions options;
+    options.contentCheck = [&anchorSubjects](const std::string& key, const std::string& path) {
+        std::vector<std::string> errors;
+        if (key == "trust.denylist") {
+            errors = card::Denylist::load(path).errors;
+        } else if (key == "trust.anchors_dir") {
+            card::TrustStore store;
+            if (auto error = store.addAnchorFolder(path))
+                errors.push_back(*error);
+            else if (store.anchors().empty())
+                errors.emplace_back("no trust anchor (self-signed CA certificate) in this folder: every card would be refused");
+            else
+                anchorSubjects = store.anchorSubjects();
+        }
+        return errors;
+    };
+    const policy::LoadResult result = policy::loadPolicy(location, options);
 
     if (json) {
         std::fputs(policy::renderPolicyJson(result).c_str(), stdout);
@@ -98,6 +120,11 @@ int runCheckPolicy(Args args) {
         return 2;
     }
     std::fputs(policy::renderPolicyText(result).c_str(), stdout);
+    if (!anchorSubjects.empty()) {
+        std::fprintf(stdout, "# trust anchors in %s:\n", result.policy.trust.anchorsDir.c_str());
+        for (const std::string& subject : anchorSubjects)
+            std::fprintf(stdout, "#   %s\n", subject.c_str());
+    }
     printDiagnostics(result, true);
     return 0;
 }
