@@ -1,0 +1,100 @@
+#pragma once
+
+#include "card/HolderIdentity.h"
+#include "core/CardKind.h"
+#include "core/Refusal.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cpslock {
+class SecureBuffer;
+namespace policy {
+struct Policy;
+}
+} // namespace cpslock
+
+namespace cpslock::card {
+
+/// A CPS card in a reader, as the PC/SC side sees it (kind and serial from pcsc/CardProbe).
+struct CardInReader {
+    std::string reader;
+    CardKind kind = CardKind::Other;
+    std::string serial;
+    Bytes atr;
+};
+
+/// The PC/SC side of a verification: which cards are in which readers, now. The real one asks pcscd;
+/// tests may inject another. Called at the start (find the card) and at the end (same card still
+/// there?).
+class CardPresence {
+public:
+    virtual ~CardPresence() = default;
+    /// nullopt when the smart-card service cannot be reached.
+    virtual std::optional<std::vector<CardInReader>> cards() = 0;
+};
+
+/// pcscd through pcsc-lite (pcsc/ReaderMonitor::scanOnce).
+std::unique_ptr<CardPresence> makePcscPresence();
+
+struct VerifyRequest {
+    std::optional<std::string> reader; ///< else: the only CPS card present (several: no-card)
+    std::optional<std::string> user;   ///< the local account to open; unset = no mapping check
+};
+
+/// What the card says before any PIN is given (first phase).
+struct CardReady {
+    CardInReader card;
+    std::string tokenLabel;
+    std::optional<int> triesLeft; ///< when the token tells (count low / final try)
+    bool finalTry = false;        ///< only one try left (the policy decided to warn, not refuse)
+};
+
+struct VerifyResult {
+    std::optional<Refusal> refusal; ///< empty = verified
+    std::optional<CardInReader> card;
+    std::optional<HolderIdentity> holder;
+    std::string certSha256; ///< lower-case hex
+    std::optional<int> triesLeft;
+    std::vector<std::string> warnings; ///< technical, for logs (soft CRL problems, final-try warning)
+    std::chrono::system_clock::time_point notAfter{};
+    /// Milliseconds spent in each step ("module", "login", "signature", "chain"...), for benchmarks.
+    std::vector<std::pair<std::string, double>> timings;
+
+    bool ok() const { return !refusal.has_value(); }
+};
+
+/// The one place where "is this a genuine, valid CPS held by the right person" is decided
+/// (docs/ARCHITECTURE.md): card present and recognised, PKCS#11 token for it, PIN, fresh challenge
+/// signed by the card's key, IGC-Santé chain, revocation, deny-list, holder identity, card type,
+/// account mapping, and the same card still in the same reader at the end.
+///
+/// Two phases so a PIN prompt can say how many tries are left: prepare() (no PIN), then verify().
+class CardVerifier {
+public:
+    CardVerifier(const policy::Policy& policy, CardPresence& presence);
+    ~CardVerifier();
+    CardVerifier(const CardVerifier&) = delete;
+    CardVerifier& operator=(const CardVerifier&) = delete;
+
+    /// Finds the card and its token, reads the PIN state. A refusal here (no-card, not-cps,
+    /// contactless, pin-locked, last-try-refused, module-error, policy-error) means: do not ask a PIN.
+    VerifyResult prepare(const VerifyRequest& request, CardReady* ready = nullptr);
+
+    /// Runs everything with the PIN (prepare() is called first if it was not). The PIN is wiped on
+    /// every path before this returns.
+    VerifyResult verify(const VerifyRequest& request, SecureBuffer& pin);
+
+    /// For tests: the time the certificate checks use (default: the system clock).
+    void setClock(std::function<std::chrono::system_clock::time_point()> now);
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace cpslock::card
