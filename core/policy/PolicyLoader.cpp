@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -206,7 +207,19 @@ std::optional<E> getEnum(const Context& ctx, std::string_view key, const toml::n
             return entry.value;
     }
     std::string message = "invalid value '" + shown(s->get()) + "' for '" + std::string(key) + "': expected one of " + allowed;
-    if (auto near = closest(s->get(), candidates))
+    auto sameLetters = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               });
+    };
+    std::optional<std::string_view> near;
+    for (std::string_view c : candidates) {
+        if (sameLetters(c, s->get()))
+            near = c; // values are case-sensitive: "CPS", not "cps"; "lock", not "Lock"
+    }
+    if (!near)
+        near = closest(s->get(), candidates);
+    if (near)
         message += " (did you mean '" + std::string(*near) + "'?)";
     ctx.error(n, message);
     return std::nullopt;

@@ -423,7 +423,8 @@ allowed_types = ["CPS", "CDE", "cps", "CPS"]
 )");
     EXPECT_THAT(lines(r), ElementsAre(
         "a.toml:2:25: error: card type 'CDE' is written 'CPE' here",
-        HasSubstr("a.toml:2:32: error: invalid value 'cps' for 'cards.allowed_types'")));
+        "a.toml:2:32: error: invalid value 'cps' for 'cards.allowed_types': expected one of \"CPS\", \"CPF\", \"CPE\", "
+        "\"CPA\" (did you mean 'CPS'?)"));
     EXPECT_THAT(lines(parseOne("[cards]\nallowed_types = [\"CPS\", \"CPS\"]\n")),
                 ElementsAre("a.toml:2:17: error: 'cards.allowed_types' lists CPS twice"));
     EXPECT_THAT(lines(parseOne("[cards]\nallowed_types = []\n")),
