@@ -10,5 +10,6 @@ namespace cpslock::cli {
 using Args = std::span<const std::string_view>;
 
 int runReaders(Args args);
+int runCheckPolicy(Args args);
 
 } // namespace cpslock::cli

@@ -14,6 +14,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"readers", cpslock::cli::runReaders, "list readers and cards; --watch prints events as they happen"},
+    {"check-policy", cpslock::cli::runCheckPolicy, "validate the policy files; print the effective policy or every error"},
 };
 
 void usage(std::FILE* out) {
