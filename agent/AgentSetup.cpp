@@ -1,15 +1,18 @@
 #include "agent/AgentSetup.h"
 
+#include "agent/AgentPolicy.h"
 #include "pcsc/ReaderMonitor.h"
 #include "platform/linux/AuditSinks.h"
 #include "platform/linux/CommandLocker.h"
 #include "platform/linux/LogindIdleSource.h"
 #include "platform/linux/LogindLocker.h"
 #include "platform/linux/MutterIdleSource.h"
+#include "platform/linux/PolicyWatcher.h"
 #include "platform/linux/ScreenSaverLocker.h"
 #include "platform/linux/X11IdleSource.h"
 
 #include <QDBusConnection>
+#include <QSocketNotifier>
 
 #include <spdlog/spdlog.h>
 
@@ -18,17 +21,74 @@ namespace cpslock::agent {
 AgentSetup::AgentSetup(std::optional<std::string> policyFile) : m_policyFile(std::move(policyFile)) {}
 
 AgentSetup::~AgentSetup() {
+    m_watcherNotifier.reset();
     if (m_core)
         m_core->stop();
     m_core.reset();
 }
 
-bool AgentSetup::loadPolicy() {
-    if (m_policyFile) {
-        std::fprintf(stderr, "cpslock-agent: --policy is not supported yet by this build\n");
-        return false;
+void AgentSetup::loadPolicy() {
+    // CPSLOCK_POLICY is not honoured: the user must not choose the policy that locks their session.
+    m_location = policy::resolvePolicyLocation(m_policyFile, std::nullopt, std::nullopt);
+    m_store = std::make_unique<policy::PolicyStore>(m_location, policy::LoadOptions{});
+    m_startOutcome = m_store->reload();
+    const AgentPolicy p = agentPolicyFrom(*m_store->current());
+    m_settings = p.guard;
+    m_lockCommand = p.lockCommand;
+    m_auditKind = p.auditSink;
+    if (m_store->usingDefaults()) {
+        m_policyDescription = m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused
+                                  ? "built-in defaults (" + m_location.mainFile + " REFUSED)"
+                                  : "built-in defaults";
+    } else {
+        m_policyDescription = m_location.mainFile;
     }
-    return true;
+    if (m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused) {
+        for (const auto& d : m_startOutcome->diagnostics) {
+            if (d.severity == policy::Diagnostic::Severity::Error)
+                spdlog::error("{}", d.format());
+        }
+        spdlog::error("{}", m_startOutcome->summary());
+    }
+}
+
+void AgentSetup::auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& outcome) {
+    using Kind = policy::PolicyStore::ReloadOutcome::Kind;
+    if (outcome.kind == Kind::Unchanged)
+        return;
+    AuditRecord r;
+    r.fields.emplace_back("file", m_location.mainFile);
+    if (outcome.kind == Kind::Applied) {
+        r.kind = "policy-applied";
+        std::string changes;
+        for (const auto& c : outcome.changes)
+            changes += (changes.empty() ? "" : "; ") + c;
+        if (!changes.empty())
+            r.fields.emplace_back("changes", changes);
+    } else {
+        r.kind = "policy-refused";
+        r.severity = AuditRecord::Severity::Error;
+        std::string errors;
+        for (const auto& d : outcome.diagnostics) {
+            if (d.severity == policy::Diagnostic::Severity::Error)
+                errors += (errors.empty() ? "" : "; ") + d.format();
+        }
+        r.fields.emplace_back("errors", errors);
+    }
+    r.message = outcome.summary();
+    m_core->auditRecord(r);
+}
+
+void AgentSetup::reloadPolicy() {
+    const auto outcome = m_store->reload();
+    if (outcome.kind == policy::PolicyStore::ReloadOutcome::Kind::Applied) {
+        m_settings = guardSettingsFrom(*m_store->current());
+        m_core->applySettings(m_settings);
+        spdlog::info("{}", outcome.summary());
+    } else if (outcome.kind == policy::PolicyStore::ReloadOutcome::Kind::Refused) {
+        spdlog::error("{}", outcome.summary());
+    }
+    auditPolicyOutcome(outcome);
 }
 
 void AgentSetup::createAuditSink() {
@@ -54,6 +114,18 @@ void AgentSetup::probe() {
 
 int AgentSetup::printCheck(std::FILE* out) {
     std::fprintf(out, "policy: %s\n", m_policyDescription.c_str());
+    if (m_startOutcome && m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused) {
+        for (const auto& d : m_startOutcome->diagnostics)
+            std::fprintf(out, "  %s\n", d.format().c_str());
+    }
+    std::fprintf(out, "settings: removal %s, idle %llds (warning %llds), require_card %s (grace %llds), "
+                      "service loss %s (grace %llds)\n",
+                 std::string(toString(m_settings.removalAction)).c_str(),
+                 static_cast<long long>(m_settings.idleTimeout.count() / 1000),
+                 static_cast<long long>(m_settings.idleWarning.count() / 1000), m_settings.requireCard ? "on" : "off",
+                 static_cast<long long>(m_settings.requireCardGrace.count() / 1000),
+                 std::string(toString(m_settings.serviceLossAction)).c_str(),
+                 static_cast<long long>(m_settings.serviceLossGrace.count() / 1000));
     std::fprintf(out, "audit: %s\n", m_auditChosen.c_str());
     for (const auto& c : m_lockers.candidates())
         std::fprintf(out, "locker %s: %s (%s)\n", c.name.c_str(), c.probe.usable ? "usable" : "unusable",
@@ -120,6 +192,19 @@ void AgentSetup::announce() {
     if (m_idle == nullptr && m_settings.idleTimeout.count() > 0) {
         spdlog::warn("no idle source: the idle lock cannot work");
     }
+    if (m_startOutcome)
+        auditPolicyOutcome(*m_startOutcome);
+
+    m_watcher = std::make_unique<platform::PolicyWatcher>(m_location);
+    if (!m_watcher->isValid()) {
+        spdlog::error("cannot watch the policy files: {}", m_watcher->error());
+        return;
+    }
+    m_watcherNotifier = std::make_unique<QSocketNotifier>(m_watcher->fd(), QSocketNotifier::Read);
+    QObject::connect(m_watcherNotifier.get(), &QSocketNotifier::activated, m_watcherNotifier.get(), [this] {
+        if (m_watcher->readEvents())
+            reloadPolicy();
+    });
 }
 
 void AgentSetup::finish() {

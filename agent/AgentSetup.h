@@ -6,12 +6,19 @@
 #include "core/Clock.h"
 #include "core/GuardSettings.h"
 #include "core/IdleSource.h"
+#include "core/policy/PolicyStore.h"
 
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+class QSocketNotifier;
+
+namespace cpslock::platform {
+class PolicyWatcher;
+}
 
 namespace cpslock::agent {
 
@@ -25,8 +32,9 @@ public:
     AgentSetup(const AgentSetup&) = delete;
     AgentSetup& operator=(const AgentSetup&) = delete;
 
-    /// Loads the policy. False (after printing why) when a file named with --policy is unusable.
-    bool loadPolicy();
+    /// Loads the policy. A refused policy leaves the built-in defaults in force (fail closed: they are
+    /// the strict ones); the refusal is printed now and audited once the sink exists.
+    void loadPolicy();
     void createAuditSink();
     /// Probes the lockers and the idle sources.
     void probe();
@@ -34,7 +42,8 @@ public:
     int printCheck(std::FILE* out);
 
     AgentCore& createCore();
-    /// Logs and audits the start: lockers, idle source, policy; loudly when no locker works.
+    /// Logs and audits the start: lockers, idle source, policy; loudly when no locker works. Then
+    /// watches the policy files: a valid change is applied, an invalid one refused and audited.
     void announce();
     void finish();
 
@@ -42,7 +51,15 @@ public:
     LockerChain& lockers() { return m_lockers; }
 
 private:
+    void auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& outcome);
+    void reloadPolicy();
+
     std::optional<std::string> m_policyFile;
+    policy::PolicyLocation m_location;
+    std::unique_ptr<policy::PolicyStore> m_store;
+    std::optional<policy::PolicyStore::ReloadOutcome> m_startOutcome;
+    std::unique_ptr<platform::PolicyWatcher> m_watcher;
+    std::unique_ptr<QSocketNotifier> m_watcherNotifier;
     GuardSettings m_settings;
     std::vector<std::string> m_lockCommand;
     std::string m_auditKind = "journald";

@@ -76,8 +76,7 @@ int main(int argc, char** argv) {
 
     QCoreApplication app(argc, argv);
     cpslock::agent::AgentSetup setup(policyFile);
-    if (!setup.loadPolicy())
-        return 2;
+    setup.loadPolicy();
     setup.createAuditSink();
     setup.probe();
 

@@ -1,0 +1,35 @@
+#include "agent/AgentPolicy.h"
+
+namespace cpslock::agent {
+
+GuardSettings guardSettingsFrom(const policy::Policy& p) {
+    GuardSettings s;
+    switch (p.session.removalAction) {
+    case policy::RemovalAction::Lock:
+        s.removalAction = RemovalAction::Lock;
+        break;
+    case policy::RemovalAction::Logout:
+        s.removalAction = RemovalAction::Logout;
+        break;
+    case policy::RemovalAction::None:
+        s.removalAction = RemovalAction::None;
+        break;
+    }
+    s.idleTimeout = p.session.idleTimeout;
+    s.idleWarning = p.session.idleWarning;
+    s.requireCard = p.session.requireCard;
+    s.requireCardGrace = p.session.requireCardGrace;
+    s.serviceLossAction = p.service.lossAction == policy::LossAction::None ? ServiceLossAction::None : ServiceLossAction::Lock;
+    s.serviceLossGrace = p.service.lossGrace;
+    return s;
+}
+
+AgentPolicy agentPolicyFrom(const policy::Policy& p) {
+    AgentPolicy a;
+    a.guard = guardSettingsFrom(p);
+    a.lockCommand = p.locker.command;
+    a.auditSink = std::string(policy::toString(p.audit.sink));
+    return a;
+}
+
+} // namespace cpslock::agent

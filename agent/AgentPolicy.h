@@ -1,0 +1,24 @@
+#pragma once
+
+#include "core/GuardSettings.h"
+#include "core/policy/Policy.h"
+
+#include <string>
+#include <vector>
+
+namespace cpslock::agent {
+
+/// The SessionGuard's part of the policy.
+GuardSettings guardSettingsFrom(const policy::Policy& policy);
+
+/// What the agent reads from the policy beyond the guard's settings. locker.command and audit.sink
+/// take effect at the agent's next start (the lockers and the sink are chosen once).
+struct AgentPolicy {
+    GuardSettings guard;
+    std::vector<std::string> lockCommand;
+    std::string auditSink; ///< "journald", "syslog", "stderr"
+};
+
+AgentPolicy agentPolicyFrom(const policy::Policy& policy);
+
+} // namespace cpslock::agent
