@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     }
 
     auto logger = spdlog::stderr_color_mt("cpslock-agent");
-    logger->set_pattern("cpslock-agent: %L %v");
+    logger->set_pattern("cpslock-agent: %l: %v");
     spdlog::set_default_logger(logger);
     spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
 
