@@ -187,7 +187,8 @@ struct CardVerifier::State {
     }
 
     /// Step 6: chain to the policy's anchors, dates, key usage, revocation, deny-list.
-    std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result) {
+    std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
+                                            const std::vector<Bytes>& cardCas = {}) {
         TrustStore trust;
         if (auto e = trust.addAnchorFolder(policy.trust.anchorsDir))
             return refusal(RefusalReason::PolicyError, "trust anchors: " + *e);
@@ -202,7 +203,7 @@ struct CardVerifier::State {
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};
         CertificateVerifier verifier(trust, revocation, denylist);
-        CertificateCheck check = verifier.verify(certificate, {}, serial, now());
+        CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
         result.certSha256 = check.sha256Hex;
         result.notAfter = check.notAfter;
         result.warnings.insert(result.warnings.end(), check.warnings.begin(), check.warnings.end());
@@ -319,6 +320,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
 
     // Steps 3-5: PIN, authentication pair, fresh challenge signed on the card.
     Bytes certificate;
+    std::vector<Bytes> cardCas;
     {
         auto session = Pkcs11Session::open(*s.module, s.slot.slot);
         if (!session) {
@@ -343,6 +345,15 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
         auto pair = session.value().findAuthenticationPair();
         if (!pair) {
             result.refusal = fromPkcs11(pair.error());
+            // No usable pair often means a certificate not meant for authentication: say that rather
+            // than "module error" when the certificate checks name the cause.
+            if (pair.error().failure == Pkcs11Failure::ModuleError) {
+                if (auto objects = session.value().certificates(); objects && !objects.value().empty()) {
+                    VerifyResult scratch;
+                    if (auto why = s.checkCertificate(objects.value().front().der, card.serial, scratch))
+                        result.refusal = std::move(why);
+                }
+            }
             return result;
         }
         auto challenge = signChallenge(session.value(), pair.value().key);
@@ -357,13 +368,19 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
             return result;
         }
         certificate = std::move(pair.value().certificateDer);
+        // Other certificates on the card (CA certificates, on some cards) help build the path;
+        // they are untrusted: only the policy's anchors are.
+        if (auto objects = session.value().certificates())
+            for (CertificateObject& o : objects.value())
+                if (o.der != certificate)
+                    cardCas.push_back(std::move(o.der));
     } // logs out and closes the session
     result.triesLeft.reset();
 
     // Steps 6-7: chain, dates, key usage, revocation, deny-list; holder, card type, account.
     {
         StepTimer t(result, "chain");
-        if (auto r = s.checkCertificate(certificate, card.serial, result)) {
+        if (auto r = s.checkCertificate(certificate, card.serial, result, cardCas)) {
             result.refusal = std::move(r);
             return result;
         }
