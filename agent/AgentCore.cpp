@@ -131,6 +131,13 @@ void AgentCore::applySettings(const GuardSettings& settings) {
     rearm();
 }
 
+void AgentCore::requestLock(LockReason reason) {
+    if (m_stopped)
+        return;
+    m_guard.requestLock(reason);
+    rearm();
+}
+
 void AgentCore::auditRecord(const AuditRecord& record) {
     write(record);
 }

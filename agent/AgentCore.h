@@ -58,6 +58,8 @@ public:
     void onSessionLockChanged(bool locked);
     /// New policy values (policy reload).
     void applySettings(const GuardSettings& settings);
+    /// The user asked to lock (tray: UserRequest, LostCard): SessionGuard::requestLock, then re-arm.
+    void requestLock(LockReason reason);
     /// Writes a record of the host's own (policy applied/refused...).
     void auditRecord(const AuditRecord& record);
     /// The guard timer fired (public for tests with a fake clock).

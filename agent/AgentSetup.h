@@ -49,6 +49,14 @@ public:
 
     const GuardSettings& settings() const { return m_settings; }
     LockerChain& lockers() { return m_lockers; }
+    /// For the tray (contacts, diagnostics): the policy in force and how it was loaded.
+    std::shared_ptr<const policy::Policy> policy() const { return m_store->current(); }
+    const std::string& policyDescription() const { return m_policyDescription; }
+    bool policyRefused() const {
+        return m_startOutcome && m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused;
+    }
+    std::string idleSourceName() const { return m_idle != nullptr ? m_idle->name() : std::string("none"); }
+    const std::string& auditDestination() const { return m_auditChosen; }
 
 private:
     void auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& outcome);
