@@ -1,12 +1,15 @@
 // cpslock-agent: locks the session when the CPS card leaves, when pcscd is lost, and when idle.
+//   cpslock-agent [--tray] [--policy FILE] [--verbose]    run with the tray icon (default)
 //   cpslock-agent --headless [--policy FILE] [--verbose]   run (no tray)
 //   cpslock-agent --check [--policy FILE]                  print what was found and exit
 // Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 (--check) no usable locker.
 #include "agent/AgentCore.h"
 #include "agent/AgentSetup.h"
+#include "agent/tray/TrayRuntime.h"
 
 #include "core/ProcessHardening.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
@@ -15,7 +18,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/socket.h>
@@ -32,7 +37,8 @@ void onSignal(int) {
 }
 
 void usage() {
-    std::fputs("usage: cpslock-agent --headless [--policy FILE] [--verbose]\n"
+    std::fputs("usage: cpslock-agent [--tray] [--policy FILE] [--lost-reports-dir DIR] [--verbose]\n"
+                "       cpslock-agent --headless [--policy FILE] [--verbose]\n"
                 "       cpslock-agent --check [--policy FILE]\n",
                 stderr);
 }
@@ -44,10 +50,15 @@ int main(int argc, char** argv) {
     bool check = false;
     bool verbose = false;
     std::optional<std::string> policyFile;
+    std::optional<std::string> lostReportsDir;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--headless") {
             headless = true;
+        } else if (arg == "--tray") {
+            headless = false;
+        } else if (arg == "--lost-reports-dir" && i + 1 < argc) {
+            lostReportsDir = argv[++i];
         } else if (arg == "--check") {
             check = true;
         } else if (arg == "--verbose" || arg == "-v") {
@@ -63,18 +74,24 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (!headless && !check) {
-        std::fputs("cpslock-agent: the tray is not built yet: use --headless (or --check)\n", stderr);
-        usage();
-        return 2;
-    }
+    // Without a display the tray cannot start; the protection must not stop with it.
+    const bool noDisplay = std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&
+                           std::getenv("QT_QPA_PLATFORM") == nullptr;
+    const bool tray = !headless && !check && !noDisplay;
 
     auto logger = spdlog::stderr_color_mt("cpslock-agent");
     logger->set_pattern("cpslock-agent: %l: %v");
     spdlog::set_default_logger(logger);
     spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
 
-    QCoreApplication app(argc, argv);
+    if (!headless && !check && noDisplay)
+        spdlog::warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running without the tray");
+    std::unique_ptr<QCoreApplication> application;
+    if (tray)
+        application = std::make_unique<QApplication>(argc, argv);
+    else
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication& app = *application;
     cpslock::agent::AgentSetup setup(policyFile);
     setup.loadPolicy();
     setup.createAuditSink();
@@ -104,10 +121,14 @@ int main(int argc, char** argv) {
     QObject::connect(&signals, &QSocketNotifier::activated, &app, [&app] { app.quit(); });
 
     cpslock::agent::AgentCore& core = setup.createCore();
+    std::unique_ptr<cpslock::agent::TrayRuntime> trayRuntime;
+    if (tray)
+        trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, lostReportsDir);
     setup.announce();
     core.start(true);
     const int rc = QCoreApplication::exec();
     core.stop();
+    trayRuntime.reset();
     setup.finish();
     spdlog::info("stopped");
     return rc;

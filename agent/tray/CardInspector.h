@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace cpslock::policy {
+struct Policy;
+}
+
+namespace cpslock::agent {
+
+/// What the tray shows about a card (tooltip, diagnostics, loss report): read once per insertion,
+/// without PIN.
+struct CardSummary {
+    std::string reader;
+    std::string serial;
+    std::string holderName; ///< "Given SURNAME", empty when unknown
+    std::string profession;
+    std::string certSha256; ///< lower-case hex, empty when unknown
+    std::optional<std::chrono::system_clock::time_point> notAfter;
+    std::string refusalFr;  ///< the certificate would be refused (expired, revoked, deny-listed...), else empty
+    std::string refusalEn;
+    std::string error;      ///< the card could not be read (technical), else empty
+};
+
+/// Reads a card's certificate without PIN. Blocking (PKCS#11): called off the UI thread, once per
+/// insertion, never periodically.
+class CardInspector {
+public:
+    virtual ~CardInspector() = default;
+    virtual CardSummary inspect(const std::string& reader, const std::string& serial) = 0;
+};
+
+/// card::CardVerifier::inspect() with the given policy and pcscd.
+std::shared_ptr<CardInspector> makeCardInspector(std::shared_ptr<const policy::Policy> policy);
+
+} // namespace cpslock::agent

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace cpslock::agent {
+
+class AgentCore;
+class AgentSetup;
+class TrayController;
+
+/// The tray wired to a running agent: translator, AgentCore as the TrayHost, card inspector with the
+/// policy, status and idle handlers. Needs a QApplication; create after AgentSetup::createCore(),
+/// before AgentCore::start() (the first status then reaches the tray).
+class TrayRuntime {
+public:
+    TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::string> lostReportsDir);
+    ~TrayRuntime();
+    TrayRuntime(const TrayRuntime&) = delete;
+    TrayRuntime& operator=(const TrayRuntime&) = delete;
+
+    TrayController& controller();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+/// The local account name (getpwuid), for the loss report.
+std::string currentUserName();
+
+} // namespace cpslock::agent

@@ -1,0 +1,98 @@
+#include "agent/tray/TrayState.h"
+
+namespace cpslock::agent {
+
+namespace {
+
+bool isContactCps(CardKind kind) {
+    return kind == CardKind::Cps3 || kind == CardKind::Cps4;
+}
+
+} // namespace
+
+std::string_view toString(TrayIconKind kind) {
+    switch (kind) {
+    case TrayIconKind::Error:
+        return "error";
+    case TrayIconKind::Locked:
+        return "locked";
+    case TrayIconKind::Warning:
+        return "warning";
+    case TrayIconKind::CardPresent:
+        return "card-present";
+    case TrayIconKind::NoCard:
+        break;
+    }
+    return "no-card";
+}
+
+std::string_view iconResource(TrayIconKind kind) {
+    switch (kind) {
+    case TrayIconKind::Error:
+        return ":/cpslock/icons/error.svg";
+    case TrayIconKind::Locked:
+        return ":/cpslock/icons/locked.svg";
+    case TrayIconKind::Warning:
+        return ":/cpslock/icons/warning.svg";
+    case TrayIconKind::CardPresent:
+        return ":/cpslock/icons/card-present.svg";
+    case TrayIconKind::NoCard:
+        break;
+    }
+    return ":/cpslock/icons/no-card.svg";
+}
+
+bool anyContactCps(const GuardStatus& status) {
+    for (const auto& c : status.cards) {
+        if (isContactCps(c.kind))
+            return true;
+    }
+    return false;
+}
+
+TrayIconKind trayIconKind(const GuardStatus& status, const TrayConditions& conditions) {
+    if (!conditions.lockerAvailable || !status.serviceUp)
+        return TrayIconKind::Error;
+    if (status.session == SessionState::Locked)
+        return TrayIconKind::Locked;
+    if (conditions.policyRefused || conditions.crlStale || conditions.certExpiringSoon || conditions.cardRefused)
+        return TrayIconKind::Warning;
+    return anyContactCps(status) ? TrayIconKind::CardPresent : TrayIconKind::NoCard;
+}
+
+bool expiresSoon(std::chrono::system_clock::time_point notAfter, std::chrono::system_clock::time_point now) {
+    return notAfter >= now && notAfter - now < kExpiryWarning;
+}
+
+int daysLeft(std::chrono::system_clock::time_point notAfter, std::chrono::system_clock::time_point now) {
+    if (notAfter <= now)
+        return 0;
+    return static_cast<int>(std::chrono::ceil<std::chrono::days>(notAfter - now).count());
+}
+
+BoundCard lossTarget(const GuardStatus& status, const std::optional<BoundCard>& remembered) {
+    for (const auto& b : status.boundCards) {
+        if (!b.serial.empty())
+            return b;
+    }
+    const PresentCard* only = nullptr;
+    int count = 0;
+    for (const auto& c : status.cards) {
+        if (isContactCps(c.kind) && !c.serial.empty()) {
+            only = &c;
+            ++count;
+        }
+    }
+    // Several cards and no binding: guessing could block a colleague's card.
+    if (count == 1)
+        return BoundCard{only->reader, only->serial, {}};
+    return remembered.value_or(BoundCard{});
+}
+
+bool shouldRemindCard(const GuardStatus& before, const GuardStatus& after) {
+    const bool nowLocking = after.session == SessionState::Locked || after.lockRequested;
+    const bool wasLocking = before.session == SessionState::Locked || before.lockRequested;
+    return nowLocking && !wasLocking && after.lastLockReason == LockReason::Idle && anyContactCps(after);
+}
+
+} // namespace cpslock::agent
