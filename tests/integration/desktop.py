@@ -75,6 +75,7 @@ class Desktop:
         self._procs = []
         self.responder = None
         self.display = None
+        self._xvfb_pipe = None
 
     # ---- start / stop ----------------------------------------------------------------------------
 
@@ -107,6 +108,9 @@ class Desktop:
                 if stream:
                     stream.close()
         self._procs = []
+        if self._xvfb_pipe is not None:
+            os.close(self._xvfb_pipe)
+            self._xvfb_pipe = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _spawn(self, argv, **kw):
@@ -166,7 +170,7 @@ class Desktop:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait_name("session", SCREENSAVER)
         mock = "org.freedesktop.DBus.Mock"
-        self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddProperty", SCREENSAVER, "Active", "false")
+        self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddProperty", SCREENSAVER, "Active", "<false>")
         self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddMethod", SCREENSAVER, "GetActive", "", "b",
                    "ret = self.Get('%s', 'Active')" % SCREENSAVER)
         # Lock answers like a screensaver: active, and ActiveChanged(true).
@@ -183,7 +187,8 @@ class Desktop:
         import select
         ready, _, _ = select.select([r], [], [], EVENT_TIMEOUT)
         number = os.read(r, 32).decode().strip() if ready else ""
-        os.close(r)
+        # Kept open until stop(): Xvfb dies of SIGPIPE if it writes to a closed pipe later.
+        self._xvfb_pipe = r
         if not number:
             raise AssertionError("Xvfb did not start (exit %s)" % p.poll())
         self.display = ":" + number
