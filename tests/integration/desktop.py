@@ -156,7 +156,7 @@ class Desktop:
                    "GetSessionByPID", "u", "o", 'ret = "%s"' % SESSION_PATH)
         if self.lock_stamp_file:
             # The benchmark's clock: CLOCK_MONOTONIC when the Lock call reaches the mock.
-            code = ("import time\nwith open(%r, 'a') as f: f.write('%%d\\n' %% time.monotonic_ns())\n"
+            code = ("import time\nwith open(%r, 'a') as f: f.write(str(time.monotonic_ns()) + chr(10))\n"
                     "self.EmitSignal('', 'Lock', '', [])" % self.lock_stamp_file)
             self.gdbus("system", LOGIND, SESSION_PATH, mock + ".AddMethod", SESSION_IFACE, "Lock", "", "", code)
         if self.answer_lock:
