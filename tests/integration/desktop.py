@@ -75,6 +75,7 @@ class Desktop:
         self._procs = []
         self.responder = None
         self.display = None
+        self._xvfb_pipe = None
 
     # ---- start / stop ----------------------------------------------------------------------------
 
@@ -107,6 +108,9 @@ class Desktop:
                 if stream:
                     stream.close()
         self._procs = []
+        if self._xvfb_pipe is not None:
+            os.close(self._xvfb_pipe)
+            self._xvfb_pipe = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _spawn(self, argv, **kw):
@@ -152,7 +156,7 @@ class Desktop:
                    "GetSessionByPID", "u", "o", 'ret = "%s"' % SESSION_PATH)
         if self.lock_stamp_file:
             # The benchmark's clock: CLOCK_MONOTONIC when the Lock call reaches the mock.
-            code = ("import time\nwith open(%r, 'a') as f: f.write('%%d\\n' %% time.monotonic_ns())\n"
+            code = ("import time\nwith open(%r, 'a') as f: f.write(str(time.monotonic_ns()) + chr(10))\n"
                     "self.EmitSignal('', 'Lock', '', [])" % self.lock_stamp_file)
             self.gdbus("system", LOGIND, SESSION_PATH, mock + ".AddMethod", SESSION_IFACE, "Lock", "", "", code)
         if self.answer_lock:
@@ -166,7 +170,7 @@ class Desktop:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait_name("session", SCREENSAVER)
         mock = "org.freedesktop.DBus.Mock"
-        self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddProperty", SCREENSAVER, "Active", "false")
+        self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddProperty", SCREENSAVER, "Active", "<false>")
         self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddMethod", SCREENSAVER, "GetActive", "", "b",
                    "ret = self.Get('%s', 'Active')" % SCREENSAVER)
         # Lock answers like a screensaver: active, and ActiveChanged(true).
@@ -183,7 +187,8 @@ class Desktop:
         import select
         ready, _, _ = select.select([r], [], [], EVENT_TIMEOUT)
         number = os.read(r, 32).decode().strip() if ready else ""
-        os.close(r)
+        # Kept open until stop(): Xvfb dies of SIGPIPE if it writes to a closed pipe later.
+        self._xvfb_pipe = r
         if not number:
             raise AssertionError("Xvfb did not start (exit %s)" % p.poll())
         self.display = ":" + number

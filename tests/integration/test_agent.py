@@ -1,0 +1,321 @@
+"""cpslock-agent end to end: the real reader rig (pcscd + vpcd + cpslock-cardsim), private D-Bus buses
+with dbusmock's logind (its call log is the truth about Lock calls), the agent's audit on stderr."""
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+from desktop import AgentProcess, Desktop, write_policy
+from rig import BUILD_DIR, Rig
+
+AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
+SLOT0 = "Virtual PCD 00 00"
+SLOT1 = "Virtual PCD 00 01"
+CPS = "992138450"
+
+# No idle lock unless a test asks for it; a short require_card grace so tests never wait long.
+BASE_POLICY = """
+[session]
+idle_timeout = "0s"
+require_card_grace = "3s"
+[service]
+loss_grace = "1s"
+[audit]
+sink = "stderr"
+"""
+
+
+class AgentTestCase(unittest.TestCase):
+    desktop_options = {}
+
+    def setUp(self):
+        self.rig = Rig().start()
+        self.addCleanup(self.rig.stop)
+        self.desktop = Desktop(**self.desktop_options).start()
+        self.addCleanup(self.desktop.stop)
+        self.policy_dir = tempfile.mkdtemp(prefix="cpslock-policy-")
+        self.addCleanup(shutil.rmtree, self.policy_dir, True)
+
+    def env(self):
+        env = dict(self.rig.env)
+        env.update(self.desktop.env)
+        return env
+
+    def start_agent(self, policy=BASE_POLICY):
+        path = write_policy(self.policy_dir, policy)
+        agent = AgentProcess(AGENT, self.env(), path)
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.expect("agent-started", lockers="logind")
+        agent.expect("session-unlocked")
+        return agent
+
+    def bound_agent(self, policy=BASE_POLICY):
+        """An agent in an unlocked session bound to the CPS card in slot 0."""
+        agent = self.start_agent(policy)
+        card = self.rig.card(0)
+        card.do("insert cps3 " + CPS, "inserted")
+        agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        return agent, card
+
+    def expect_locked(self, agent, reason, timeout=20):
+        lock = agent.expect("lock", timeout=timeout, reason=reason)
+        self.desktop.wait_locked_by_desktop()
+        agent.expect("session-locked")
+        return lock
+
+    def stop_agent(self, agent):
+        started = time.monotonic()
+        self.assertEqual(agent.stop(), 0, "\n".join(agent.lines[-10:]))
+        self.assertLess(time.monotonic() - started, 5.0, "SIGTERM must stop the agent at once")
+
+
+class CardRemovalTest(AgentTestCase):
+    def test_removal_of_the_session_card_calls_lock_exactly_once_with_the_audit_event(self):
+        agent, card = self.bound_agent()
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        card.do("remove", "removed")
+        lock = self.expect_locked(agent, "card-removed")
+        self.assertEqual(lock["reader"], SLOT0)
+        self.assertEqual(lock["serial"], CPS)
+        self.assertEqual(lock["card_kind"], "cps3")
+        self.assertLess(float(lock["latency_ms"]), 1000.0)
+        self.assertTrue(any(re.search(r"locked: card removed \([0-9.]+ ms after pcscd reported it\)", line)
+                            for line in agent.lines), agent.lines)
+        self.assertTrue(self.desktop.locked_hint())
+        # Sentinel: a later event is seen, and still only one Lock call was made.
+        vitale = self.rig.card(1)
+        vitale.do("insert vitale2", "inserted")
+        agent.expect("card-inserted", reader=SLOT1, card_kind="vitale")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.assertNotIn("lock-failed", agent.kinds())
+        self.stop_agent(agent)
+
+    def test_vitale_inserted_and_removed_in_the_other_reader_does_nothing(self):
+        agent, card = self.bound_agent()
+        vitale = self.rig.card(1)
+        for _ in range(3):
+            vitale.do("insert vitale2", "inserted")
+            agent.expect("card-inserted", reader=SLOT1, card_kind="vitale")
+            vitale.do("remove", "removed")
+            agent.expect("card-removed", reader=SLOT1, card_kind="vitale")
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.assertNotIn("lock", agent.kinds())
+        # Sentinel: the session card's removal still locks, and it is the first and only lock.
+        card.do("remove", "removed")
+        self.expect_locked(agent, "card-removed")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+    def test_swap_in_the_same_reader_locks(self):
+        agent, card = self.bound_agent()
+        card.send("swap cps3 1234567890")
+        lock = agent.expect("lock")
+        self.assertIn(lock["reason"], ("card-removed", "card-swapped"))
+        self.desktop.wait_locked_by_desktop()
+        agent.expect("session-locked")
+        agent.expect("card-inserted", reader=SLOT0, serial="1234567890")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+    def test_unlock_binds_the_card_again_and_the_next_removal_locks_again(self):
+        agent, card = self.bound_agent()
+        card.do("remove", "removed")
+        self.expect_locked(agent, "card-removed")
+        card.do("insert cps3 " + CPS, "inserted")
+        agent.expect("card-inserted", reader=SLOT0)
+        self.desktop.unlock()
+        agent.expect("session-unlocked")
+        agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        card.do("remove", "removed")
+        self.expect_locked(agent, "card-removed")
+        self.assertEqual(self.desktop.lock_calls(), 2)
+        self.stop_agent(agent)
+
+
+class FailClosedTest(AgentTestCase):
+    def test_pcscd_killed_locks_then_the_agent_recovers(self):
+        card = self.rig.card(0, "--persist")
+        card.do("insert cps3 " + CPS, "inserted")
+        agent = self.start_agent()
+        agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        self.rig.kill_pcscd("KILL")
+        agent.expect("service-lost")
+        self.expect_locked(agent, "service-lost")
+        self.assertEqual(card.out.next(), "reader-gone")
+        self.rig.restart_pcscd()
+        self.assertTrue(card.out.next(timeout=20).startswith("inserted cps3"))
+        agent.expect("service-restored", timeout=30)
+        agent.expect("card-inserted", reader=SLOT0, serial=CPS, timeout=30)
+        # Recovered: unlock, the card binds again and its removal locks again.
+        self.desktop.unlock()
+        agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        card.do("remove", "removed")
+        self.expect_locked(agent, "card-removed")
+        self.assertEqual(self.desktop.lock_calls(), 2)
+        self.stop_agent(agent)
+
+    def test_agent_started_in_an_unlocked_session_without_a_card_locks(self):
+        agent = self.start_agent()
+        self.expect_locked(agent, "no-card")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+    def test_agent_started_in_a_locked_session_does_not_call_lock(self):
+        self.desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
+                           "org.freedesktop.login1.Session.SetLockedHint", "true")
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        agent.expect("agent-started")
+        agent.expect("reader-added", reader=SLOT1)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.assertNotIn("session-unlocked", agent.kinds())
+        self.stop_agent(agent)
+
+    def test_sigterm_while_the_monitor_waits_stops_cleanly(self):
+        agent, _ = self.bound_agent()
+        self.stop_agent(agent)
+        self.assertIn("agent-stopped", agent.kinds())
+
+
+class PolicyTest(AgentTestCase):
+    def test_invalid_policy_change_is_refused_and_the_last_valid_one_stays(self):
+        agent, card = self.bound_agent()
+        write_policy(self.policy_dir, "[session]\nidle_timout = \"5m\"\n")
+        refused = agent.expect("policy-refused")
+        self.assertIn("idle_timout", refused["errors"])
+        # Still the valid policy: removal locks.
+        card.do("remove", "removed")
+        self.expect_locked(agent, "card-removed")
+        # A valid change is applied.
+        write_policy(self.policy_dir, BASE_POLICY.replace('loss_grace = "1s"', 'loss_grace = "2s"'))
+        applied = agent.expect("policy-applied")
+        self.assertIn("service.loss_grace", applied["changes"])
+        self.stop_agent(agent)
+
+    def test_removal_action_none_from_the_policy_does_not_lock(self):
+        agent, card = self.bound_agent(BASE_POLICY.replace("[session]", '[session]\nremoval_action = "none"'))
+        card.do("remove", "removed")
+        agent.expect("card-removed", reader=SLOT0)
+        agent.expect("removal-ignored", reader=SLOT0)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.stop_agent(agent)
+
+
+IDLE_POLICY = """
+[session]
+idle_timeout = "30s"
+idle_warning = "25s"
+require_card = false
+[audit]
+sink = "stderr"
+"""
+
+
+class LogindIdleTest(AgentTestCase):
+    def test_logind_idle_hint_gives_a_warning_then_a_lock(self):
+        # Idle for 20 s already when the agent starts: warning at once, lock 10 s later.
+        since_us = time.monotonic_ns() // 1000 - 20 * 1000 * 1000
+        self.desktop.set_idle(True, since_us)
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent.expect("agent-started", idle_source="logind")
+        agent.expect("idle-warning")
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.expect_locked(agent, "idle")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+    def test_activity_during_the_warning_cancels_it(self):
+        since_us = time.monotonic_ns() // 1000 - 20 * 1000 * 1000
+        self.desktop.set_idle(True, since_us)
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent.expect("idle-warning")
+        self.desktop.set_idle(False, 0)
+        agent.expect("idle-cancelled")
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.stop_agent(agent)
+
+
+class X11IdleTest(AgentTestCase):
+    desktop_options = {"x11": True}
+
+    def test_x11_idle_warning_input_cancels_then_lock(self):
+        self.desktop.x11_input()
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent.expect("agent-started", idle_source="x11")
+        agent.expect("idle-warning", timeout=30)
+        self.desktop.x11_input()
+        agent.expect("idle-cancelled", timeout=10)
+        agent.expect("idle-warning", timeout=30)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.expect_locked(agent, "idle", timeout=40)
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+
+class NoLockerTest(AgentTestCase):
+    desktop_options = {"logind": False}
+
+    def test_check_fails_loudly_without_a_locker(self):
+        r = subprocess.run([AGENT, "--check", "--policy", write_policy(self.policy_dir, BASE_POLICY)],
+                           env=self.env(), capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("NONE USABLE", r.stdout)
+        self.assertIn("locker logind: unusable", r.stdout)
+
+    def test_headless_without_a_locker_says_so_and_reports_every_failed_lock(self):
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        agent.expect("agent-started", lockers="none")
+        agent.expect("locker-missing")
+        self.assertTrue(any("NO LOCKER WORKS" in l for l in agent.lines))
+        # No card: require_card asks for a lock, which cannot happen: lock-failed, retried.
+        agent.expect("lock", reason="no-card")
+        agent.expect("lock-failed")
+        agent.expect("lock-failed")
+        self.stop_agent(agent)
+
+
+class ScreenSaverTest(AgentTestCase):
+    desktop_options = {"logind": False, "screensaver": True}
+
+    def test_screensaver_locks_when_logind_is_absent(self):
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        agent.expect("agent-started", lockers="screensaver")
+        card = self.rig.card(0)
+        card.do("insert cps3 " + CPS, "inserted")
+        agent.expect("card-bound")
+        card.do("remove", "removed")
+        agent.expect("lock", reason="card-removed")
+        agent.expect("session-locked")
+        self.assertEqual(self.desktop.calls("Lock", path="/org/freedesktop/ScreenSaver", bus="session",
+                                            dest="org.freedesktop.ScreenSaver"), 1)
+        self.stop_agent(agent)
+
+
+class CheckTest(AgentTestCase):
+    def test_check_lists_readers_locker_idle_source_and_policy(self):
+        watch = self.rig.watch()
+        card = self.rig.card(0)
+        card.do("insert cps3 " + CPS, "inserted")
+        watch.expect("reader-added", reader=SLOT0)
+        watch.expect("reader-added", reader=SLOT1)
+        watch.expect("card-inserted", reader=SLOT0, serial=CPS)
+        policy = write_policy(self.policy_dir, BASE_POLICY)
+        r = subprocess.run([AGENT, "--check", "--policy", policy], env=self.env(), capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("locker logind: usable", r.stdout)
+        self.assertIn("policy: " + policy, r.stdout)
+        self.assertIn("idle source: logind", r.stdout)
+        self.assertIn('card-inserted "%s" cps3 %s' % (SLOT0, CPS), r.stdout)
+
+    def test_bad_arguments_exit_2(self):
+        for args in (["--bogus"], [], ["--policy"]):
+            r = subprocess.run([AGENT] + args, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn("usage", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,361 @@
+// AgentCore with fakes: lockers, idle source and audit sink recorded; a fake clock drives the guard's
+// timer (the test calls handleTimer() when timerDeadline() is reached: no sleeps).
+#include "agent/AgentCore.h"
+
+#include "tests/unit/FakeClock.h"
+
+#include <QCoreApplication>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using cpslock::AuditRecord;
+using cpslock::AuditSink;
+using cpslock::CardKind;
+using cpslock::GuardSettings;
+using cpslock::IdleSource;
+using cpslock::Locker;
+using cpslock::LockerProbe;
+using cpslock::ReaderEvent;
+using cpslock::ReaderEventType;
+using cpslock::SessionState;
+using cpslock::agent::AgentCore;
+using cpslock::agent::LockerChain;
+using cpslock::test::FakeClock;
+
+namespace {
+
+QCoreApplication& app() {
+    static int argc = 1;
+    static char name[] = "agent_tests";
+    static char* argv[] = {name, nullptr};
+    static QCoreApplication instance(argc, argv);
+    return instance;
+}
+
+/// Keeps the Done of each call so the test decides when (and how) the desktop answers.
+class FakeLocker final : public Locker {
+public:
+    std::string name() const override { return "fake"; }
+    LockerProbe probe() override { return {usable, usable ? "fake session" : "absent"}; }
+    void lock(Done done) override {
+        ++locks;
+        pending.push_back(std::move(done));
+    }
+    void logout(Done done) override {
+        ++logouts;
+        done(logoutWorks, logoutWorks ? "" : "cannot log out");
+    }
+    std::optional<bool> lockedState() const override { return state; }
+    void watchState(StateHandler handler) override { watcher = std::move(handler); }
+
+    /// The desktop answers the oldest lock call; on success it then reports the session locked.
+    void answer(bool ok) {
+        auto done = std::move(pending.front());
+        pending.erase(pending.begin());
+        done(ok, ok ? "" : "desktop refused");
+        if (ok && watcher) {
+            state = true;
+            watcher(true);
+        }
+    }
+    void unlock() {
+        state = false;
+        watcher(false);
+    }
+
+    bool usable = true;
+    bool logoutWorks = true;
+    int locks = 0;
+    int logouts = 0;
+    std::optional<bool> state = false;
+    StateHandler watcher;
+    std::vector<Done> pending;
+};
+
+class FakeIdle final : public IdleSource {
+public:
+    std::string name() const override { return "fake-idle"; }
+    std::string probe() override { return {}; }
+    std::optional<std::chrono::milliseconds> idleTime() override {
+        ++samples;
+        return idle;
+    }
+    void watchActivity(ActivityHandler handler) override { activity = std::move(handler); }
+
+    std::optional<std::chrono::milliseconds> idle = 0ms;
+    int samples = 0;
+    ActivityHandler activity;
+};
+
+class RecordingSink final : public AuditSink {
+public:
+    void write(const AuditRecord& record) override { records.push_back(record); }
+    std::vector<std::string> kinds() const {
+        std::vector<std::string> out;
+        for (const auto& r : records)
+            out.push_back(r.kind);
+        return out;
+    }
+    const AuditRecord* last(const std::string& kind) const {
+        for (auto it = records.rbegin(); it != records.rend(); ++it) {
+            if (it->kind == kind)
+                return &*it;
+        }
+        return nullptr;
+    }
+    std::vector<AuditRecord> records;
+};
+
+ReaderEvent cardEvent(ReaderEventType type, const std::string& reader, CardKind kind, const std::string& serial,
+                      std::int64_t monoNs = 0) {
+    ReaderEvent e;
+    e.type = type;
+    e.reader = reader;
+    e.kind = kind;
+    e.serial = serial;
+    e.monoNs = monoNs;
+    return e;
+}
+
+const std::string kSlot0 = "Virtual PCD 00 00";
+const std::string kSlot1 = "Virtual PCD 00 01";
+
+class AgentCoreTest : public ::testing::Test {
+protected:
+    void SetUp() override { app(); }
+
+    void start(GuardSettings settings = noIdle()) {
+        auto locker = std::make_unique<FakeLocker>();
+        locker->usable = lockerUsable;
+        locker->state = initialState;
+        fake = locker.get();
+        lockers.add(std::move(locker));
+        lockers.probeAll();
+        core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, settings);
+        core->setIdleWarningHandler([this](std::optional<std::chrono::milliseconds> r) { warnings.push_back(r); });
+        core->start(false);
+    }
+
+    static GuardSettings noIdle() {
+        GuardSettings s;
+        s.idleTimeout = 0ms;
+        return s;
+    }
+
+    void bindCps() {
+        core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, "992138450"));
+        ASSERT_EQ(core->status().boundCards.size(), 1U);
+    }
+
+    /// Runs the guard timer until the fake clock reaches `until`, as the event loop would.
+    void runTimersUntil(FakeClock::TimePoint until) {
+        for (int i = 0; i < 1000; ++i) {
+            const auto due = core->timerDeadline();
+            if (!due || *due > until)
+                break;
+            clock.set(std::max(*due, clock.now()));
+            core->handleTimer();
+        }
+        clock.set(std::max(until, clock.now()));
+    }
+
+    FakeClock clock;
+    FakeIdle idle;
+    RecordingSink sink;
+    LockerChain lockers;
+    FakeLocker* fake = nullptr;
+    bool lockerUsable = true;
+    std::optional<bool> initialState = false;
+    std::unique_ptr<AgentCore> core;
+    std::vector<std::optional<std::chrono::milliseconds>> warnings;
+};
+
+TEST_F(AgentCoreTest, SessionCardRemovalCallsLockOnceAndAuditsCardThenLockWithLatency) {
+    start();
+    bindCps();
+    const std::int64_t eventNs = AgentCore::monotonicNs();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450", eventNs));
+    EXPECT_EQ(fake->locks, 1);
+    const auto kinds = sink.kinds();
+    const auto removed = std::find(kinds.begin(), kinds.end(), "card-removed");
+    const auto lock = std::find(kinds.begin(), kinds.end(), "lock");
+    ASSERT_NE(removed, kinds.end());
+    ASSERT_NE(lock, kinds.end());
+    EXPECT_LT(removed, lock);
+    const AuditRecord* r = sink.last("lock");
+    EXPECT_EQ(r->field("reason"), "card-removed");
+    EXPECT_EQ(r->field("serial"), "992138450");
+    EXPECT_FALSE(r->field("latency_ms").empty());
+    EXPECT_LT(std::stod(r->field("latency_ms")), 1000.0);
+
+    // A second removal-like event before the desktop answered: no second call.
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, "1111111111"));
+    EXPECT_EQ(fake->locks, 1);
+    fake->answer(true);
+    EXPECT_EQ(core->status().session, SessionState::Locked);
+    EXPECT_EQ(sink.kinds().back(), "session-locked");
+}
+
+TEST_F(AgentCoreTest, VitaleInTheOtherReaderNeverLocks) {
+    start();
+    bindCps();
+    for (int i = 0; i < 3; ++i) {
+        core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot1, CardKind::Vitale, ""));
+        core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot1, CardKind::Vitale, ""));
+    }
+    EXPECT_EQ(fake->locks, 0);
+    EXPECT_EQ(sink.last("card-removed")->field("card_kind"), "vitale");
+}
+
+TEST_F(AgentCoreTest, EventsPostedFromTheMonitorThreadRunOnTheMainLoopOnly) {
+    start();
+    bindCps();
+    std::thread monitor([this] {
+        core->postReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    });
+    monitor.join();
+    EXPECT_EQ(fake->locks, 0) << "must not run on the posting thread";
+    QCoreApplication::processEvents();
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, EveryLockerFailingIsAuditedAsAnErrorAndRetried) {
+    start();
+    bindCps();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    fake->answer(false);
+    const AuditRecord* failed = sink.last("lock-failed");
+    ASSERT_NE(failed, nullptr);
+    EXPECT_EQ(failed->severity, AuditRecord::Severity::Error);
+    EXPECT_EQ(failed->field("detail"), "desktop refused");
+    EXPECT_TRUE(core->retryPending());
+    // The session reported locked (by someone else) ends the retries.
+    fake->unlock();
+    EXPECT_FALSE(core->retryPending());
+}
+
+TEST_F(AgentCoreTest, NoUsableLockerStillDecidesAndReportsEveryFailure) {
+    lockerUsable = false;
+    initialState = std::nullopt;
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 5s;
+    start(s);
+    EXPECT_EQ(core->status().session, SessionState::Unlocked) << "unknown state counts as unlocked";
+    runTimersUntil(clock.now() + 5s);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
+    EXPECT_EQ(sink.last("lock")->severity, AuditRecord::Severity::Error);
+    ASSERT_NE(sink.last("lock-failed"), nullptr);
+    EXPECT_EQ(sink.last("lock-failed")->field("detail"), "no usable locker");
+    EXPECT_EQ(fake->locks, 0);
+}
+
+TEST_F(AgentCoreTest, StartedInALockedSessionDoesNothingUntilUnlocked) {
+    initialState = true;
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 5s;
+    start(s);
+    EXPECT_EQ(core->status().session, SessionState::Locked);
+    runTimersUntil(clock.now() + 1h);
+    EXPECT_EQ(fake->locks, 0);
+    fake->unlock();
+    runTimersUntil(clock.now() + 5s);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
+}
+
+TEST_F(AgentCoreTest, LogoutThatFailsLocksInstead) {
+    GuardSettings s = noIdle();
+    s.removalAction = cpslock::RemovalAction::Logout;
+    start(s);
+    fake->logoutWorks = false;
+    bindCps();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    EXPECT_EQ(fake->logouts, 1);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_NE(sink.last("lock-failed"), nullptr);
+}
+
+TEST_F(AgentCoreTest, IdleWarnsThenLocksFromSamplesAskedOnlyWhenDue) {
+    GuardSettings s;
+    s.requireCard = false;
+    s.idleTimeout = 30s;
+    s.idleWarning = 10s;
+    start(s);
+    const auto t0 = clock.now();
+    // The user works for 5 minutes: the source is asked about once per 20 s, not every second.
+    for (int minute = 0; minute < 5 * 6; ++minute) {
+        idle.idle = 1s;
+        runTimersUntil(clock.now() + 10s);
+    }
+    EXPECT_LE(idle.samples, 5 * 3 + 2);
+    EXPECT_TRUE(warnings.empty());
+
+    // Then stops: the idle time grows with the clock.
+    const auto stoppedAt = clock.now();
+    for (int i = 0; i < 60 && fake->locks == 0; ++i) {
+        idle.idle = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - stoppedAt);
+        const auto due = core->timerDeadline();
+        ASSERT_TRUE(due.has_value());
+        clock.set(std::max(*due, clock.now()));
+        idle.idle = std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - stoppedAt);
+        core->handleTimer();
+    }
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_TRUE(warnings.front().has_value());
+    EXPECT_NE(sink.last("idle-warning"), nullptr);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "idle");
+    EXPECT_GE(clock.now() - stoppedAt, 30s);
+    EXPECT_LE(clock.now() - stoppedAt, 32s);
+    (void)t0;
+}
+
+TEST_F(AgentCoreTest, PushedActivityCancelsTheWarning) {
+    GuardSettings s;
+    s.requireCard = false;
+    s.idleTimeout = 30s;
+    s.idleWarning = 10s;
+    start(s);
+    idle.idle = 25s;
+    runTimersUntil(clock.now());
+    ASSERT_FALSE(warnings.empty());
+    ASSERT_TRUE(idle.activity);
+    idle.activity();
+    EXPECT_FALSE(warnings.back().has_value());
+    EXPECT_NE(sink.last("idle-cancelled"), nullptr);
+    idle.idle = 0ms;
+    runTimersUntil(clock.now() + 15s);
+    EXPECT_EQ(fake->locks, 0);
+}
+
+TEST_F(AgentCoreTest, PolicySettingsApplyToARunningSession) {
+    GuardSettings s = noIdle();
+    s.requireCard = false;
+    start(s);
+    runTimersUntil(clock.now() + 1h);
+    EXPECT_EQ(fake->locks, 0);
+    s.requireCard = true;
+    s.requireCardGrace = 3s;
+    core->applySettings(s);
+    EXPECT_NE(sink.last("settings-changed"), nullptr);
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, StopIsIdempotentAndIgnoresLateEvents) {
+    start();
+    bindCps();
+    core->stop();
+    core->stop();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    EXPECT_EQ(fake->locks, 0);
+}
+
+} // namespace

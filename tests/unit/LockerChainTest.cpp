@@ -1,0 +1,153 @@
+#include "agent/LockerChain.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+using cpslock::Locker;
+using cpslock::LockerProbe;
+using cpslock::agent::LockerChain;
+
+namespace {
+
+/// A locker that answers at once with what the test set, and records what it was asked.
+class FakeLocker final : public Locker {
+public:
+    FakeLocker(std::string name, bool usable, std::vector<std::string>& log) : m_name(std::move(name)), m_usable(usable), m_log(log) {}
+
+    std::string name() const override { return m_name; }
+    LockerProbe probe() override { return {m_usable, m_usable ? "found" : "absent"}; }
+    void lock(Done done) override {
+        m_log.push_back(m_name + ":lock");
+        done(lockWorks, lockWorks ? "" : m_name + " refused");
+    }
+    void logout(Done done) override {
+        m_log.push_back(m_name + ":logout");
+        done(logoutWorks, logoutWorks ? "" : m_name + " cannot log out");
+    }
+    std::optional<bool> lockedState() const override { return state; }
+    void watchState(StateHandler handler) override { watcher = std::move(handler); }
+
+    bool lockWorks = true;
+    bool logoutWorks = true;
+    std::optional<bool> state;
+    StateHandler watcher;
+
+private:
+    std::string m_name;
+    bool m_usable;
+    std::vector<std::string>& m_log;
+};
+
+struct Result {
+    bool called = false;
+    bool ok = false;
+    std::string locker;
+    std::string detail;
+};
+
+LockerChain::Done recordInto(Result& r) {
+    return [&r](bool ok, const std::string& locker, const std::string& detail) {
+        r = {true, ok, locker, detail};
+    };
+}
+
+class LockerChainTest : public ::testing::Test {
+protected:
+    FakeLocker* add(const std::string& name, bool usable) {
+        auto locker = std::make_unique<FakeLocker>(name, usable, log);
+        FakeLocker* raw = locker.get();
+        chain.add(std::move(locker));
+        return raw;
+    }
+
+    std::vector<std::string> log;
+    LockerChain chain;
+};
+
+TEST_F(LockerChainTest, OnlyUsableLockersAreAskedInOrder) {
+    add("logind", false);
+    add("screensaver", true);
+    add("command", true);
+    const auto& candidates = chain.probeAll();
+    ASSERT_EQ(candidates.size(), 3U);
+    EXPECT_FALSE(candidates[0].probe.usable);
+    EXPECT_EQ(candidates[0].probe.detail, "absent");
+    EXPECT_EQ(chain.usableNames(), "screensaver, command");
+
+    Result r;
+    chain.lock(recordInto(r));
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.locker, "screensaver");
+    EXPECT_EQ(log, (std::vector<std::string>{"screensaver:lock"}));
+}
+
+TEST_F(LockerChainTest, AFailingLockerFallsBackToTheNext) {
+    add("logind", true)->lockWorks = false;
+    add("screensaver", true);
+    chain.probeAll();
+    Result r;
+    chain.lock(recordInto(r));
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.locker, "screensaver");
+    EXPECT_EQ(r.detail, "logind refused"); // the failure on the way is still reported
+    EXPECT_EQ(log, (std::vector<std::string>{"logind:lock", "screensaver:lock"}));
+}
+
+TEST_F(LockerChainTest, EveryLockerFailingIsAFailureWithEveryReason) {
+    add("logind", true)->lockWorks = false;
+    add("screensaver", true)->lockWorks = false;
+    chain.probeAll();
+    Result r;
+    chain.lock(recordInto(r));
+    ASSERT_TRUE(r.called);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.detail, "logind refused; screensaver refused");
+}
+
+TEST_F(LockerChainTest, NoUsableLockerFailsAtOnceAndSaysSo) {
+    add("logind", false);
+    chain.probeAll();
+    EXPECT_FALSE(chain.anyUsable());
+    Result r;
+    chain.lock(recordInto(r));
+    ASSERT_TRUE(r.called);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.detail, "no usable locker");
+    EXPECT_TRUE(log.empty());
+}
+
+TEST_F(LockerChainTest, LogoutFallsBackToTheNextLockerThatCanLogOut) {
+    add("screensaver", true)->logoutWorks = false;
+    add("logind", true);
+    chain.probeAll();
+    Result r;
+    chain.logout(recordInto(r));
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.locker, "logind");
+    EXPECT_EQ(log, (std::vector<std::string>{"screensaver:logout", "logind:logout"}));
+}
+
+TEST_F(LockerChainTest, StateComesFromTheFirstUsableLockerThatKnowsIt) {
+    add("logind", false)->state = true; // not usable: ignored
+    add("command", true);               // no state
+    FakeLocker* screensaver = add("screensaver", true);
+    screensaver->state = false;
+    chain.probeAll();
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(false));
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    ASSERT_TRUE(screensaver->watcher);
+    screensaver->watcher(true);
+    EXPECT_EQ(seen, (std::vector<bool>{true}));
+}
+
+TEST_F(LockerChainTest, NoStateAnywhereIsUnknown) {
+    add("command", true);
+    chain.probeAll();
+    EXPECT_FALSE(chain.lockedState().has_value());
+}
+
+} // namespace
