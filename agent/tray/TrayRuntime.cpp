@@ -61,8 +61,7 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::
     config.crlDir = policy->trust.crlDir;
     config.crlMaxAge = policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0}
                                                                                : policy->trust.crlMaxAge;
-    // trust.lost_reports_dir is being added to the policy; until then the documented default.
-    config.lostReportsDir = lostReportsDir.value_or(std::string(platform::kDefaultLostReportsDir));
+    config.lostReportsDir = lostReportsDir.value_or(policy->trust.lostReportsDir);
     config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
     config.user = currentUserName();
 
