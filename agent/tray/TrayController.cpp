@@ -10,6 +10,8 @@
 #include <QThreadPool>
 #include <QTranslator>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 namespace cpslock::agent {
@@ -71,8 +73,11 @@ TrayController::TrayController(TrayHost& host, TrayConfig config, std::shared_pt
     m_icon.setContextMenu(&m_menu);
     // A left click opens the menu too: the menu is the whole interface.
     connect(&m_icon, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-        if (reason == QSystemTrayIcon::Trigger)
-            m_menu.popup(QCursor::pos());
+        if (reason != QSystemTrayIcon::Trigger)
+            return;
+        // Just under the icon when the tray host tells where it is, so the icon stays visible.
+        const QRect where = m_icon.geometry();
+        m_menu.popup(where.isValid() ? where.bottomLeft() + QPoint(0, 1) : QCursor::pos());
     });
 
     m_conditions.lockerAvailable = m_config.lockerAvailable;
@@ -201,7 +206,11 @@ void TrayController::refresh() {
         const auto crlAge = newestFileAge(m_config.crlDir, m_now());
         m_conditions.crlStale = !crlAge || *crlAge > m_config.crlMaxAge;
     }
-    m_kind = trayIconKind(m_status, m_conditions);
+    const TrayIconKind kind = trayIconKind(m_status, m_conditions);
+    if (kind != m_kind || !m_iconSet)
+        spdlog::debug("tray: icon {}", toString(kind));
+    m_iconSet = true;
+    m_kind = kind;
     m_icon.setIcon(QIcon(QString::fromUtf8(iconResource(m_kind).data(), static_cast<qsizetype>(iconResource(m_kind).size()))));
     m_icon.setToolTip(buildToolTip());
 }

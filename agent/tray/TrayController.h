@@ -121,6 +121,7 @@ private:
     GuardStatus m_status;
     TrayConditions m_conditions;
     TrayIconKind m_kind = TrayIconKind::NoCard;
+    bool m_iconSet = false;
     std::map<std::string, CardSummary> m_summaries; ///< by serial
     std::set<std::string> m_expiryNotified;          ///< serials already told about
     std::optional<BoundCard> m_lastBound;            ///< the session's card, kept after it left

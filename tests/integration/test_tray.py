@@ -1,0 +1,254 @@
+"""cpslock-agent's tray end to end: Xvfb with a real tray host (Debian's trayer, XEmbed), the reader rig
+(pcscd + vpcd + cpslock-cardsim), private D-Bus buses with dbusmock's logind (tests/integration/desktop.py).
+The icon must appear in the tray and change with the card: what is checked is the X server's own
+pixels of the embedded icon window, plus the agent's debug line naming the icon.
+
+`TraySession` is also what scripts/tray-screenshot.sh drives. Every wait is on an event or polls a
+condition with a deadline; nothing sleeps a fixed time."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
+from rig import BUILD_DIR, Rig  # noqa: E402
+
+AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
+SLOT0 = "Virtual PCD 00 00"
+CPS = "992138450"
+TIMEOUT = 20.0
+
+POLICY = """
+[session]
+idle_timeout = "0s"
+require_card = false
+[service]
+loss_grace = "1s"
+[audit]
+sink = "stderr"
+[trust]
+# No CRL folder on the test machine: without this the icon would warn "CRL stale" throughout.
+revocation = "off"
+"""
+
+# Colours of agent/icons/*.svg (fill colours of large areas, so the 22-px rendering keeps them).
+COLOURS = {
+    "card-blue": (0x2B, 0x6C, 0xB0),
+    "green": (0x2F, 0x85, 0x5A),
+    "red": (0xC5, 0x30, 0x30),
+    "slot-grey": (0x4A, 0x55, 0x68),
+}
+
+
+def wait_for(predicate, what, timeout=TIMEOUT, interval=0.05):
+    """Polls `predicate` until it returns something true; the X server has no event for us to wait on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("%s: not within %.0f s" % (what, timeout))
+        time.sleep(interval)
+
+
+class TraySession:
+    """Rig + private desktop with Xvfb + trayer + cpslock-agent --tray."""
+
+    def __init__(self, language="en"):
+        self.language = language
+        self.rig = None
+        self.desktop = None
+        self.agent = None
+        self.card = None
+        self._seen = 0
+        self.dir = tempfile.mkdtemp(prefix="cpslock-tray-")
+        self.lost_dir = os.path.join(self.dir, "lost")
+        os.mkdir(self.lost_dir)
+
+    def start(self):
+        try:
+            self.rig = Rig().start()
+            self.desktop = Desktop(x11=True).start()
+            self.desktop._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                                 "--height", "32", "--transparent", "false", "--SetDockType", "true"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_for(lambda: self.panel_geometry(), "trayer's panel")
+            self._start_agent()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def env(self):
+        env = dict(self.rig.env)
+        env.update(self.desktop.env)
+        env.pop("LC_ALL", None)
+        env.pop("LANGUAGE", None)
+        env["LC_CTYPE"] = "C.UTF-8"
+        env["LANG"] = "fr_FR.UTF-8" if self.language == "fr" else "en_GB.UTF-8"
+        return env
+
+    def _start_agent(self):
+        policy_dir = os.path.join(self.dir, "policy")
+        os.mkdir(policy_dir, 0o700)
+        path = write_policy(policy_dir, POLICY)
+        self.agent = AgentProcess(AGENT, self.env(), path,
+                                  extra=["--tray", "--verbose", "--lost-reports-dir", self.lost_dir])
+        self.agent.expect("agent-started", lockers="logind")
+        self.agent.expect("session-unlocked")
+
+    def stop(self):
+        if self.agent is not None and self.agent.proc.poll() is None:
+            self.agent.stop()
+        if self.desktop is not None:
+            self.desktop.stop()
+        if self.rig is not None:
+            self.rig.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- X11 -------------------------------------------------------------------------------------
+
+    def x(self, *argv, check=True):
+        return subprocess.run(list(argv), env=self.env(), capture_output=True, text=True, timeout=TIMEOUT,
+                              check=check).stdout
+
+    def _tree(self):
+        return self.x("xwininfo", "-root", "-tree")
+
+    def panel_geometry(self):
+        m = re.search(r'"panel": \("panel" "trayer"\)\s+(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(-?\d+)\+(-?\d+)', self._tree())
+        return tuple(int(v) for v in m.groups()) if m else None
+
+    def icon_geometry(self):
+        """(w, h, x, y) of the agent's icon window embedded in trayer's panel, or None."""
+        tree = self._tree()
+        panel = tree.find('"panel": ("panel" "trayer")')
+        if panel < 0:
+            return None
+        m = re.search(r'0x[0-9a-f]+ "cpslock-agent": \("cpslock-agent" "cpslock-agent"\)\s+(\d+)x(\d+)\+-?\d+\+-?\d+'
+                      r'\s+\+(-?\d+)\+(-?\d+)', tree[panel:])
+        if not m:
+            return None
+        w, h, x, y = (int(v) for v in m.groups())
+        return (w, h, x, y) if w > 1 and h > 1 else None
+
+    def pixels(self, geometry):
+        """RGB tuples of a screen area, read from the X server by ImageMagick."""
+        w, h, x, y = geometry
+        out = self.x("import", "-window", "root", "-depth", "8", "-crop", "%dx%d+%d+%d" % (w, h, x, y), "+repage", "txt:-")
+        return [tuple(int(v) for v in m.groups()[:3])
+                for m in re.finditer(r"^\d+,\d+: \((\d+),(\d+),(\d+)", out, re.M)]
+
+    def colours(self):
+        """How many icon pixels are close to each of the icons' colours."""
+        pixels = self.pixels(wait_for(self.icon_geometry, "the icon in the tray"))
+        counts = {}
+        for name, (r, g, b) in COLOURS.items():
+            counts[name] = sum(1 for (pr, pg, pb) in pixels if abs(pr - r) < 24 and abs(pg - g) < 24 and abs(pb - b) < 24)
+        return counts
+
+    def visible_agent_windows(self):
+        out = self.x("xdotool", "search", "--onlyvisible", "--class", "cpslock-agent", check=False)
+        return set(out.split())
+
+    def open_menu(self):
+        """Left click on the icon; returns (w, h, x, y) of the menu that opened."""
+        before = self.visible_agent_windows()
+        w, h, x, y = wait_for(self.icon_geometry, "the icon in the tray")
+        self.x("xdotool", "mousemove", str(x + w // 2), str(y + h // 2), "click", "1")
+        new = wait_for(lambda: self.visible_agent_windows() - before, "the menu window")
+        best = None
+        for wid in new:
+            out = self.x("xwininfo", "-id", wid)
+            g = [int(re.search(pattern, out).group(1)) for pattern in
+                 (r"Width: (\d+)", r"Height: (\d+)", r"Absolute upper-left X:\s+(-?\d+)", r"Absolute upper-left Y:\s+(-?\d+)")]
+            if best is None or g[0] * g[1] > best[0] * best[1]:
+                best = tuple(g)
+        return best
+
+    # ---- the agent -------------------------------------------------------------------------------
+
+    def expect_icon(self, kind):
+        """Waits for the agent to show this icon next (lines already read count: the first icon is set
+        before the agent's start is audited)."""
+        pattern = re.compile(r"tray: icon (\S+)$")
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            while self._seen < len(self.agent.lines):
+                m = pattern.search(self.agent.lines[self._seen])
+                self._seen += 1
+                if m and m.group(1) == kind:
+                    return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no icon %s; last lines:\n%s" % (kind, "\n".join(self.agent.lines[-15:])))
+            self.agent.next_line(left)
+
+    def insert_cps(self):
+        self.card = self.rig.card(0)
+        self.card.do("insert cps3 " + CPS, "inserted")
+        self.agent.expect("card-inserted", reader=SLOT0, serial=CPS)
+
+
+@unittest.skipUnless(shutil.which("trayer") and shutil.which("import") and shutil.which("xdotool"),
+                     "needs trayer, imagemagick and xdotool (scripts/install-deps.sh)")
+class TrayEndToEndTest(unittest.TestCase):
+    def setUp(self):
+        self.s = TraySession("en").start()
+        self.addCleanup(self.s.stop)
+
+    def test_icon_appears_and_follows_the_card(self):
+        s = self.s
+        s.expect_icon("no-card")
+        panel_w, panel_h, panel_x, panel_y = s.panel_geometry()
+        w, h, x, y = wait_for(s.icon_geometry, "the icon embedded in trayer's panel")
+        self.assertTrue(panel_x <= x < panel_x + panel_w and panel_y <= y < panel_y + panel_h)
+        no_card = s.colours()
+        self.assertGreater(no_card["slot-grey"], 10, no_card)
+        self.assertEqual(no_card["card-blue"], 0, no_card)
+
+        s.insert_cps()
+        s.expect_icon("card-present")
+        present = wait_for(lambda: (lambda c: c if c["green"] > 10 else None)(s.colours()), "green check on the icon")
+        self.assertGreater(present["card-blue"], 10, present)
+        self.assertEqual(present["red"], 0, present)
+
+        # Removing the session's card locks (logind mock → the desktop answers): padlock, no check.
+        s.card.do("remove", "removed")
+        s.agent.expect("lock", reason="card-removed")
+        s.desktop.wait_locked_by_desktop()
+        s.expect_icon("locked")
+        locked = wait_for(lambda: (lambda c: c if c["green"] == 0 else None)(s.colours()), "the padlock")
+        self.assertGreater(locked["card-blue"], 10, locked)
+
+        s.desktop.unlock()
+        s.agent.expect("session-unlocked")
+        s.expect_icon("no-card")
+        wait_for(lambda: s.colours()["slot-grey"] > 10, "the empty slot again")
+
+        # pcscd gone: the agent can no longer see cards, the icon says so.
+        s.rig.kill_pcscd("KILL")
+        s.expect_icon("error")
+        wait_for(lambda: s.colours()["red"] > 10, "the red cross")
+        s.agent.stop()
+
+    def test_menu_opens_from_the_icon(self):
+        s = self.s
+        s.expect_icon("no-card")
+        mw, mh, mx, my = s.open_menu()
+        self.assertGreater(mw, 100)
+        self.assertGreater(mh, 60)  # four entries and a separator
+        w, h, x, y = s.icon_geometry()
+        self.assertGreaterEqual(my, y + h - 2, "the menu opens under the icon, leaving it visible")
+        s.x("xdotool", "key", "Escape")
+        s.agent.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
