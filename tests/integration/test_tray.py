@@ -75,15 +75,29 @@ class TraySession:
         try:
             self.rig = Rig().start()
             self.desktop = Desktop(x11=True).start()
-            self.desktop._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                                 "--height", "32", "--transparent", "false", "--SetDockType", "true"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_for(lambda: self.panel_geometry(), "trayer's panel")
+            self._start_trayer()
             self._start_agent()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _start_trayer(self):
+        log_path = os.path.join(self.dir, "trayer.log")
+        with open(log_path, "w") as log:
+            trayer = self.desktop._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+                                          "--height", "32", "--transparent", "false", "--SetDockType", "true"],
+                                         stdout=log, stderr=log)
+
+        def panel():
+            if trayer.poll() is not None:
+                with open(log_path) as f:
+                    raise AssertionError("trayer exited with %s: %s" % (trayer.returncode, f.read()[-2000:]))
+            return self.panel_geometry()
+        try:
+            wait_for(panel, "trayer's panel")
+        except AssertionError as e:
+            raise AssertionError("%s\nX windows:\n%s" % (e, self._tree()[-3000:]))
 
     def env(self):
         env = dict(self.rig.env)
