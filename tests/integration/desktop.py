@@ -335,6 +335,23 @@ def _respond():
     GLib.MainLoop().run()
 
 
+def _serve(argv):
+    """For shell scripts (the demo): starts a desktop, prints `export VAR=value` lines and `ready`,
+    and stops everything when standard input closes."""
+    desktop = Desktop(x11="--x11" in argv).start()
+    try:
+        for key, value in sorted(desktop.env.items()):
+            print("export %s=%s" % (key, shlex.quote(value)))
+        print("ready", flush=True)
+        sys.stdin.read()
+    finally:
+        desktop.stop()
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "respond":
         _respond()
+    elif len(sys.argv) >= 2 and sys.argv[1] == "serve":
+        _serve(sys.argv[2:])
+    else:
+        sys.exit("usage: desktop.py serve [--x11] | respond")
