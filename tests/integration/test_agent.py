@@ -310,6 +310,14 @@ class CheckTest(AgentTestCase):
         self.assertIn("idle source: logind", r.stdout)
         self.assertIn('card-inserted "%s" cps3 %s' % (SLOT0, CPS), r.stdout)
 
+    def test_logind_session_found_by_pid_without_xdg_session_id(self):
+        env = self.env()
+        del env["XDG_SESSION_ID"]
+        r = subprocess.run([AGENT, "--check", "--policy", write_policy(self.policy_dir, BASE_POLICY)], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("locker logind: usable (session /org/freedesktop/login1/session/c1 (by PID)", r.stdout)
+
     def test_bad_arguments_exit_2(self):
         for args in (["--bogus"], [], ["--policy"]):
             r = subprocess.run([AGENT] + args, capture_output=True, text=True, timeout=30)
