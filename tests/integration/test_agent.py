@@ -254,6 +254,22 @@ class X11IdleTest(AgentTestCase):
         self.stop_agent(agent)
 
 
+class MutterIdleTest(AgentTestCase):
+    desktop_options = {"mutter_idle_ms": 20000}
+
+    def test_mutter_idle_monitor_is_used_without_x11_and_gives_warning_then_lock(self):
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent.expect("agent-started", idle_source="mutter")
+        agent.expect("idle-warning")
+        # Input seen by gnome-shell: the next sample (every second during the countdown) cancels.
+        self.desktop.set_mutter_idle(100)
+        agent.expect("idle-cancelled")
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        agent.expect("idle-warning", timeout=15)
+        self.expect_locked(agent, "idle", timeout=40)
+        self.stop_agent(agent)
+
+
 class NoLockerTest(AgentTestCase):
     desktop_options = {"logind": False}
 
