@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 namespace cpslock::agent {
 
 AgentSetup::AgentSetup(std::optional<std::string> policyFile) : m_policyFile(std::move(policyFile)) {}
@@ -40,6 +42,8 @@ void AgentSetup::loadPolicy() {
         m_policyDescription = m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused
                                   ? "built-in defaults (" + m_location.mainFile + " REFUSED)"
                                   : "built-in defaults";
+    } else if (!m_policyFile && !std::filesystem::exists(m_location.mainFile)) {
+        m_policyDescription = "built-in defaults (no " + m_location.mainFile + ")";
     } else {
         m_policyDescription = m_location.mainFile;
     }

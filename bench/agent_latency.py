@@ -98,6 +98,29 @@ def rss_kb(pid):
         return int([l for l in f if l.startswith("VmRSS")][0].split()[1])
 
 
+FLOOR_CLIENT = r"""
+import dbus, sys, time
+bus = dbus.bus.BusConnection(sys.argv[1])
+session = bus.get_object("org.freedesktop.login1", "/org/freedesktop/login1/session/c1")
+sent = []
+for _ in range(int(sys.argv[2])):
+    t = time.monotonic_ns()
+    session.Lock(dbus_interface="org.freedesktop.login1.Session")
+    sent.append(t)
+    time.sleep(0.01)
+print(" ".join(map(str, sent)))
+"""
+
+
+def dbus_floor(desktop, lock_stamps, count):
+    before = len(read_stamps(lock_stamps))
+    r = subprocess.run(["/usr/bin/python3", "-c", FLOOR_CLIENT, desktop.env["DBUS_SYSTEM_BUS_ADDRESS"], str(count)],
+                       capture_output=True, text=True, timeout=300)
+    sent = [int(x) for x in r.stdout.split()]
+    got = wait_stamps(lock_stamps, before + len(sent), 5.0)[before:]
+    return [g - t for g, t in zip(got, sent)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cycles", type=int, default=200)
@@ -172,6 +195,12 @@ def main():
             peer.terminate()
             peer.wait(timeout=10)
             peer = None
+
+        # The floor of the measuring end: D-Bus routing and dbusmock's Python dispatch alone, measured
+        # from a plain dbus-python client in the same run (not the agent).
+        floor_ns = dbus_floor(desktop, lock_stamps, min(a.cycles, 200))
+        if floor_ns:
+            summary("floor: dbus-python client send → Lock at dbusmock", floor_ns)
 
         # ---- idle --------------------------------------------------------------------------------
         pid = agent.proc.pid

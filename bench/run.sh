@@ -2,24 +2,30 @@
 # Runs the benchmarks and prints their figures. Needs root (the reader rig, SoftHSM tokens) and
 # builds the `ci` preset. Usage:
 #   bench/run.sh                         every benchmark with its default size
-#   bench/run.sh monitor [--cycles N] [--idle-seconds S]
-#   bench/run.sh verify [--runs N]
+#   bench/run.sh monitor [--cycles N] [--idle-seconds S]   reader monitor (monitor_latency.py)
+#   bench/run.sh verify [--runs N]                         card verification (verify_bench.py)
+#   bench/run.sh agent [--cycles N] [--idle-seconds S]     cpslock-agent: removal → Lock against a raw
+#                                                          watcher and card_eventmgr; idle CPU, RSS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
-cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-cardsim cpslock >/dev/null
 export CPSLOCK_BUILD_DIR=$PWD/build/ci
 
 which=${1:-all}
 [ $# -gt 0 ] && shift
+build() { cmake --build --preset ci --target "$@" >/dev/null; }
 case "$which" in
-monitor) python3 bench/monitor_latency.py "$@" ;;
-verify) python3 bench/verify_bench.py "$@" ;;
+monitor) build cpslock-bench-monitor cpslock-cardsim cpslock && python3 bench/monitor_latency.py "$@" ;;
+verify) build cpslock-bench-verify cpslock-cardsim cpslock && python3 bench/verify_bench.py "$@" ;;
+agent) build cpslock-agent cpslock-bench-agent-raw cpslock-cardsim && python3 bench/agent_latency.py "$@" ;;
 all)
+    build cpslock-bench-monitor cpslock-bench-verify cpslock-agent cpslock-bench-agent-raw cpslock-cardsim cpslock
     python3 bench/monitor_latency.py
     echo
     python3 bench/verify_bench.py
+    echo
+    python3 bench/agent_latency.py
     ;;
-*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, all)" >&2; exit 2 ;;
+*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, agent, all)" >&2; exit 2 ;;
 esac

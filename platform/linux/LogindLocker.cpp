@@ -8,6 +8,8 @@
 #include <QDBusReply>
 #include <QDBusVariant>
 
+#include <memory>
+
 namespace cpslock::platform {
 
 LogindLocker::LogindLocker(QDBusConnection bus) : m_bus(std::move(bus)) {}
@@ -38,13 +40,28 @@ LockerProbe LogindLocker::probe() {
         if (m_stateHandler)
             m_stateHandler(locked);
     });
-    return {true, found.detail + (hint.isValid() ? ", LockedHint watched" : ", no LockedHint")};
+    const std::string direct = m_caller.open();
+    return {true, found.detail + (hint.isValid() ? ", LockedHint watched" : ", no LockedHint") +
+                      (direct.empty() ? "" : ", calls through QtDBus (" + direct + ")")};
 }
 
 void LogindLocker::call(const QString& method, Done done) {
     if (m_path.isEmpty()) {
         done(false, "no logind session");
         return;
+    }
+    if (m_caller.isOpen()) {
+        const QByteArray path = m_path.toUtf8();
+        const QByteArray member = method.toUtf8();
+        const std::string name = method.toStdString();
+        auto shared = std::make_shared<Done>(done);
+        const bool queued = m_caller.call("org.freedesktop.login1", path.constData(), "org.freedesktop.login1.Session",
+                                          member.constData(), [shared, name](bool ok, const std::string& error) {
+                                              (*shared)(ok, ok ? "" : "logind " + name + ": " + error);
+                                          });
+        if (queued)
+            return;
+        // Fall through to QtDBus: a broken direct connection must not cost the lock.
     }
     const QDBusMessage message = QDBusMessage::createMethodCall(kLogindService, m_path, kLogindSessionInterface, method);
     auto* watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(message, 5000), &m_relay);

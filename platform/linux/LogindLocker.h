@@ -2,6 +2,7 @@
 
 #include "core/Locker.h"
 #include "platform/linux/DBusSignalRelay.h"
+#include "platform/linux/SdBusCaller.h"
 
 #include <QDBusConnection>
 #include <QObject>
@@ -13,7 +14,8 @@ namespace cpslock::platform {
 
 /// Locks through systemd-logind: Session.Lock() on this process's session (the screen locker of the
 /// desktop answers logind's Lock signal), logout through Session.Terminate(). The lock state is the
-/// session's LockedHint, which the screen locker sets.
+/// session's LockedHint, which the screen locker sets. Lock and Terminate go through sd-bus (written
+/// to the socket before lock() returns); the state is watched through QtDBus.
 class LogindLocker final : public Locker {
 public:
     /// `bus`: the system bus (QDBusConnection::systemBus() honours DBUS_SYSTEM_BUS_ADDRESS).
@@ -36,6 +38,7 @@ private:
     std::optional<bool> m_locked;
     StateHandler m_stateHandler;
     DBusSignalRelay m_relay;
+    SdBusCaller m_caller;
 };
 
 } // namespace cpslock::platform

@@ -27,6 +27,8 @@ LOGIND = "org.freedesktop.login1"
 SESSION_IFACE = "org.freedesktop.login1.Session"
 SCREENSAVER = "org.freedesktop.ScreenSaver"
 SCREENSAVER_PATH = "/org/freedesktop/ScreenSaver"
+MUTTER = "org.gnome.Mutter.IdleMonitor"
+MUTTER_PATH = "/org/gnome/Mutter/IdleMonitor/Core"
 EVENT_TIMEOUT = 20.0
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -64,10 +66,12 @@ def _lines(proc, timeout, what):
 
 
 class Desktop:
-    def __init__(self, logind=True, screensaver=False, x11=False, lock_stamp_file=None, answer_lock=True):
+    def __init__(self, logind=True, screensaver=False, x11=False, lock_stamp_file=None, answer_lock=True,
+                 mutter_idle_ms=None):
         self.want_logind = logind
         self.want_screensaver = screensaver
         self.want_x11 = x11
+        self.mutter_idle_ms = mutter_idle_ms
         self.answer_lock = answer_lock
         self.lock_stamp_file = lock_stamp_file
         self.dir = tempfile.mkdtemp(prefix="cpslock-desktop-")
@@ -90,6 +94,8 @@ class Desktop:
                 self._start_screensaver()
             if self.want_x11:
                 self._start_xvfb()
+            if self.mutter_idle_ms is not None:
+                self._start_mutter()
         except BaseException:
             self.stop()
             raise
@@ -177,6 +183,24 @@ class Desktop:
         self.gdbus("session", SCREENSAVER, SCREENSAVER_PATH, mock + ".AddMethod", SCREENSAVER, "Lock", "", "",
                    "self.Set('%s', 'Active', True); self.EmitSignal('%s', 'ActiveChanged', 'b', [True])"
                    % (SCREENSAVER, SCREENSAVER))
+
+    def _start_mutter(self):
+        """GNOME's idle monitor: GetIdletime answers the time since the last input, which the test sets
+        (set_mutter_idle) and which then grows with CLOCK_MONOTONIC, as gnome-shell's does."""
+        self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", MUTTER, MUTTER_PATH, MUTTER],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._wait_name("session", MUTTER)
+        self.gdbus("session", MUTTER, MUTTER_PATH, "org.freedesktop.DBus.Mock.AddProperty", MUTTER, "LastInputMs",
+                   "<int64 0>")
+        self.gdbus("session", MUTTER, MUTTER_PATH, "org.freedesktop.DBus.Mock.AddMethod", MUTTER, "GetIdletime", "",
+                   "t", "import time\nret = max(0, time.monotonic_ns() // 1000000 - self.Get('%s', 'LastInputMs'))"
+                   % MUTTER)
+        self.set_mutter_idle(self.mutter_idle_ms)
+
+    def set_mutter_idle(self, ms):
+        """The session has been idle for `ms` now."""
+        self.gdbus("session", MUTTER, MUTTER_PATH, "org.freedesktop.DBus.Properties.Set", MUTTER, "LastInputMs",
+                   "<int64 %d>" % (time.monotonic_ns() // 1000000 - ms))
 
     def _start_xvfb(self):
         r, w = os.pipe()
@@ -335,6 +359,23 @@ def _respond():
     GLib.MainLoop().run()
 
 
+def _serve(argv):
+    """For shell scripts (the demo): starts a desktop, prints `export VAR=value` lines and `ready`,
+    and stops everything when standard input closes."""
+    desktop = Desktop(x11="--x11" in argv).start()
+    try:
+        for key, value in sorted(desktop.env.items()):
+            print("export %s=%s" % (key, shlex.quote(value)))
+        print("ready", flush=True)
+        sys.stdin.read()
+    finally:
+        desktop.stop()
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "respond":
         _respond()
+    elif len(sys.argv) >= 2 and sys.argv[1] == "serve":
+        _serve(sys.argv[2:])
+    else:
+        sys.exit("usage: desktop.py serve [--x11] | respond")

@@ -254,6 +254,22 @@ class X11IdleTest(AgentTestCase):
         self.stop_agent(agent)
 
 
+class MutterIdleTest(AgentTestCase):
+    desktop_options = {"mutter_idle_ms": 20000}
+
+    def test_mutter_idle_monitor_is_used_without_x11_and_gives_warning_then_lock(self):
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent.expect("agent-started", idle_source="mutter")
+        agent.expect("idle-warning")
+        # Input seen by gnome-shell: the next sample (every second during the countdown) cancels.
+        self.desktop.set_mutter_idle(100)
+        agent.expect("idle-cancelled")
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        agent.expect("idle-warning", timeout=15)
+        self.expect_locked(agent, "idle", timeout=40)
+        self.stop_agent(agent)
+
+
 class NoLockerTest(AgentTestCase):
     desktop_options = {"logind": False}
 
@@ -309,6 +325,14 @@ class CheckTest(AgentTestCase):
         self.assertIn("policy: " + policy, r.stdout)
         self.assertIn("idle source: logind", r.stdout)
         self.assertIn('card-inserted "%s" cps3 %s' % (SLOT0, CPS), r.stdout)
+
+    def test_logind_session_found_by_pid_without_xdg_session_id(self):
+        env = self.env()
+        del env["XDG_SESSION_ID"]
+        r = subprocess.run([AGENT, "--check", "--policy", write_policy(self.policy_dir, BASE_POLICY)], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("locker logind: usable (session /org/freedesktop/login1/session/c1 (by PID)", r.stdout)
 
     def test_bad_arguments_exit_2(self):
         for args in (["--bogus"], [], ["--policy"]):
