@@ -81,6 +81,14 @@ constexpr std::array kReasons{
     ReasonText{RefusalReason::PolicyError, "policy-error",
                "La configuration de sécurité du poste est invalide. Contactez votre support informatique.",
                "This computer's security configuration is invalid. Contact your IT support."},
+    ReasonText{RefusalReason::ReaderUnavailable, "reader-unavailable",
+               "Le lecteur de cartes ne répond pas. Vérifiez qu'il est bien branché ; si cela continue, contactez "
+               "votre support informatique.",
+               "The card reader is not responding. Check that it is plugged in; if this goes on, contact your IT "
+               "support."},
+    ReasonText{RefusalReason::SeveralCards, "several-cards",
+               "Plusieurs cartes CPS sont insérées. Ne laissez que la vôtre et réessayez.",
+               "Several CPS cards are inserted. Leave only yours and try again."},
 };
 
 constexpr std::array kAllReasons = [] {

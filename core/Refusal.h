@@ -30,6 +30,8 @@ enum class RefusalReason {
     CardRemoved,        ///< "card-removed": the card left the reader during the check
     ModuleError,        ///< "module-error": PKCS#11 module or card failure
     PolicyError,        ///< "policy-error": policy or trust configuration unusable
+    ReaderUnavailable,  ///< "reader-unavailable": no reader, or the smart-card service (pcscd) is down
+    SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

@@ -125,6 +125,10 @@ int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
     case SecureBuffer::ReadStatus::IoError:
         return kExitNoPin;
     }
+    if (pin.empty()) {
+        writeAnswer(out, refusedAnswer(Refusal{RefusalReason::WrongPin, "empty PIN", {}}));
+        return kExitRefused;
+    }
     const card::VerifyResult result = check.verify(pin);
     pin.clear();
     const HelperAnswer answer = answerFor(result, args.user);

@@ -7,6 +7,7 @@ namespace cpslock::pam {
 int pamReturnFor(RefusalReason reason) {
     switch (reason) {
     case RefusalReason::NoCard:
+    case RefusalReason::ReaderUnavailable:
     case RefusalReason::ModuleError:
     case RefusalReason::PolicyError:
         return PAM_AUTHINFO_UNAVAIL;

@@ -9,7 +9,7 @@
 namespace cpslock::pam {
 
 /// The PAM return code for a refusal cpslock-auth reported. Reasons that say "cpslock cannot
-/// decide here" (no card, no reader/pcscd down, policy or module error) give PAM_AUTHINFO_UNAVAIL
+/// decide here" (no-card, reader-unavailable, policy-error, module-error) give PAM_AUTHINFO_UNAVAIL
 /// so that an administrator's explicit fallback line can apply; every other reason, and any reason
 /// this table does not know, gives PAM_AUTH_ERR. Never PAM_SUCCESS nor PAM_IGNORE.
 int pamReturnFor(RefusalReason reason);

@@ -17,13 +17,14 @@ TEST(PamVerdictTest, CardRefusalsAreAuthErr) {
           RefusalReason::UntrustedChain, RefusalReason::Expired, RefusalReason::NotYetValid, RefusalReason::Revoked,
           RefusalReason::CrlStale, RefusalReason::KeyMismatch, RefusalReason::BadKeyUsage, RefusalReason::Denylisted,
           RefusalReason::CardTypeNotAllowed, RefusalReason::NotMapped, RefusalReason::CardRemoved,
-          RefusalReason::NotCps, RefusalReason::Contactless}) {
+          RefusalReason::NotCps, RefusalReason::Contactless, RefusalReason::SeveralCards}) {
         EXPECT_EQ(pamReturnFor(reason), PAM_AUTH_ERR) << toString(reason);
     }
 }
 
 TEST(PamVerdictTest, CannotDecideIsAuthinfoUnavailSoAnExplicitFallbackCanApply) {
     EXPECT_EQ(pamReturnFor(RefusalReason::NoCard), PAM_AUTHINFO_UNAVAIL);
+    EXPECT_EQ(pamReturnFor(RefusalReason::ReaderUnavailable), PAM_AUTHINFO_UNAVAIL);
     EXPECT_EQ(pamReturnFor(RefusalReason::ModuleError), PAM_AUTHINFO_UNAVAIL);
     EXPECT_EQ(pamReturnFor(RefusalReason::PolicyError), PAM_AUTHINFO_UNAVAIL);
 }

@@ -12,13 +12,15 @@ using cpslock::RefusalReason;
 using cpslock::refusalReasonFromString;
 using cpslock::userMessage;
 
-// The names are an interface (cpslock-auth answers, audit log, policy): this list is the spec.
+// The names are an interface (cpslock-auth answers, audit log, policy): this list is the spec
+// (the issue's list, plus reader-unavailable and several-cards so a doctor is told the real cause).
 TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
     const std::set<std::string> expected{
         "no-card",          "not-cps",         "contactless",   "wrong-pin",   "pin-locked",
         "last-try-refused", "untrusted-chain", "expired",       "not-yet-valid", "revoked",
         "crl-stale",        "key-mismatch",    "bad-key-usage", "denylisted",  "card-type-not-allowed",
-        "not-mapped",       "card-removed",    "module-error",  "policy-error"};
+        "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
+        "several-cards"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));

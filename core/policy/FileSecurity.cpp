@@ -1,0 +1,166 @@
+#include "core/policy/FileSecurity.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace cpslock::policy {
+
+namespace {
+
+std::string octalMode(std::uint32_t mode) {
+    std::string out(4, '0');
+    for (std::size_t i = 4; i-- > 0;) {
+        out[i] = static_cast<char>('0' + (mode & 7U));
+        mode >>= 3;
+    }
+    return out;
+}
+
+std::string errnoText(int err) { return std::strerror(err); }
+
+/// RAII for a plain fd used while reading one file.
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+} // namespace
+
+std::optional<std::string> FileSecurity::ownershipError(std::uint32_t uid, std::uint32_t mode) const {
+    if (uid != expectedOwner) {
+        return "owned by uid " + std::to_string(uid) + ", must be owned by " +
+               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner));
+    }
+    const std::uint32_t perms = mode & 07777U;
+    if ((perms & (S_IWGRP | S_IWOTH)) != 0) {
+        const char* who = (perms & S_IWGRP) != 0 && (perms & S_IWOTH) != 0 ? "group and others"
+                          : (perms & S_IWGRP) != 0                          ? "group"
+                                                                            : "others";
+        return "writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w";
+    }
+    return std::nullopt;
+}
+
+SecureDirectory::SecureDirectory(int fd, Status status, std::string error)
+    : m_fd(fd), m_status(status), m_error(std::move(error)) {}
+
+SecureDirectory::SecureDirectory(SecureDirectory&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_status(other.m_status), m_error(std::move(other.m_error)) {}
+
+SecureDirectory& SecureDirectory::operator=(SecureDirectory&& other) noexcept {
+    if (this != &other) {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = std::exchange(other.m_fd, -1);
+        m_status = other.m_status;
+        m_error = std::move(other.m_error);
+    }
+    return *this;
+}
+
+SecureDirectory::~SecureDirectory() {
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+SecureDirectory SecureDirectory::open(const std::string& path, const FileSecurity& security) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            return {-1, Status::Missing, "folder does not exist"};
+        if (err == ELOOP)
+            return {-1, Status::Refused, "folder is a symbolic link (refused)"};
+        if (err == ENOTDIR) {
+            // O_DIRECTORY wins over O_NOFOLLOW: a symlink to a folder also lands here.
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+                return {-1, Status::Refused, "folder is a symbolic link (refused)"};
+            return {-1, Status::Refused, "not a folder"};
+        }
+        return {-1, Status::Refused, "cannot open folder: " + errnoText(err)};
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return {-1, Status::Refused, "cannot stat folder: " + errnoText(err)};
+    }
+    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
+        ::close(fd);
+        return {-1, Status::Refused, "insecure folder: " + *why};
+    }
+    return {fd, Status::Ok, {}};
+}
+
+SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
+                              std::size_t maxSize) {
+    SecureFileRead out;
+    if (dir.status() != SecureDirectory::Status::Ok) {
+        out.error = dir.error();
+        return out;
+    }
+    // O_NONBLOCK: a FIFO planted under a policy name must not hang the agent.
+    Fd file{::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+    if (file.fd < 0) {
+        const int err = errno;
+        if (err == ENOENT) {
+            out.status = SecureFileRead::Status::Missing;
+            out.error = "file does not exist";
+        } else if (err == ELOOP) {
+            out.error = "symbolic link refused (policy files must be regular files)";
+        } else {
+            out.error = "cannot open: " + errnoText(err);
+        }
+        return out;
+    }
+    struct stat st {};
+    if (::fstat(file.fd, &st) != 0) {
+        out.error = "cannot stat: " + errnoText(errno);
+        return out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        out.error = "not a regular file";
+        return out;
+    }
+    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
+        out.error = "insecure file: " + *why;
+        return out;
+    }
+    if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize) {
+        out.error = "file too large (" + std::to_string(st.st_size) + " bytes, at most " + std::to_string(maxSize) + ")";
+        return out;
+    }
+    // Read one byte past the cap: the file may grow between fstat and read.
+    std::string content(maxSize + 1, '\0');
+    std::size_t used = 0;
+    while (used < content.size()) {
+        const ssize_t n = ::read(file.fd, content.data() + used, content.size() - used);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            out.error = "read error: " + errnoText(errno);
+            return out;
+        }
+        if (n == 0)
+            break;
+        used += static_cast<std::size_t>(n);
+    }
+    if (used > maxSize) {
+        out.error = "file too large (more than " + std::to_string(maxSize) + " bytes)";
+        return out;
+    }
+    content.resize(used);
+    out.status = SecureFileRead::Status::Ok;
+    out.content = std::move(content);
+    return out;
+}
+
+} // namespace cpslock::policy

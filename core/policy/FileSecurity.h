@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cpslock::policy {
+
+/// sshd-StrictModes-like rules for the policy files and their folders: owned by the expected
+/// owner (root in production, injected by tests that cannot create root-owned files... and by
+/// those that can, to exercise a mismatch) and writable by nobody else.
+struct FileSecurity {
+    std::uint32_t expectedOwner = 0;
+
+    /// nullopt when a file or folder with this owner and st_mode is acceptable, else why not.
+    std::optional<std::string> ownershipError(std::uint32_t uid, std::uint32_t mode) const;
+};
+
+/// A folder held open so that the files in it are opened relative to the checked folder
+/// (no path re-walk between the check and the read).
+class SecureDirectory {
+public:
+    enum class Status { Ok, Missing, Refused };
+
+    /// Opens `path` without following a final symlink and checks it with `security`.
+    static SecureDirectory open(const std::string& path, const FileSecurity& security);
+
+    SecureDirectory(SecureDirectory&& other) noexcept;
+    SecureDirectory& operator=(SecureDirectory&& other) noexcept;
+    SecureDirectory(const SecureDirectory&) = delete;
+    SecureDirectory& operator=(const SecureDirectory&) = delete;
+    ~SecureDirectory();
+
+    Status status() const { return m_status; }
+    const std::string& error() const { return m_error; }
+    int fd() const { return m_fd; }
+
+private:
+    SecureDirectory(int fd, Status status, std::string error);
+    int m_fd = -1;
+    Status m_status = Status::Refused;
+    std::string m_error;
+};
+
+/// The content of one policy file read through a SecureDirectory.
+struct SecureFileRead {
+    enum class Status { Ok, Missing, Refused };
+    Status status = Status::Refused;
+    std::string content;
+    std::string error; ///< set unless Ok: why the file was refused
+};
+
+/// Reads `name` in `dir`: regular file, not a symlink, checked ownership and mode, at most
+/// `maxSize` bytes (a larger file is refused, not truncated).
+SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
+                              std::size_t maxSize);
+
+} // namespace cpslock::policy

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "core/policy/Duration.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpslock::policy {
+
+/// What taking the card out of the reader does to the session bound to it.
+enum class RemovalAction { Lock, Logout, None };
+/// What losing pcscd or the session's reader does.
+enum class LossAction { Lock, None };
+/// What to do when the card has a single PIN try left.
+enum class LastTryAction { Refuse, Warn };
+/// How a missing or stale CRL is treated: hard refuses, soft accepts with an audit event, off skips.
+enum class RevocationMode { Hard, Soft, Off };
+enum class AuditSink { Journald, Syslog, Stderr };
+/// The CPS family: professional, in training, establishment staff (CPE/CDE), authorised staff (CPA/CDA).
+enum class CardType { Cps, Cpf, Cpe, Cpa };
+
+std::string_view toString(RemovalAction v);
+std::string_view toString(LossAction v);
+std::string_view toString(LastTryAction v);
+std::string_view toString(RevocationMode v);
+std::string_view toString(AuditSink v);
+std::string_view toString(CardType v);
+std::optional<CardType> cardTypeFromString(std::string_view name);
+
+inline constexpr std::string_view kOpenScModule = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
+inline constexpr std::string_view kCryptolibModule = "/opt/santesocial/CPS/lib/libcps3_pkcs11_lux.so";
+inline constexpr std::string_view kDefaultPolicyFile = "/etc/cpslock/policy.toml";
+
+/// An account that any card of the given types (and, if listed, professions) may open.
+struct SharedAccount {
+    std::string user;
+    std::vector<CardType> cardTypes;
+    /// Matched exactly against the certificate's `title` (profession label); empty = any.
+    std::vector<std::string> professions;
+    bool operator==(const SharedAccount&) const = default;
+};
+
+/// The effective policy. Every member starts at its secure default: a missing file or key never
+/// weakens anything. docs/policy.md documents each key; PolicyDocTest keeps the two in step.
+struct Policy {
+    struct Session {
+        RemovalAction removalAction = RemovalAction::Lock;
+        Duration idleTimeout{600};      ///< 0 disables the idle lock
+        Duration idleWarning{30};       ///< shown this long before the idle lock
+        bool requireCard = true;        ///< an unlocked session without a valid CPS gets locked
+        Duration requireCardGrace{10};
+        bool operator==(const Session&) const = default;
+    } session;
+    struct Service {
+        LossAction lossAction = LossAction::Lock;
+        Duration lossGrace{5};
+        bool operator==(const Service&) const = default;
+    } service;
+    struct Pkcs11 {
+        std::vector<std::string> modules{std::string(kOpenScModule)};
+        bool operator==(const Pkcs11&) const = default;
+    } pkcs11;
+    struct Cards {
+        std::vector<CardType> allowedTypes{CardType::Cps};
+        /// Certificate policy OID (dotted) -> card type: the strongest evidence of a card's type.
+        /// Empty until the real IGC-Santé OIDs are read from cards (docs/card-identity.md).
+        std::map<std::string, CardType> typeOids;
+        /// Without OID evidence, infer the type from the subject shape (professional -> CPS,
+        /// staff -> CPE); cannot tell CPF from CPS nor CPA from CPE.
+        bool inferTypeFromSubject = true;
+        bool operator==(const Cards&) const = default;
+    } cards;
+    struct Pin {
+        LastTryAction lastTry = LastTryAction::Refuse;
+        bool operator==(const Pin&) const = default;
+    } pin;
+    struct Trust {
+        std::string anchorsDir = "/usr/share/cpslock/igc-sante";
+        std::string crlDir = "/var/lib/cpslock/crl";
+        RevocationMode revocation = RevocationMode::Hard;
+        Duration crlMaxAge{7 * 86400};
+        std::string denylist = "/etc/cpslock/denylist.txt";
+        bool operator==(const Trust&) const = default;
+    } trust;
+    struct Accounts {
+        /// idNat -> the local accounts that holder may open (at least one)
+        std::map<std::string, std::vector<std::string>> holders;
+        std::vector<SharedAccount> shared;
+        bool operator==(const Accounts&) const = default;
+    } accounts;
+    struct LostCard {
+        std::string phone = "0 825 852 000";
+        std::string web = "https://esante.gouv.fr/assistance";
+        std::string text = std::string(kDefaultLostCardText);
+        bool operator==(const LostCard&) const = default;
+        static constexpr std::string_view kDefaultLostCardText =
+            "Carte perdue ou volée : verrouillez le poste et faites-la opposer sans attendre. "
+            "Carte d'un salarié : le responsable de la structure la déclare sur TOM ; salarié d'un "
+            "cabinet libéral : le praticien la déclare sur TOPS. Sinon : service client ANS au "
+            "0 825 852 000 (munissez-vous du code de déblocage de la carte) ou \"formulaire 501\". "
+            "En attendant la nouvelle carte, utilisez e-CPS. / Lost or stolen card: lock the PC and "
+            "have the card opposed at once (staff cards: the manager on TOM; a liberal practice's "
+            "employees: the practitioner on TOPS; otherwise ANS support 0 825 852 000 with the "
+            "card's unblocking code, or \"formulaire 501\"). Use e-CPS until the new card arrives.";
+    } lostCard;
+    struct Audit {
+        AuditSink sink = AuditSink::Journald;
+        bool operator==(const Audit&) const = default;
+    } audit;
+    struct Locker {
+        std::vector<std::string> command; ///< argv run without a shell; empty = none
+        bool operator==(const Locker&) const = default;
+    } locker;
+
+    bool operator==(const Policy&) const = default;
+};
+
+} // namespace cpslock::policy

@@ -1,0 +1,102 @@
+#pragma once
+
+#include "core/policy/FileSecurity.h"
+#include "core/policy/Policy.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cpslock::policy {
+
+/// A place in a policy file. line 0 means the whole file (it could not be opened or parsed);
+/// column 0 a whole line (files named by the policy, such as the deny-list).
+struct SourceLocation {
+    std::string file;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::string format() const; ///< "file:line:column", "file:line" or "file"
+    bool operator==(const SourceLocation&) const = default;
+};
+
+struct Diagnostic {
+    enum class Severity { Error, Warning, Note };
+    Severity severity = Severity::Error;
+    SourceLocation where;
+    std::string message;
+    /// "/etc/cpslock/policy.d/10-site.toml:12:5: error: unknown key ..." (one line).
+    std::string format() const;
+};
+
+/// Where the policy is read from: one main file, then every *.toml of the drop-in folder in name
+/// order, later files overriding earlier ones key by key.
+struct PolicyLocation {
+    std::string mainFile{kDefaultPolicyFile};
+    std::string dropInDir = "/etc/cpslock/policy.d";
+    /// A missing main file is an error when it was named explicitly, else built-in defaults apply.
+    bool mainFileRequired = false;
+};
+
+/// The one rule for every program: --policy FILE, else `environment` (CPSLOCK_POLICY, which only
+/// the CLI and tests should pass), else /etc/cpslock/policy.toml; --policy-dir DIR, else the
+/// folder "policy.d" next to the main file.
+PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOption,
+                                     const std::optional<std::string>& dirOption,
+                                     const std::optional<std::string>& environment);
+
+enum class PathKind { Directory, File, Executable };
+
+struct LoadOptions {
+    FileSecurity security;                    ///< expected owner of files, folders and named paths
+    std::size_t maxFileSize = 256 * 1024;     ///< larger policy files are refused
+    std::size_t maxDropIns = 100;
+    /// Checks a path the policy names (trust anchors, PKCS#11 module...): nullopt if usable,
+    /// else why not. Empty = the real filesystem with `security`'s ownership rules.
+    std::function<std::optional<std::string>(const std::string& path, PathKind kind)> pathProbe;
+    /// Deeper checks of the files the policy names, by parsers core cannot depend on (the
+    /// deny-list and trust-anchor readers of card/). Called, once the policy is otherwise valid
+    /// and the path passed pathProbe, with "trust.denylist" or "trust.anchors_dir" and the path.
+    /// Returns errors, each "path:line: message" or a plain message. Empty = no such check.
+    std::function<std::vector<std::string>(const std::string& key, const std::string& path)> contentCheck;
+};
+
+/// Where each effective value came from, by dotted key ("session.idle_timeout",
+/// "accounts.holders.810002813839"). A key that is absent kept its built-in default.
+using Provenance = std::map<std::string, SourceLocation>;
+
+struct LoadResult {
+    Policy policy;                        ///< the effective policy; use it only when ok()
+    Provenance provenance;
+    std::vector<std::string> files;       ///< policy files read, in the order applied
+    std::vector<Diagnostic> diagnostics;  ///< errors first by file, then warnings and notes
+    bool ok() const;
+    std::size_t errorCount() const;
+};
+
+/// One policy text and the name used in its diagnostics.
+struct PolicyDocument {
+    std::string name;
+    std::string text;
+};
+
+/// Parses and merges `documents` in order. Touches the filesystem only through options.pathProbe.
+/// Never throws: garbage of any kind becomes diagnostics.
+LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const LoadOptions& options = {});
+
+/// Reads the files `location` names, refusing insecure, oversized, non-regular or symlinked files
+/// and folders, then merges them as parsePolicyDocuments does. Never throws.
+LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options = {});
+
+/// Every key the loader accepts, dotted; the items of [[accounts.shared]] as "accounts.shared.user"...
+std::vector<std::string> knownPolicyKeys();
+
+/// Keys that are refused on purpose, each with the reason the error message gives.
+std::vector<std::pair<std::string, std::string>> refusedPolicyKeys();
+
+} // namespace cpslock::policy
