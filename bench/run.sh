@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and prints their figures. Needs root (the reader rig) and a build; builds the
-# `ci` preset if there is none. Usage: bench/run.sh [--cycles N] [--idle-seconds S]
+# Runs the benchmarks and prints their figures. Needs root (the reader rig, SoftHSM tokens) and
+# builds the `ci` preset. Usage:
+#   bench/run.sh                         every benchmark with its default size
+#   bench/run.sh monitor [--cycles N] [--idle-seconds S]
+#   bench/run.sh verify [--runs N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
-cmake --build --preset ci --target cpslock-bench-monitor cpslock-cardsim cpslock >/dev/null
-CPSLOCK_BUILD_DIR=$PWD/build/ci python3 bench/monitor_latency.py "$@"
+cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-cardsim cpslock >/dev/null
+export CPSLOCK_BUILD_DIR=$PWD/build/ci
+
+which=${1:-all}
+[ $# -gt 0 ] && shift
+case "$which" in
+monitor) python3 bench/monitor_latency.py "$@" ;;
+verify) python3 bench/verify_bench.py "$@" ;;
+all)
+    python3 bench/monitor_latency.py
+    echo
+    python3 bench/verify_bench.py
+    ;;
+*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, all)" >&2; exit 2 ;;
+esac

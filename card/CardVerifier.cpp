@@ -161,6 +161,12 @@ struct CardVerifier::State {
                 auto found = findTokenSlot(*loaded.value(), TokenSelector{card.reader, card.serial});
                 if (!found) {
                     lastError = fromPkcs11(found.error());
+                    // PC/SC sees a CPS card there: a module without a token for it cannot read it,
+                    // which is not "no card" for the person holding it.
+                    if (lastError->reason == RefusalReason::NoCard)
+                        lastError = refusal(RefusalReason::ModuleError, path + " has no token for the card in '" +
+                                                                            card.reader + "' (serial " + card.serial +
+                                                                            "): " + lastError->detail);
                     continue;
                 }
                 module = std::move(loaded.value());

@@ -261,9 +261,9 @@ TEST_F(CardVerifierSoftHsmTest, WhatIsInTheReaderComesFirst) {
     EXPECT_REFUSED(verify(), SeveralCards);
     presence.answers = {std::nullopt};
     EXPECT_REFUSED(verify(), ReaderUnavailable);
-    // A CPS card whose token no module knows.
+    // A CPS card whose token no module knows: the card is there, the module cannot read it.
     presence.answers = {std::vector<CardInReader>{{"Reader 1", CardKind::Cps3, "1234567890", {}}}};
-    EXPECT_REFUSED(verify(), NoCard);
+    EXPECT_REFUSED(verify(), ModuleError);
 }
 
 TEST_F(CardVerifierSoftHsmTest, ConfigurationProblemsAreNamed) {

@@ -100,6 +100,20 @@ class Rig:
         return Card(self.spawn([CARDSIM, "--port", str(PORT + slot), "--script", "-"] + list(extra),
                                in_rig_netns=True, stdin=subprocess.PIPE))
 
+    def insert(self, slot, command, *extra):
+        """Inserts a scripted card and returns once the reader monitor has seen it (pcscd polls the
+        virtual reader every 400 ms): callers can then rely on the card being there."""
+        w = self.watch()
+        card = self.card(slot, *extra)
+        card.do(command, "inserted")
+        reader = "Virtual PCD 00 0%d" % slot
+        while True:
+            e = w.next()
+            if e["event"] == "card-inserted" and e["reader"] == reader:
+                break
+        w.stop()
+        return card
+
     def watch(self):
         return Watcher(self.spawn([CPSLOCK, "readers", "--watch", "--json"]))
 
@@ -160,3 +174,31 @@ class Watcher:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=10)
+
+
+TESTPKI = os.environ.get("CPSLOCK_TESTPKI_DIR", os.path.join(BUILD_DIR, "testpki"))
+
+
+class PolicyDir:
+    """A root-owned policy folder for the programs under test: anchors (test root + intermediate),
+    the test PKI's current CRLs and deny-list, and whatever TOML the test adds."""
+
+    def __init__(self, extra=""):
+        self.dir = tempfile.mkdtemp(prefix="cpslock-policy-")
+        os.chmod(self.dir, 0o755)
+        self.anchors = os.path.join(self.dir, "anchors")
+        os.mkdir(self.anchors)
+        os.chmod(self.anchors, 0o755)
+        shutil.copy(os.path.join(TESTPKI, "anchors", "root.der"), self.anchors)
+        shutil.copy(os.path.join(TESTPKI, "intermediates", "intermediate.der"), self.anchors)
+        self.path = os.path.join(self.dir, "policy.toml")
+        self.write(extra)
+
+    def write(self, extra=""):
+        with open(self.path, "w") as f:
+            f.write('[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\ndenylist = "%s"\n%s\n' % (
+                self.anchors, os.path.join(TESTPKI, "crl", "current"), os.path.join(TESTPKI, "denylist.txt"), extra))
+        os.chmod(self.path, 0o644)
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)

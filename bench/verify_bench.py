@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Card verification benchmark: CardVerifier's steps (module load, login, signature, chain, identity)
+against `pkcs11-tool` doing the same login + sign, in the same run, on the same token.
+
+SoftHSM2 token holding the test PKI's valid CPS card: N runs of each, as separate processes (both
+pay process start and module load), plus the in-process step breakdown.
+
+usage: verify_bench.py [--runs 30]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import rig as rigmod  # noqa: E402
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "softhsm-token.sh")
+PKI_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "make-test-pki.sh")
+BENCH = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-verify")
+
+
+def timed(argv, **kw):
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def stats(values):
+    return "median %7.2f ms  min %7.2f  max %7.2f" % (statistics.median(values), min(values), max(values))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="cpslock-verify-bench-")
+    try:
+        pki = os.path.join(work, "pki")
+        subprocess.run(["bash", PKI_SCRIPT, pki], check=True, stdout=subprocess.DEVNULL)
+        anchors = os.path.join(work, "anchors")
+        os.mkdir(anchors)
+        shutil.copy(os.path.join(pki, "anchors", "root.der"), anchors)
+        shutil.copy(os.path.join(pki, "intermediates", "intermediate.der"), anchors)
+        out = subprocess.run(["bash", TOKEN_SCRIPT, "token", work, "bench", "1234"], check=True,
+                             capture_output=True, text=True).stdout
+        info = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        subprocess.run(["bash", TOKEN_SCRIPT, "import", work, "bench", "1234", os.path.join(pki, "keys", "valid-cps.p8.der"),
+                        os.path.join(pki, "cards", "valid-cps.der"), "01", "CPS_PRIV_AUT",
+                        "Certificat d'Authentification CPS"], check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, SOFTHSM2_CONF=os.path.join(work, "softhsm2.conf"))
+        nonce = os.path.join(work, "nonce")
+        with open(nonce, "wb") as f:
+            f.write(os.urandom(32))
+        args = [BENCH, SOFTHSM, info["slot_description"], info["serial"], anchors,
+                os.path.join(pki, "crl", "current")]
+
+        ours, peer = [], []
+        for _ in range(a.runs):  # interleaved, so both see the same machine load
+            ours.append(timed(args + ["1"], input=b"1234\n", env=env))
+            peer.append(timed(["pkcs11-tool", "--module", SOFTHSM, "--token-label", "bench", "--login", "--pin", "1234",
+                               "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01", "--input-file", nonce,
+                               "--output-file", os.path.join(work, "sig")], env=env))
+        steps = {}
+        breakdown = subprocess.run(args + [str(a.runs)], input="1234\n", env=env, capture_output=True, text=True,
+                                   check=True).stdout
+        for line in breakdown.splitlines():
+            for field in line.split():
+                k, v = field.split("=")
+                steps.setdefault(k, []).append(float(v))
+
+        print("Card verification on a SoftHSM2 token (RSA-2048, test PKI), %d runs each, same run" % a.runs)
+        print("  cpslock verification, whole process : %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
+        print("  ratio of medians (ours / peer)      : %.2f   (target <= 1.2)" % (statistics.median(ours) / statistics.median(peer)))
+        print("  in-process breakdown (medians):")
+        for k in ("total_ms", "module", "login", "signature", "chain", "identity"):
+            if k in steps:
+                print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
+        print("  (ours also checks the signature, the chain, the CRLs and the identity; pkcs11-tool only signs)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
