@@ -5,6 +5,7 @@ The stand-ins are passed with the documented `helper=` option, which the module 
 root-owned file in root-owned folders; the tests run as root and write them to a root-owned folder.
 test_pam_rig.py runs the real cpslock-auth against the virtual reader."""
 import os
+import pty
 import shutil
 import stat
 import subprocess
@@ -64,54 +65,60 @@ class PamService:
         return Result(r.returncode, r.stdout, r.stderr, time.monotonic() - start)
 
     def start(self, user="alice"):
-        return Session(subprocess.Popen(self.argv(user), env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, bufsize=1))
+        # On a pseudo-terminal, as at a console: misc_conv then flushes its info lines at once and
+        # really turns the echo off for the PIN.
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(self.argv(user), env=self.env, stdin=slave, stdout=slave, stderr=slave,
+                                start_new_session=True)
+        os.close(slave)
+        return Session(proc, master)
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Session:
-    """An interactive pamtester: wait for a prompt or a message, then act (insert, remove, answer)."""
+    """An interactive pamtester on a pseudo-terminal: wait for a prompt or a message, then act."""
 
-    def __init__(self, proc):
+    def __init__(self, proc, master):
         self.proc = proc
+        self.master = master
         self.start = time.monotonic()
         self._text = ""
+        self._ended = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
 
     def _pump(self):
         while True:
-            chunk = self.proc.stdout.read(1)
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                chunk = b""
             with self._cond:
                 if not chunk:
-                    self._text += "\0"
+                    self._ended = True
                     self._cond.notify_all()
                     return
-                self._text += chunk
+                self._text += chunk.decode(errors="replace")
                 self._cond.notify_all()
 
     def wait_for(self, text, timeout=20):
         with self._cond:
-            if not self._cond.wait_for(lambda: text in self._text or "\0" in self._text, timeout):
-                raise AssertionError("%r not seen within %s s; got %r" % (text, timeout, self._text))
+            if not self._cond.wait_for(lambda: text in self._text or self._ended, timeout):
+                raise AssertionError("%r not seen within %s s; got %r" % (text, timeout, self._text[-2000:]))
             if text not in self._text:
-                raise AssertionError("pamtester ended before %r: %r" % (text, self._text))
+                raise AssertionError("pamtester ended before %r: %r" % (text, self._text[-2000:]))
 
     def answer(self, line):
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
+        os.write(self.master, (line + "\n").encode())
 
     def finish(self, timeout=60):
-        try:
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
         rc = self.proc.wait(timeout=timeout)
         self._thread.join(timeout=10)
-        return Result(rc, self._text.rstrip("\0"), "", time.monotonic() - self.start)
+        os.close(self.master)
+        return Result(rc, self._text, "", time.monotonic() - self.start)
 
 
 class StandIns:
