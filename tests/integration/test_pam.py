@@ -19,7 +19,9 @@ SOURCE_DIR = os.environ.get("CPSLOCK_SOURCE_DIR", os.path.abspath(os.path.join(o
 BUILD_DIR = os.environ.get("CPSLOCK_BUILD_DIR", os.path.join(SOURCE_DIR, "build", "dev"))
 MODULE = os.path.join(BUILD_DIR, "pam", "pam_cpslock.so")
 HELPER = os.path.join(BUILD_DIR, "pam", "cpslock-auth")
-PAM_PERMIT = "/lib/x86_64-linux-gnu/security/pam_permit.so"
+PAM_DIR = "/lib/x86_64-linux-gnu/security"
+PAM_PERMIT = os.path.join(PAM_DIR, "pam_permit.so")
+INSTALLER = os.path.join(SOURCE_DIR, "installer", "pam")
 PIN = "73915846"  # distinctive, so a leak is found by grep and not by chance
 
 AUTH_OK = "successfully authenticated"
@@ -339,6 +341,65 @@ class PamModuleTest(unittest.TestCase):
                 self.addCleanup(s.remove)
                 r = s.run()
                 self.assertEqual(r.rc == 0, allowed, r)
+
+
+def installed_auth_lines(path):
+    """The auth lines an administrator gets from the profile or a snippet, as libpam reads them:
+    pam-auth-update's "end" written out, "@include" (the password stack) played by pam_permit."""
+    with open(path) as f:
+        text = f.read()
+    lines = []
+    if os.path.basename(path) == "cpslock":  # pam-auth-update profile: the Auth: block
+        block = text.split("\nAuth:\n", 1)[1].split("\nAuth-Initial:", 1)[0]
+        lines = ["auth " + l.strip().replace("success=end", "success=done") for l in block.splitlines() if l.strip()]
+        lines.append("auth required %s" % PAM_PERMIT)  # pam_unix, below the profile
+    else:
+        for l in text.splitlines():
+            if l.startswith("auth"):
+                lines.append(l)
+            elif l.startswith("@include"):
+                lines.append("auth required %s" % PAM_PERMIT)
+    return lines
+
+
+class InstalledLinesTest(unittest.TestCase):
+    """The profile and every snippet of installer/pam, run through real libpam."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root (helpers must be root-owned)")
+        self.helpers = StandIns()
+        self.addCleanup(self.helpers.remove)
+
+    def run_lines(self, lines, answer, user):
+        helper = self.helpers.write(answer.split()[0] + "-" + str(len(os.listdir(self.helpers.dir))),
+                                    USER + READY + READ_PIN + 'print(%r %% {"user": user}, flush=True)\n' % answer)
+        svc = [l.replace("pam_cpslock.so", "%s helper=%s" % (MODULE, helper))
+                .replace("pam_succeed_if.so", os.path.join(PAM_DIR, "pam_succeed_if.so")) for l in lines]
+        s = PamService(svc)
+        self.addCleanup(s.remove)
+        return s.run(user=user)
+
+    def test_profile_and_snippets(self):
+        files = [os.path.join(INSTALLER, "cpslock")] + sorted(
+            os.path.join(INSTALLER, "snippets", n) for n in os.listdir(os.path.join(INSTALLER, "snippets")))
+        self.assertGreaterEqual(len(files), 8)
+        for path in files:
+            lines = installed_auth_lines(path)
+            card_line = [l for l in lines if "pam_cpslock.so" in l]
+            self.assertEqual(len(card_line), 1, path)
+            fallback = "authinfo_unavail=ignore" in card_line[0] and any(PAM_PERMIT in l for l in lines)
+            rescue = any("pam_succeed_if.so uid eq 0" in l for l in lines)
+            cases = (("ok user=%(user)s", "alice", True),
+                     ("refused wrong-pin tries=2", "alice", False),
+                     ("refused revoked", "alice", False),
+                     ("refused no-card", "alice", fallback),
+                     ("refused reader-unavailable", "alice", fallback),
+                     ("refused wrong-pin tries=2", "root", rescue and fallback))
+            for answer, user, success in cases:
+                with self.subTest(file=os.path.basename(path), answer=answer, user=user):
+                    r = self.run_lines(lines, answer, user)
+                    self.assertEqual(r.rc == 0, success, r)
 
 
 if __name__ == "__main__":
