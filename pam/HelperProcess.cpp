@@ -182,11 +182,8 @@ std::optional<std::string> insecureHelperReason(const std::string& path) {
     if ((st.st_mode & S_IXUSR) == 0)
         return path + ": not executable";
     // Every folder above: whoever may rename entries there could swap the helper.
-    std::string dir = path;
-    while (dir.size() > 1) {
-        dir.erase(dir.find_last_of('/'));
-        if (dir.empty())
-            dir = "/";
+    for (std::size_t end = path.find_last_of('/');; end = path.find_last_of('/', end - 1)) {
+        const std::string dir = end == 0 ? std::string(1, '/') : path.substr(0, end);
         if (lstat(dir.c_str(), &st) != 0)
             return errnoText(dir.c_str(), errno);
         if (!S_ISDIR(st.st_mode))
@@ -194,6 +191,8 @@ std::optional<std::string> insecureHelperReason(const std::string& path) {
         const bool stickyRootOwned = st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0;
         if (unsafeMode(st) && !stickyRootOwned)
             return dir + ": must be owned by root and not writable by group or others";
+        if (end == 0)
+            break;
     }
     return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -31,8 +32,9 @@ protected:
         m_dir = dir;
     }
     void TearDown() override {
+        std::error_code ignored;
         if (!m_dir.empty())
-            std::system(("rm -rf " + m_dir).c_str());
+            std::filesystem::remove_all(m_dir, ignored);
     }
 
     std::string script(const std::string& name, const std::string& body, mode_t mode = 0755) {
