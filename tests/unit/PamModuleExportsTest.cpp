@@ -16,6 +16,7 @@ namespace {
 
 struct DynamicInfo {
     std::set<std::string> exported;
+    std::set<std::string> imported;
     std::vector<std::string> needed;
 };
 
@@ -48,8 +49,10 @@ DynamicInfo readDynamic(const std::string& path) {
             for (std::size_t off = 0; off + sizeof(Elf64_Sym) <= section.sh_size; off += sizeof(Elf64_Sym)) {
                 const auto sym = readAt<Elf64_Sym>(file, section.sh_offset + off);
                 const auto binding = ELF64_ST_BIND(sym.st_info);
-                if (sym.st_shndx != SHN_UNDEF && (binding == STB_GLOBAL || binding == STB_WEAK))
-                    info.exported.insert(stringAt(file, strings, sym.st_name));
+                if (binding != STB_GLOBAL && binding != STB_WEAK)
+                    continue;
+                auto& set = sym.st_shndx == SHN_UNDEF ? info.imported : info.exported;
+                set.insert(stringAt(file, strings, sym.st_name));
             }
         } else if (section.sh_type == SHT_DYNAMIC) {
             for (std::size_t off = 0; off + sizeof(Elf64_Dyn) <= section.sh_size; off += sizeof(Elf64_Dyn)) {
@@ -76,6 +79,16 @@ TEST(PamModuleExportsTest, LinksNoCardLibraryCryptoOrGui) {
         for (const char* banned : {"pcsclite", "opensc", "crypto", "ssl", "Qt", "p11", "pthread", "softhsm"}) {
             EXPECT_EQ(lib.find(banned), std::string::npos) << lib;
         }
+    }
+}
+
+// No thread can outlive the call if none is ever started; no library is loaded behind the host's back.
+TEST(PamModuleExportsTest, StartsNoThreadLoadsNoLibraryAndTalksToNoCard) {
+    const auto info = readDynamic(CPSLOCK_PAM_MODULE);
+    ASSERT_TRUE(info.imported.count("posix_spawn")) << "the reading of imports is broken";
+    for (const char* banned : {"pthread_create", "pthread_detach", "dlopen", "dlmopen", "fork", "system", "popen",
+                               "SCardEstablishContext", "C_GetFunctionList", "OPENSSL_init_crypto"}) {
+        EXPECT_EQ(info.imported.count(banned), 0U) << banned;
     }
 }
 
