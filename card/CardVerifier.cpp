@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace cpslock::card {
 namespace {
 
@@ -50,6 +53,24 @@ RevocationMode toRevocation(policy::RevocationMode m) {
     case policy::RevocationMode::Off: return RevocationMode::Off;
     }
     return RevocationMode::Hard;
+}
+
+constexpr std::size_t kMaxDenyFile = 16 * 1024 * 1024;
+constexpr std::size_t kMaxLostReport = 64 * 1024;
+
+std::optional<std::string> readSmallFile(const std::string& path, std::size_t limit = kMaxDenyFile) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return std::nullopt;
+    std::string text;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && text.size() <= limit)
+        text.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    if (n < 0 || text.size() > limit)
+        return std::nullopt;
+    return text;
 }
 
 class PcscPresence final : public CardPresence {
@@ -192,20 +213,53 @@ struct CardVerifier::State {
         return result;
     }
 
+    /// Cards reported lost from the tray (trust.lost_reports_dir): each file is deny-list entries.
+    /// They can only refuse, so a file that is unreadable or does not parse is skipped with a warning
+    /// rather than blocking every card.
+    std::string lostReports(std::vector<std::string>& warnings) const {
+        std::string out;
+        std::error_code ec;
+        std::filesystem::directory_iterator it(policy.trust.lostReportsDir, ec);
+        if (ec) {
+            if (ec != std::errc::no_such_file_or_directory)
+                warnings.push_back("lost-card reports in " + policy.trust.lostReportsDir + ": " + ec.message());
+            return out;
+        }
+        std::size_t files = 0;
+        for (const auto& entry : it) {
+            if (++files > 10000) {
+                warnings.push_back("more than 10000 lost-card reports: the rest is ignored");
+                break;
+            }
+            const std::string path = entry.path().string();
+            if (!entry.is_regular_file(ec) || entry.is_symlink(ec))
+                continue;
+            const auto text = readSmallFile(path, kMaxLostReport);
+            if (!text || !Denylist::parse(*text, path).ok()) {
+                warnings.push_back("lost-card report " + path + " skipped: unreadable or not in deny-list format");
+                continue;
+            }
+            out += "\n" + *text;
+        }
+        return out;
+    }
+
     /// Step 6: chain to the policy's anchors, dates, key usage, revocation, deny-list.
     std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
                                             const std::vector<Bytes>& cardCas = {}) {
         TrustStore trust;
         if (auto e = trust.addAnchorFolder(policy.trust.anchorsDir))
             return refusal(RefusalReason::PolicyError, "trust anchors: " + *e);
-        Denylist denylist;
+        std::string denied;
         if (std::filesystem::exists(policy.trust.denylist)) {
             auto parsed = Denylist::load(policy.trust.denylist);
             // A deny-list that cannot be read must not silently let a listed card in.
             if (!parsed.ok())
                 return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
-            denylist = std::move(parsed.list);
+            denied = readSmallFile(policy.trust.denylist).value_or("");
         }
+        denied += lostReports(result.warnings);
+        const Denylist denylist = Denylist::parse(denied, policy.trust.denylist).list;
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};
         CertificateVerifier verifier(trust, revocation, denylist);
