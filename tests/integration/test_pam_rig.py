@@ -154,6 +154,54 @@ class PamRigTest(unittest.TestCase):
         self.assert_refused(r, AUTH_ERR, "sans contact")
         self.assertNotIn("Code porteur", r.err)
 
+    # -- screen lockers run the module (and so the helper) as the session's user --
+
+    def as_session_user(self, service):
+        """pamtester as an unprivileged user, as kscreenlocker, xsecurelock or i3lock run it."""
+        for path in (service.dir, self.rig.dir, self.opensc_dir):
+            subprocess.run(["chmod", "-R", "go+rX", path], check=True)
+        return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+    def run_as_user(self, service, stdin=PIN + "\n"):
+        prefix = self.as_session_user(service)
+        start = time.monotonic()
+        r = subprocess.run(prefix + service.argv("alice"), input=stdin, env=service.env, capture_output=True,
+                           text=True, timeout=60)
+        from test_pam import Result
+        return Result(r.returncode, r.stdout, r.stderr, time.monotonic() - start)
+
+    def test_helper_works_as_the_session_user(self):
+        r = self.run_as_user(self.service())
+        self.assert_refused(r, AUTHINFO_UNAVAIL, "Aucune carte dans le lecteur")
+        self.assertNotIn("configuration", r.text, "the policy must be readable by the session's user")
+        self.piv_card("valid-cps")
+        r = self.run_as_user(self.service())
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn(AUTH_OK, r.out)
+
+    def lost_report(self, name):
+        box = tempfile.mkdtemp(prefix="cpslock-lost-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", box]))
+        os.chmod(box, 0o1733)
+        with open(os.path.join(box, "%s-report.deny" % card_serial(name)), "w") as f:
+            f.write("serial:%s 2026-11-28 signalée perdue depuis la barre des tâches\n" % card_serial(name))
+        # PolicyDir's extra text continues its [trust] table.
+        self.policy.write('lost_reports_dir = "%s"\n[accounts.holders]\n"%s" = "alice"\n' % (box, MAPPED_IDNAT))
+
+    def test_card_reported_lost_is_refused(self):
+        self.piv_card("valid-cps")
+        self.lost_report("valid-cps")
+        self.assert_refused(self.service().run(), AUTH_ERR, "bloquée sur ce poste")
+
+    @unittest.expectedFailure
+    def test_card_reported_lost_is_refused_when_the_locker_runs_as_the_user(self):
+        # Known gap (reported to the lead): the drop-box is mode 1733, so a helper running as the
+        # session's user (kscreenlocker, xsecurelock, i3lock) cannot list it, CardVerifier only logs
+        # a warning, and the reported card unlocks. Remove this decorator once that is fixed.
+        self.piv_card("valid-cps")
+        self.lost_report("valid-cps")
+        self.assert_refused(self.run_as_user(self.service()), AUTH_ERR, "bloquée sur ce poste")
+
     # -- wait_card --
 
     def test_wait_card_runs_out_as_no_card(self):
