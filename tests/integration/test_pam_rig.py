@@ -170,10 +170,12 @@ class PamRigTest(unittest.TestCase):
         from test_pam import Result
         return Result(r.returncode, r.stdout, r.stderr, time.monotonic() - start)
 
-    def test_helper_works_as_the_session_user(self):
+    def test_helper_as_the_session_user_reads_the_policy_and_reaches_pcscd(self):
         r = self.run_as_user(self.service())
         self.assert_refused(r, AUTHINFO_UNAVAIL, "Aucune carte dans le lecteur")
         self.assertNotIn("configuration", r.text, "the policy must be readable by the session's user")
+
+    def test_right_pin_as_the_session_user(self):
         self.piv_card("valid-cps")
         r = self.run_as_user(self.service())
         self.assertEqual(r.rc, 0, r)
