@@ -94,8 +94,7 @@ int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
             return kExitNoPin;
         const auto deadline = std::chrono::steady_clock::now() + args.waitCard;
         // Event-driven: prepare() again only after pcscd reported a card (or came back).
-        while (first.refusal && first.refusal->reason == RefusalReason::NoCard &&
-               check.waitForCardEvent(deadline)) {
+        while (first.refusal && first.refusal->reason == RefusalReason::NoCard && check.waitForCardEvent(deadline)) {
             ready = card::CardReady{};
             first = check.prepare(ready);
         }

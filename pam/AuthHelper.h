@@ -1,6 +1,5 @@
 #pragma once
 
-#include "core/Hex.h" // before CardVerifier.h, which uses Bytes without including it
 #include "card/CardVerifier.h"
 #include "pam/HelperProtocol.h"
 

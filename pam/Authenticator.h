@@ -67,9 +67,9 @@ using HelperLauncher =
 std::vector<std::string> helperArguments(const ModuleOptions& options, const std::string& user);
 
 struct AuthOutcome {
-    int pamCode = 0;           ///< what pam_sm_authenticate returns
-    std::string reason;        ///< refusal name or "helper-…" failure, "ok" on success (for the log)
-    std::string detail;        ///< technical, for the debug log; never the PIN
+    int pamCode = 0;    ///< what pam_sm_authenticate returns
+    std::string reason; ///< refusal name or "helper-…" failure, "ok" on success (for the log)
+    std::string detail; ///< technical, for the debug log; never the PIN
 };
 
 /// The whole authentication, once the user and options are known: start the helper, wait for the

@@ -10,9 +10,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,8 +57,7 @@ public:
             if (m_socket < 0)
                 return ReadStatus::Closed;
             pollfd pfd{m_socket, POLLIN, 0};
-            const int ready =
-                poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
             if (ready < 0 && errno == EINTR)
                 continue;
             if (ready < 0)
@@ -265,7 +264,8 @@ std::unique_ptr<HelperChannel> spawnHelper(const std::string& path, const std::v
         close(pair[0]);
         return nullptr;
     }
-    const auto pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); // -1 on old kernels: finish() then kills without a grace
+    const auto pidfd =
+        static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); // -1 on old kernels: finish() then kills without a grace
     return std::make_unique<SpawnedHelper>(pid, pair[0], pidfd);
 }
 

@@ -19,17 +19,17 @@ struct HelperAnswer {
         Ok,          ///< `ok user=U serial=S cert=HEX holder=H`: final, verified
     };
     Kind kind = Kind::Refused;
-    std::optional<int> triesLeft; ///< ready / refused: when the card told
-    bool finalTry = false;        ///< ready: one try left
-    std::string reader;           ///< ready
+    std::optional<int> triesLeft;                      ///< ready / refused: when the card told
+    bool finalTry = false;                             ///< ready: one try left
+    std::string reader;                                ///< ready
     RefusalReason reason = RefusalReason::ModuleError; ///< refused
-    std::string messageFr;        ///< refused: for the screen (may be empty: the module's own text then)
+    std::string messageFr; ///< refused: for the screen (may be empty: the module's own text then)
     std::string messageEn;
-    std::string detail;           ///< refused: technical, for the debug log
-    std::string user;             ///< ok: the account the card was checked for
-    std::string serial;           ///< ok: CPS serial
-    std::string certSha256;       ///< ok
-    std::string holder;           ///< ok: holder's name, for the debug log
+    std::string detail;     ///< refused: technical, for the debug log
+    std::string user;       ///< ok: the account the card was checked for
+    std::string serial;     ///< ok: CPS serial
+    std::string certSha256; ///< ok
+    std::string holder;     ///< ok: holder's name, for the debug log
 };
 
 inline constexpr std::size_t kMaxLineLength = 4096;

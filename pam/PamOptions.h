@@ -11,11 +11,11 @@ namespace cpslock::pam {
 
 /// The arguments of a `pam_cpslock.so` line, checked. docs/pam.md documents each one.
 struct ModuleOptions {
-    bool debug = false;                        ///< "debug": details to syslog LOG_AUTHPRIV (never the PIN)
-    std::chrono::seconds timeout{30};          ///< "timeout=S": limit for each helper step (1..600)
-    std::chrono::seconds waitCard{0};          ///< "wait_card=S": wait this long for a card (0..600)
-    std::optional<std::string> policy;         ///< "policy=/abs/file": passed as --policy
-    std::optional<std::string> helper;         ///< "helper=/abs/file": another cpslock-auth (root-owned)
+    bool debug = false;                ///< "debug": details to syslog LOG_AUTHPRIV (never the PIN)
+    std::chrono::seconds timeout{30};  ///< "timeout=S": limit for each helper step (1..600)
+    std::chrono::seconds waitCard{0};  ///< "wait_card=S": wait this long for a card (0..600)
+    std::optional<std::string> policy; ///< "policy=/abs/file": passed as --policy
+    std::optional<std::string> helper; ///< "helper=/abs/file": another cpslock-auth (root-owned)
 };
 
 struct OptionsResult {

@@ -116,7 +116,7 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    cpslock::disableCoreDumps(); // a crash with the PIN in memory leaves no core file
+    cpslock::disableCoreDumps();   // a crash with the PIN in memory leaves no core file
     std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
     try {
         return run(argc, argv);

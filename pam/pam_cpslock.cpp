@@ -69,8 +69,8 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
     for (int i = 0; i < argc; ++i)
         args.emplace_back(argv[i] ? argv[i] : "");
     const OptionsResult parsed = parseModuleOptions(args);
-    const Language language = languageFromLocale(localeVariable(pamh, "LC_ALL"),
-                                                 localeVariable(pamh, "LC_MESSAGES"), localeVariable(pamh, "LANG"));
+    const Language language = languageFromLocale(localeVariable(pamh, "LC_ALL"), localeVariable(pamh, "LC_MESSAGES"),
+                                                 localeVariable(pamh, "LANG"));
     PamConversation conversation(pamh, (static_cast<unsigned>(flags) & PAM_SILENT) != 0U);
 
     if (!parsed.ok()) {
@@ -100,11 +100,10 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
     }
 
     ChildSignalGuard childSignal;
-    const AuthOutcome outcome =
-        authenticate(options, user, language, conversation,
-                     [&helper](const std::vector<std::string>& helperArgs, std::string& error) {
-                         return spawnHelper(helper, helperArgs, error);
-                     });
+    const AuthOutcome outcome = authenticate(options, user, language, conversation,
+                                             [&helper](const std::vector<std::string>& helperArgs, std::string& error) {
+                                                 return spawnHelper(helper, helperArgs, error);
+                                             });
 
     if (outcome.pamCode == PAM_SUCCESS) {
         if (options.debug)

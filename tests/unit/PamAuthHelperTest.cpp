@@ -238,16 +238,15 @@ TEST(PamAuthHelperTest, ArgumentsAreCheckedStrictly) {
     EXPECT_EQ(ok.args->user, "alice");
     EXPECT_EQ(ok.args->policy, "/etc/cpslock/p.toml");
     EXPECT_EQ(ok.args->waitCard.count(), 10);
-    for (const auto& bad : std::vector<std::vector<std::string_view>>{
-             {},
-             {"--user"},
-             {"--user", ""},
-             {"--policy", "/p.toml"},
-             {"--user", "a", "--policy", "rel.toml"},
-             {"--user", "a", "--wait-card", "-1"},
-             {"--user", "a", "--wait-card", "601"},
-             {"--user", "a", "--pin", "1234"},
-             {"--user", "a", "extra"}}) {
+    for (const auto& bad : std::vector<std::vector<std::string_view>>{{},
+                                                                      {"--user"},
+                                                                      {"--user", ""},
+                                                                      {"--policy", "/p.toml"},
+                                                                      {"--user", "a", "--policy", "rel.toml"},
+                                                                      {"--user", "a", "--wait-card", "-1"},
+                                                                      {"--user", "a", "--wait-card", "601"},
+                                                                      {"--user", "a", "--pin", "1234"},
+                                                                      {"--user", "a", "extra"}}) {
         EXPECT_FALSE(parse(bad).args);
     }
 }

@@ -63,8 +63,8 @@ TEST(PamAuthenticatorTest, ArgumentsCarryPolicyAndWaitButNeverThePin) {
     run.options.waitCard = std::chrono::seconds(15);
     run.line("refused no-card");
     run.go("bob");
-    EXPECT_EQ(run.launcher.args, (std::vector<std::string>{"--user", "bob", "--policy", "/etc/cpslock/kiosk.toml",
-                                                            "--wait-card", "15"}));
+    EXPECT_EQ(run.launcher.args,
+              (std::vector<std::string>{"--user", "bob", "--policy", "/etc/cpslock/kiosk.toml", "--wait-card", "15"}));
 }
 
 TEST(PamAuthenticatorTest, WrongPinIsAuthErrWithTheHelpersMessageInTheUsersLanguage) {
@@ -82,7 +82,8 @@ TEST(PamAuthenticatorTest, MissingMessagesFallBackToTheModulesOwnText) {
     Scenario run;
     run.line("ready tries=? final=0").line("refused wrong-pin tries=1");
     run.go();
-    EXPECT_EQ(run.conversation.errors, std::vector<std::string>{userMessage(RefusalReason::WrongPin, Language::French, 1)});
+    EXPECT_EQ(run.conversation.errors,
+              std::vector<std::string>{userMessage(RefusalReason::WrongPin, Language::French, 1)});
 }
 
 TEST(PamAuthenticatorTest, EveryRefusalBeforeThePinMapsWithoutAskingIt) {
@@ -139,7 +140,8 @@ TEST(PamAuthenticatorTest, HelperThatCannotStartIsARefusal) {
     const auto outcome = run.go();
     EXPECT_EQ(outcome.pamCode, PAM_AUTH_ERR);
     EXPECT_EQ(outcome.reason, "helper-start");
-    EXPECT_EQ(run.conversation.errors, std::vector<std::string>{userMessage(RefusalReason::ModuleError, Language::French)});
+    EXPECT_EQ(run.conversation.errors,
+              std::vector<std::string>{userMessage(RefusalReason::ModuleError, Language::French)});
 }
 
 TEST(PamAuthenticatorTest, OkBeforeThePinIsNeverASuccess) {
@@ -158,8 +160,8 @@ TEST(PamAuthenticatorTest, OkForAnotherUserIsARefusal) {
 }
 
 TEST(PamAuthenticatorTest, OkFromAHelperThatThenFailsIsARefusal) {
-    for (const HelperChannel::Exit exit : {HelperChannel::Exit{true, 1}, HelperChannel::Exit{false, 9},
-                                           HelperChannel::Exit{false, -1}}) {
+    for (const HelperChannel::Exit exit :
+         {HelperChannel::Exit{true, 1}, HelperChannel::Exit{false, 9}, HelperChannel::Exit{false, -1}}) {
         Scenario run;
         run.helper().exit = exit;
         run.line("ready tries=3 final=0").line("ok user=alice");

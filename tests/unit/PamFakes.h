@@ -3,8 +3,8 @@
 // Fakes for the PAM module's flow: a scripted helper and a recorded conversation.
 #include "pam/Authenticator.h"
 
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <string>
@@ -29,7 +29,7 @@ public:
         ReadStatus status = ReadStatus::Line;
         std::string line;
     };
-    std::deque<Step> steps;      ///< answers to readLine, in order; empty = Closed
+    std::deque<Step> steps; ///< answers to readLine, in order; empty = Closed
     bool acceptSecret = true;
     Exit exit{true, 0};
 

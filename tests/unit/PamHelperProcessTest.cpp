@@ -91,8 +91,14 @@ TEST_F(PamHelperProcessTest, FolderAnyoneElseCouldChangeIsRefused) {
 }
 
 TEST(PamHelperEnvironmentTest, OnlyAFixedPathAndTheSmartCardVariablesPass) {
-    const char* host[] = {"HOME=/root", "LD_PRELOAD=/tmp/evil.so", "PCSCLITE_CSOCK_NAME=/run/x/pcscd.comm",
-                          "OPENSC_CONF=/etc/x.conf", "PATH=/tmp/evil", "PIN=1234", "OPENSC_CONFX=1", nullptr};
+    const char* host[] = {"HOME=/root",
+                          "LD_PRELOAD=/tmp/evil.so",
+                          "PCSCLITE_CSOCK_NAME=/run/x/pcscd.comm",
+                          "OPENSC_CONF=/etc/x.conf",
+                          "PATH=/tmp/evil",
+                          "PIN=1234",
+                          "OPENSC_CONFX=1",
+                          nullptr};
     EXPECT_EQ(helperEnvironment(host),
               (std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "PCSCLITE_CSOCK_NAME=/run/x/pcscd.comm",
                                         "OPENSC_CONF=/etc/x.conf"}));

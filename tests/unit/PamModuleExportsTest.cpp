@@ -20,8 +20,7 @@ struct DynamicInfo {
     std::vector<std::string> needed;
 };
 
-template <typename T>
-T readAt(const std::vector<char>& file, std::size_t offset) {
+template <typename T> T readAt(const std::vector<char>& file, std::size_t offset) {
     T value{};
     if (offset + sizeof(T) > file.size())
         throw std::runtime_error("truncated ELF");

@@ -38,9 +38,9 @@ TEST(PamOptionsTest, EveryOptionParses) {
 }
 
 TEST(PamOptionsTest, BadValuesAreErrorsNamingTheArgument) {
-    for (const std::string_view bad : {"timeout=0", "timeout=601", "timeout=", "timeout=5s", "timeout=-1",
-                                       "wait_card=-1", "wait_card=x", "wait_card=601", "policy=relative.toml",
-                                       "policy=", "helper=cpslock-auth", "debug=1"}) {
+    for (const std::string_view bad :
+         {"timeout=0", "timeout=601", "timeout=", "timeout=5s", "timeout=-1", "wait_card=-1", "wait_card=x",
+          "wait_card=601", "policy=relative.toml", "policy=", "helper=cpslock-auth", "debug=1"}) {
         const auto r = parse({bad});
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_NE(r.errors.front().find(std::string(bad)), std::string::npos) << r.errors.front();

@@ -93,15 +93,37 @@ TEST(PamProtocolTest, OkRoundTrips) {
     EXPECT_EQ(back.user, "alice");
     EXPECT_EQ(back.serial, "0123456789");
     EXPECT_EQ(back.holder, ok.holder);
-    EXPECT_EQ(roundTrip([] { HelperAnswer w; w.kind = HelperAnswer::Kind::WaitingCard; return w; }()).kind, HelperAnswer::Kind::WaitingCard);
+    EXPECT_EQ(roundTrip([] {
+                  HelperAnswer w;
+                  w.kind = HelperAnswer::Kind::WaitingCard;
+                  return w;
+              }())
+                  .kind,
+              HelperAnswer::Kind::WaitingCard);
 }
 
 TEST(PamProtocolTest, GarbageIsRefusedWithAReason) {
-    for (const char* bad : {"", "OK", "ok", "ok user=", "okay user=alice", "success", "refused",
-                            "refused wrong_pin", "refused WRONG-PIN", "ready", "ready final=2",
-                            "ready tries=x final=0", "ready tries=-1 final=0", "ready tries=100 final=0",
-                            "ok user=alice user=bob", "ok user=alice junk", "ok user=a%ZZ", "ok =x user=alice",
-                            " ok user=alice", "ok  user=alice", "ok user=alice\r"}) {
+    for (const char* bad : {"",
+                            "OK",
+                            "ok",
+                            "ok user=",
+                            "okay user=alice",
+                            "success",
+                            "refused",
+                            "refused wrong_pin",
+                            "refused WRONG-PIN",
+                            "ready",
+                            "ready final=2",
+                            "ready tries=x final=0",
+                            "ready tries=-1 final=0",
+                            "ready tries=100 final=0",
+                            "ok user=alice user=bob",
+                            "ok user=alice junk",
+                            "ok user=a%ZZ",
+                            "ok =x user=alice",
+                            " ok user=alice",
+                            "ok  user=alice",
+                            "ok user=alice\r"}) {
         const auto parsed = parseAnswer(bad);
         EXPECT_FALSE(parsed.answer) << '"' << bad << '"';
         EXPECT_FALSE(parsed.error.empty()) << bad;
