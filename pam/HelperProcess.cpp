@@ -113,25 +113,20 @@ public:
     }
 
     Exit finish(milliseconds grace) override {
+        const auto deadline = Clock::now() + grace;
         if (m_socket >= 0) {
+            // End of file for a helper still reading. Without a pidfd (kernels before 5.3) its own end
+            // of file, when it exits, is the closest event; the exit status may then lag behind.
+            shutdown(m_socket, SHUT_WR);
+            if (m_pidfd < 0 && m_pid > 0)
+                waitReadable(m_socket, deadline, true);
             close(m_socket);
             m_socket = -1;
         }
         if (m_pid <= 0)
             return m_exit;
-        // Wait for the end on the pidfd (an event, not a sleep loop); then kill what is left.
-        if (m_pidfd >= 0) {
-            pollfd pfd{m_pidfd, POLLIN, 0};
-            const auto deadline = Clock::now() + grace;
-            for (;;) {
-                const int ready =
-                    poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
-                if (ready < 0 && errno == EINTR)
-                    continue;
-                if (ready != 0 || Clock::now() >= deadline)
-                    break;
-            }
-        }
+        if (m_pidfd >= 0)
+            waitReadable(m_pidfd, deadline, false);
         int status = 0;
         pid_t done = waitpid(m_pid, &status, WNOHANG);
         while (done < 0 && errno == EINTR)
@@ -155,6 +150,24 @@ public:
     }
 
 private:
+    // Until `fd` is readable (drain: until it reports end of file) or the deadline.
+    static void waitReadable(int fd, Clock::time_point deadline, bool drain) {
+        pollfd pfd{fd, POLLIN, 0};
+        for (;;) {
+            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready <= 0)
+                return;
+            if (!drain)
+                return;
+            std::array<char, 256> sink{};
+            const ssize_t n = read(fd, sink.data(), sink.size());
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+                return;
+        }
+    }
+
     pid_t m_pid;
     int m_socket;
     int m_pidfd;
