@@ -32,12 +32,8 @@ std::optional<CertificateInfo> describeCertificate(std::span<const std::uint8_t>
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    if (EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha256(), nullptr) == 1) {
-        std::string hex = toHex(std::span<const std::uint8_t>(digest, length));
-        for (char& c : hex)
-            c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
-        info.sha256Hex = std::move(hex);
-    }
+    if (EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha256(), nullptr) == 1)
+        info.sha256Hex = toLowerHex(std::span<const std::uint8_t>(digest, length));
     const auto notBefore = toTimePoint(X509_get0_notBefore(cert.get()));
     const auto notAfter = toTimePoint(X509_get0_notAfter(cert.get()));
     if (!notBefore || !notAfter)
