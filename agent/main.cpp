@@ -1,5 +1,5 @@
 // cpslock-agent: locks the session when the CPS card leaves, when pcscd is lost, and when idle.
-//   cpslock-agent [--tray] [--policy FILE] [--verbose]    run with the tray icon (default)
+//   cpslock-agent --tray [--policy FILE] [--verbose]      run with the tray icon (autostart, user unit)
 //   cpslock-agent --headless [--policy FILE] [--verbose]   run (no tray)
 //   cpslock-agent --check [--policy FILE]                  print what was found and exit
 // Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 (--check) no usable locker.
@@ -37,7 +37,7 @@ void onSignal(int) {
 }
 
 void usage() {
-    std::fputs("usage: cpslock-agent [--tray] [--policy FILE] [--lost-reports-dir DIR] [--verbose]\n"
+    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--lost-reports-dir DIR] [--verbose]\n"
                 "       cpslock-agent --headless [--policy FILE] [--verbose]\n"
                 "       cpslock-agent --check [--policy FILE]\n",
                 stderr);
@@ -47,6 +47,7 @@ void usage() {
 
 int main(int argc, char** argv) {
     bool headless = false;
+    bool trayMode = false;
     bool check = false;
     bool verbose = false;
     std::optional<std::string> policyFile;
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
         if (arg == "--headless") {
             headless = true;
         } else if (arg == "--tray") {
-            headless = false;
+            trayMode = true;
         } else if (arg == "--lost-reports-dir" && i + 1 < argc) {
             lostReportsDir = argv[++i];
         } else if (arg == "--check") {
@@ -73,6 +74,12 @@ int main(int argc, char** argv) {
             usage();
             return 2;
         }
+    }
+    // One explicit mode: the autostart entry and the user unit say --tray.
+    if (static_cast<int>(headless) + static_cast<int>(trayMode) + static_cast<int>(check) != 1) {
+        std::fputs("cpslock-agent: give exactly one of --tray, --headless, --check\n", stderr);
+        usage();
+        return 2;
     }
     // Without a display the tray cannot start; the protection must not stop with it.
     const bool noDisplay = std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&

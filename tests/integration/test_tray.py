@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
-from rig import BUILD_DIR, Rig  # noqa: E402
+from rig import BUILD_DIR, LineReader, Rig  # noqa: E402
 
 AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
 SLOT0 = "Virtual PCD 00 00"
@@ -43,6 +43,18 @@ COLOURS = {
     "red": (0xC5, 0x30, 0x30),
     "slot-grey": (0x4A, 0x55, 0x68),
 }
+
+
+class TrayAgentProcess(AgentProcess):
+    """AgentProcess (audit lines, expect...) running `cpslock-agent --tray` instead of --headless."""
+
+    def __init__(self, agent, env, policy, extra=()):  # noqa: super().__init__ would start --headless
+        argv = [agent, "--tray", "--policy", policy] + list(extra)
+        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True, bufsize=1)
+        self.out = LineReader(self.proc.stderr)
+        self.lines = []
+        self.audits = []
 
 
 def wait_for(predicate, what, timeout=TIMEOUT, interval=0.05):
@@ -112,8 +124,8 @@ class TraySession:
         policy_dir = os.path.join(self.dir, "policy")
         os.mkdir(policy_dir, 0o700)
         path = write_policy(policy_dir, POLICY)
-        self.agent = AgentProcess(AGENT, self.env(), path,
-                                  extra=["--tray", "--verbose", "--lost-reports-dir", self.lost_dir])
+        self.agent = TrayAgentProcess(AGENT, self.env(), path,
+                                      extra=["--verbose", "--lost-reports-dir", self.lost_dir])
         self.agent.expect("agent-started", lockers="logind")
         self.agent.expect("session-unlocked")
 
