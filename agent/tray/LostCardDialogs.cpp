@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 namespace cpslock::agent {
@@ -92,16 +93,24 @@ LostCardResultDialog::LostCardResultDialog(const LostCardOutcome& outcome, const
     m_holder = addCopyRow(form, tr("Titulaire :"), q(outcome.target.holderName), tr("Copier"), this);
     layout->addLayout(form);
 
-    QStringList lines;
-    lines << tr("Faites opposer la carte sans attendre :");
-    lines << tr("• Téléphone : %1 (ayez le code de déblocage de la carte à portée de main)").arg(q(contacts.phone));
-    lines << tr("• Assistance en ligne : %1").arg(q(contacts.web));
-    if (!contacts.text.empty())
-        lines << QString() << q(contacts.text);
-    m_contacts = new QLabel(lines.join("\n"), this);
-    m_contacts->setWordWrap(true);
-    m_contacts->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
-    layout->addWidget(m_contacts);
+    // A scrolling, selectable box: the policy's text may be long, and every number must be copyable.
+    QStringList html;
+    html << QStringLiteral("<p><b>%1</b></p>").arg(tr("Faites opposer la carte sans attendre :").toHtmlEscaped());
+    html << QStringLiteral("<p>") +
+                tr("• Téléphone : %1 (ayez le code de déblocage de la carte à portée de main)")
+                    .arg(QStringLiteral("<b>%1</b>").arg(q(contacts.phone).toHtmlEscaped())) +
+                QStringLiteral("<br>") +
+                tr("• Assistance en ligne : %1")
+                    .arg(QStringLiteral("<a href=\"%1\">%1</a>").arg(q(contacts.web).toHtmlEscaped())) +
+                QStringLiteral("</p>");
+    // The policy's text is "French / English": one paragraph each.
+    for (const QString& part : q(contacts.text).split(QStringLiteral(" / "), Qt::SkipEmptyParts))
+        html << QStringLiteral("<p>%1</p>").arg(part.trimmed().toHtmlEscaped());
+    m_contacts = new QTextBrowser(this);
+    m_contacts->setOpenExternalLinks(true);
+    m_contacts->setHtml(html.join(QString()));
+    m_contacts->setMinimumHeight(160);
+    layout->addWidget(m_contacts, 1);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->button(QDialogButtonBox::Close)->setText(tr("Fermer"));
@@ -114,7 +123,7 @@ QString LostCardResultDialog::statusText() const {
     return m_status->text();
 }
 QString LostCardResultDialog::contactsText() const {
-    return m_contacts->text();
+    return m_contacts->toPlainText();
 }
 QString LostCardResultDialog::cardNumber() const {
     return m_number->text();

@@ -8,6 +8,7 @@
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QTextBrowser;
 
 namespace cpslock::agent {
 
@@ -43,7 +44,7 @@ public:
 
 private:
     QLabel* m_status = nullptr;
-    QLabel* m_contacts = nullptr;
+    QTextBrowser* m_contacts = nullptr;
     QLineEdit* m_number = nullptr;
     QLineEdit* m_holder = nullptr;
 };

@@ -174,6 +174,9 @@ void TrayController::inspect(const PresentCard& card) {
 void TrayController::onInspected(const CardSummary& summary) {
     if (summary.serial.empty())
         return;
+    spdlog::debug("tray: card {} inspected: {}", summary.serial,
+                  summary.error.empty() ? (summary.certSha256.empty() ? "no certificate" : "certificate read")
+                                        : summary.error);
     m_summaries[summary.serial] = summary;
     if (summary.notAfter && expiresSoon(*summary.notAfter, m_now()) && m_expiryNotified.insert(summary.serial).second) {
         const int days = daysLeft(*summary.notAfter, m_now());

@@ -198,6 +198,11 @@ class TraySession:
                 best = tuple(g)
         return best
 
+    def window_named(self, fragment):
+        """The id of a visible window of the agent whose title contains `fragment` (ASCII)."""
+        return wait_for(lambda: self.x("xdotool", "search", "--onlyvisible", "--name", fragment, check=False).split(),
+                        "a window titled ...%s..." % fragment)[0]
+
     # ---- the agent -------------------------------------------------------------------------------
 
     def expect_icon(self, kind):
@@ -273,6 +278,28 @@ class TrayEndToEndTest(unittest.TestCase):
         w, h, x, y = s.icon_geometry()
         self.assertGreaterEqual(my, y + h - 2, "the menu opens under the icon, leaving it visible")
         s.x("xdotool", "key", "Escape")
+        s.agent.stop()
+
+    def test_lost_card_from_the_menu_locks_blocks_audits_and_shows_contacts(self):
+        s = self.s
+        s.insert_cps()
+        s.agent.expect("card-bound", serial=CPS)
+        s.expect_icon("card-present")
+        s.open_menu()
+        s.x("xdotool", "key", "Down", "Down", "Return")  # the second entry: report a lost card
+        confirm = s.window_named("Lost or stolen")
+        self.assertEqual(s.desktop.lock_calls(), 0, "nothing happens before the confirmation")
+        s.x("xdotool", "windowfocus", "--sync", confirm, check=False)
+        s.x("xdotool", "key", "Return")
+        s.agent.expect("lock", reason="lost-card")
+        report = s.agent.expect("card-reported-lost", serial=CPS)
+        self.assertEqual(os.path.dirname(report["report"]), s.lost_dir)
+        with open(report["report"]) as f:
+            self.assertIn("serial:" + CPS, f.read())
+        s.desktop.wait_locked_by_desktop()
+        s.expect_icon("locked")
+        s.window_named("what to do now")
+        self.assertEqual(s.desktop.lock_calls(), 1)
         s.agent.stop()
 
 
