@@ -98,9 +98,11 @@ bool SdBusCaller::call(const char* destination, const char* path, const char* in
         delete userdata;
         return false;
     }
-    // The slot belongs to the bus from now on; the Reply is freed with it.
+    // The slot belongs to the bus from now on (floating: freed once the reply or the time-out was
+    // handled, or with the bus), and the Reply with it.
     sd_bus_slot_set_destroy_callback(slot, destroyReply);
     sd_bus_slot_set_floating(slot, 1);
+    sd_bus_slot_unref(slot);
     rearm();
     return true;
 }
