@@ -214,16 +214,21 @@ struct CardVerifier::State {
     }
 
     /// Cards reported lost from the tray (trust.lost_reports_dir): each file is deny-list entries.
-    /// They can only refuse, so a file that is unreadable or does not parse is skipped with a warning
-    /// rather than blocking every card.
-    std::string lostReports(std::vector<std::string>& warnings) const {
+    /// They can only refuse, so one file that is unreadable or does not parse is skipped with a
+    /// warning rather than blocking every card; but a folder that exists and cannot be listed refuses
+    /// (a reported card must never unlock because its report could not be seen).
+    std::optional<std::string> lostReports(std::vector<std::string>& warnings, std::optional<Refusal>& failure) const {
         std::string out;
         std::error_code ec;
         std::filesystem::directory_iterator it(policy.trust.lostReportsDir, ec);
         if (ec) {
-            if (ec != std::errc::no_such_file_or_directory)
-                warnings.push_back("lost-card reports in " + policy.trust.lostReportsDir + ": " + ec.message());
-            return out;
+            if (ec == std::errc::no_such_file_or_directory) {
+                warnings.push_back("no lost-card drop-box at " + policy.trust.lostReportsDir);
+                return out;
+            }
+            failure = refusal(RefusalReason::PolicyError,
+                              "lost-card reports in " + policy.trust.lostReportsDir + " cannot be read: " + ec.message());
+            return std::nullopt;
         }
         std::size_t files = 0;
         for (const auto& entry : it) {
@@ -258,7 +263,11 @@ struct CardVerifier::State {
                 return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
             denied = readSmallFile(policy.trust.denylist).value_or("");
         }
-        denied += lostReports(result.warnings);
+        std::optional<Refusal> unreadable;
+        const auto reports = lostReports(result.warnings, unreadable);
+        if (!reports)
+            return unreadable;
+        denied += *reports;
         const Denylist denylist = Denylist::parse(denied, policy.trust.denylist).list;
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};

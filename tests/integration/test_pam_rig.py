@@ -184,25 +184,32 @@ class PamRigTest(unittest.TestCase):
     def lost_report(self, name):
         box = tempfile.mkdtemp(prefix="cpslock-lost-")
         self.addCleanup(lambda: subprocess.run(["rm", "-rf", box]))
-        os.chmod(box, 0o1733)
+        os.chmod(box, 0o1777)
         with open(os.path.join(box, "%s-report.deny" % card_serial(name)), "w") as f:
             f.write("serial:%s 2026-11-28 signalée perdue depuis la barre des tâches\n" % card_serial(name))
         # PolicyDir's extra text continues its [trust] table.
         self.policy.write('lost_reports_dir = "%s"\n[accounts.holders]\n"%s" = "alice"\n' % (box, MAPPED_IDNAT))
+        return box
 
     def test_card_reported_lost_is_refused(self):
         self.piv_card("valid-cps")
         self.lost_report("valid-cps")
         self.assert_refused(self.service().run(), AUTH_ERR, "bloquée sur ce poste")
 
-    @unittest.expectedFailure
     def test_card_reported_lost_is_refused_when_the_locker_runs_as_the_user(self):
-        # Known gap (reported to the lead): the drop-box is mode 1733, so a helper running as the
-        # session's user (kscreenlocker, xsecurelock, i3lock) cannot list it, CardVerifier only logs
-        # a warning, and the reported card unlocks. Remove this decorator once that is fixed.
+        # kscreenlocker, xsecurelock and i3lock run the helper as the session's user: the drop-box
+        # (mode 1777) must be readable to them.
         self.piv_card("valid-cps")
         self.lost_report("valid-cps")
         self.assert_refused(self.run_as_user(self.service()), AUTH_ERR, "bloquée sur ce poste")
+
+    def test_unreadable_lost_reports_fail_closed(self):
+        # A drop-box the user's locker cannot list (e.g. chmod 1733 by mistake) must not let a
+        # reported card in: every card is refused with a configuration error.
+        self.piv_card("valid-cps")
+        box = self.lost_report("valid-cps")
+        os.chmod(box, 0o1733)
+        self.assert_refused(self.run_as_user(self.service()), AUTHINFO_UNAVAIL, "configuration")
 
     # -- wait_card --
 
