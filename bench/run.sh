@@ -4,11 +4,13 @@
 #   bench/run.sh                         every benchmark with its default size
 #   bench/run.sh monitor [--cycles N] [--idle-seconds S]
 #   bench/run.sh verify [--runs N]
+#   bench/run.sh pam [--runs N]          (needs the simulator's PIV applet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
-cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-cardsim cpslock >/dev/null
+cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-bench-pam pam_cpslock \
+    cpslock-auth cpslock-cardsim cpslock >/dev/null
 export CPSLOCK_BUILD_DIR=$PWD/build/ci
 
 which=${1:-all}
@@ -16,10 +18,13 @@ which=${1:-all}
 case "$which" in
 monitor) python3 bench/monitor_latency.py "$@" ;;
 verify) python3 bench/verify_bench.py "$@" ;;
+pam) python3 bench/pam_latency.py "$@" ;;
 all)
     python3 bench/monitor_latency.py
     echo
     python3 bench/verify_bench.py
+    echo
+    python3 bench/pam_latency.py
     ;;
-*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, all)" >&2; exit 2 ;;
+*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, pam, all)" >&2; exit 2 ;;
 esac
