@@ -6,6 +6,7 @@ A test OPENSC_CONF restricts OpenSC to its PIV driver: with the CPS3 ATR, OpenSC
 would otherwise claim the card and fail. PIN caching is off so that OpenSC never re-sends a PIN by
 itself, and file caching is off so that every run reads the card.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -135,6 +136,11 @@ class OpenScPivTest(unittest.TestCase):
         self.assertIn("PIV_II", listing)
         # The CHUID's GUID ends with the EF.SN.ICC serial (BCD, F-padded).
         self.assertIn("serial num         : 000000992138450f", listing.lower())
+        # Still a CPS card to cpslock: CPS ATR and EF.SN.ICC next to the PIV application.
+        r = self.rig.cpslock("readers", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["readers"][0]["card"],
+                         {"atr": "3BAC00402A001225006480000310009000", "kind": "cps3", "serial": SERIAL})
         objects = self.p11("--list-objects", "--type", "cert").stdout
         self.assertIn("Certificate for PIV Authentication", objects)
         self.assertIn("CN=810002813839", objects)

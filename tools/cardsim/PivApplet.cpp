@@ -169,12 +169,11 @@ std::optional<PivCredentials> parsePivCredentials(const Bytes& certificateFile, 
 
 PivApplet::PivApplet(PivCredentials credentials, std::string_view pin, int tries)
     : m_credentials(std::move(credentials)), m_maxTries(tries), m_triesLeft(tries) {
-    m_pin.fill(0xFF);
-    std::copy_n(pin.begin(), std::min(pin.size(), m_pin.size()), m_pin.begin());
+    for (std::size_t i = 0; i < 8; ++i)
+        m_pin.append(i < pin.size() ? pin[i] : '\xFF');
 }
 
 PivApplet::~PivApplet() {
-    OPENSSL_cleanse(m_pin.data(), m_pin.size());
     OPENSSL_cleanse(m_chain.data(), m_chain.size());
 }
 
@@ -264,32 +263,29 @@ Bytes PivApplet::process(const Apdu& apdu) {
     m_chain.clear();
     m_chainIns.reset();
 
-    Bytes out = dispatch(apdu.ins, apdu.p1, apdu.p2, data);
+    Reply reply = dispatch(apdu.ins, apdu.p1, apdu.p2, data);
     OPENSSL_cleanse(data.data(), data.size()); // may hold the PIN
-    // dispatch returns body + status; bodies go out through respond() for Ne and GET RESPONSE.
-    if (out.size() > 2 && out[out.size() - 2] == 0x90 && out.back() == 0x00) {
-        out.resize(out.size() - 2);
-        return respond(std::move(out), apdu);
-    }
-    return out;
+    if (reply.sw != kOk || reply.body.empty())
+        return sw(reply.sw);
+    return respond(std::move(reply.body), apdu);
 }
 
-Bytes PivApplet::dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
+PivApplet::Reply PivApplet::dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
     switch (ins) {
     case 0xCB: return getData(p1, p2, data);
     case 0x20: return verify(p1, p2, data);
     case 0x87: return generalAuthenticate(p1, p2, data);
-    default: return sw(kInsNotSupported);
+    default: return {{}, kInsNotSupported};
     }
 }
 
-Bytes PivApplet::getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
+PivApplet::Reply PivApplet::getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const {
     if (p1 != 0x3F || p2 != 0xFF)
-        return sw(kWrongP1P2);
+        return {{}, kWrongP1P2};
     std::size_t pos = 0;
     const auto tagList = readTlv(data, pos);
     if (!tagList || tagList->tag != 0x5C || pos != data.size() || tagList->value.empty() || tagList->value.size() > 3)
-        return sw(kWrongData);
+        return {{}, kWrongData};
     const Bytes& tag = tagList->value;
     Bytes object;
     if (tag == Bytes{0x7E}) {
@@ -309,74 +305,73 @@ Bytes PivApplet::getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
         // X.509 Certificate for PIV Authentication: certificate, CertInfo 00 (not compressed), LRC.
         object = tlv({0x53}, concat({tlv({0x70}, m_credentials.certificateDer), tlv({0x71}, {0x00}), tlv({0xFE}, {})}));
     } else {
-        return sw(kNotFound);
+        return {{}, kNotFound};
     }
-    appendSw(object, kOk);
-    return object;
+    return {object, kOk};
 }
 
-Bytes PivApplet::verify(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
+PivApplet::Reply PivApplet::verify(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
     if (p1 == 0xFF && p2 == 0x80 && data.empty()) {
         m_verified = false; // SP 800-73-4: P1=FF resets the PIN's security status
-        return sw(kOk);
+        return {{}, kOk};
     }
     if (p1 != 0x00)
-        return sw(kWrongP1P2);
+        return {{}, kWrongP1P2};
     if (p2 != 0x80)
-        return sw(kNoSuchReference); // only the PIV application PIN exists here
+        return {{}, kNoSuchReference}; // only the PIV application PIN exists here
     const auto triesStatus = [this] { return static_cast<std::uint16_t>(0x63C0 | m_triesLeft); };
     if (data.empty()) {
         // Status query: no try is used.
         if (m_verified)
-            return sw(kOk);
-        return sw(m_triesLeft == 0 ? kBlocked : triesStatus());
+            return {{}, kOk};
+        return {{}, m_triesLeft == 0 ? kBlocked : triesStatus()};
     }
     if (m_triesLeft == 0)
-        return sw(kBlocked);
+        return {{}, kBlocked};
     // 4 to 8 digits, padded with FF to 8 bytes; anything else is refused without using a try.
     const auto digitsEnd = std::find_if(data.begin(), data.end(), [](std::uint8_t b) { return b < '0' || b > '9'; });
     const auto digits = digitsEnd - data.begin();
     if (data.size() != m_pin.size() || digits < 4 ||
         !std::all_of(digitsEnd, data.end(), [](std::uint8_t b) { return b == 0xFF; }))
-        return sw(kWrongData);
-    if (CRYPTO_memcmp(data.data(), m_pin.data(), m_pin.size()) == 0) {
+        return {{}, kWrongData};
+    if (CRYPTO_memcmp(data.data(), m_pin.data(), data.size()) == 0) {
         m_triesLeft = m_maxTries;
         m_verified = true;
-        return sw(kOk);
+        return {{}, kOk};
     }
     --m_triesLeft;
     m_verified = false;
-    return sw(triesStatus());
+    return {{}, triesStatus()};
 }
 
-Bytes PivApplet::generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
+PivApplet::Reply PivApplet::generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const {
     if (p2 != kKeyPivAuthentication)
-        return sw(kNoSuchReference);
+        return {{}, kNoSuchReference};
     if (!algorithmId() || p1 != *algorithmId())
-        return sw(kWrongP1P2);
+        return {{}, kWrongP1P2};
     if (!m_verified)
-        return sw(kSecurityNotSatisfied); // key 9A: PIN access rule
+        return {{}, kSecurityNotSatisfied}; // key 9A: PIN access rule
     // Dynamic authentication template: 7C { 82 00 (response wanted), 81 L challenge }.
     std::size_t pos = 0;
     const auto outer = readTlv(data, pos);
     if (!outer || outer->tag != 0x7C || pos != data.size())
-        return sw(kWrongData);
+        return {{}, kWrongData};
     std::optional<Bytes> challenge;
     bool responseWanted = false;
     for (std::size_t i = 0; i < outer->value.size();) {
         const auto item = readTlv(outer->value, i);
         if (!item)
-            return sw(kWrongData);
+            return {{}, kWrongData};
         if (item->tag == 0x82 && item->value.empty())
             responseWanted = true;
         else if (item->tag == 0x81 && !challenge)
             challenge = item->value;
         else
-            return sw(kWrongData); // witness, exponentiation, ...: not for an RSA signing key
+            return {{}, kWrongData}; // witness, exponentiation, ...: not for an RSA signing key
     }
     const std::size_t keyBytes = static_cast<std::size_t>(m_credentials.keyBits) / 8;
     if (!responseWanted || !challenge || challenge->size() != keyBytes)
-        return sw(kWrongData);
+        return {{}, kWrongData};
 
     // Raw RSA private operation: the client already applied PKCS#1 padding.
     std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, m_credentials.key.get(), nullptr));
@@ -384,14 +379,12 @@ Bytes PivApplet::generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Byt
     std::size_t signatureLen = signature.size();
     if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) <= 0 ||
         EVP_PKEY_decrypt(ctx.get(), signature.data(), &signatureLen, challenge->data(), challenge->size()) <= 0)
-        return sw(kWrongData); // e.g. a block not smaller than the modulus
+        return {{}, kWrongData}; // e.g. a block not smaller than the modulus
     // Keep leading zero bytes: the result is exactly as long as the modulus.
     signature.resize(signatureLen);
     signature.insert(signature.begin(), keyBytes - std::min(keyBytes, signatureLen), 0x00);
 
-    Bytes out = tlv({0x7C}, tlv({0x82}, signature));
-    appendSw(out, kOk);
-    return out;
+    return {tlv({0x7C}, tlv({0x82}, signature)), kOk};
 }
 
 Bytes PivApplet::getResponse(const Apdu& apdu) {

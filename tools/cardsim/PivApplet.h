@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Hex.h"
+#include "core/SecureBuffer.h"
 
 #include <openssl/types.h>
 
@@ -46,7 +47,7 @@ public:
     /// The PIV AID without version: the right-truncated form SP 800-73-4 lets clients select.
     static constexpr std::array<std::uint8_t, 5> kAidPrefix{0xA0, 0x00, 0x00, 0x03, 0x08};
 
-    /// @p pin: 4-8 digits (see validPin); @p tries: 1-15.
+    /// @p pin: 4-8 digits (see validPin), copied into a locked, wiped buffer; @p tries: 1-15.
     PivApplet(PivCredentials credentials, std::string_view pin, int tries);
     ~PivApplet();
     PivApplet(const PivApplet&) = delete;
@@ -74,10 +75,16 @@ public:
     bool verified() const { return m_verified; }
 
 private:
-    Bytes dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data);
-    Bytes getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data);
-    Bytes verify(std::uint8_t p1, std::uint8_t p2, const Bytes& data);
-    Bytes generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Bytes& data);
+    /// Response data and status word of one command, before it is cut to Ne.
+    struct Reply {
+        Bytes body;
+        std::uint16_t sw = 0x9000;
+    };
+
+    Reply dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data);
+    Reply getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const;
+    Reply verify(std::uint8_t p1, std::uint8_t p2, const Bytes& data);
+    Reply generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const;
     Bytes getResponse(const Apdu& apdu);
     /// Hands out @p body in pieces: at most Ne bytes now, `61 xx` announcing the rest.
     Bytes respond(Bytes body, const Apdu& apdu);
@@ -85,7 +92,7 @@ private:
     std::optional<std::uint8_t> algorithmId() const;
 
     PivCredentials m_credentials;
-    std::array<std::uint8_t, 8> m_pin{}; ///< padded with FF as VERIFY carries it
+    SecureBuffer m_pin{8}; ///< padded with FF to 8 bytes, as VERIFY carries it
     int m_maxTries;
     int m_triesLeft;
     bool m_verified = false;

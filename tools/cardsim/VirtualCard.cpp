@@ -119,8 +119,11 @@ Bytes VirtualCard::select(const Apdu& apdu) {
     if (m_piv && p1 == 0x04) {
         if (!PivApplet::matchesAid(data))
             return sw(0x6A82);
-        m_selected = Selected::Piv;
-        return m_piv->select(apdu);
+        Bytes response = m_piv->select(apdu);
+        const std::uint8_t sw1 = response[response.size() - 2];
+        if (sw1 == 0x90 || sw1 == 0x61)
+            m_selected = Selected::Piv;
+        return response;
     }
     if (!m_profile.hasSnIcc)
         return sw(0x6A82);

@@ -426,6 +426,8 @@ int main(int argc, char** argv) {
             const bool valid = PivApplet::validPin(pin);
             options.pin = pin;
             OPENSSL_cleanse(pin.data(), pin.size());
+            // Out of /proc/PID/cmdline too (ps shows '--pin ****'): it is a test PIN, still a PIN.
+            std::memset(argv[i + 1], '*', std::strlen(argv[i + 1]));
             if (!valid)
                 return usageError("--pin takes 4 to 8 digits");
         } else if (a == "--pin-tries") {
