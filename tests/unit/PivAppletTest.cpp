@@ -380,6 +380,20 @@ TEST(PivAppletTest, GeneralAuthenticateIsRefusedWithoutVerify) {
     EXPECT_EQ(f.generalAuthenticate(paddedSha256(hex("01"), 256)), hex("6982"));
 }
 
+TEST(PivAppletTest, SelectingAgainKeepsThePinButLeavingTheApplicationDropsIt) {
+    Fixture f;
+    f.selectPiv();
+    ASSERT_EQ(f.verify("4711"), hex("9000"));
+    f.selectPiv();
+    EXPECT_EQ(f.send("00200080"), hex("9000"));
+    EXPECT_EQ(f.send("00A4000C023F99"), hex("6A82")); // a failed SELECT leaves nothing
+    EXPECT_EQ(f.send("00200080"), hex("9000"));
+    EXPECT_EQ(f.send("00A4080C02D003"), hex("9000"));  // EF.SN.ICC: out of the PIV application
+    EXPECT_FALSE(f.applet->verified());
+    f.selectPiv();
+    EXPECT_EQ(f.send("00200080"), hex("63C3"));
+}
+
 TEST(PivAppletTest, ResetAndReinsertionDropTheVerifiedState) {
     Fixture f;
     f.selectPiv();

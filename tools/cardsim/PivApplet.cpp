@@ -222,7 +222,11 @@ std::optional<std::uint8_t> PivApplet::algorithmId() const {
 }
 
 Bytes PivApplet::select(const Apdu& apdu) {
-    reset();
+    // Selecting it again keeps the PIN status; leaving it is the card's business (reset()).
+    OPENSSL_cleanse(m_chain.data(), m_chain.size());
+    m_chain.clear();
+    m_chainIns.reset();
+    m_pending.clear();
     if (apdu.p1 != 0x04 || apdu.p2 != 0x00)
         return sw(kWrongP1P2);
     // Application Property Template (SP 800-73-4 part 2, 3.1.1).
@@ -248,7 +252,9 @@ Bytes PivApplet::process(const Apdu& apdu) {
             m_chain.clear();
         }
         if (m_chain.size() + apdu.data.size() > kMaxChain) {
-            reset();
+            OPENSSL_cleanse(m_chain.data(), m_chain.size());
+            m_chain.clear();
+            m_chainIns.reset();
             return sw(kWrongLength);
         }
         m_chainIns = apdu.ins;

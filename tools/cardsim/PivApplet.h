@@ -58,7 +58,8 @@ public:
     /// True when a SELECT by AID with @p aid designates this application.
     static bool matchesAid(const Bytes& aid);
 
-    /// Power-on / reset / removal: the PIN is no longer verified; the try counter stays.
+    /// Power-on / reset / removal, or another application selected: the PIN is no longer
+    /// verified; the try counter stays.
     void reset();
 
     /// The card this applet sits in; its EF.SN.ICC content goes into the CHUID's GUID so the
@@ -66,6 +67,7 @@ public:
     void insertedInto(const Bytes& snIcc);
 
     /// SELECT by AID (the card already checked matchesAid): the Application Property Template.
+    /// Selecting the application again while it is selected keeps the PIN verified.
     Bytes select(const Apdu& apdu);
 
     /// Any other command while the application is selected.

@@ -145,6 +145,8 @@ Bytes VirtualCard::select(const Apdu& apdu) {
     } else {
         return sw(0x6A86);
     }
+    if (m_selected == Selected::Piv)
+        m_piv->reset(); // leaving the PIV application ends its security status
     m_selected = target;
     return sw(0x9000);
 }
