@@ -14,10 +14,9 @@ import tempfile
 import time
 import unittest
 
-from rig import BUILD_DIR, EVENT_TIMEOUT, Rig
+from rig import EVENT_TIMEOUT, TESTPKI as PKI, Rig
 
 MODULE = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
-PKI = os.environ.get("CPSLOCK_TESTPKI_DIR", os.path.join(BUILD_DIR, "testpki"))
 SLOT0 = "Virtual PCD 00 00"
 PIN = "4711"
 WRONG_PIN = "9999"
@@ -37,19 +36,17 @@ app default {
 
 def pki_file(relative):
     path = os.path.join(PKI, relative)
-    if not os.path.exists(path):
-        raise unittest.SkipTest("no test PKI at %s (run the make_test_pki fixture)" % PKI)
+    assert os.path.exists(path), "no test PKI at %s (the make_test_pki fixture writes it)" % PKI
     return path
 
 
 class OpenScPivTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # Declared dependencies of the test machine (packages opensc, openssl): missing is a failure.
         for tool in ("pkcs11-tool", "openssl"):
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest("%s is not installed" % tool)
-        if not os.path.exists(MODULE):
-            raise unittest.SkipTest("no %s (package opensc)" % MODULE)
+            assert shutil.which(tool), "%s is not installed" % tool
+        assert os.path.exists(MODULE), "no %s (package opensc)" % MODULE
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="cpslock-piv-")
