@@ -32,8 +32,11 @@ class LineReader:
         self._thread.start()
 
     def _pump(self, stream):
-        for line in iter(stream.readline, ""):
-            self.lines.put(line.rstrip("\n"))
+        try:
+            for line in iter(stream.readline, ""):
+                self.lines.put(line.rstrip("\n"))
+        except (ValueError, OSError):
+            pass  # the stream was closed under us by Rig.stop(): the process is gone anyway
         self.lines.put(None)
 
     def next(self, timeout=EVENT_TIMEOUT):
