@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -55,6 +56,8 @@ constexpr const char* kUsage =
     "  --script FILE   run commands from FILE ('-' = standard input) instead of inserting at start:\n"
     "                    insert PROFILE [SERIAL]   remove   swap PROFILE [SERIAL] (out for 600 ms)\n"
     "                    sleep MS   stats   pin-state   quit        ('#' starts a comment)\n"
+    "                    remove-on sign|verify|read|INS   (fault injection: the next such command\n"
+    "                    pulls the card out instead of being answered)\n"
     "\n"
     "Prints one line per change: 'inserted PROFILE serial=... atr=...', 'removed', 'reader-gone',\n"
     "'stats apdus=N', 'pin tries=N verified=0|1'. Without --script the card is inserted at start and\n"
@@ -243,7 +246,15 @@ private:
             case VpcdMessage::Kind::Reset:
             case VpcdMessage::Kind::UnknownControl: m_card->reset(); break;
             case VpcdMessage::Kind::GetAtr: sent = m_link.send(m_card->profile().atr); break;
-            case VpcdMessage::Kind::Apdu: sent = m_link.send(m_card->process(message->apdu)); break;
+            case VpcdMessage::Kind::Apdu:
+                if (m_removeOnIns && message->apdu.size() >= 2 && message->apdu[1] == *m_removeOnIns) {
+                    // Fault injection: the card leaves the reader instead of answering this command.
+                    m_removeOnIns.reset();
+                    remove();
+                    return;
+                }
+                sent = m_link.send(m_card->process(message->apdu));
+                break;
             }
             if (!sent)
                 break; // the next poll sees the closed socket
@@ -312,6 +323,21 @@ private:
                 return;
             }
             m_sleepUntil = Clock::now() + std::chrono::milliseconds(ms);
+        } else if (command == "remove-on" && !arg1.empty() && arg2.empty()) {
+            // The next command with this instruction byte pulls the card out instead of being answered:
+            // "sign" (GENERAL AUTHENTICATE), "verify" (VERIFY PIN), "read" (READ BINARY) or a hex INS.
+            const std::map<std::string, std::uint8_t> names{{"sign", 0x87}, {"verify", 0x20}, {"read", 0xB0}};
+            const auto named = names.find(arg1);
+            const auto hex = fromHex(arg1);
+            if (named != names.end())
+                m_removeOnIns = named->second;
+            else if (hex && hex->size() == 1)
+                m_removeOnIns = hex->front();
+            else {
+                say("error: remove-on takes sign, verify, read or one hex byte");
+                return;
+            }
+            say("armed remove-on " + arg1);
         } else if (command == "stats" && arg1.empty()) {
             say("stats apdus=" + std::to_string(m_card ? m_card->apduCount() : 0));
         } else if (command == "pin-state" && arg1.empty()) {
@@ -334,6 +360,7 @@ private:
     std::chrono::milliseconds m_backoff{50};
     Clock::time_point m_retryAt{};
     std::optional<Clock::time_point> m_sleepUntil;
+    std::optional<std::uint8_t> m_removeOnIns;
     std::vector<std::string> m_pending;
     std::string m_partial;
     bool m_scriptEof = false;
