@@ -6,6 +6,7 @@
 #   bench/run.sh verify [--runs N]                         card verification (verify_bench.py)
 #   bench/run.sh agent [--cycles N] [--idle-seconds S]     cpslock-agent: removal → Lock against a raw
 #                                                          watcher and card_eventmgr; idle CPU, RSS
+#   bench/run.sh pam [--runs N]          (needs the simulator's PIV applet)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -19,13 +20,17 @@ case "$which" in
 monitor) build cpslock-bench-monitor cpslock-cardsim cpslock && python3 bench/monitor_latency.py "$@" ;;
 verify) build cpslock-bench-verify cpslock-cardsim cpslock && python3 bench/verify_bench.py "$@" ;;
 agent) build cpslock-agent cpslock-bench-agent-raw cpslock-cardsim && python3 bench/agent_latency.py "$@" ;;
+pam) build cpslock-bench-pam pam_cpslock cpslock-auth cpslock-cardsim cpslock && python3 bench/pam_latency.py "$@" ;;
 all)
-    build cpslock-bench-monitor cpslock-bench-verify cpslock-agent cpslock-bench-agent-raw cpslock-cardsim cpslock
+    build cpslock-bench-monitor cpslock-bench-verify cpslock-bench-pam pam_cpslock cpslock-auth cpslock-agent \
+        cpslock-bench-agent-raw cpslock-cardsim cpslock
     python3 bench/monitor_latency.py
     echo
     python3 bench/verify_bench.py
     echo
     python3 bench/agent_latency.py
+    echo
+    python3 bench/pam_latency.py
     ;;
-*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, agent, all)" >&2; exit 2 ;;
+*) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, agent, pam, all)" >&2; exit 2 ;;
 esac

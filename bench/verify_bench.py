@@ -2,12 +2,15 @@
 """Card verification benchmark: CardVerifier's steps (module load, login, signature, chain, identity)
 against `pkcs11-tool` doing the same login + sign, in the same run, on the same token.
 
-SoftHSM2 token holding the test PKI's valid CPS card: N runs of each, as separate processes (both
-pay process start and module load), plus the in-process step breakdown.
+1. SoftHSM2 token holding the test PKI's valid CPS card: N runs of each, as separate processes (both
+   pay process start and module load), plus the in-process step breakdown.
+2. OpenSC + the simulated CPS card (PIV applet) on the reader rig: `cpslock verify` (whole process,
+   its own step timings) against `pkcs11-tool` login + sign on the same card, interleaved.
 
 usage: verify_bench.py [--runs 30]
 """
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -83,8 +86,54 @@ def main():
             if k in steps:
                 print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
         print("  (ours also checks the signature, the chain, the CRLs and the identity; pkcs11-tool only signs)")
+        opensc(a.runs, pki, anchors, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def opensc(runs, pki, anchors, work):
+    module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+    rig = rigmod.Rig().start()
+    try:
+        conf = os.path.join(work, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write("app default {\n    card_drivers = PIV-II;\n"
+                    "    framework pkcs15 { use_file_cache = no; use_pin_caching = false; }\n}\n")
+        rig.env["OPENSC_CONF"] = conf
+        policy = os.path.join(work, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('[pkcs11]\nmodules = ["%s"]\n[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\n' % (
+                module, anchors, os.path.join(pki, "crl", "current")))
+        os.chmod(work, 0o755)
+        rig.insert(0, "insert cps3 1000000001", "--piv-cert", os.path.join(pki, "cards", "valid-cps.der"),
+                   "--piv-key", os.path.join(pki, "keys", "valid-cps.p8.der"), "--pin", "1234")
+        nonce = os.path.join(work, "nonce")
+        ours, peer, steps = [], [], {}
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            r = subprocess.run([rigmod.CPSLOCK, "verify", "--json", "--policy", policy], input="1234\n", text=True,
+                               env=rig.env, capture_output=True)
+            ours.append((time.perf_counter() - t0) * 1000.0)
+            out = json.loads(r.stdout)
+            assert out["result"] == "ok", out
+            for k, v in out["timings_ms"].items():
+                steps.setdefault(k, []).append(v)
+            peer.append(timed(["pkcs11-tool", "--module", module, "--slot-description", "Virtual PCD 00 00", "--login",
+                               "--pin", "1234", "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01",
+                               "--input-file", nonce, "--output-file", os.path.join(work, "sig")], env=rig.env))
+        print()
+        print("Card verification through OpenSC on the simulated CPS card (pcscd + vpcd), %d runs each" % runs)
+        print("  cpslock verify, whole process       : %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
+        print("  ratio of medians (ours / peer)      : %.2f   (target <= 1.2)" % (statistics.median(ours) / statistics.median(peer)))
+        print("  cpslock verify steps (medians):")
+        for k in ("module", "login", "signature", "chain", "identity"):
+            if k in steps:
+                print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
+        print("  (cpslock verify also finds the card through pcscd twice: before, and after to check it is")
+        print("   still the same card; pkcs11-tool is told the slot)")
+    finally:
+        rig.stop()
 
 
 if __name__ == "__main__":

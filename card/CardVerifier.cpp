@@ -213,17 +213,39 @@ struct CardVerifier::State {
         return result;
     }
 
+    /// The same card (reader, kind, serial) is in its reader right now.
+    bool stillPresent(const CardInReader& card) {
+        const auto present = presence.cards();
+        return present && std::any_of(present->begin(), present->end(), [&](const CardInReader& c) {
+                   return c.reader == card.reader && c.serial == card.serial && c.kind == card.kind;
+               });
+    }
+
+    /// A PKCS#11 failure after the card was found: a module error with the card gone is a removal,
+    /// which is what the person at the screen did and can fix.
+    Refusal pkcs11Refusal(const Pkcs11Error& e, const CardInReader& card) {
+        Refusal r = fromPkcs11(e);
+        if (r.reason == RefusalReason::ModuleError && !stillPresent(card))
+            r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
+        return r;
+    }
+
     /// Cards reported lost from the tray (trust.lost_reports_dir): each file is deny-list entries.
-    /// They can only refuse, so a file that is unreadable or does not parse is skipped with a warning
-    /// rather than blocking every card.
-    std::string lostReports(std::vector<std::string>& warnings) const {
+    /// They can only refuse, so one file that is unreadable or does not parse is skipped with a
+    /// warning rather than blocking every card; but a folder that exists and cannot be listed refuses
+    /// (a reported card must never unlock because its report could not be seen).
+    std::optional<std::string> lostReports(std::vector<std::string>& warnings, std::optional<Refusal>& failure) const {
         std::string out;
         std::error_code ec;
         std::filesystem::directory_iterator it(policy.trust.lostReportsDir, ec);
         if (ec) {
-            if (ec != std::errc::no_such_file_or_directory)
-                warnings.push_back("lost-card reports in " + policy.trust.lostReportsDir + ": " + ec.message());
-            return out;
+            if (ec == std::errc::no_such_file_or_directory) {
+                warnings.push_back("no lost-card drop-box at " + policy.trust.lostReportsDir);
+                return out;
+            }
+            failure = refusal(RefusalReason::PolicyError,
+                              "lost-card reports in " + policy.trust.lostReportsDir + " cannot be read: " + ec.message());
+            return std::nullopt;
         }
         std::size_t files = 0;
         for (const auto& entry : it) {
@@ -258,7 +280,11 @@ struct CardVerifier::State {
                 return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
             denied = readSmallFile(policy.trust.denylist).value_or("");
         }
-        denied += lostReports(result.warnings);
+        std::optional<Refusal> unreadable;
+        const auto reports = lostReports(result.warnings, unreadable);
+        if (!reports)
+            return unreadable;
+        denied += *reports;
         const Denylist denylist = Denylist::parse(denied, policy.trust.denylist).list;
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};
@@ -384,7 +410,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
     {
         auto session = Pkcs11Session::open(*s.module, s.slot.slot);
         if (!session) {
-            result.refusal = fromPkcs11(session.error());
+            result.refusal = s.pkcs11Refusal(session.error(), card);
             return result;
         }
         bool warnedFinalTry = false;
@@ -404,7 +430,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
         StepTimer t(result, "signature");
         auto pair = session.value().findAuthenticationPair();
         if (!pair) {
-            result.refusal = fromPkcs11(pair.error());
+            result.refusal = s.pkcs11Refusal(pair.error(), card);
             // No usable pair often means a certificate not meant for authentication: say that rather
             // than "module error" when the certificate checks name the cause.
             if (pair.error().failure == Pkcs11Failure::ModuleError) {
@@ -418,7 +444,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
         }
         auto challenge = signChallenge(session.value(), pair.value().key);
         if (!challenge) {
-            result.refusal = fromPkcs11(challenge.error());
+            result.refusal = s.pkcs11Refusal(challenge.error(), card);
             return result;
         }
         // Reading a certificate proves nothing: only this signature ties the card to it.
@@ -436,6 +462,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
                     cardCas.push_back(std::move(o.der));
     } // logs out and closes the session
     result.triesLeft.reset();
+
 
     // Steps 6-7: chain, dates, key usage, revocation, deny-list; holder, card type, account.
     {
@@ -455,11 +482,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
 
     // Step 8: still the same card in the same reader.
     {
-        const auto now = s.presence.cards();
-        const bool same = now && std::any_of(now->begin(), now->end(), [&](const CardInReader& c) {
-                              return c.reader == card.reader && c.serial == card.serial && c.kind == card.kind;
-                          });
-        if (!same) {
+        if (!s.stillPresent(card)) {
             result.refusal = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check");
             return result;
         }

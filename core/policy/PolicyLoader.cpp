@@ -843,7 +843,11 @@ std::optional<std::string> realPathProbe(const std::string& path, PathKind kind,
         if (!S_ISDIR(st.st_mode))
             return "is not a folder";
         if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-            return "insecure: writable by others without the sticky bit (fix with chmod 1733)";
+            return "insecure: writable by others without the sticky bit (fix with chmod 1777)";
+        // Screen lockers may check cards as the session's user: they must be able to read the reports.
+        if ((st.st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH))
+            return "not readable by every user, so a locker running as the user could not see the reports "
+                   "(fix with chmod 1777)";
         if (st.st_uid != security.expectedOwner)
             return "insecure: owned by uid " + std::to_string(st.st_uid) + ", must be owned by root";
         return std::nullopt;

@@ -152,11 +152,9 @@ USER = 'user = sys.argv[sys.argv.index("--user") + 1]\n'
 
 class PamModuleTest(unittest.TestCase):
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root (helpers must be root-owned)")
+        self.assertEqual(os.geteuid(), 0, "needs root (helpers must be root-owned)")
         for path in (MODULE, shutil.which("pamtester")):
-            if not path or not os.path.exists(path):
-                self.skipTest("missing %s" % path)
+            self.assertTrue(path and os.path.exists(path), "missing %s" % path)
         self.helpers = StandIns()
         self.addCleanup(self.helpers.remove)
 
@@ -366,8 +364,7 @@ class InstalledLinesTest(unittest.TestCase):
     """The profile and every snippet of installer/pam, run through real libpam."""
 
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root (helpers must be root-owned)")
+        self.assertEqual(os.geteuid(), 0, "needs root (helpers must be root-owned)")
         self.helpers = StandIns()
         self.addCleanup(self.helpers.remove)
 

@@ -1,9 +1,9 @@
 """pam_cpslock.so with the real cpslock-auth on the virtual reader rig (pcscd + vpcd +
 cpslock-cardsim), through libpam (pam_wrapper + pamtester).
 
-What needs a card that can do a PIN and a signature (OpenSC + the simulator's PIV applet) runs only
-when cpslock-cardsim has --piv-cert; otherwise those tests are skipped and say so. Everything that
-happens before a PIN reaches a card runs on the plain simulator."""
+What needs a card that can do a PIN and a signature uses OpenSC + the simulator's PIV applet;
+everything that happens before a PIN reaches a card also runs on the plain simulator. Nothing is
+skipped: a missing part fails."""
 import os
 import subprocess
 import tempfile
@@ -79,11 +79,11 @@ CERTIFICATE_CASES = [(name, message) for name, message in (
 
 class PamRigTest(unittest.TestCase):
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root (the rig uses namespaces; the helper must be root-owned)")
+        # Nothing here is skipped: CI runs as root with everything built, and a missing part must fail.
+        self.assertEqual(os.geteuid(), 0, "needs root (the rig uses namespaces; the helper must be root-owned)")
         for path in (MODULE, HELPER, CARDSIM):
-            if not os.path.exists(path):
-                self.skipTest("not built: %s" % path)
+            self.assertTrue(os.path.exists(path), "not built: %s" % path)
+        self.assertTrue(cardsim_has_piv(), NO_PIV)
         self.fresh_rig()
         self.policy = PolicyDir('[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
         self.addCleanup(self.policy.remove)
@@ -112,8 +112,6 @@ class PamRigTest(unittest.TestCase):
         return s
 
     def piv_card(self, name, *extra, slot=0, insert=True):
-        if not cardsim_has_piv():
-            self.skipTest(NO_PIV)
         cert, key = card_files(name)
         args = ["--piv-cert", cert, "--piv-key", key, "--pin", PIN] + list(extra)
         command = "insert cps3 %s" % card_serial(name)
@@ -184,25 +182,32 @@ class PamRigTest(unittest.TestCase):
     def lost_report(self, name):
         box = tempfile.mkdtemp(prefix="cpslock-lost-")
         self.addCleanup(lambda: subprocess.run(["rm", "-rf", box]))
-        os.chmod(box, 0o1733)
+        os.chmod(box, 0o1777)
         with open(os.path.join(box, "%s-report.deny" % card_serial(name)), "w") as f:
             f.write("serial:%s 2026-11-28 signalée perdue depuis la barre des tâches\n" % card_serial(name))
         # PolicyDir's extra text continues its [trust] table.
         self.policy.write('lost_reports_dir = "%s"\n[accounts.holders]\n"%s" = "alice"\n' % (box, MAPPED_IDNAT))
+        return box
 
     def test_card_reported_lost_is_refused(self):
         self.piv_card("valid-cps")
         self.lost_report("valid-cps")
         self.assert_refused(self.service().run(), AUTH_ERR, "bloquée sur ce poste")
 
-    @unittest.expectedFailure
     def test_card_reported_lost_is_refused_when_the_locker_runs_as_the_user(self):
-        # Known gap (reported to the lead): the drop-box is mode 1733, so a helper running as the
-        # session's user (kscreenlocker, xsecurelock, i3lock) cannot list it, CardVerifier only logs
-        # a warning, and the reported card unlocks. Remove this decorator once that is fixed.
+        # kscreenlocker, xsecurelock and i3lock run the helper as the session's user: the drop-box
+        # (mode 1777) must be readable to them.
         self.piv_card("valid-cps")
         self.lost_report("valid-cps")
         self.assert_refused(self.run_as_user(self.service()), AUTH_ERR, "bloquée sur ce poste")
+
+    def test_unreadable_lost_reports_fail_closed(self):
+        # A drop-box the user's locker cannot list (e.g. chmod 1733 by mistake) must not let a
+        # reported card in: every card is refused with a configuration error.
+        self.piv_card("valid-cps")
+        box = self.lost_report("valid-cps")
+        os.chmod(box, 0o1733)
+        self.assert_refused(self.run_as_user(self.service()), AUTHINFO_UNAVAIL, "configuration")
 
     # -- wait_card --
 
@@ -213,25 +218,16 @@ class PamRigTest(unittest.TestCase):
         self.assertGreaterEqual(r.seconds, 1.0)
 
     def test_wait_card_ends_on_the_insertion(self):
-        piv = cardsim_has_piv()
         session = self.service("wait_card=30").start()
         session.wait_for("Insérez votre carte CPS")
-        if piv:
-            card, command = self.piv_card("valid-cps", insert=False)
-        else:
-            card, command = self.rig.card(0), "insert cps3 1000000001"
+        card, command = self.piv_card("valid-cps", insert=False)
         card.do(command, "inserted")
-        if piv:
-            session.wait_for("Code porteur CPS")
-            session.answer(PIN)
+        session.wait_for("Code porteur CPS")
+        session.answer(PIN)
         r = session.finish()
         self.assertLess(r.seconds, 25, "the wait ended with the insertion, not the deadline")
         self.assertNotIn("Aucune carte", r.out, r)
-        if piv:
-            self.assertIn(AUTH_OK, r.out, r)
-        else:
-            # The card arrived and was tried: OpenSC finds no applet it knows on the plain simulator.
-            self.assertIn("Le lecteur ou la carte ne répond pas", r.out, r)
+        self.assertIn(AUTH_OK, r.out, r)
 
     # -- with the PIN (OpenSC + PIV applet) --
 
