@@ -87,7 +87,8 @@ void AgentCore::stop() {
 
 void AgentCore::postReaderEvent(const ReaderEvent& event) {
     // Queued to the main thread: the guard is single-threaded. Qt wakes the loop through its eventfd.
-    QMetaObject::invokeMethod(this, [this, event] { onReaderEvent(event); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, event] { onReaderEvent(event); }, Qt::QueuedConnection);
 }
 
 void AgentCore::onReaderEvent(const ReaderEvent& event) {
@@ -208,7 +209,8 @@ void AgentCore::lockDone(bool ok, const std::string& locker, const std::string& 
     }
     if (wasLogout) {
         // Fail closed: a session that cannot be ended is at least locked.
-        write({"lock-failed", AuditRecord::Severity::Error,
+        write({"lock-failed",
+               AuditRecord::Severity::Error,
                "Fermeture de session impossible, verrouillage à la place / logout failed, locking instead",
                {{"detail", detail}}});
         m_pendingLogout = false;
@@ -216,8 +218,10 @@ void AgentCore::lockDone(bool ok, const std::string& locker, const std::string& 
         return;
     }
     spdlog::error("LOCK FAILED: {} (retrying every second)", detail);
-    write({"lock-failed", AuditRecord::Severity::Error,
-           "Verrouillage impossible / the session could not be locked", {{"detail", detail}}});
+    write({"lock-failed",
+           AuditRecord::Severity::Error,
+           "Verrouillage impossible / the session could not be locked",
+           {{"detail", detail}}});
     if (m_pendingReason && !m_stopped)
         m_retry.start();
 }

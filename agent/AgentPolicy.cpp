@@ -19,7 +19,8 @@ GuardSettings guardSettingsFrom(const policy::Policy& p) {
     s.idleWarning = p.session.idleWarning;
     s.requireCard = p.session.requireCard;
     s.requireCardGrace = p.session.requireCardGrace;
-    s.serviceLossAction = p.service.lossAction == policy::LossAction::None ? ServiceLossAction::None : ServiceLossAction::Lock;
+    s.serviceLossAction =
+        p.service.lossAction == policy::LossAction::None ? ServiceLossAction::None : ServiceLossAction::Lock;
     s.serviceLossGrace = p.service.lossGrace;
     return s;
 }

@@ -122,8 +122,9 @@ int AgentSetup::printCheck(std::FILE* out) {
         for (const auto& d : m_startOutcome->diagnostics)
             std::fprintf(out, "  %s\n", d.format().c_str());
     }
-    std::fprintf(out, "settings: removal %s, idle %llds (warning %llds), require_card %s (grace %llds), "
-                      "service loss %s (grace %llds)\n",
+    std::fprintf(out,
+                 "settings: removal %s, idle %llds (warning %llds), require_card %s (grace %llds), "
+                 "service loss %s (grace %llds)\n",
                  std::string(toString(m_settings.removalAction)).c_str(),
                  static_cast<long long>(m_settings.idleTimeout.count() / 1000),
                  static_cast<long long>(m_settings.idleWarning.count() / 1000), m_settings.requireCard ? "on" : "off",
@@ -190,8 +191,10 @@ void AgentSetup::announce() {
         for (const auto& c : m_lockers.candidates())
             why += (why.empty() ? "" : "; ") + c.name + ": " + c.probe.detail;
         spdlog::critical("NO LOCKER WORKS: this agent cannot lock the session ({})", why);
-        m_core->auditRecord({"locker-missing", AuditRecord::Severity::Error,
-                             "Aucun moyen de verrouiller la session / no way to lock the session", {{"detail", why}}});
+        m_core->auditRecord({"locker-missing",
+                             AuditRecord::Severity::Error,
+                             "Aucun moyen de verrouiller la session / no way to lock the session",
+                             {{"detail", why}}});
     }
     if (m_idle == nullptr && m_settings.idleTimeout.count() > 0) {
         spdlog::warn("no idle source: the idle lock cannot work");

@@ -38,9 +38,9 @@ void onSignal(int) {
 
 void usage() {
     std::fputs("usage: cpslock-agent --tray [--policy FILE] [--lost-reports-dir DIR] [--verbose]\n"
-                "       cpslock-agent --headless [--policy FILE] [--verbose]\n"
-                "       cpslock-agent --check [--policy FILE]\n",
-                stderr);
+               "       cpslock-agent --headless [--policy FILE] [--verbose]\n"
+               "       cpslock-agent --check [--policy FILE]\n",
+               stderr);
 }
 
 } // namespace
@@ -124,8 +124,10 @@ int main(int argc, char** argv) {
     sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
-    QSocketNotifier signals(fds[1], QSocketNotifier::Read);
-    QObject::connect(&signals, &QSocketNotifier::activated, &app, [&app] { app.quit(); });
+    // A closed stderr (the journal restarting) must not kill the agent: that would fail open.
+    std::signal(SIGPIPE, SIG_IGN);
+    QSocketNotifier signalNotifier(fds[1], QSocketNotifier::Read);
+    QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [&app] { app.quit(); });
 
     cpslock::agent::AgentCore& core = setup.createCore();
     std::unique_ptr<cpslock::agent::TrayRuntime> trayRuntime;

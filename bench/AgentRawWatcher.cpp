@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
             for (auto& s : states) {
                 const bool was = (s.dwCurrentState & SCARD_STATE_PRESENT) != 0;
                 const bool is = (s.dwEventState & SCARD_STATE_PRESENT) != 0;
-                if ((s.dwEventState & SCARD_STATE_CHANGED) != 0 && was != is && s.dwCurrentState != SCARD_STATE_UNAWARE) {
+                if ((s.dwEventState & SCARD_STATE_CHANGED) != 0 && was != is &&
+                    s.dwCurrentState != SCARD_STATE_UNAWARE) {
                     std::printf("raw %s %s %lld\n", is ? "present" : "empty", underscored(s.szReader).c_str(),
                                 static_cast<long long>(t));
                     std::fflush(stdout);

@@ -210,11 +210,13 @@ def main():
             if with_card:
                 card.do("insert cps3 4000000000", "inserted")
                 agent.expect("card-bound", serial="4000000000")
-            # Let the last event's work finish (audit lines written, D-Bus replies read).
-            try:
-                agent.next_line(1.0)
-            except AssertionError:
-                pass
+            # Let the last event's work finish (audit lines written, D-Bus replies and signals read):
+            # the window starts after 1 s without output.
+            while True:
+                try:
+                    agent.next_line(1.0)
+                except AssertionError:
+                    break
             sw0, cpu0 = process_stats(pid)
             try:
                 line, _ = agent.next_line(a.idle_seconds)

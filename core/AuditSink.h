@@ -12,7 +12,7 @@ namespace cpslock {
 struct AuditRecord {
     enum class Severity { Info, Warning, Error };
 
-    std::string kind;    ///< stable name: "card-removed", "lock", "lock-failed", "policy-refused"...
+    std::string kind; ///< stable name: "card-removed", "lock", "lock-failed", "policy-refused"...
     Severity severity = Severity::Info;
     std::string message; ///< one human line, French then English when shown to users
     std::vector<std::pair<std::string, std::string>> fields; ///< extra key=value ("reader", "serial"...)

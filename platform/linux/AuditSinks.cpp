@@ -1,8 +1,8 @@
 #include "platform/linux/AuditSinks.h"
 
+#include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
-#include <sys/stat.h>
 
 #include <array>
 #include <cctype>
@@ -13,30 +13,18 @@ namespace cpslock::platform {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kMessageIds{{
-    {"agent-started", "5575ece976bb465e946d0406be431e5e"},
-    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
-    {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},
-    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
-    {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},
-    {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
-    {"session-unlocked", "b07b9449797c42a08368603b5a462156"},
-    {"session-locked", "df5504c1eda14f12876a23802d82b408"},
-    {"card-bound", "af007e1b7cbf4021b6e7691916a24f73"},
-    {"lock", "c0ef45126968434e959441fd87b62b09"},
-    {"logout", "8f6eda52bf224141ae188b4ccda48b6a"},
-    {"lock-failed", "02866c27dbd948f9bbc135b637f5f8dc"},
-    {"removal-ignored", "19173d057b3145edba45acc93ee5c012"},
-    {"token-logout", "3283efb2633243599ccbca4d4f1a8a7d"},
-    {"card-reminder", "6fe0eeae4efc4d879f8e90486addb211"},
-    {"idle-warning", "270e6d270632455ba5ab9c6c15c25df0"},
-    {"idle-cancelled", "e6d500e37d884336b92c1a6d23fccd27"},
-    {"service-lost", "a178805aa1c545ffb6e4bccfc62ee0ed"},
-    {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"},
-    {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
-    {"settings-changed", "dd2b7114502b421088733e29f01357f1"},
-    {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
-    {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},
-    {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
+    {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
+    {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
+    {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
+    {"session-unlocked", "b07b9449797c42a08368603b5a462156"}, {"session-locked", "df5504c1eda14f12876a23802d82b408"},
+    {"card-bound", "af007e1b7cbf4021b6e7691916a24f73"},       {"lock", "c0ef45126968434e959441fd87b62b09"},
+    {"logout", "8f6eda52bf224141ae188b4ccda48b6a"},           {"lock-failed", "02866c27dbd948f9bbc135b637f5f8dc"},
+    {"removal-ignored", "19173d057b3145edba45acc93ee5c012"},  {"token-logout", "3283efb2633243599ccbca4d4f1a8a7d"},
+    {"card-reminder", "6fe0eeae4efc4d879f8e90486addb211"},    {"idle-warning", "270e6d270632455ba5ab9c6c15c25df0"},
+    {"idle-cancelled", "e6d500e37d884336b92c1a6d23fccd27"},   {"service-lost", "a178805aa1c545ffb6e4bccfc62ee0ed"},
+    {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"}, {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
+    {"settings-changed", "dd2b7114502b421088733e29f01357f1"}, {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
+    {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},   {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
 }};
 
 int priority(AuditRecord::Severity s) {
@@ -83,7 +71,9 @@ void appendValue(std::string& out, std::string_view value) {
 std::string journalFieldName(std::string_view key) {
     std::string name = "CPSLOCK_";
     for (char c : key)
-        name += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+        name += std::isalnum(static_cast<unsigned char>(c))
+                    ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                    : '_';
     return name;
 }
 

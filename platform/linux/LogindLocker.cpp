@@ -20,26 +20,27 @@ LockerProbe LogindLocker::probe() {
         return {false, found.detail};
     m_path = found.path;
 
-    QDBusMessage get = QDBusMessage::createMethodCall(kLogindService, m_path, QStringLiteral("org.freedesktop.DBus.Properties"),
-                                                      QStringLiteral("Get"));
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        kLogindService, m_path, QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
     get << kLogindSessionInterface << QStringLiteral("LockedHint");
     const QDBusReply<QDBusVariant> hint = m_bus.call(get, QDBus::Block, 2000);
     if (hint.isValid())
         m_locked = hint.value().variant().toBool();
     // Without LockedHint (logind < 230) locking still works; the state then comes from another locker.
-    m_relay.watchProperties(m_bus, kLogindService, m_path, [this](const QString& interface, const QVariantMap& changed) {
-        if (interface != kLogindSessionInterface)
-            return;
-        const auto it = changed.find(QStringLiteral("LockedHint"));
-        if (it == changed.end())
-            return;
-        const bool locked = it->toBool();
-        if (m_locked == locked)
-            return;
-        m_locked = locked;
-        if (m_stateHandler)
-            m_stateHandler(locked);
-    });
+    m_relay.watchProperties(m_bus, kLogindService, m_path,
+                            [this](const QString& interface, const QVariantMap& changed) {
+                                if (interface != kLogindSessionInterface)
+                                    return;
+                                const auto it = changed.find(QStringLiteral("LockedHint"));
+                                if (it == changed.end())
+                                    return;
+                                const bool locked = it->toBool();
+                                if (m_locked == locked)
+                                    return;
+                                m_locked = locked;
+                                if (m_stateHandler)
+                                    m_stateHandler(locked);
+                            });
     const std::string direct = m_caller.open();
     return {true, found.detail + (hint.isValid() ? ", LockedHint watched" : ", no LockedHint") +
                       (direct.empty() ? "" : ", calls through QtDBus (" + direct + ")")};
@@ -63,14 +64,16 @@ void LogindLocker::call(const QString& method, Done done) {
             return;
         // Fall through to QtDBus: a broken direct connection must not cost the lock.
     }
-    const QDBusMessage message = QDBusMessage::createMethodCall(kLogindService, m_path, kLogindSessionInterface, method);
+    const QDBusMessage message =
+        QDBusMessage::createMethodCall(kLogindService, m_path, kLogindSessionInterface, method);
     auto* watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(message, 5000), &m_relay);
     QObject::connect(watcher, &QDBusPendingCallWatcher::finished, &m_relay,
                      [done = std::move(done), method](QDBusPendingCallWatcher* w) {
                          const QDBusPendingReply<> reply = *w;
                          w->deleteLater();
                          if (reply.isError())
-                             done(false, "logind " + method.toStdString() + ": " + reply.error().message().toStdString());
+                             done(false,
+                                  "logind " + method.toStdString() + ": " + reply.error().message().toStdString());
                          else
                              done(true, {});
                      });

@@ -12,7 +12,9 @@ using cpslock::platform::auditMessageId;
 using cpslock::platform::formatAuditLine;
 
 TEST(AgentAuditLineTest, PlainValuesStayBareAndOthersAreQuoted) {
-    const AuditRecord r{"lock", AuditRecord::Severity::Info, "Session locked",
+    const AuditRecord r{"lock",
+                        AuditRecord::Severity::Info,
+                        "Session locked",
                         {{"reason", "card-removed"}, {"reader", "Virtual PCD 00 00"}, {"latency_ms", "0.21"}}};
     EXPECT_EQ(formatAuditLine(r),
               "cpslock-audit kind=lock reason=card-removed reader=\"Virtual PCD 00 00\" latency_ms=0.21 "
@@ -21,7 +23,9 @@ TEST(AgentAuditLineTest, PlainValuesStayBareAndOthersAreQuoted) {
 
 TEST(AgentAuditLineTest, AReaderNameCannotForgeASecondRecordOrField) {
     // A USB reader chooses its own name: newline, quotes and '=' must not escape the value.
-    const AuditRecord r{"card-inserted", AuditRecord::Severity::Info, "x",
+    const AuditRecord r{"card-inserted",
+                        AuditRecord::Severity::Info,
+                        "x",
                         {{"reader", "evil\ncpslock-audit kind=session-unlocked \"a\"=b\\"}}};
     const std::string line = formatAuditLine(r);
     EXPECT_EQ(line.find('\n'), std::string::npos);
@@ -35,11 +39,11 @@ TEST(AgentAuditLineTest, EmptyValuesAreQuoted) {
 }
 
 TEST(AgentAuditLineTest, EveryKindTheAgentWritesHasADistinctMessageId) {
-    const char* kinds[] = {"agent-started", "locker-missing", "card-inserted", "card-removed", "reader-added",
-                           "reader-removed", "session-unlocked", "session-locked", "card-bound", "lock", "logout",
-                           "lock-failed", "removal-ignored", "token-logout", "card-reminder", "idle-warning",
-                           "idle-cancelled", "service-lost", "service-restored", "lock-averted", "settings-changed",
-                           "policy-applied", "policy-refused", "agent-stopped"};
+    const char* kinds[] = {
+        "agent-started",    "locker-missing", "card-inserted",    "card-removed",   "reader-added",   "reader-removed",
+        "session-unlocked", "session-locked", "card-bound",       "lock",           "logout",         "lock-failed",
+        "removal-ignored",  "token-logout",   "card-reminder",    "idle-warning",   "idle-cancelled", "service-lost",
+        "service-restored", "lock-averted",   "settings-changed", "policy-applied", "policy-refused", "agent-stopped"};
     std::set<std::string> ids;
     for (const char* kind : kinds) {
         const std::string id(auditMessageId(kind));

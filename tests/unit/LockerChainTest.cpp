@@ -15,7 +15,8 @@ namespace {
 /// A locker that answers at once with what the test set, and records what it was asked.
 class FakeLocker final : public Locker {
 public:
-    FakeLocker(std::string name, bool usable, std::vector<std::string>& log) : m_name(std::move(name)), m_usable(usable), m_log(log) {}
+    FakeLocker(std::string name, bool usable, std::vector<std::string>& log)
+        : m_name(std::move(name)), m_usable(usable), m_log(log) {}
 
     std::string name() const override { return m_name; }
     LockerProbe probe() override { return {m_usable, m_usable ? "found" : "absent"}; }
@@ -49,9 +50,7 @@ struct Result {
 };
 
 LockerChain::Done recordInto(Result& r) {
-    return [&r](bool ok, const std::string& locker, const std::string& detail) {
-        r = {true, ok, locker, detail};
-    };
+    return [&r](bool ok, const std::string& locker, const std::string& detail) { r = {true, ok, locker, detail}; };
 }
 
 class LockerChainTest : public ::testing::Test {
