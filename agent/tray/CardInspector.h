@@ -20,9 +20,9 @@ struct CardSummary {
     std::string profession;
     std::string certSha256; ///< lower-case hex, empty when unknown
     std::optional<std::chrono::system_clock::time_point> notAfter;
-    std::string refusalFr;  ///< the certificate would be refused (expired, revoked, deny-listed...), else empty
+    std::string refusalFr; ///< the certificate would be refused (expired, revoked, deny-listed...), else empty
     std::string refusalEn;
-    std::string error;      ///< the card could not be read (technical), else empty
+    std::string error; ///< the card could not be read (technical), else empty
 };
 
 /// Reads a card's certificate without PIN. Blocking (PKCS#11): called off the UI thread, once per

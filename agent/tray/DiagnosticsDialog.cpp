@@ -76,17 +76,22 @@ QString DiagnosticsDialog::buildText(const DiagnosticsInfo& info) {
     for (const auto& b : st.boundCards)
         out << tr("  carte de la session : n° %1 %2").arg(q(b.serial), b.reader.empty() ? QString() : q(b.reader));
 
-    out << QString() << tr("Module PKCS#11 : %1").arg(q(info.pkcs11Modules.empty() ? std::string("-") : info.pkcs11Modules.front()));
+    out << QString()
+        << tr("Module PKCS#11 : %1").arg(q(info.pkcs11Modules.empty() ? std::string("-") : info.pkcs11Modules.front()));
     for (std::size_t i = 1; i < info.pkcs11Modules.size(); ++i)
         out << QStringLiteral("  ") + q(info.pkcs11Modules[i]);
-    out << tr("Politique : %1 (%2)").arg(q(info.policyDescription), info.policyRefused ? tr("REFUSÉE, valeurs par défaut en vigueur") : tr("appliquée"));
+    out << tr("Politique : %1 (%2)")
+               .arg(q(info.policyDescription),
+                    info.policyRefused ? tr("REFUSÉE, valeurs par défaut en vigueur") : tr("appliquée"));
     if (info.crlAge) {
         const bool stale = info.crlMaxAge.count() > 0 && *info.crlAge > info.crlMaxAge;
-        out << tr("Liste de révocation (CRL) : mise à jour il y a %1%2").arg(age(*info.crlAge), stale ? tr(" — TROP ANCIENNE") : QString());
+        out << tr("Liste de révocation (CRL) : mise à jour il y a %1%2")
+                   .arg(age(*info.crlAge), stale ? tr(" — TROP ANCIENNE") : QString());
     } else {
         out << tr("Liste de révocation (CRL) : aucune dans %1").arg(q(info.crlDir));
     }
-    out << tr("Verrouillage : %1").arg(info.lockers.empty() ? tr("AUCUN moyen de verrouiller la session") : q(info.lockers));
+    out << tr("Verrouillage : %1")
+               .arg(info.lockers.empty() ? tr("AUCUN moyen de verrouiller la session") : q(info.lockers));
     out << tr("Détection d'inactivité : %1").arg(q(info.idleSource));
     out << tr("Journal d'audit : %1").arg(q(info.audit));
     out << tr("Dossier des déclarations de perte : %1").arg(q(info.lostReportsDir));

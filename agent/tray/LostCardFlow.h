@@ -11,8 +11,8 @@ namespace cpslock::agent {
 
 /// The card being reported and what the tray knows about it.
 struct LostCardTarget {
-    BoundCard card;          ///< serial required to block; certSha256 when known (PAM or inspect())
-    std::string holderName;  ///< may be empty
+    BoundCard card;         ///< serial required to block; certSha256 when known (PAM or inspect())
+    std::string holderName; ///< may be empty
 };
 
 struct LostCardOutcome {

@@ -65,8 +65,8 @@ TrayController::TrayController(TrayHost& host, TrayConfig config, std::shared_pt
     m_now = [] { return std::chrono::system_clock::now(); };
 
     m_lockAction = m_menu.addAction(tr("Verrouiller maintenant"), this, &TrayController::lockNow);
-    m_lostAction = m_menu.addAction(tr("Signaler la perte ou le vol de ma carte…"), this,
-                                    &TrayController::reportLostCard);
+    m_lostAction =
+        m_menu.addAction(tr("Signaler la perte ou le vol de ma carte…"), this, &TrayController::reportLostCard);
     m_menu.addSeparator();
     m_diagAction = m_menu.addAction(tr("État et diagnostic…"), this, &TrayController::showDiagnostics);
     m_aboutAction = m_menu.addAction(tr("À propos"), this, &TrayController::showAbout);
@@ -214,7 +214,8 @@ void TrayController::refresh() {
         spdlog::debug("tray: icon {}", toString(kind));
     m_iconSet = true;
     m_kind = kind;
-    m_icon.setIcon(QIcon(QString::fromUtf8(iconResource(m_kind).data(), static_cast<qsizetype>(iconResource(m_kind).size()))));
+    m_icon.setIcon(
+        QIcon(QString::fromUtf8(iconResource(m_kind).data(), static_cast<qsizetype>(iconResource(m_kind).size()))));
     m_icon.setToolTip(buildToolTip());
 }
 
@@ -252,7 +253,8 @@ QString TrayController::buildToolTip() const {
             if (!s.refusalFr.empty())
                 lines << tr("Attention : %1").arg(q(french() ? s.refusalFr : s.refusalEn));
             else if (s.notAfter && expiresSoon(*s.notAfter, m_now()))
-                lines << tr("Attention : le certificat expire dans %n jour(s)", nullptr, daysLeft(*s.notAfter, m_now()));
+                lines << tr("Attention : le certificat expire dans %n jour(s)", nullptr,
+                            daysLeft(*s.notAfter, m_now()));
         }
     }
     if (!anyCard && m_status.serviceUp)
@@ -288,9 +290,10 @@ void TrayController::reportLostCard() {
         return;
     const LostCardOutcome outcome =
         agent::reportLostCard(m_host, target, m_config.lostReportsDir, m_config.user, m_now());
-    addEvent(outcome.report.ok ? tr("carte n° %1 déclarée perdue, bloquée sur ce poste").arg(q(target.card.serial))
-                               : tr("carte n° %1 déclarée perdue, NON bloquée : %2")
-                                     .arg(q(target.card.serial), q(outcome.report.error)));
+    addEvent(
+        outcome.report.ok
+            ? tr("carte n° %1 déclarée perdue, bloquée sur ce poste").arg(q(target.card.serial))
+            : tr("carte n° %1 déclarée perdue, NON bloquée : %2").arg(q(target.card.serial), q(outcome.report.error)));
     if (m_lostResult)
         m_lostResult->close();
     m_lostResult = new LostCardResultDialog(outcome, m_config.contacts);

@@ -123,8 +123,8 @@ private:
     TrayIconKind m_kind = TrayIconKind::NoCard;
     bool m_iconSet = false;
     std::map<std::string, CardSummary> m_summaries; ///< by serial
-    std::set<std::string> m_expiryNotified;          ///< serials already told about
-    std::optional<BoundCard> m_lastBound;            ///< the session's card, kept after it left
+    std::set<std::string> m_expiryNotified;         ///< serials already told about
+    std::optional<BoundCard> m_lastBound;           ///< the session's card, kept after it left
     std::optional<std::chrono::milliseconds> m_idleRemaining;
     QStringList m_events;
     QPointer<LostCardResultDialog> m_lostResult;

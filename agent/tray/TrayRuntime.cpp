@@ -59,8 +59,8 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::
     config.policyRefused = setup.policyRefused();
     config.pkcs11Modules = policy->pkcs11.modules;
     config.crlDir = policy->trust.crlDir;
-    config.crlMaxAge = policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0}
-                                                                               : policy->trust.crlMaxAge;
+    config.crlMaxAge =
+        policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
     config.lostReportsDir = lostReportsDir.value_or(policy->trust.lostReportsDir);
     config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
     config.user = currentUserName();

@@ -24,11 +24,11 @@ std::string_view iconResource(TrayIconKind kind);
 
 /// What the tray knows besides the guard's status.
 struct TrayConditions {
-    bool lockerAvailable = true;  ///< at least one locker probed usable
-    bool policyRefused = false;   ///< the policy file was refused (built-in defaults in force)
-    bool crlStale = false;        ///< newest CRL older than trust.crl_max_age
-    bool certExpiringSoon = false;///< a present card's certificate ends within kExpiryWarning
-    bool cardRefused = false;     ///< a present card's certificate would be refused (expired, revoked, deny-listed...)
+    bool lockerAvailable = true;   ///< at least one locker probed usable
+    bool policyRefused = false;    ///< the policy file was refused (built-in defaults in force)
+    bool crlStale = false;         ///< newest CRL older than trust.crl_max_age
+    bool certExpiringSoon = false; ///< a present card's certificate ends within kExpiryWarning
+    bool cardRefused = false;      ///< a present card's certificate would be refused (expired, revoked, deny-listed...)
 };
 
 /// A certificate ending within this is announced (notification + warning icon).

@@ -16,7 +16,8 @@ using cpslock::platform::writeLostCardReport;
 
 namespace {
 
-constexpr const char* kSha = "3D:94:F3:1C:25:89:EA:12:82:86:EC:22:96:BA:7A:B7:7E:5E:D1:9E:A3:98:A4:70:8D:E0:75:0B:F7:D0:BF:94";
+constexpr const char* kSha =
+    "3D:94:F3:1C:25:89:EA:12:82:86:EC:22:96:BA:7A:B7:7E:5E:D1:9E:A3:98:A4:70:8D:E0:75:0B:F7:D0:BF:94";
 constexpr const char* kShaLower = "3d94f31c2589ea128286ec2296ba7ab77e5ed19ea398a4708de0750bf7d0bf94";
 
 std::string readFile(const fs::path& p) {

@@ -1,8 +1,8 @@
 // Qt Test, offscreen platform: the tray's menu, icons, notifications, dialogs and the loss-report flow,
 // run once in French (the source strings) and once in English (the translation built from the .ts).
+#include "agent/tray/TrayController.h"
 #include "agent/tray/DiagnosticsDialog.h"
 #include "agent/tray/LostCardDialogs.h"
-#include "agent/tray/TrayController.h"
 
 #include <QAction>
 #include <QApplication>
@@ -61,7 +61,8 @@ QImage render(const QIcon& icon, int size) {
 }
 
 QImage renderResource(TrayIconKind kind, int size) {
-    return render(QIcon(QString::fromUtf8(iconResource(kind).data(), static_cast<qsizetype>(iconResource(kind).size()))), size);
+    return render(
+        QIcon(QString::fromUtf8(iconResource(kind).data(), static_cast<qsizetype>(iconResource(kind).size()))), size);
 }
 
 QString kindName(TrayIconKind kind) {
