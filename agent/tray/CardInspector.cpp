@@ -11,16 +11,19 @@ namespace {
 
 class VerifierInspector final : public CardInspector {
 public:
-    explicit VerifierInspector(std::shared_ptr<const policy::Policy> policy) : m_policy(std::move(policy)) {}
-
-    CardSummary inspect(const std::string& reader, const std::string& serial) override {
+    CardSummary inspect(const std::shared_ptr<const policy::Policy>& policy, const std::string& reader,
+                        const std::string& serial) override {
         // One PKCS#11 conversation at a time: the module and pcscd are shared.
         const std::lock_guard lock(m_mutex);
         CardSummary s;
         s.reader = reader;
         s.serial = serial;
+        if (!policy) {
+            s.error = "no policy";
+            return s;
+        }
         const auto presence = card::makePcscPresence();
-        card::CardVerifier verifier(*m_policy, *presence);
+        card::CardVerifier verifier(*policy, *presence);
         card::VerifyRequest request;
         request.reader = reader;
         const card::CardReport report = verifier.inspect(request);
@@ -48,14 +51,13 @@ public:
     }
 
 private:
-    std::shared_ptr<const policy::Policy> m_policy;
     std::mutex m_mutex;
 };
 
 } // namespace
 
-std::shared_ptr<CardInspector> makeCardInspector(std::shared_ptr<const policy::Policy> policy) {
-    return std::make_shared<VerifierInspector>(std::move(policy));
+std::shared_ptr<CardInspector> makeCardInspector() {
+    return std::make_shared<VerifierInspector>();
 }
 
 } // namespace cpslock::agent

@@ -30,10 +30,12 @@ struct CardSummary {
 class CardInspector {
 public:
     virtual ~CardInspector() = default;
-    virtual CardSummary inspect(const std::string& reader, const std::string& serial) = 0;
+    /// `policy`: the one in force when the card was inserted (the job owns a reference to it).
+    virtual CardSummary inspect(const std::shared_ptr<const policy::Policy>& policy, const std::string& reader,
+                                const std::string& serial) = 0;
 };
 
-/// card::CardVerifier::inspect() with the given policy and pcscd.
-std::shared_ptr<CardInspector> makeCardInspector(std::shared_ptr<const policy::Policy> policy);
+/// card::CardVerifier::inspect() with pcscd.
+std::shared_ptr<CardInspector> makeCardInspector();
 
 } // namespace cpslock::agent

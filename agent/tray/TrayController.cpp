@@ -80,8 +80,6 @@ TrayController::TrayController(TrayHost& host, TrayConfig config, std::shared_pt
         m_menu.popup(where.isValid() ? where.bottomLeft() + QPoint(0, 1) : QCursor::pos());
     });
 
-    m_conditions.lockerAvailable = m_config.lockerAvailable;
-    m_conditions.policyRefused = m_config.policyRefused;
     refresh();
 }
 
@@ -99,7 +97,13 @@ void TrayController::addEvent(const QString& text) {
         m_events.removeFirst();
 }
 
+void TrayController::reloadConfig() {
+    if (m_configSource)
+        m_config = m_configSource();
+}
+
 void TrayController::onStatus(const GuardStatus& status) {
+    reloadConfig();
     const GuardStatus before = m_status;
     m_status = status;
 
@@ -156,10 +160,11 @@ void TrayController::inspect(const PresentCard& card) {
         return;
     QPointer<TrayController> self(this);
     auto inspector = m_inspector;
+    auto policy = m_config.policy;
     const std::string reader = card.reader;
     const std::string serial = card.serial;
-    m_executor([self, inspector, reader, serial] {
-        const CardSummary summary = inspector->inspect(reader, serial);
+    m_executor([self, inspector, policy, reader, serial] {
+        const CardSummary summary = inspector->inspect(policy, reader, serial);
         // Back to the UI thread; dropped when the tray is gone.
         QMetaObject::invokeMethod(
             QCoreApplication::instance(),
@@ -194,6 +199,8 @@ std::optional<CardSummary> TrayController::summary(const std::string& serial) co
 }
 
 void TrayController::refresh() {
+    m_conditions.lockerAvailable = m_config.lockerAvailable;
+    m_conditions.policyRefused = m_config.policyRefused;
     m_conditions.certExpiringSoon = false;
     m_conditions.cardRefused = false;
     for (const auto& c : m_status.cards) {
@@ -285,6 +292,7 @@ LostCardTarget TrayController::currentLossTarget() const {
 }
 
 void TrayController::reportLostCard() {
+    reloadConfig();
     const LostCardTarget target = currentLossTarget();
     if (!m_confirm(target))
         return;
@@ -319,6 +327,7 @@ DiagnosticsInfo TrayController::diagnosticsInfo() const {
 }
 
 void TrayController::showDiagnostics() {
+    reloadConfig();
     if (m_diagnostics)
         m_diagnostics->close();
     m_diagnostics = new DiagnosticsDialog(diagnosticsInfo());

@@ -22,6 +22,10 @@
 #include <string>
 #include <vector>
 
+namespace cpslock::policy {
+struct Policy;
+}
+
 class QAction;
 class QLocale;
 class QTranslator;
@@ -30,6 +34,7 @@ namespace cpslock::agent {
 
 /// What the tray shows that does not change while it runs (from AgentSetup and the policy).
 struct TrayConfig {
+    std::shared_ptr<const policy::Policy> policy; ///< for card inspection
     bool lockerAvailable = true;
     std::string lockers;
     std::string idleSource;
@@ -79,6 +84,8 @@ public:
     void setNotifier(Notifier notifier) { m_notifier = std::move(notifier); }
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
     void setNow(Now now) { m_now = std::move(now); }
+    /// Re-read the configuration (policy reloads) before each use; without it the constructor's stays.
+    void setConfigSource(std::function<TrayConfig()> source) { m_configSource = std::move(source); }
 
     QMenu* menu() { return &m_menu; }
     QAction* lockAction() const { return m_lockAction; }
@@ -102,9 +109,11 @@ private:
     void addEvent(const QString& text);
     QString buildToolTip() const;
     LostCardTarget currentLossTarget() const;
+    void reloadConfig();
 
     TrayHost& m_host;
     TrayConfig m_config;
+    std::function<TrayConfig()> m_configSource;
     std::shared_ptr<CardInspector> m_inspector;
     Executor m_executor;
     Notifier m_notifier;

@@ -49,24 +49,30 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::
     QApplication::setQuitOnLastWindowClosed(false);
     if (installTrayTranslator(QLocale()) != nullptr)
         spdlog::debug("tray in English");
-    const auto policy = setup.policy();
-    TrayConfig config;
-    config.lockerAvailable = setup.lockers().anyUsable();
-    config.lockers = config.lockerAvailable ? setup.lockers().usableNames() : std::string{};
-    config.idleSource = setup.idleSourceName();
-    config.audit = setup.auditDestination();
-    config.policyDescription = setup.policyDescription();
-    config.policyRefused = setup.policyRefused();
-    config.pkcs11Modules = policy->pkcs11.modules;
-    config.crlDir = policy->trust.crlDir;
-    config.crlMaxAge =
-        policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
-    config.lostReportsDir = lostReportsDir.value_or(policy->trust.lostReportsDir);
-    config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
-    config.user = currentUserName();
+    // Rebuilt on every use: a policy reload changes the contacts, the CRL folder, the drop-box...
+    auto configSource = [&setup, lostReportsDir] {
+        const auto policy = setup.policy();
+        TrayConfig config;
+        config.policy = policy;
+        config.lockerAvailable = setup.lockers().anyUsable();
+        config.lockers = config.lockerAvailable ? setup.lockers().usableNames() : std::string{};
+        config.idleSource = setup.idleSourceName();
+        config.audit = setup.auditDestination();
+        config.policyDescription = setup.policyDescription();
+        config.policyRefused = setup.policyRefused();
+        config.pkcs11Modules = policy->pkcs11.modules;
+        config.crlDir = policy->trust.crlDir;
+        config.crlMaxAge =
+            policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
+        config.lostReportsDir = lostReportsDir.value_or(policy->trust.lostReportsDir);
+        config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
+        config.user = currentUserName();
+        return config;
+    };
 
-    m_state->controller = std::make_unique<TrayController>(m_state->host, config, makeCardInspector(policy));
+    m_state->controller = std::make_unique<TrayController>(m_state->host, configSource(), makeCardInspector());
     TrayController* tray = m_state->controller.get();
+    tray->setConfigSource(configSource);
     core.setStatusHandler([tray](const GuardStatus& s) { tray->onStatus(s); });
     core.setIdleWarningHandler([tray](std::optional<std::chrono::milliseconds> r) { tray->onIdleWarning(r); });
     if (!QSystemTrayIcon::isSystemTrayAvailable())

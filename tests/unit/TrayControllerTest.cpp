@@ -38,7 +38,8 @@ public:
 
 class FakeInspector final : public CardInspector {
 public:
-    CardSummary inspect(const std::string& reader, const std::string& serial) override {
+    CardSummary inspect(const std::shared_ptr<const policy::Policy>& /*policy*/, const std::string& reader,
+                        const std::string& serial) override {
         ++calls;
         CardSummary s = next;
         s.reader = reader;
@@ -412,6 +413,27 @@ private Q_SLOTS:
         QVERIFY(m_confirmed.at(0).card.serial.empty());
         // Still locks and audits; nothing can be blocked without a number.
         QCOMPARE(m_host.calls, (std::vector<std::string>{"lock:lost-card", "audit:card-reported-lost"}));
+        QVERIFY(QDir(m_dropDir.path()).isEmpty());
+        tray->lostCardResult()->close();
+    }
+
+    void policyReloadReachesTheContactsAndTheDropBox() {
+        auto tray = makeTray();
+        QTemporaryDir other;
+        tray->setConfigSource([&] {
+            TrayConfig c;
+            c.lostReportsDir = other.path().toStdString();
+            c.contacts = {"01 23 45 67 89", "https://support.example.fr", "Service informatique."};
+            c.user = "dr.martin";
+            return c;
+        });
+        GuardStatus bound = withCard();
+        bound.boundCards.push_back({"Virtual PCD 00 00", "992138450", kSha});
+        tray->onStatus(bound);
+        tray->reportLostCard();
+        QVERIFY(tray->lostCardResult()->contactsText().contains("01 23 45 67 89"));
+        QVERIFY(!tray->lostCardResult()->contactsText().contains("0 825 852 000"));
+        QVERIFY(QFile::exists(QDir(other.path()).filePath("992138450-3d94f31c2589ea12.deny")));
         QVERIFY(QDir(m_dropDir.path()).isEmpty());
         tray->lostCardResult()->close();
     }
