@@ -17,6 +17,8 @@ packages=(
     libpam-pkcs11
     # the agent: Qt 6 (Core + DBus), X11 idle (XScreenSaver), and its desktop test parts
     qt6-base-dev libx11-dev libxss-dev xvfb xdotool x11-utils
+    # desktop test fixture: gdbus (talks to dbusmock), dbus-daemon for private buses
+    libglib2.0-bin dbus-daemon
 )
 
 missing=()
