@@ -49,6 +49,9 @@ AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle,
     m_retry.setSingleShot(true);
     m_retry.setInterval(1000);
     connect(&m_retry, &QTimer::timeout, this, [this] { sendLock(); });
+    m_confirm.setSingleShot(true);
+    m_confirm.setInterval(std::chrono::duration_cast<milliseconds>(kLockConfirmTimeout));
+    connect(&m_confirm, &QTimer::timeout, this, [this] { handleLockUnconfirmed(); });
 }
 
 AgentCore::~AgentCore() {
@@ -83,6 +86,7 @@ void AgentCore::stop() {
         m_monitor->stop();
     m_timer.stop();
     m_retry.stop();
+    m_confirm.stop();
 }
 
 void AgentCore::postReaderEvent(const ReaderEvent& event) {
@@ -124,6 +128,8 @@ void AgentCore::onSessionLockChanged(bool locked) {
     m_pendingReason.reset();
     m_lockLatency.reset();
     m_retry.stop();
+    m_confirm.stop();
+    m_firstLocker = 0;
     rearm();
 }
 
@@ -170,6 +176,7 @@ void AgentCore::rearm() {
 // ---- GuardActions ----------------------------------------------------------------------------------
 
 void AgentCore::lock(LockReason reason) {
+    m_firstLocker = 0;
     m_pendingReason = reason;
     m_pendingLogout = false;
     m_lockLatency.reset();
@@ -177,6 +184,7 @@ void AgentCore::lock(LockReason reason) {
 }
 
 void AgentCore::logout(LockReason reason) {
+    m_firstLocker = 0;
     m_pendingReason = reason;
     m_pendingLogout = true;
     m_lockLatency.reset();
@@ -188,23 +196,31 @@ void AgentCore::sendLock() {
         return;
     const bool wasLogout = m_pendingLogout;
     QPointer<AgentCore> self(this);
-    auto done = [self, wasLogout](bool ok, const std::string& locker, const std::string& detail) {
+    auto done = [self, wasLogout](bool ok, const std::string& locker, std::size_t index, const std::string& detail) {
         if (self)
-            self->lockDone(ok, locker, detail, wasLogout);
+            self->lockDone(ok, locker, index, detail, wasLogout);
     };
     if (wasLogout)
         m_lockers.logout(done);
     else
-        m_lockers.lock(done);
+        m_lockers.lock(done, m_firstLocker);
     m_lockSentNs = monotonicNs();
     if (m_lockEventNs > 0 && m_lockSentNs >= m_lockEventNs)
         m_lockLatency = std::chrono::nanoseconds(m_lockSentNs - m_lockEventNs);
 }
 
-void AgentCore::lockDone(bool ok, const std::string& locker, const std::string& detail, bool wasLogout) {
+void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, const std::string& detail,
+                         bool wasLogout) {
     if (ok) {
         if (!detail.empty())
             spdlog::warn("locked through {} after failures: {}", locker, detail);
+        // Accepted is not done: only the session's own state says it is locked. Without any state
+        // source there is nothing to wait for.
+        if (m_pendingReason && m_lockers.lockedState().has_value() && !wasLogout) {
+            m_acceptedBy = locker;
+            m_firstLocker = index + 1;
+            m_confirm.start();
+        }
         return;
     }
     if (wasLogout) {
@@ -224,6 +240,22 @@ void AgentCore::lockDone(bool ok, const std::string& locker, const std::string& 
            {{"detail", detail}}});
     if (m_pendingReason && !m_stopped)
         m_retry.start();
+}
+
+void AgentCore::handleLockUnconfirmed() {
+    if (!m_pendingReason || m_stopped)
+        return;
+    const std::string detail = m_acceptedBy + " accepted the lock but the session did not lock within " +
+                               std::to_string(kLockConfirmTimeout.count()) + " s";
+    spdlog::error("LOCK FAILED: {}", detail);
+    write({"lock-failed", AuditRecord::Severity::Error, "Verrouillage impossible / the session could not be locked",
+           {{"detail", detail}}});
+    if (m_firstLocker < m_lockers.usableCount()) {
+        sendLock(); // the next locker in the chain
+    } else {
+        m_firstLocker = 0; // every locker tried: start over, loudly, every second
+        m_retry.start();
+    }
 }
 
 void AgentCore::showIdleWarning(milliseconds remaining) {

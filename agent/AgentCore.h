@@ -64,6 +64,13 @@ public:
     void auditRecord(const AuditRecord& record);
     /// The guard timer fired (public for tests with a fake clock).
     void handleTimer();
+    /// A locker accepted the lock but the session did not report locked in time (public for tests).
+    void handleLockUnconfirmed();
+    bool confirmPending() const { return m_confirm.isActive(); }
+
+    /// How long a locker that accepted the lock has to show the session locked (logind's Lock() succeeds
+    /// even when no screen locker listens to it).
+    static constexpr std::chrono::seconds kLockConfirmTimeout{5};
 
     const GuardStatus& status() const { return m_guard.status(); }
     const GuardSettings& settings() const { return m_guard.settings(); }
@@ -93,7 +100,7 @@ private:
 
     void rearm();
     void sendLock();
-    void lockDone(bool ok, const std::string& locker, const std::string& detail, bool wasLogout);
+    void lockDone(bool ok, const std::string& locker, std::size_t index, const std::string& detail, bool wasLogout);
     void write(const AuditRecord& record);
     void flushDeferred();
     AuditRecord cardRecord(const ReaderEvent& event) const;
@@ -106,7 +113,10 @@ private:
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
     QTimer m_timer; ///< the guard's one timer
-    QTimer m_retry; ///< re-asks the lockers after every one of them failed
+    QTimer m_retry;   ///< re-asks the lockers after every one of them failed
+    QTimer m_confirm; ///< a locker accepted: the session must report locked before it fires
+    std::size_t m_firstLocker = 0;
+    std::string m_acceptedBy;
     std::optional<Clock::TimePoint> m_armedFor;
 
     // The lock in flight, for the latency in the audit record and the log line.

@@ -25,8 +25,8 @@ std::string LockerChain::usableNames() const {
     return names;
 }
 
-void LockerChain::lock(Done done) {
-    attempt(false, 0, std::make_shared<std::string>(), std::move(done));
+void LockerChain::lock(Done done, std::size_t first) {
+    attempt(false, first, std::make_shared<std::string>(), std::move(done));
 }
 
 void LockerChain::logout(Done done) {
@@ -35,14 +35,14 @@ void LockerChain::logout(Done done) {
 
 void LockerChain::attempt(bool logout, std::size_t index, std::shared_ptr<std::string> errors, Done done) {
     if (index >= m_usable.size()) {
-        done(false, m_usable.empty() ? "none" : m_usable.back()->name(),
+        done(false, m_usable.empty() ? "none" : m_usable.back()->name(), index,
              errors->empty() ? "no usable locker" : *errors);
         return;
     }
     Locker* locker = m_usable[index];
     auto next = [this, logout, index, errors, done, name = locker->name()](bool ok, const std::string& detail) {
         if (ok) {
-            done(true, name, *errors);
+            done(true, name, index, *errors);
             return;
         }
         *errors += (errors->empty() ? "" : "; ") + detail;
@@ -67,9 +67,9 @@ std::optional<bool> LockerChain::lockedState() const {
     return l != nullptr ? l->lockedState() : std::nullopt;
 }
 
-void LockerChain::watchState(Locker::StateHandler handler) {
-    if (Locker* l = stateLocker())
-        l->watchState(std::move(handler));
+void LockerChain::watchState(const Locker::StateHandler& handler) {
+    for (Locker* l : m_usable)
+        l->watchState(handler);
 }
 
 } // namespace cpslock::agent

@@ -18,8 +18,10 @@ public:
         std::string name;
         LockerProbe probe;
     };
-    /// `ok`: some locker accepted; `locker`: which one (or the last tried); `detail`: every failure seen.
-    using Done = std::function<void(bool ok, const std::string& locker, const std::string& detail)>;
+    /// `ok`: some locker accepted; `locker`: which one (or the last tried) and `index` its place among the
+    /// usable ones; `detail`: every failure seen.
+    using Done =
+        std::function<void(bool ok, const std::string& locker, std::size_t index, const std::string& detail)>;
 
     void add(std::unique_ptr<Locker> locker);
     /// Probes every locker added; returns what each said. Call once, before anything else.
@@ -30,13 +32,17 @@ public:
     /// Names of the usable lockers, in order, joined by ", ".
     std::string usableNames() const;
 
-    void lock(Done done);
+    /// Tries the usable lockers from the `first`-th on (a locker whose lock was accepted but never
+    /// happened is skipped on the next attempt).
+    void lock(Done done, std::size_t first = 0);
     void logout(Done done);
+    std::size_t usableCount() const { return m_usable.size(); }
 
     /// The session's lock state from the first usable locker that knows it.
     std::optional<bool> lockedState() const;
-    /// Watches that same locker.
-    void watchState(Locker::StateHandler handler);
+    /// Watches every usable locker that can see the state: a lock done by the second locker (after the
+    /// first accepted and did nothing) must be seen too.
+    void watchState(const Locker::StateHandler& handler);
 
 private:
     void attempt(bool logout, std::size_t index, std::shared_ptr<std::string> errors, Done done);

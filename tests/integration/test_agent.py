@@ -309,6 +309,29 @@ class ScreenSaverTest(AgentTestCase):
         self.stop_agent(agent)
 
 
+class LockerThatDoesNothingTest(AgentTestCase):
+    # logind answers Lock but no screen locker listens (nothing sets LockedHint): accepted is not locked.
+    desktop_options = {"answer_lock": False, "screensaver": True}
+
+    def test_accepted_lock_that_never_happens_is_a_failure_and_the_next_locker_locks(self):
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.expect("agent-started", lockers="logind, screensaver")
+        card = self.rig.card(0)
+        card.do("insert cps3 " + CPS, "inserted")
+        agent.expect("card-bound")
+        agent.audits.clear()
+        card.do("remove", "removed")
+        agent.expect("lock", reason="card-removed")
+        failed = agent.expect("lock-failed", timeout=15)
+        self.assertIn("did not lock", failed["detail"])
+        agent.expect("session-locked")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.assertEqual(self.desktop.calls("Lock", path="/org/freedesktop/ScreenSaver", bus="session",
+                                            dest="org.freedesktop.ScreenSaver"), 1)
+        self.stop_agent(agent)
+
+
 class CheckTest(AgentTestCase):
     def test_check_lists_readers_locker_idle_source_and_policy(self):
         watch = self.rig.watch()

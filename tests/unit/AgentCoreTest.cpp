@@ -137,6 +137,8 @@ protected:
         locker->state = initialState;
         fake = locker.get();
         lockers.add(std::move(locker));
+        for (auto& extra : extraLockers)
+            lockers.add(std::move(extra));
         lockers.probeAll();
         core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, settings);
         core->setIdleWarningHandler([this](std::optional<std::chrono::milliseconds> r) { warnings.push_back(r); });
@@ -173,6 +175,7 @@ protected:
     FakeLocker* fake = nullptr;
     bool lockerUsable = true;
     std::optional<bool> initialState = false;
+    std::vector<std::unique_ptr<FakeLocker>> extraLockers; ///< tried after the main fake
     std::unique_ptr<AgentCore> core;
     std::vector<std::optional<std::chrono::milliseconds>> warnings;
 };
@@ -239,6 +242,30 @@ TEST_F(AgentCoreTest, EveryLockerFailingIsAuditedAsAnErrorAndRetried) {
     // The session reported locked (by someone else) ends the retries.
     fake->unlock();
     EXPECT_FALSE(core->retryPending());
+}
+
+TEST_F(AgentCoreTest, ALockAcceptedButNeverDoneIsAFailureAndTheNextLockerIsTried) {
+    // logind's Lock() succeeds even when no screen locker listens: accepted is not locked.
+    auto second = std::make_unique<FakeLocker>();
+    FakeLocker* screensaver = second.get();
+    extraLockers.push_back(std::move(second));
+    start(); // probes both: the main fake ("logind") first
+    bindCps();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    ASSERT_EQ(fake->locks, 1);
+    auto done = std::move(fake->pending.front());
+    fake->pending.clear();
+    done(true, {}); // accepted, and then nothing
+    EXPECT_TRUE(core->confirmPending());
+    core->handleLockUnconfirmed();
+    const AuditRecord* failed = sink.last("lock-failed");
+    ASSERT_NE(failed, nullptr);
+    EXPECT_NE(failed->field("detail").find("did not lock"), std::string::npos);
+    EXPECT_EQ(screensaver->locks, 1) << "the next locker must be asked";
+    EXPECT_EQ(fake->locks, 1);
+    screensaver->answer(true); // this one really locks
+    EXPECT_EQ(core->status().session, SessionState::Locked);
+    EXPECT_FALSE(core->confirmPending());
 }
 
 TEST_F(AgentCoreTest, NoUsableLockerStillDecidesAndReportsEveryFailure) {

@@ -47,10 +47,13 @@ struct Result {
     bool ok = false;
     std::string locker;
     std::string detail;
+    std::size_t index = 0;
 };
 
 LockerChain::Done recordInto(Result& r) {
-    return [&r](bool ok, const std::string& locker, const std::string& detail) { r = {true, ok, locker, detail}; };
+    return [&r](bool ok, const std::string& locker, std::size_t index, const std::string& detail) {
+        r = {true, ok, locker, detail, index};
+    };
 }
 
 class LockerChainTest : public ::testing::Test {
@@ -92,7 +95,21 @@ TEST_F(LockerChainTest, AFailingLockerFallsBackToTheNext) {
     EXPECT_TRUE(r.ok);
     EXPECT_EQ(r.locker, "screensaver");
     EXPECT_EQ(r.detail, "logind refused"); // the failure on the way is still reported
+    EXPECT_EQ(r.index, 1U);
     EXPECT_EQ(log, (std::vector<std::string>{"logind:lock", "screensaver:lock"}));
+}
+
+TEST_F(LockerChainTest, ALockCanStartFromALaterLocker) {
+    add("logind", true);
+    add("screensaver", true);
+    chain.probeAll();
+    Result r;
+    chain.lock(recordInto(r), 1);
+    EXPECT_TRUE(r.ok);
+    EXPECT_EQ(r.locker, "screensaver");
+    EXPECT_EQ(log, (std::vector<std::string>{"screensaver:lock"}));
+    chain.lock(recordInto(r), 2);
+    EXPECT_FALSE(r.ok);
 }
 
 TEST_F(LockerChainTest, EveryLockerFailingIsAFailureWithEveryReason) {
