@@ -1,5 +1,6 @@
 #pragma once
 
+#include "card/CertificateInfo.h"
 #include "card/HolderIdentity.h"
 #include "core/CardKind.h"
 #include "core/Refusal.h"
@@ -68,6 +69,21 @@ struct VerifyResult {
     bool ok() const { return !refusal.has_value(); }
 };
 
+/// What a card says without its PIN (`cpslock card`, the tray's tooltip). Nothing here proves the
+/// card holds the certificate's key: only verify() does.
+struct CardReport {
+    std::optional<Refusal> refusal; ///< the card or its token could not be read
+    std::optional<CardInReader> card;
+    std::string tokenLabel;
+    std::optional<int> triesLeft;
+    bool pinLocked = false;
+    std::optional<CertificateInfo> certificate;
+    std::optional<HolderIdentity> holder;
+    /// What the certificate checks (chain, dates, revocation, deny-list, type) would say.
+    std::optional<Refusal> certificateRefusal;
+    std::vector<std::string> warnings;
+};
+
 /// The one place where "is this a genuine, valid CPS held by the right person" is decided
 /// (docs/ARCHITECTURE.md): card present and recognised, PKCS#11 token for it, PIN, fresh challenge
 /// signed by the card's key, IGC-Santé chain, revocation, deny-list, holder identity, card type,
@@ -88,6 +104,9 @@ public:
     /// Runs everything with the PIN (prepare() is called first if it was not). The PIN is wiped on
     /// every path before this returns.
     VerifyResult verify(const VerifyRequest& request, SecureBuffer& pin);
+
+    /// Reads the card's authentication certificate and PIN state without a PIN.
+    CardReport inspect(const VerifyRequest& request);
 
     /// For tests: the time the certificate checks use (default: the system clock).
     void setClock(std::function<std::chrono::system_clock::time_point()> now);

@@ -52,17 +52,6 @@ std::string formatTime(const ASN1_TIME* time) {
     return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string("?");
 }
 
-std::string lowerHex(std::span<const std::uint8_t> bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (std::uint8_t b : bytes) {
-        out.push_back(kDigits[b >> 4]);
-        out.push_back(kDigits[b & 0x0F]);
-    }
-    return out;
-}
-
 std::string serialOf(const X509* cert) {
     const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
     if (serial == nullptr) {
@@ -227,7 +216,7 @@ CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardC
         result.refusal = refuse(RefusalReason::ModuleError, "cannot compute the certificate's SHA-256");
         return result;
     }
-    result.sha256Hex = lowerHex(std::span<const std::uint8_t>(digest, digestLen));
+    result.sha256Hex = toLowerHex(std::span<const std::uint8_t>(digest, digestLen));
     result.serialHex = serialOf(leaf.get());
     result.subject = subjectOf(leaf.get());
     if (auto notAfter = toTimePoint(X509_get0_notAfter(leaf.get()))) {

@@ -276,13 +276,11 @@ Pkcs11Result<std::optional<Bytes>> Pkcs11Session::attribute(CK_OBJECT_HANDLE obj
     return garbage(name + " keeps answering CKR_BUFFER_TOO_SMALL");
 }
 
-Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
+Pkcs11Result<std::vector<CertificateObject>> Pkcs11Session::certificates() {
     auto certHandles = findObjects(CKO_CERTIFICATE);
     if (!certHandles)
         return certHandles.error();
-    std::vector<CertificateCandidate> certs;
-    std::vector<Bytes> certDers;
-    bool sawTechnical = false;
+    std::vector<CertificateObject> out;
     for (const CK_OBJECT_HANDLE h : certHandles.value()) {
         auto type = attribute(h, CKA_CERTIFICATE_TYPE, sizeof(unsigned long));
         if (!type)
@@ -296,15 +294,32 @@ Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
             return der.error();
         if (!id.value() || !der.value() || !parsesAsX509(*der.value()))
             continue; // unusable certificate object: others may still do
-        CertificateCandidate c;
+        CertificateObject c;
         c.id = *id.value();
         if (label.value())
             c.label.assign(label.value()->begin(), label.value()->end());
-        c.keyUsage = keyUsageOf(*der.value());
+        c.der = std::move(*der.value());
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
+    auto objects = certificates();
+    if (!objects)
+        return objects.error();
+    std::vector<CertificateCandidate> certs;
+    std::vector<Bytes> certDers;
+    bool sawTechnical = false;
+    for (CertificateObject& object : objects.value()) {
+        CertificateCandidate c;
+        c.id = object.id;
+        c.label = object.label;
+        c.keyUsage = keyUsageOf(object.der);
         c.index = certDers.size();
         sawTechnical = sawTechnical || c.label == kCpsTechCertLabel;
         certs.push_back(std::move(c));
-        certDers.push_back(std::move(*der.value()));
+        certDers.push_back(std::move(object.der));
     }
 
     auto keyHandles = findObjects(CKO_PRIVATE_KEY);

@@ -62,6 +62,13 @@ struct AuthenticationPair {
     Bytes certificateDer;
 };
 
+/// A certificate object as the token stores it (readable without login).
+struct CertificateObject {
+    Bytes id;
+    std::string label;
+    Bytes der;
+};
+
 /// A read-only session on one slot. Closing it logs out first when it logged in. Not thread-safe;
 /// must not outlive the Pkcs11Module it was opened on.
 class Pkcs11Session {
@@ -81,6 +88,8 @@ public:
     Pkcs11Status login(SecureBuffer& pin, FinalTryPolicy policy, bool* warnedFinalTry = nullptr);
 
     Pkcs11Result<AuthenticationPair> findAuthenticationPair();
+    /// The X.509 certificate objects visible in this session (all of them are public on CPS cards).
+    Pkcs11Result<std::vector<CertificateObject>> certificates();
     Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> mechanisms();
     /// Whether the token has mechanism with CKF_SIGN.
     bool canSignWith(CK_MECHANISM_TYPE mechanism);

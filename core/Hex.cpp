@@ -11,10 +11,8 @@ int nibble(char c) {
         return c - 'A' + 10;
     return -1;
 }
-} // namespace
 
-std::string toHex(std::span<const std::uint8_t> bytes) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
+std::string hexWith(std::span<const std::uint8_t> bytes, const char* kDigits) {
     std::string out;
     out.reserve(bytes.size() * 2);
     for (std::uint8_t b : bytes) {
@@ -22,6 +20,15 @@ std::string toHex(std::span<const std::uint8_t> bytes) {
         out.push_back(kDigits[b & 0x0F]);
     }
     return out;
+}
+} // namespace
+
+std::string toHex(std::span<const std::uint8_t> bytes) {
+    return hexWith(bytes, "0123456789ABCDEF");
+}
+
+std::string toLowerHex(std::span<const std::uint8_t> bytes) {
+    return hexWith(bytes, "0123456789abcdef");
 }
 
 std::optional<Bytes> fromHex(std::string_view text) {

@@ -11,8 +11,10 @@ namespace cpslock {
 
 using Bytes = std::vector<std::uint8_t>;
 
-/// Upper-case hex without separators ("3BAC0040").
+/// Upper-case hex without separators ("3BAC0040"): ATRs, APDUs, serials.
 std::string toHex(std::span<const std::uint8_t> bytes);
+/// Lower-case hex without separators: digests (certificate SHA-256), as openssl prints them.
+std::string toLowerHex(std::span<const std::uint8_t> bytes);
 
 /// Parses hex digits; spaces and colons between bytes are allowed. nullopt on anything else
 /// or an odd number of digits.

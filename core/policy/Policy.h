@@ -83,6 +83,9 @@ struct Policy {
         RevocationMode revocation = RevocationMode::Hard;
         Duration crlMaxAge{7 * 86400};
         std::string denylist = "/etc/cpslock/denylist.txt";
+        /// Drop-box of cards reported lost from the tray (root-owned, sticky, readable by all: mode 1777): every file
+        /// in it is read as deny-list entries. Entries only ever refuse.
+        std::string lostReportsDir = "/var/lib/cpslock/lost";
         bool operator==(const Trust&) const = default;
     } trust;
     struct Accounts {

@@ -95,6 +95,7 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("trust.revocation", quote(toString(p.trust.revocation)));
     b.add("trust.crl_max_age", quote(formatDuration(p.trust.crlMaxAge)));
     b.add("trust.denylist", quote(p.trust.denylist));
+    b.add("trust.lost_reports_dir", quote(p.trust.lostReportsDir));
     if (p.accounts.holders.empty())
         b.add("accounts.holders", "{}");
     // One user is written as a string, as most policies do; several as an array.

@@ -12,7 +12,8 @@
 #   foreign/foreign-{root,intermediate}.der  another hierarchy (untrusted-chain case)
 #   rogue-root.der                   self-signed CA with the intermediate's exact name, another key
 #   cards/<name>.der, keys/<name>.p8.der  card certificate and its unencrypted PKCS#8 RSA key
-#   crl/{fresh,stale,empty,rogue}/   CRL folders (fresh: valid at TEST_NOW; stale: intermediate's
+#   crl/{fresh,stale,empty,rogue,current}/   CRL folders (current: valid for 30 days from generation)
+#                                     (fresh: valid at TEST_NOW; stale: intermediate's
 #                                    CRL past nextUpdate; rogue: intermediate's CRL signed by rogue-root)
 #   denylist.txt                     deny-list naming the "denylisted" card (serial and sha256)
 #   manifest.tsv                     one line per card: name, cert, key, card serial (EF.SN.ICC digits,
@@ -221,6 +222,13 @@ gencrl root 20260530000000Z 20260629000000Z "$out/crl/fresh/root.crl"
 gencrl inter 20260530000000Z 20260606000000Z "$out/crl/fresh/intermediate.crl"
 cp "$out/crl/fresh/root.crl" "$out/crl/stale/root.crl"
 gencrl inter 20260401000000Z 20260408000000Z "$out/crl/stale/intermediate.crl"
+# CRLs valid around the real date, for end-to-end tests of programs that read the system clock
+# (cpslock verify, the PAM helper): lastUpdate now, nextUpdate in 30 days.
+mkdir -p "$out/crl/current"
+now=$(date -u +%Y%m%d%H%M%SZ)
+later=$(date -u -d '+30 days' +%Y%m%d%H%M%SZ)
+gencrl root "$now" "$later" "$out/crl/current/root.crl"
+gencrl inter "$now" "$later" "$out/crl/current/intermediate.crl"
 # The foreign intermediate's CRL sits in the fresh folder too: it must never be used for our chain.
 gencrl foreign_inter 20260530000000Z 20260606000000Z "$out/crl/fresh/foreign.crl"
 

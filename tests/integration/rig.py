@@ -32,8 +32,11 @@ class LineReader:
         self._thread.start()
 
     def _pump(self, stream):
-        for line in iter(stream.readline, ""):
-            self.lines.put(line.rstrip("\n"))
+        try:
+            for line in iter(stream.readline, ""):
+                self.lines.put(line.rstrip("\n"))
+        except (ValueError, OSError):
+            pass  # the stream was closed under us by Rig.stop(): the process is gone anyway
         self.lines.put(None)
 
     def next(self, timeout=EVENT_TIMEOUT):
@@ -100,6 +103,32 @@ class Rig:
         return Card(self.spawn([CARDSIM, "--port", str(PORT + slot), "--script", "-"] + list(extra),
                                in_rig_netns=True, stdin=subprocess.PIPE))
 
+    def _readers(self):
+        """A long-lived watcher that keeps what each reader holds (reader -> (serial, atr) or None)."""
+        if getattr(self, "_tracker", None) is None:
+            self._tracker = ReaderTracker(self.watch())
+        return self._tracker
+
+    def insert(self, slot, command, *extra):
+        """Inserts a scripted card and returns once the reader monitor has seen *this* card (pcscd polls
+        the virtual reader every 400 ms): callers can then rely on the card being there."""
+        tracker = self._readers()
+        card = self.card(slot, *extra)
+        line = card.do(command, "inserted")
+        said = dict(word.split("=", 1) for word in line.split()[2:] if "=" in word)
+        reader = "Virtual PCD 00 0%d" % slot
+        tracker.wait(lambda held: held.get(reader) is not None and
+                     (held[reader][0] == said["serial"] if "serial" in said else held[reader][1] == said.get("atr")))
+        return card
+
+    def remove(self, card, slot=0):
+        """Removes the card and returns once the reader monitor has seen the reader empty. A card
+        inserted before that could be invisible: pcscd would see the reader full at both polls."""
+        tracker = self._readers()
+        card.do("remove", "removed")
+        reader = "Virtual PCD 00 0%d" % slot
+        tracker.wait(lambda held: held.get(reader) is None)
+
     def watch(self):
         return Watcher(self.spawn([CPSLOCK, "readers", "--watch", "--json"]))
 
@@ -109,6 +138,34 @@ class Rig:
     def pcscd_log(self):
         with open(os.path.join(self.dir, "pcscd.log"), errors="replace") as f:
             return f.read()
+
+
+class ReaderTracker:
+    def __init__(self, watcher):
+        self.watcher = watcher
+        self.held = {}
+        self.cond = threading.Condition()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        try:
+            while True:
+                e = self.watcher.next(timeout=3600)
+                with self.cond:
+                    if e["event"] == "card-inserted":
+                        self.held[e["reader"]] = (e["serial"], e["atr"])
+                    elif e["event"] in ("card-removed", "reader-removed"):
+                        self.held[e["reader"]] = None
+                    elif e["event"] == "service-lost":
+                        self.held = {}
+                    self.cond.notify_all()
+        except AssertionError:
+            return  # the watcher ended with the rig
+
+    def wait(self, predicate, timeout=EVENT_TIMEOUT):
+        with self.cond:
+            if not self.cond.wait_for(lambda: predicate(self.held), timeout):
+                raise AssertionError("readers never reached the expected state: %s" % self.held)
 
 
 class Card:
@@ -160,3 +217,31 @@ class Watcher:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=10)
+
+
+TESTPKI = os.environ.get("CPSLOCK_TESTPKI_DIR", os.path.join(BUILD_DIR, "testpki"))
+
+
+class PolicyDir:
+    """A root-owned policy folder for the programs under test: anchors (test root + intermediate),
+    the test PKI's current CRLs and deny-list, and whatever TOML the test adds."""
+
+    def __init__(self, extra=""):
+        self.dir = tempfile.mkdtemp(prefix="cpslock-policy-")
+        os.chmod(self.dir, 0o755)
+        self.anchors = os.path.join(self.dir, "anchors")
+        os.mkdir(self.anchors)
+        os.chmod(self.anchors, 0o755)
+        shutil.copy(os.path.join(TESTPKI, "anchors", "root.der"), self.anchors)
+        shutil.copy(os.path.join(TESTPKI, "intermediates", "intermediate.der"), self.anchors)
+        self.path = os.path.join(self.dir, "policy.toml")
+        self.write(extra)
+
+    def write(self, extra=""):
+        with open(self.path, "w") as f:
+            f.write('[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\ndenylist = "%s"\n%s\n' % (
+                self.anchors, os.path.join(TESTPKI, "crl", "current"), os.path.join(TESTPKI, "denylist.txt"), extra))
+        os.chmod(self.path, 0o644)
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -20,3 +20,7 @@ TEST(HexTest, RejectsBadInput) {
     EXPECT_FALSE(fromHex("3 B").has_value());
     EXPECT_EQ(fromHex(""), Bytes{});
 }
+
+TEST(HexTest, LowerCaseForDigests) {
+    EXPECT_EQ(cpslock::toLowerHex(Bytes{0xAB, 0x01, 0xFF}), "ab01ff");
+}

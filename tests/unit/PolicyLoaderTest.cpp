@@ -490,7 +490,8 @@ TEST(PolicyLoaderTest, MissingDefaultPathsAreWarningsNotErrors) {
     EXPECT_THAT(lines(r, Diagnostic::Severity::Warning),
                 ElementsAre(HasSubstr("'trust.anchors_dir' (default \"/usr/share/cpslock/igc-sante\"): does not exist; "
                                       "every card will be refused"),
-                            HasSubstr("'trust.crl_dir'"), HasSubstr("'trust.denylist'"), HasSubstr("'pkcs11.modules'")));
+                            HasSubstr("'trust.crl_dir'"), HasSubstr("'trust.denylist'"),
+                            HasSubstr("'trust.lost_reports_dir'"), HasSubstr("'pkcs11.modules'")));
 }
 
 TEST(PolicyLoaderTest, LostCardContacts) {

@@ -2,6 +2,8 @@
 
 #include "pcsc/SnIcc.h"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <array>
 
@@ -61,40 +63,68 @@ std::optional<CardProfile> makeProfile(std::string_view name, std::string_view s
     return profile;
 }
 
-VirtualCard::VirtualCard(CardProfile profile) : m_profile(std::move(profile)) {}
+VirtualCard::VirtualCard(CardProfile profile, std::shared_ptr<PivApplet> piv)
+    : m_profile(std::move(profile)), m_piv(std::move(piv)) {
+    if (m_piv)
+        m_piv->insertedInto(m_profile.snIcc);
+}
 
 void VirtualCard::reset() {
     m_selected = Selected::None;
+    if (m_piv)
+        m_piv->reset();
 }
 
 Bytes VirtualCard::process(const Bytes& apdu) {
     ++m_apdus;
     if (apdu.size() < 4)
         return sw(0x6700);
-    const std::uint8_t cla = apdu[0], ins = apdu[1], p1 = apdu[2], p2 = apdu[3];
+    Apdu command;
+    command.cla = apdu[0];
+    command.ins = apdu[1];
+    command.p1 = apdu[2];
+    command.p2 = apdu[3];
     // Short APDUs only: case 1 (header), case 2 (Le), case 3 (Lc data), case 4 (Lc data Le).
-    Bytes data;
-    std::size_t le = 0;
     if (apdu.size() == 5) {
-        le = apdu[4] == 0 ? 256 : apdu[4];
+        command.le = apdu[4] == 0 ? 256 : apdu[4];
+        command.hasLe = true;
     } else if (apdu.size() > 5) {
         const std::size_t lc = apdu[4];
         if (lc == 0 || apdu.size() < 5 + lc || apdu.size() > 6 + lc)
             return sw(0x6700);
-        data.assign(apdu.begin() + 5, apdu.begin() + 5 + static_cast<std::ptrdiff_t>(lc));
-        if (apdu.size() == 6 + lc)
-            le = apdu.back() == 0 ? 256 : apdu.back();
+        command.data.assign(apdu.begin() + 5, apdu.begin() + 5 + static_cast<std::ptrdiff_t>(lc));
+        if (apdu.size() == 6 + lc) {
+            command.le = apdu.back() == 0 ? 256 : apdu.back();
+            command.hasLe = true;
+        }
     }
-    if (cla != 0x00)
+    if (command.ins == 0xA4 && command.cla == 0x00)
+        return select(command);
+    if (m_selected == Selected::Piv) {
+        Bytes response = m_piv->process(command);
+        OPENSSL_cleanse(command.data.data(), command.data.size()); // VERIFY data is the PIN
+        return response;
+    }
+    if (command.cla != 0x00)
         return sw(0x6E00);
-    switch (ins) {
-    case 0xA4: return select(p1, p2, data);
-    case 0xB0: return readBinary(p1, p2, le);
+    switch (command.ins) {
+    case 0xB0: return readBinary(command.p1, command.p2, command.le);
     default: return sw(0x6D00);
     }
 }
 
-Bytes VirtualCard::select(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
+Bytes VirtualCard::select(const Apdu& apdu) {
+    const std::uint8_t p1 = apdu.p1, p2 = apdu.p2;
+    const Bytes& data = apdu.data;
+    if (m_piv && p1 == 0x04) {
+        if (!PivApplet::matchesAid(data))
+            return sw(0x6A82);
+        Bytes response = m_piv->select(apdu);
+        const std::uint8_t sw1 = response[response.size() - 2];
+        if (sw1 == 0x90 || sw1 == 0x61)
+            m_selected = Selected::Piv;
+        return response;
+    }
     if (!m_profile.hasSnIcc)
         return sw(0x6A82);
     if (p2 != 0x0C && p2 != 0x00 && p2 != 0x04)
@@ -103,7 +133,8 @@ Bytes VirtualCard::select(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
     Selected target = Selected::None;
     if (p1 == 0x00 && (data.empty() || data == mf)) {
         target = Selected::Mf; // by FID (or empty data: the MF)
-    } else if ((p1 == 0x00 || p1 == 0x02) && data == snIcc && m_selected != Selected::None) {
+    } else if ((p1 == 0x00 || p1 == 0x02) && data == snIcc &&
+               (m_selected == Selected::Mf || m_selected == Selected::SnIcc)) {
         target = Selected::SnIcc; // EF under the current DF (the MF)
     } else if (p1 == 0x08 && data == snIcc) {
         target = Selected::SnIcc; // path from the MF
@@ -114,6 +145,8 @@ Bytes VirtualCard::select(std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
     } else {
         return sw(0x6A86);
     }
+    if (m_selected == Selected::Piv)
+        m_piv->reset(); // leaving the PIV application ends its security status
     m_selected = target;
     return sw(0x9000);
 }

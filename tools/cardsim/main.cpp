@@ -2,6 +2,7 @@
 #include "tools/cardsim/VirtualCard.h"
 #include "tools/cardsim/VpcdLink.h"
 
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -13,6 +14,10 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -30,6 +35,7 @@ constexpr std::chrono::milliseconds kSwapGap{600};
 constexpr const char* kUsage =
     "usage: cpslock-cardsim --port PORT [--host HOST] [--profile P] [--serial DIGITS]\n"
     "                       [--atr HEX] [--sn-icc HEX] [--persist] [--script FILE|-]\n"
+    "                       [--piv-cert FILE --piv-key FILE [--pin DIGITS] [--pin-tries N]]\n"
     "\n"
     "A virtual smart card for the vsmartcard 'vpcd' reader driver of pcscd. Connecting to vpcd's port\n"
     "inserts the card, closing it removes the card.\n"
@@ -42,12 +48,20 @@ constexpr const char* kUsage =
     "  --atr HEX       replace the profile's ATR (tests of odd ATRs)\n"
     "  --sn-icc HEX    replace the content of EF.SN.ICC (tests of malformed card data)\n"
     "  --persist       when vpcd goes away (pcscd restarted), reconnect by itself\n"
+    "  --piv-cert FILE PIV Authentication certificate (slot 9A), DER or PEM: CPS profiles then also\n"
+    "                  answer the PIV application (SP 800-73-4), for OpenSC tests\n"
+    "  --piv-key FILE  its RSA private key, PKCS#8 DER or PEM (not checked against the certificate)\n"
+    "  --pin DIGITS    the PIV PIN, 4-8 digits (default 1234; a test card, never a real PIN)\n"
+    "  --pin-tries N   PIN tries before the card blocks, 1-15 (default 3; kept across re-insertion)\n"
     "  --script FILE   run commands from FILE ('-' = standard input) instead of inserting at start:\n"
     "                    insert PROFILE [SERIAL]   remove   swap PROFILE [SERIAL] (out for 600 ms)\n"
-    "                    sleep MS   stats   quit        ('#' starts a comment)\n"
+    "                    sleep MS   stats   pin-state   quit        ('#' starts a comment)\n"
+    "                    remove-on sign|verify|read|INS   (fault injection: the next such command\n"
+    "                    pulls the card out instead of being answered)\n"
     "\n"
     "Prints one line per change: 'inserted PROFILE serial=... atr=...', 'removed', 'reader-gone',\n"
-    "'stats apdus=N'. Without --script the card is inserted at start and removed on SIGINT/SIGTERM.\n"
+    "'stats apdus=N', 'pin tries=N verified=0|1'. Without --script the card is inserted at start and\n"
+    "removed on SIGINT/SIGTERM.\n"
     "Exit status: 0 normal end, 1 vpcd unreachable or lost (without --persist), 2 usage error.\n";
 
 void say(const std::string& line) {
@@ -65,11 +79,15 @@ struct Options {
     std::optional<Bytes> snIcc;
     bool persist = false;
     std::optional<std::string> script;
+    std::optional<std::string> pivCert;
+    std::optional<std::string> pivKey;
+    std::string pin = "1234";
+    int pinTries = 3;
 };
 
 class Simulator {
 public:
-    explicit Simulator(Options options) : m_options(std::move(options)) {}
+    Simulator(Options options, std::shared_ptr<PivApplet> piv) : m_options(std::move(options)), m_piv(std::move(piv)) {}
 
     int run(int signalFd) {
         int scriptFd = -1;
@@ -158,7 +176,9 @@ private:
             m_link.close();
             say("removed");
         }
-        m_card.emplace(std::move(profile));
+        // The PIV applet lives in CPS cards only, and is the same across insertions (try counter).
+        auto piv = profile.hasSnIcc ? m_piv : nullptr;
+        m_card.emplace(std::move(profile), std::move(piv));
         std::string error;
         if (!m_link.connect(m_options.host, m_options.port, error)) {
             say("error: " + error);
@@ -195,6 +215,8 @@ private:
     }
 
     void remove() {
+        if (m_card)
+            m_card->reset(); // pulled out: power is gone, so is the PIV verified state
         if (m_link.connected()) {
             m_link.close();
             say("removed");
@@ -210,6 +232,7 @@ private:
                 m_backoff = std::chrono::milliseconds(50);
                 m_retryAt = Clock::now() + m_backoff;
             } else {
+                m_card->reset();
                 m_card.reset();
                 m_exitCode = 1;
             }
@@ -223,7 +246,15 @@ private:
             case VpcdMessage::Kind::Reset:
             case VpcdMessage::Kind::UnknownControl: m_card->reset(); break;
             case VpcdMessage::Kind::GetAtr: sent = m_link.send(m_card->profile().atr); break;
-            case VpcdMessage::Kind::Apdu: sent = m_link.send(m_card->process(message->apdu)); break;
+            case VpcdMessage::Kind::Apdu:
+                if (m_removeOnIns && message->apdu.size() >= 2 && message->apdu[1] == *m_removeOnIns) {
+                    // Fault injection: the card leaves the reader instead of answering this command.
+                    m_removeOnIns.reset();
+                    remove();
+                    return;
+                }
+                sent = m_link.send(m_card->process(message->apdu));
+                break;
             }
             if (!sent)
                 break; // the next poll sees the closed socket
@@ -292,8 +323,29 @@ private:
                 return;
             }
             m_sleepUntil = Clock::now() + std::chrono::milliseconds(ms);
+        } else if (command == "remove-on" && !arg1.empty() && arg2.empty()) {
+            // The next command with this instruction byte pulls the card out instead of being answered:
+            // "sign" (GENERAL AUTHENTICATE), "verify" (VERIFY PIN), "read" (READ BINARY) or a hex INS.
+            const std::map<std::string, std::uint8_t> names{{"sign", 0x87}, {"verify", 0x20}, {"read", 0xB0}};
+            const auto named = names.find(arg1);
+            const auto hex = fromHex(arg1);
+            if (named != names.end())
+                m_removeOnIns = named->second;
+            else if (hex && hex->size() == 1)
+                m_removeOnIns = hex->front();
+            else {
+                say("error: remove-on takes sign, verify, read or one hex byte");
+                return;
+            }
+            say("armed remove-on " + arg1);
         } else if (command == "stats" && arg1.empty()) {
             say("stats apdus=" + std::to_string(m_card ? m_card->apduCount() : 0));
+        } else if (command == "pin-state" && arg1.empty()) {
+            if (!m_piv) {
+                say("error: no PIV applet (--piv-cert and --piv-key)");
+                return;
+            }
+            say("pin tries=" + std::to_string(m_piv->triesLeft()) + " verified=" + (m_piv->verified() ? "1" : "0"));
         } else if (command == "quit" && arg1.empty()) {
             m_quit = true;
         } else {
@@ -302,11 +354,13 @@ private:
     }
 
     Options m_options;
+    std::shared_ptr<PivApplet> m_piv;
     VpcdLink m_link;
     std::optional<VirtualCard> m_card;
     std::chrono::milliseconds m_backoff{50};
     Clock::time_point m_retryAt{};
     std::optional<Clock::time_point> m_sleepUntil;
+    std::optional<std::uint8_t> m_removeOnIns;
     std::vector<std::string> m_pending;
     std::string m_partial;
     bool m_scriptEof = false;
@@ -317,6 +371,39 @@ private:
 int usageError(const std::string& message) {
     std::fprintf(stderr, "cpslock-cardsim: %s\n\n%s", message.c_str(), kUsage);
     return 2;
+}
+
+std::optional<Bytes> readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return std::nullopt;
+    Bytes content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad())
+        return std::nullopt;
+    return content;
+}
+
+/// The PIV applet of --piv-cert/--piv-key, or nullptr without them; exit status 2 in @p failed.
+std::shared_ptr<PivApplet> makePivApplet(const Options& options, std::optional<int>& failed) {
+    if (!options.pivCert && !options.pivKey)
+        return nullptr;
+    if (!options.pivCert || !options.pivKey) {
+        failed = usageError("--piv-cert and --piv-key go together");
+        return nullptr;
+    }
+    const auto cert = readFile(*options.pivCert);
+    const auto key = readFile(*options.pivKey);
+    if (!cert || !key) {
+        failed = usageError("cannot read " + (cert ? *options.pivKey : *options.pivCert) + ": " + std::strerror(errno));
+        return nullptr;
+    }
+    std::string error;
+    auto credentials = parsePivCredentials(*cert, *key, error);
+    if (!credentials) {
+        failed = usageError((error.rfind("key", 0) == 0 ? *options.pivKey : *options.pivCert) + ": " + error);
+        return nullptr;
+    }
+    return std::make_shared<PivApplet>(std::move(*credentials), options.pin, options.pinTries);
 }
 
 } // namespace
@@ -334,7 +421,8 @@ int main(int argc, char** argv) {
         } else if (a == "--persist") {
             options.persist = true;
         } else if (!hasValue && (a == "--port" || a == "--host" || a == "--profile" || a == "--serial" ||
-                                 a == "--atr" || a == "--sn-icc" || a == "--script")) {
+                                 a == "--atr" || a == "--sn-icc" || a == "--script" || a == "--piv-cert" ||
+                                 a == "--piv-key" || a == "--pin" || a == "--pin-tries")) {
             return usageError(a + " needs a value");
         } else if (a == "--port") {
             char* end = nullptr;
@@ -356,6 +444,25 @@ int main(int argc, char** argv) {
             (a == "--atr" ? options.atr : options.snIcc) = std::move(*bytes);
         } else if (a == "--script") {
             options.script = value();
+        } else if (a == "--piv-cert") {
+            options.pivCert = value();
+        } else if (a == "--piv-key") {
+            options.pivKey = value();
+        } else if (a == "--pin") {
+            std::string& pin = args[++i];
+            const bool valid = PivApplet::validPin(pin);
+            options.pin = pin;
+            OPENSSL_cleanse(pin.data(), pin.size());
+            // Out of /proc/PID/cmdline too (ps shows '--pin ****'): it is a test PIN, still a PIN.
+            std::memset(argv[i + 1], '*', std::strlen(argv[i + 1]));
+            if (!valid)
+                return usageError("--pin takes 4 to 8 digits");
+        } else if (a == "--pin-tries") {
+            char* end = nullptr;
+            const long tries = std::strtol(value().c_str(), &end, 10);
+            if (*end != '\0' || tries < 1 || tries > 15)
+                return usageError("--pin-tries takes a number from 1 to 15");
+            options.pinTries = static_cast<int>(tries);
         } else {
             return usageError("unknown argument '" + a + "'");
         }
@@ -365,6 +472,11 @@ int main(int argc, char** argv) {
     std::string error;
     if (!makeProfile(options.profile, options.serial, error))
         return usageError(error);
+    std::optional<int> failed;
+    auto piv = makePivApplet(options, failed);
+    OPENSSL_cleanse(options.pin.data(), options.pin.size());
+    if (failed)
+        return *failed;
 
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
@@ -377,5 +489,5 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::signal(SIGPIPE, SIG_IGN);
-    return Simulator(std::move(options)).run(signalFd);
+    return Simulator(std::move(options), std::move(piv)).run(signalFd);
 }

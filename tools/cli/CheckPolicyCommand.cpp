@@ -1,7 +1,7 @@
 #include "tools/cli/Commands.h"
 
-#include "card/Denylist.h"
-#include "card/TrustStore.h"
+#include "card/PolicyFiles.h"
+#include "tools/cli/PolicyOption.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
 
@@ -44,8 +44,7 @@ void printDiagnostics(const policy::LoadResult& result, bool includeNotes) {
 } // namespace
 
 int runCheckPolicy(Args args) {
-    std::optional<std::string> file;
-    std::optional<std::string> dir;
+    PolicyOption policyOption;
     bool json = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
@@ -57,56 +56,23 @@ int runCheckPolicy(Args args) {
             json = true;
             continue;
         }
-        std::optional<std::string>* target = nullptr;
-        std::string_view name = arg;
-        std::optional<std::string_view> inlineValue;
-        if (const auto eq = arg.find('='); eq != std::string_view::npos && arg.rfind("--", 0) == 0) {
-            name = arg.substr(0, eq);
-            inlineValue = arg.substr(eq + 1);
-        }
-        if (name == "--policy")
-            target = &file;
-        else if (name == "--policy-dir")
-            target = &dir;
-        else
+        const auto parsed = policyOption.parse(args, i, "check-policy");
+        if (parsed == PolicyOption::Parse::Error)
+            return usageError("bad policy option");
+        if (parsed == PolicyOption::Parse::NotMine)
             return usageError("unknown argument '" + std::string(arg) + "'");
-        if (target->has_value())
-            return usageError(std::string(name) + " given twice");
-        if (inlineValue) {
-            *target = std::string(*inlineValue);
-        } else if (i + 1 < args.size()) {
-            *target = std::string(args[++i]);
-        } else {
-            return usageError(std::string(name) + " needs a value");
-        }
-        if ((*target)->empty())
-            return usageError(std::string(name) + " needs a non-empty value");
     }
 
     // The command line honours CPSLOCK_POLICY; programs that check users must not (docs/policy.md).
     std::optional<std::string> environment;
     if (const char* env = std::getenv("CPSLOCK_POLICY"))
         environment = env;
-    const policy::PolicyLocation location = policy::resolvePolicyLocation(file, dir, environment);
-    // The files the policy names are parsed by their own readers, so that check-policy reports a
-    // bad deny-list line or a stray file among the anchors as the agent would meet them.
+    const policy::PolicyLocation location =
+        policy::resolvePolicyLocation(policyOption.file(), policyOption.dir(), environment);
+    // The files the policy names are parsed by their own readers (card/PolicyFiles), so that
+    // check-policy reports a bad deny-list line or a stray file among the anchors as the agent would.
     std::vector<std::string> anchorSubjects;
-    policy::LoadOptions options;
-    options.contentCheck = [&anchorSubjects](const std::string& key, const std::string& path) {
-        std::vector<std::string> errors;
-        if (key == "trust.denylist") {
-            errors = card::Denylist::load(path).errors;
-        } else if (key == "trust.anchors_dir") {
-            card::TrustStore store;
-            if (auto error = store.addAnchorFolder(path))
-                errors.push_back(*error);
-            else if (store.anchors().empty())
-                errors.emplace_back("no trust anchor (self-signed CA certificate) in this folder: every card would be refused");
-            else
-                anchorSubjects = store.anchorSubjects();
-        }
-        return errors;
-    };
+    const policy::LoadOptions options = card::policyLoadOptions(&anchorSubjects);
     const policy::LoadResult result = policy::loadPolicy(location, options);
 
     if (json) {

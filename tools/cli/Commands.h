@@ -10,6 +10,8 @@ namespace cpslock::cli {
 using Args = std::span<const std::string_view>;
 
 int runReaders(Args args);
+int runCard(Args args);
+int runVerify(Args args);
 int runCheckPolicy(Args args);
 
 } // namespace cpslock::cli

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""PAM unlock benchmark: pam_authenticate() through pam_cpslock.so and cpslock-auth, against
+`pkcs11-tool` doing login + sign alone on the same simulated card, in the same run.
+
+The card is cpslock-cardsim's PIV applet in the virtual reader (OpenSC restricted to its PIV driver),
+holding the test PKI's valid CPS certificate. Both sides pay a process start and OpenSC's start-up;
+the difference is what the module and the helper add: spawning, the policy, the reader scan, the
+chain, CRL and identity checks. Target: <= 50 ms beyond the token's own work.
+
+usage: pam_latency.py [--runs 20]      (root; prints "not runnable" without the PIV applet)
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+import rig as rigmod  # noqa: E402
+from test_pam import HELPER, MODULE, PIN, PamService  # noqa: E402
+from test_pam_rig import MAPPED_IDNAT, card_files, card_serial, cardsim_has_piv  # noqa: E402
+
+OPENSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+PROBE = os.path.join(rigmod.BUILD_DIR, "pam", "cpslock-bench-pam")
+
+
+def stats(values):
+    return "median %7.2f ms  min %7.2f  max %7.2f" % (statistics.median(values), min(values), max(values))
+
+
+def pam_runs(service, runs):
+    out = subprocess.run([PROBE, "cpslock-test", "alice", PIN, str(runs)], env=service.env, check=True,
+                         capture_output=True, text=True, timeout=600).stdout
+    values = []
+    for line in out.splitlines():
+        fields = dict(f.split("=") for f in line.split())
+        if fields["rc"] != "0":
+            raise SystemExit("pam_authenticate failed (rc=%s): the benchmark needs a working card" % fields["rc"])
+        values.append(float(fields["pam_ms"]))
+    return values
+
+
+def pkcs11_tool(env, work):
+    data = os.path.join(work, "data")
+    with open(data, "wb") as f:
+        f.write(os.urandom(32))
+    t0 = time.perf_counter()
+    subprocess.run(["pkcs11-tool", "--module", OPENSC, "--login", "--pin", PIN, "--sign", "--mechanism",
+                    "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file",
+                    os.path.join(work, "sig")], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=20)
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("pam_latency: needs root (the reader rig)")
+    if not cardsim_has_piv():
+        print("PAM unlock benchmark: not runnable yet (cpslock-cardsim has no PIV applet, --piv-cert)")
+        return 0
+    rig = rigmod.Rig().start()
+    work = tempfile.mkdtemp(prefix="cpslock-pam-bench-")
+    policy = rigmod.PolicyDir('[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
+    try:
+        conf = os.path.join(work, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write("app default {\n    card_drivers = PIV-II;\n}\n")
+        rig.env["OPENSC_CONF"] = conf
+        cert, key = card_files("valid-cps")
+        rig.insert(0, "insert cps3 %s" % card_serial("valid-cps"), "--piv-cert", cert, "--piv-key", key,
+                   "--pin", PIN, "--pin-tries", "15")
+        service = PamService.only("helper=%s policy=%s" % (HELPER, policy.path), rig.env)
+        service.env.pop("PAM_WRAPPER_DEBUGLEVEL")
+        pam_runs(service, 2)  # warm-up: page cache, pcscd's first connection
+        pkcs11_tool(rig.env, work)
+        ours, peer = [], []
+        for _ in range(a.runs):  # interleaved, so drifts of the rig hit both sides alike
+            ours += pam_runs(service, 1)
+            peer.append(pkcs11_tool(rig.env, work))
+        overhead = statistics.median(ours) - statistics.median(peer)
+        print("PAM unlock, %d runs each (virtual reader, OpenSC PIV driver, simulated card)" % a.runs)
+        print("  pam_authenticate (module + helper)  : %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
+        print("  overhead of module + helper         : %7.2f ms  (target <= 50 ms)" % overhead)
+        print("  (the helper also checks the chain, the CRLs, the deny-list, the holder and the reader twice)")
+        service.remove()
+    finally:
+        policy.remove()
+        rig.stop()
+        subprocess.run(["rm", "-rf", work])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

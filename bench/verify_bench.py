@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Card verification benchmark: CardVerifier's steps (module load, login, signature, chain, identity)
+against `pkcs11-tool` doing the same login + sign, in the same run, on the same token.
+
+1. SoftHSM2 token holding the test PKI's valid CPS card: N runs of each, as separate processes (both
+   pay process start and module load), plus the in-process step breakdown.
+2. OpenSC + the simulated CPS card (PIV applet) on the reader rig: `cpslock verify` (whole process,
+   its own step timings) against `pkcs11-tool` login + sign on the same card, interleaved.
+
+usage: verify_bench.py [--runs 30]
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import rig as rigmod  # noqa: E402
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "softhsm-token.sh")
+PKI_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "make-test-pki.sh")
+BENCH = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-verify")
+
+
+def timed(argv, **kw):
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def stats(values):
+    return "median %7.2f ms  min %7.2f  max %7.2f" % (statistics.median(values), min(values), max(values))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="cpslock-verify-bench-")
+    try:
+        pki = os.path.join(work, "pki")
+        subprocess.run(["bash", PKI_SCRIPT, pki], check=True, stdout=subprocess.DEVNULL)
+        anchors = os.path.join(work, "anchors")
+        os.mkdir(anchors)
+        shutil.copy(os.path.join(pki, "anchors", "root.der"), anchors)
+        shutil.copy(os.path.join(pki, "intermediates", "intermediate.der"), anchors)
+        out = subprocess.run(["bash", TOKEN_SCRIPT, "token", work, "bench", "1234"], check=True,
+                             capture_output=True, text=True).stdout
+        info = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        subprocess.run(["bash", TOKEN_SCRIPT, "import", work, "bench", "1234", os.path.join(pki, "keys", "valid-cps.p8.der"),
+                        os.path.join(pki, "cards", "valid-cps.der"), "01", "CPS_PRIV_AUT",
+                        "Certificat d'Authentification CPS"], check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, SOFTHSM2_CONF=os.path.join(work, "softhsm2.conf"))
+        nonce = os.path.join(work, "nonce")
+        with open(nonce, "wb") as f:
+            f.write(os.urandom(32))
+        args = [BENCH, SOFTHSM, info["slot_description"], info["serial"], anchors,
+                os.path.join(pki, "crl", "current")]
+
+        ours, peer = [], []
+        for _ in range(a.runs):  # interleaved, so both see the same machine load
+            ours.append(timed(args + ["1"], input=b"1234\n", env=env))
+            peer.append(timed(["pkcs11-tool", "--module", SOFTHSM, "--token-label", "bench", "--login", "--pin", "1234",
+                               "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01", "--input-file", nonce,
+                               "--output-file", os.path.join(work, "sig")], env=env))
+        steps = {}
+        breakdown = subprocess.run(args + [str(a.runs)], input="1234\n", env=env, capture_output=True, text=True,
+                                   check=True).stdout
+        for line in breakdown.splitlines():
+            for field in line.split():
+                k, v = field.split("=")
+                steps.setdefault(k, []).append(float(v))
+
+        print("Card verification on a SoftHSM2 token (RSA-2048, test PKI), %d runs each, same run" % a.runs)
+        print("  cpslock verification, whole process : %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
+        print("  ratio of medians (ours / peer)      : %.2f   (target <= 1.2)" % (statistics.median(ours) / statistics.median(peer)))
+        print("  in-process breakdown (medians):")
+        for k in ("total_ms", "module", "login", "signature", "chain", "identity"):
+            if k in steps:
+                print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
+        print("  (ours also checks the signature, the chain, the CRLs and the identity; pkcs11-tool only signs)")
+        opensc(a.runs, pki, anchors, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def opensc(runs, pki, anchors, work):
+    module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+    rig = rigmod.Rig().start()
+    try:
+        conf = os.path.join(work, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write("app default {\n    card_drivers = PIV-II;\n"
+                    "    framework pkcs15 { use_file_cache = no; use_pin_caching = false; }\n}\n")
+        rig.env["OPENSC_CONF"] = conf
+        policy = os.path.join(work, "policy.toml")
+        with open(policy, "w") as f:
+            f.write('[pkcs11]\nmodules = ["%s"]\n[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\n' % (
+                module, anchors, os.path.join(pki, "crl", "current")))
+        os.chmod(work, 0o755)
+        rig.insert(0, "insert cps3 1000000001", "--piv-cert", os.path.join(pki, "cards", "valid-cps.der"),
+                   "--piv-key", os.path.join(pki, "keys", "valid-cps.p8.der"), "--pin", "1234")
+        nonce = os.path.join(work, "nonce")
+        ours, peer, steps = [], [], {}
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            r = subprocess.run([rigmod.CPSLOCK, "verify", "--json", "--policy", policy], input="1234\n", text=True,
+                               env=rig.env, capture_output=True)
+            ours.append((time.perf_counter() - t0) * 1000.0)
+            out = json.loads(r.stdout)
+            assert out["result"] == "ok", out
+            for k, v in out["timings_ms"].items():
+                steps.setdefault(k, []).append(v)
+            peer.append(timed(["pkcs11-tool", "--module", module, "--slot-description", "Virtual PCD 00 00", "--login",
+                               "--pin", "1234", "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01",
+                               "--input-file", nonce, "--output-file", os.path.join(work, "sig")], env=rig.env))
+        print()
+        print("Card verification through OpenSC on the simulated CPS card (pcscd + vpcd), %d runs each" % runs)
+        print("  cpslock verify, whole process       : %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
+        print("  ratio of medians (ours / peer)      : %.2f   (target <= 1.2)" % (statistics.median(ours) / statistics.median(peer)))
+        print("  cpslock verify steps (medians):")
+        for k in ("module", "login", "signature", "chain", "identity"):
+            if k in steps:
+                print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
+        print("  (cpslock verify also finds the card through pcscd twice: before, and after to check it is")
+        print("   still the same card; pkcs11-tool is told the slot)")
+    finally:
+        rig.stop()
+
+
+if __name__ == "__main__":
+    main()

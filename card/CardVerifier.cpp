@@ -1,0 +1,493 @@
+#include "card/CardVerifier.h"
+
+#include "card/AccountMapping.h"
+#include "card/CardPossession.h"
+#include "card/CertificateVerifier.h"
+#include "card/ChallengeProof.h"
+#include "card/Denylist.h"
+#include "card/Pkcs11Module.h"
+#include "card/Pkcs11Token.h"
+#include "card/TrustStore.h"
+#include "core/SecureBuffer.h"
+#include "core/policy/Policy.h"
+#include "pcsc/ReaderMonitor.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace cpslock::card {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+Refusal refusal(RefusalReason reason, std::string detail, std::optional<int> triesLeft = std::nullopt) {
+    return Refusal{reason, std::move(detail), triesLeft};
+}
+
+/// The PKCS#11 reason names are the same stable codes as core/Refusal's (kept 1:1 by design).
+Refusal fromPkcs11(const Pkcs11Error& e) {
+    const auto reason = refusalReasonFromString(toString(e.failure)).value_or(RefusalReason::ModuleError);
+    std::optional<int> tries;
+    if (e.triesLeft)
+        tries = static_cast<int>(*e.triesLeft);
+    return refusal(reason, e.detail, tries);
+}
+
+CardType toCardType(policy::CardType t) {
+    switch (t) {
+    case policy::CardType::Cps: return CardType::Cps;
+    case policy::CardType::Cpf: return CardType::Cpf;
+    case policy::CardType::Cpe: return CardType::Cpe;
+    case policy::CardType::Cpa: return CardType::Cpa;
+    }
+    return CardType::Unknown;
+}
+
+RevocationMode toRevocation(policy::RevocationMode m) {
+    switch (m) {
+    case policy::RevocationMode::Hard: return RevocationMode::Hard;
+    case policy::RevocationMode::Soft: return RevocationMode::Soft;
+    case policy::RevocationMode::Off: return RevocationMode::Off;
+    }
+    return RevocationMode::Hard;
+}
+
+constexpr std::size_t kMaxDenyFile = 16 * 1024 * 1024;
+constexpr std::size_t kMaxLostReport = 64 * 1024;
+
+std::optional<std::string> readSmallFile(const std::string& path, std::size_t limit = kMaxDenyFile) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return std::nullopt;
+    std::string text;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && text.size() <= limit)
+        text.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+    if (n < 0 || text.size() > limit)
+        return std::nullopt;
+    return text;
+}
+
+class PcscPresence final : public CardPresence {
+public:
+    std::optional<std::vector<CardInReader>> cards() override {
+        std::vector<CardInReader> found;
+        pcsc::ReaderMonitor scan([&](const ReaderEvent& e) {
+            if (e.type == ReaderEventType::CardInserted)
+                found.push_back({e.reader, e.kind, e.serial, e.atr});
+        });
+        if (!scan.scanOnce())
+            return std::nullopt;
+        return found;
+    }
+};
+
+/// Times one step into the result.
+class StepTimer {
+public:
+    StepTimer(VerifyResult& result, std::string name) : m_result(result), m_name(std::move(name)) {}
+    ~StepTimer() {
+        const std::chrono::duration<double, std::milli> spent = Steady::now() - m_start;
+        m_result.timings.emplace_back(m_name, spent.count());
+    }
+    StepTimer(const StepTimer&) = delete;
+    StepTimer& operator=(const StepTimer&) = delete;
+
+private:
+    VerifyResult& m_result;
+    std::string m_name;
+    Steady::time_point m_start = Steady::now();
+};
+
+} // namespace
+
+std::unique_ptr<CardPresence> makePcscPresence() {
+    return std::make_unique<PcscPresence>();
+}
+
+struct CardVerifier::State {
+    const policy::Policy& policy;
+    CardPresence& presence;
+    std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
+
+    bool prepared = false;
+    VerifyResult preparedResult;
+    CardReady ready;
+    std::unique_ptr<Pkcs11Module> module;
+    TokenSlot slot;
+
+    State(const policy::Policy& p, CardPresence& c) : policy(p), presence(c) {}
+
+    /// Step 1: the CPS card the request is about.
+    std::optional<Refusal> findCard(const VerifyRequest& request, CardInReader& card) {
+        const auto cards = presence.cards();
+        if (!cards)
+            return refusal(RefusalReason::ReaderUnavailable, "the smart-card service (pcscd) cannot be reached");
+        std::vector<CardInReader> candidates;
+        for (const CardInReader& c : *cards) {
+            if (request.reader && c.reader != *request.reader)
+                continue;
+            candidates.push_back(c);
+        }
+        if (candidates.empty())
+            return refusal(RefusalReason::NoCard,
+                           request.reader ? "no card in reader '" + *request.reader + "'" : "no card in any reader");
+        std::vector<CardInReader> cps;
+        std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(cps),
+                     [](const CardInReader& c) { return isCps(c.kind); });
+        if (cps.empty()) {
+            const CardInReader& c = candidates.front();
+            return refusal(RefusalReason::NotCps, "card in '" + c.reader + "' is " + std::string(toString(c.kind)));
+        }
+        if (cps.size() > 1)
+            return refusal(RefusalReason::SeveralCards, std::to_string(cps.size()) + " CPS cards present; name a reader");
+        card = cps.front();
+        if (card.kind == CardKind::Cps3Contactless)
+            return refusal(RefusalReason::Contactless, "CPS3 on its contactless interface in '" + card.reader + "'");
+        return std::nullopt;
+    }
+
+    /// Steps 1-2: card, module, token, PIN state.
+    VerifyResult prepare(const VerifyRequest& request) {
+        prepared = true;
+        module.reset();
+        VerifyResult result;
+        CardInReader card;
+        if (auto r = findCard(request, card)) {
+            result.refusal = std::move(r);
+            return result;
+        }
+        result.card = card;
+
+        // The policy may list several modules (OpenSC, Cryptolib CPS): the first that has a token
+        // for this reader or card serial wins.
+        std::optional<Refusal> lastError;
+        {
+            StepTimer t(result, "module");
+            for (const std::string& path : policy.pkcs11.modules) {
+                if (!std::filesystem::exists(path)) {
+                    lastError = refusal(RefusalReason::ModuleError, "PKCS#11 module " + path + " is not installed");
+                    continue;
+                }
+                auto loaded = Pkcs11Module::load(path);
+                if (!loaded) {
+                    lastError = fromPkcs11(loaded.error());
+                    continue;
+                }
+                auto found = findTokenSlot(*loaded.value(), TokenSelector{card.reader, card.serial});
+                if (!found) {
+                    lastError = fromPkcs11(found.error());
+                    // PC/SC sees a CPS card there: a module without a token for it cannot read it,
+                    // which is not "no card" for the person holding it.
+                    if (lastError->reason == RefusalReason::NoCard)
+                        lastError = refusal(RefusalReason::ModuleError, path + " has no token for the card in '" +
+                                                                            card.reader + "' (serial " + card.serial +
+                                                                            "): " + lastError->detail);
+                    continue;
+                }
+                module = std::move(loaded.value());
+                slot = std::move(found.value());
+                break;
+            }
+        }
+        if (!module) {
+            result.refusal = lastError.value_or(refusal(RefusalReason::PolicyError, "no PKCS#11 module in the policy"));
+            return result;
+        }
+        const PinCounter pin = pinCounterFromFlags(slot.token.flags);
+        const auto policyFinalTry =
+            policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
+        if (auto e = refusalBeforeLogin(slot.token.flags, policyFinalTry)) {
+            result.refusal = fromPkcs11(*e);
+            result.triesLeft = result.refusal->triesLeft;
+            return result; // module and slot stay loaded so inspect() can still describe the card
+        }
+        if (pin.triesLeft)
+            result.triesLeft = static_cast<int>(*pin.triesLeft);
+        ready = CardReady{card, slot.token.label, result.triesLeft, pin.finalTry};
+        return result;
+    }
+
+    /// The same card (reader, kind, serial) is in its reader right now.
+    bool stillPresent(const CardInReader& card) {
+        const auto present = presence.cards();
+        return present && std::any_of(present->begin(), present->end(), [&](const CardInReader& c) {
+                   return c.reader == card.reader && c.serial == card.serial && c.kind == card.kind;
+               });
+    }
+
+    /// A PKCS#11 failure after the card was found: a module error with the card gone is a removal,
+    /// which is what the person at the screen did and can fix.
+    Refusal pkcs11Refusal(const Pkcs11Error& e, const CardInReader& card) {
+        Refusal r = fromPkcs11(e);
+        if (r.reason == RefusalReason::ModuleError && !stillPresent(card))
+            r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
+        return r;
+    }
+
+    /// Cards reported lost from the tray (trust.lost_reports_dir): each file is deny-list entries.
+    /// They can only refuse, so one file that is unreadable or does not parse is skipped with a
+    /// warning rather than blocking every card; but a folder that exists and cannot be listed refuses
+    /// (a reported card must never unlock because its report could not be seen).
+    std::optional<std::string> lostReports(std::vector<std::string>& warnings, std::optional<Refusal>& failure) const {
+        std::string out;
+        std::error_code ec;
+        std::filesystem::directory_iterator it(policy.trust.lostReportsDir, ec);
+        if (ec) {
+            if (ec == std::errc::no_such_file_or_directory) {
+                warnings.push_back("no lost-card drop-box at " + policy.trust.lostReportsDir);
+                return out;
+            }
+            failure = refusal(RefusalReason::PolicyError,
+                              "lost-card reports in " + policy.trust.lostReportsDir + " cannot be read: " + ec.message());
+            return std::nullopt;
+        }
+        std::size_t files = 0;
+        for (const auto& entry : it) {
+            if (++files > 10000) {
+                warnings.push_back("more than 10000 lost-card reports: the rest is ignored");
+                break;
+            }
+            const std::string path = entry.path().string();
+            if (!entry.is_regular_file(ec) || entry.is_symlink(ec))
+                continue;
+            const auto text = readSmallFile(path, kMaxLostReport);
+            if (!text || !Denylist::parse(*text, path).ok()) {
+                warnings.push_back("lost-card report " + path + " skipped: unreadable or not in deny-list format");
+                continue;
+            }
+            out += "\n" + *text;
+        }
+        return out;
+    }
+
+    /// Step 6: chain to the policy's anchors, dates, key usage, revocation, deny-list.
+    std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
+                                            const std::vector<Bytes>& cardCas = {}) {
+        TrustStore trust;
+        if (auto e = trust.addAnchorFolder(policy.trust.anchorsDir))
+            return refusal(RefusalReason::PolicyError, "trust anchors: " + *e);
+        std::string denied;
+        if (std::filesystem::exists(policy.trust.denylist)) {
+            auto parsed = Denylist::load(policy.trust.denylist);
+            // A deny-list that cannot be read must not silently let a listed card in.
+            if (!parsed.ok())
+                return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
+            denied = readSmallFile(policy.trust.denylist).value_or("");
+        }
+        std::optional<Refusal> unreadable;
+        const auto reports = lostReports(result.warnings, unreadable);
+        if (!reports)
+            return unreadable;
+        denied += *reports;
+        const Denylist denylist = Denylist::parse(denied, policy.trust.denylist).list;
+        RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
+                                    policy.trust.crlMaxAge};
+        CertificateVerifier verifier(trust, revocation, denylist);
+        CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
+        result.certSha256 = check.sha256Hex;
+        result.notAfter = check.notAfter;
+        result.warnings.insert(result.warnings.end(), check.warnings.begin(), check.warnings.end());
+        return check.refusal;
+    }
+
+    /// Step 7: holder identity, allowed card type, and (when a user is named) the account mapping.
+    std::optional<Refusal> checkHolder(const Bytes& certificate, const VerifyRequest& request,
+                                       std::optional<HolderIdentity>& holderOut) {
+        CardTypeRules rules; // the real OIDs per card type are unverified: docs/card-identity.md
+        for (const auto& [oid, type] : policy.cards.typeOids)
+            rules.policyOids[oid] = toCardType(type);
+        rules.inferFromSubject = policy.cards.inferTypeFromSubject;
+        HolderParse holder = readHolderIdentity(certificate, rules);
+        if (!holder.ok())
+            return refusal(RefusalReason::UntrustedChain, "certificate subject: " + holder.error);
+        holderOut = holder.identity;
+        std::vector<CardType> allowed;
+        for (policy::CardType t : policy.cards.allowedTypes)
+            allowed.push_back(toCardType(t));
+        if (auto r = checkCardTypeAllowed(*holder.identity, allowed))
+            return r;
+        if (!request.user)
+            return std::nullopt;
+        AccountMapping mapping;
+        for (const auto& [idNat, users] : policy.accounts.holders)
+            for (const std::string& user : users)
+                mapping.mapHolder(idNat, user);
+        for (const policy::SharedAccount& shared : policy.accounts.shared) {
+            SharedAccount account{shared.user, {}, {}};
+            for (policy::CardType t : shared.cardTypes)
+                account.cardTypes.insert(toCardType(t));
+            account.professions.insert(shared.professions.begin(), shared.professions.end());
+            mapping.addSharedAccount(std::move(account));
+        }
+        return mapping.check(*holder.identity, *request.user);
+    }
+};
+
+CardVerifier::CardVerifier(const policy::Policy& policy, CardPresence& presence)
+    : m_state(std::make_unique<State>(policy, presence)) {}
+
+CardVerifier::~CardVerifier() = default;
+
+void CardVerifier::setClock(std::function<std::chrono::system_clock::time_point()> now) {
+    m_state->now = std::move(now);
+}
+
+VerifyResult CardVerifier::prepare(const VerifyRequest& request, CardReady* ready) {
+    m_state->preparedResult = m_state->prepare(request);
+    if (ready && m_state->preparedResult.ok())
+        *ready = m_state->ready;
+    return m_state->preparedResult;
+}
+
+CardReport CardVerifier::inspect(const VerifyRequest& request) {
+    State& s = *m_state;
+    CardReport report;
+    CardInReader card;
+    if (auto r = s.findCard(request, card)) {
+        report.refusal = std::move(r);
+        return report;
+    }
+    report.card = card;
+    // The PIN state is read as prepare() reads it; a locked or last-try card is still described.
+    VerifyResult prepared = s.prepare(request);
+    s.prepared = false;
+    if (!s.module) {
+        report.refusal = prepared.refusal;
+        return report;
+    }
+    report.pinLocked = prepared.refusal && prepared.refusal->reason == RefusalReason::PinLocked;
+    report.tokenLabel = s.slot.token.label;
+    report.triesLeft = prepared.triesLeft;
+    auto session = Pkcs11Session::open(*s.module, s.slot.slot);
+    if (!session) {
+        report.refusal = fromPkcs11(session.error());
+        return report;
+    }
+    auto certificates = session.value().certificates();
+    if (!certificates || certificates.value().empty()) {
+        report.refusal = certificates ? refusal(RefusalReason::ModuleError, "no certificate on the card")
+                                      : fromPkcs11(certificates.error());
+        return report;
+    }
+    // The authentication certificate by its CPS label, else the first one.
+    const auto& objects = certificates.value();
+    auto chosen = std::find_if(objects.begin(), objects.end(), [](const CertificateObject& o) {
+        return o.label == "Certificat d'Authentification CPS";
+    });
+    const Bytes& der = (chosen == objects.end() ? objects.front() : *chosen).der;
+    report.certificate = describeCertificate(der);
+    VerifyResult scratch;
+    report.certificateRefusal = s.checkCertificate(der, card.serial, scratch);
+    report.warnings = scratch.warnings;
+    if (auto r = s.checkHolder(der, request, report.holder); r && !report.certificateRefusal)
+        report.certificateRefusal = r;
+    return report;
+}
+
+VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pin) {
+    struct WipeOnExit {
+        SecureBuffer& pin;
+        ~WipeOnExit() { pin.clear(); }
+    } wipe{pin};
+    State& s = *m_state;
+    if (!s.prepared || !s.module)
+        s.preparedResult = s.prepare(request);
+    s.prepared = false; // one verification per preparation: the next one finds the card again
+    VerifyResult result = s.preparedResult;
+    if (!result.ok())
+        return result;
+    const CardInReader card = *result.card;
+
+    // Steps 3-5: PIN, authentication pair, fresh challenge signed on the card.
+    Bytes certificate;
+    std::vector<Bytes> cardCas;
+    {
+        auto session = Pkcs11Session::open(*s.module, s.slot.slot);
+        if (!session) {
+            result.refusal = s.pkcs11Refusal(session.error(), card);
+            return result;
+        }
+        bool warnedFinalTry = false;
+        {
+            StepTimer t(result, "login");
+            const auto finalTry =
+                s.policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
+            auto login = session.value().login(pin, finalTry, &warnedFinalTry);
+            if (!login) {
+                result.refusal = fromPkcs11(login.error());
+                result.triesLeft = result.refusal->triesLeft;
+                return result;
+            }
+        }
+        if (warnedFinalTry)
+            result.warnings.push_back("PIN accepted on the final try (policy pin.last_try = warn)");
+        StepTimer t(result, "signature");
+        auto pair = session.value().findAuthenticationPair();
+        if (!pair) {
+            result.refusal = s.pkcs11Refusal(pair.error(), card);
+            // No usable pair often means a certificate not meant for authentication: say that rather
+            // than "module error" when the certificate checks name the cause.
+            if (pair.error().failure == Pkcs11Failure::ModuleError) {
+                if (auto objects = session.value().certificates(); objects && !objects.value().empty()) {
+                    VerifyResult scratch;
+                    if (auto why = s.checkCertificate(objects.value().front().der, card.serial, scratch))
+                        result.refusal = std::move(why);
+                }
+            }
+            return result;
+        }
+        auto challenge = signChallenge(session.value(), pair.value().key);
+        if (!challenge) {
+            result.refusal = s.pkcs11Refusal(challenge.error(), card);
+            return result;
+        }
+        // Reading a certificate proves nothing: only this signature ties the card to it.
+        auto proof = verifyChallenge(pair.value().certificateDer, challenge.value().nonce, challenge.value().signature);
+        if (!proof) {
+            result.refusal = fromPkcs11(proof.error());
+            return result;
+        }
+        certificate = std::move(pair.value().certificateDer);
+        // Other certificates on the card (CA certificates, on some cards) help build the path;
+        // they are untrusted: only the policy's anchors are.
+        if (auto objects = session.value().certificates())
+            for (CertificateObject& o : objects.value())
+                if (o.der != certificate)
+                    cardCas.push_back(std::move(o.der));
+    } // logs out and closes the session
+    result.triesLeft.reset();
+
+
+    // Steps 6-7: chain, dates, key usage, revocation, deny-list; holder, card type, account.
+    {
+        StepTimer t(result, "chain");
+        if (auto r = s.checkCertificate(certificate, card.serial, result, cardCas)) {
+            result.refusal = std::move(r);
+            return result;
+        }
+    }
+    {
+        StepTimer t(result, "identity");
+        if (auto r = s.checkHolder(certificate, request, result.holder)) {
+            result.refusal = std::move(r);
+            return result;
+        }
+    }
+
+    // Step 8: still the same card in the same reader.
+    {
+        if (!s.stillPresent(card)) {
+            result.refusal = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check");
+            return result;
+        }
+    }
+    return result;
+}
+
+} // namespace cpslock::card

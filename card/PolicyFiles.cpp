@@ -1,0 +1,28 @@
+#include "card/PolicyFiles.h"
+
+#include "card/Denylist.h"
+#include "card/TrustStore.h"
+
+namespace cpslock::card {
+
+policy::LoadOptions policyLoadOptions(std::vector<std::string>* anchorSubjects) {
+    policy::LoadOptions options;
+    options.contentCheck = [anchorSubjects](const std::string& key, const std::string& path) {
+        std::vector<std::string> errors;
+        if (key == "trust.denylist") {
+            errors = Denylist::load(path).errors;
+        } else if (key == "trust.anchors_dir") {
+            TrustStore store;
+            if (auto error = store.addAnchorFolder(path))
+                errors.push_back(*error);
+            else if (store.anchors().empty())
+                errors.emplace_back("no trust anchor (self-signed CA certificate) in this folder: every card would be refused");
+            else if (anchorSubjects)
+                *anchorSubjects = store.anchorSubjects();
+        }
+        return errors;
+    };
+    return options;
+}
+
+} // namespace cpslock::card

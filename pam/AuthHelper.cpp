@@ -1,0 +1,139 @@
+#include "pam/AuthHelper.h"
+
+#include "core/SecureBuffer.h"
+
+#include <cerrno>
+#include <charconv>
+
+#include <unistd.h>
+
+namespace cpslock::pam {
+namespace {
+
+HelperAnswer refusedAnswer(const Refusal& refusal) {
+    HelperAnswer answer;
+    answer.kind = HelperAnswer::Kind::Refused;
+    answer.reason = refusal.reason;
+    answer.triesLeft = refusal.triesLeft;
+    answer.messageFr = refusal.messageFr();
+    answer.messageEn = refusal.messageEn();
+    answer.detail = refusal.detail;
+    return answer;
+}
+
+} // namespace
+
+HelperArgsResult parseHelperArgs(std::span<const std::string_view> args) {
+    HelperArgs parsed;
+    bool haveUser = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view name = args[i];
+        if (name != "--user" && name != "--policy" && name != "--wait-card")
+            return {std::nullopt, "unknown argument \"" + std::string(name) + "\""};
+        if (i + 1 >= args.size())
+            return {std::nullopt, std::string(name) + " needs a value"};
+        const std::string_view value = args[++i];
+        if (name == "--user") {
+            if (value.empty())
+                return {std::nullopt, "--user is empty"};
+            parsed.user = std::string(value);
+            haveUser = true;
+        } else if (name == "--policy") {
+            if (value.empty() || value.front() != '/')
+                return {std::nullopt, "--policy needs an absolute path"};
+            parsed.policy = std::string(value);
+        } else {
+            long seconds = -1;
+            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+            if (ec != std::errc{} || ptr != value.data() + value.size() || seconds < 0 || seconds > 600)
+                return {std::nullopt, "--wait-card needs whole seconds from 0 to 600"};
+            parsed.waitCard = std::chrono::seconds(seconds);
+        }
+    }
+    if (!haveUser)
+        return {std::nullopt, "--user is required"};
+    return {parsed, {}};
+}
+
+HelperAnswer answerFor(const card::VerifyResult& result, const std::string& user) {
+    if (result.refusal)
+        return refusedAnswer(*result.refusal);
+    HelperAnswer answer;
+    answer.kind = HelperAnswer::Kind::Ok;
+    answer.user = user;
+    answer.serial = result.card ? result.card->serial : std::string();
+    answer.certSha256 = result.certSha256;
+    if (result.holder) {
+        answer.holder = result.holder->givenName + " " + result.holder->surname + " (" + result.holder->idNat + ")";
+    }
+    return answer;
+}
+
+bool writeAnswer(int fd, const HelperAnswer& answer) {
+    const std::string line = formatAnswer(answer);
+    std::size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t n = write(fd, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
+    card::CardReady ready;
+    card::VerifyResult first = check.prepare(ready);
+
+    if (first.refusal && first.refusal->reason == RefusalReason::NoCard && args.waitCard.count() > 0) {
+        HelperAnswer waiting;
+        waiting.kind = HelperAnswer::Kind::WaitingCard;
+        if (!writeAnswer(out, waiting))
+            return kExitNoPin;
+        const auto deadline = std::chrono::steady_clock::now() + args.waitCard;
+        // Event-driven: prepare() again only after pcscd reported a card (or came back).
+        while (first.refusal && first.refusal->reason == RefusalReason::NoCard && check.waitForCardEvent(deadline)) {
+            ready = card::CardReady{};
+            first = check.prepare(ready);
+        }
+    }
+    if (first.refusal) {
+        writeAnswer(out, refusedAnswer(*first.refusal));
+        return kExitRefused;
+    }
+
+    HelperAnswer readyLine;
+    readyLine.kind = HelperAnswer::Kind::Ready;
+    readyLine.triesLeft = ready.triesLeft;
+    readyLine.finalTry = ready.finalTry;
+    readyLine.reader = ready.card.reader;
+    if (!writeAnswer(out, readyLine))
+        return kExitNoPin;
+
+    SecureBuffer pin;
+    switch (pin.readLine(in)) {
+    case SecureBuffer::ReadStatus::Ok:
+        break;
+    case SecureBuffer::ReadStatus::TooLong:
+        // Never sent to the card: a PIN this long cannot be right, and must not cost a try.
+        writeAnswer(out, refusedAnswer(Refusal{RefusalReason::WrongPin, "PIN longer than the buffer", {}}));
+        return kExitRefused;
+    case SecureBuffer::ReadStatus::EndOfFile:
+    case SecureBuffer::ReadStatus::IoError:
+        return kExitNoPin;
+    }
+    if (pin.empty()) {
+        writeAnswer(out, refusedAnswer(Refusal{RefusalReason::WrongPin, "empty PIN", {}}));
+        return kExitRefused;
+    }
+    const card::VerifyResult result = check.verify(pin);
+    pin.clear();
+    const HelperAnswer answer = answerFor(result, args.user);
+    if (!writeAnswer(out, answer))
+        return kExitNoPin;
+    return answer.kind == HelperAnswer::Kind::Ok ? kExitVerified : kExitRefused;
+}
+
+} // namespace cpslock::pam

@@ -1,0 +1,297 @@
+#include "pam/HelperProcess.h"
+
+#include "pam/HelperProtocol.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace cpslock::pam {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::array kPassedVariables{std::string_view("PCSCLITE_CSOCK_NAME"), std::string_view("OPENSC_CONF"),
+                                      std::string_view("SOFTHSM2_CONF")};
+
+std::string errnoText(const char* what, int error) {
+    return std::string(what) + ": " + std::strerror(error);
+}
+
+int pollMs(milliseconds left) {
+    if (left.count() <= 0)
+        return 0;
+    return left.count() > 60'000 ? 60'000 : static_cast<int>(left.count());
+}
+
+class SpawnedHelper final : public HelperChannel {
+public:
+    SpawnedHelper(pid_t pid, int socket, int pidfd) : m_pid(pid), m_socket(socket), m_pidfd(pidfd) {}
+    ~SpawnedHelper() override { finish(milliseconds(0)); }
+    SpawnedHelper(const SpawnedHelper&) = delete;
+    SpawnedHelper& operator=(const SpawnedHelper&) = delete;
+
+    ReadStatus readLine(std::string& line, milliseconds timeout) override {
+        const auto deadline = Clock::now() + timeout;
+        for (;;) {
+            const auto newline = m_buffer.find('\n');
+            if (newline != std::string::npos) {
+                line = m_buffer.substr(0, newline);
+                m_buffer.erase(0, newline + 1);
+                return line.size() > kMaxLineLength ? ReadStatus::TooLong : ReadStatus::Line;
+            }
+            if (m_buffer.size() > kMaxLineLength)
+                return ReadStatus::TooLong;
+            if (m_socket < 0)
+                return ReadStatus::Closed;
+            pollfd pfd{m_socket, POLLIN, 0};
+            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready < 0)
+                return ReadStatus::Error;
+            if (ready == 0) {
+                if (Clock::now() >= deadline)
+                    return ReadStatus::Timeout;
+                continue;
+            }
+            std::array<char, 1024> chunk{};
+            const ssize_t n = read(m_socket, chunk.data(), chunk.size());
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n < 0)
+                return ReadStatus::Error;
+            if (n == 0)
+                return ReadStatus::Closed; // a partial last line without '\n' is not an answer
+            m_buffer.append(chunk.data(), static_cast<std::size_t>(n));
+        }
+    }
+
+    bool sendSecret(const char* data, std::size_t size) override {
+        if (m_socket < 0)
+            return false;
+        char newline = '\n';
+        std::array<iovec, 2> parts{iovec{const_cast<char*>(data), size}, iovec{&newline, 1}};
+        std::size_t total = size + 1;
+        std::size_t sent = 0;
+        msghdr message{};
+        while (sent < total) {
+            // Skip what was already sent (a short write on a socket pair is unlikely but legal).
+            std::size_t skip = sent;
+            std::array<iovec, 2> rest{};
+            std::size_t count = 0;
+            for (const auto& part : parts) {
+                if (skip >= part.iov_len) {
+                    skip -= part.iov_len;
+                    continue;
+                }
+                rest[count++] = iovec{static_cast<char*>(part.iov_base) + skip, part.iov_len - skip};
+                skip = 0;
+            }
+            message.msg_iov = rest.data();
+            message.msg_iovlen = count;
+            const ssize_t n = sendmsg(m_socket, &message, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return false;
+            sent += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    Exit finish(milliseconds grace) override {
+        const auto deadline = Clock::now() + grace;
+        if (m_socket >= 0) {
+            // End of file for a helper still reading. Without a pidfd (kernels before 5.3) its own end
+            // of file, when it exits, is the closest event; the exit status may then lag behind.
+            shutdown(m_socket, SHUT_WR);
+            if (m_pidfd < 0 && m_pid > 0)
+                waitReadable(m_socket, deadline, true);
+            close(m_socket);
+            m_socket = -1;
+        }
+        if (m_pid <= 0)
+            return m_exit;
+        if (m_pidfd >= 0)
+            waitReadable(m_pidfd, deadline, false);
+        int status = 0;
+        pid_t done = waitpid(m_pid, &status, WNOHANG);
+        while (done < 0 && errno == EINTR)
+            done = waitpid(m_pid, &status, WNOHANG);
+        if (done == 0) {
+            kill(m_pid, SIGKILL);
+            do {
+                done = waitpid(m_pid, &status, 0);
+            } while (done < 0 && errno == EINTR);
+        }
+        if (done == m_pid) {
+            m_exit.exited = WIFEXITED(status);
+            m_exit.code = WIFEXITED(status) ? WEXITSTATUS(status) : (WIFSIGNALED(status) ? WTERMSIG(status) : -1);
+        }
+        if (m_pidfd >= 0) {
+            close(m_pidfd);
+            m_pidfd = -1;
+        }
+        m_pid = -1;
+        return m_exit;
+    }
+
+private:
+    // Until `fd` is readable (drain: until it reports end of file) or the deadline.
+    static void waitReadable(int fd, Clock::time_point deadline, bool drain) {
+        pollfd pfd{fd, POLLIN, 0};
+        for (;;) {
+            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready <= 0)
+                return;
+            if (!drain)
+                return;
+            std::array<char, 256> sink{};
+            const ssize_t n = read(fd, sink.data(), sink.size());
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+                return;
+        }
+    }
+
+    pid_t m_pid;
+    int m_socket;
+    int m_pidfd;
+    std::string m_buffer;
+    Exit m_exit;
+};
+
+bool unsafeMode(const struct stat& st) {
+    return st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+} // namespace
+
+std::optional<std::string> insecureHelperReason(const std::string& path) {
+    if (path.empty() || path.front() != '/')
+        return path + ": not an absolute path";
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0)
+        return errnoText(path.c_str(), errno);
+    if (!S_ISREG(st.st_mode))
+        return path + ": not a regular file";
+    if (unsafeMode(st))
+        return path + ": must be owned by root and not writable by group or others";
+    if ((st.st_mode & S_IXUSR) == 0)
+        return path + ": not executable";
+    // Every folder above: whoever may rename entries there could swap the helper.
+    for (std::size_t end = path.find_last_of('/');; end = path.find_last_of('/', end - 1)) {
+        const std::string dir = end == 0 ? std::string(1, '/') : path.substr(0, end);
+        if (lstat(dir.c_str(), &st) != 0)
+            return errnoText(dir.c_str(), errno);
+        if (!S_ISDIR(st.st_mode))
+            return dir + ": not a folder (symbolic links are refused)";
+        const bool stickyRootOwned = st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0;
+        if (unsafeMode(st) && !stickyRootOwned)
+            return dir + ": must be owned by root and not writable by group or others";
+        if (end == 0)
+            break;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> helperEnvironment(const char* const* hostEnvironment) {
+    std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    for (const auto name : kPassedVariables) {
+        for (auto entry = hostEnvironment; entry && *entry; ++entry) {
+            const std::string_view text(*entry);
+            if (text.size() > name.size() && text.starts_with(name) && text[name.size()] == '=') {
+                env.emplace_back(text);
+                break;
+            }
+        }
+    }
+    return env;
+}
+
+std::unique_ptr<HelperChannel> spawnHelper(const std::string& path, const std::vector<std::string>& args,
+                                           std::string& error) {
+    std::vector<std::string> env = helperEnvironment(environ);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(path.c_str()));
+    for (const auto& arg : args)
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& entry : env)
+        envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    std::array<int, 2> pair{-1, -1};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) != 0) {
+        error = errnoText("socketpair", errno);
+        return nullptr;
+    }
+    const int devNull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devNull < 0) {
+        error = errnoText("/dev/null", errno);
+        close(pair[0]);
+        close(pair[1]);
+        return nullptr;
+    }
+
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_adddup2(&actions, pair[1], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, pair[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, devNull, STDERR_FILENO);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    sigset_t none;
+    sigset_t all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    // Own session: a terminal's Ctrl-C or hang-up reaches the host, not the helper behind its back.
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    close(pair[1]);
+    close(devNull);
+    if (rc != 0) {
+        error = errnoText(path.c_str(), rc);
+        close(pair[0]);
+        return nullptr;
+    }
+    const auto pidfd =
+        static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); // -1 on old kernels: finish() then kills without a grace
+    return std::make_unique<SpawnedHelper>(pid, pair[0], pidfd);
+}
+
+ChildSignalGuard::ChildSignalGuard() {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    m_restore = sigaction(SIGCHLD, &dfl, &m_saved) == 0;
+}
+
+ChildSignalGuard::~ChildSignalGuard() {
+    if (m_restore)
+        sigaction(SIGCHLD, &m_saved, nullptr);
+}
+
+} // namespace cpslock::pam

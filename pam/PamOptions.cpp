@@ -1,0 +1,86 @@
+#include "pam/PamOptions.h"
+
+#include <charconv>
+
+namespace cpslock::pam {
+namespace {
+
+constexpr long kMaxSeconds = 600;
+
+std::optional<std::chrono::seconds> parseSeconds(std::string_view text, long min) {
+    long value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc{} || ptr != end || value < min || value > kMaxSeconds) {
+        return std::nullopt;
+    }
+    return std::chrono::seconds(value);
+}
+
+bool isSafePath(std::string_view path) {
+    if (path.empty() || path.front() != '/' || path.size() > 4096) {
+        return false;
+    }
+    for (const char c : path) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+OptionsResult parseModuleOptions(std::span<const std::string_view> args) {
+    OptionsResult result;
+    for (const std::string_view arg : args) {
+        const auto eq = arg.find('=');
+        const std::string_view key = arg.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : arg.substr(eq + 1);
+        const bool hasValue = eq != std::string_view::npos;
+        const std::string quoted = "\"" + std::string(arg) + "\"";
+        if (key == "debug" && !hasValue) {
+            result.options.debug = true;
+        } else if (key == "timeout" && hasValue) {
+            if (const auto s = parseSeconds(value, 1)) {
+                result.options.timeout = *s;
+            } else {
+                result.errors.push_back(quoted + ": timeout must be whole seconds from 1 to 600");
+            }
+        } else if (key == "wait_card" && hasValue) {
+            if (const auto s = parseSeconds(value, 0)) {
+                result.options.waitCard = *s;
+            } else {
+                result.errors.push_back(quoted + ": wait_card must be whole seconds from 0 to 600");
+            }
+        } else if ((key == "policy" || key == "helper") && hasValue) {
+            if (!isSafePath(value)) {
+                result.errors.push_back(quoted + ": " + std::string(key) + " must be an absolute path");
+            } else if (key == "policy") {
+                result.options.policy = std::string(value);
+            } else {
+                result.options.helper = std::string(value);
+            }
+        } else {
+            result.errors.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, policy=, helper=)");
+        }
+    }
+    return result;
+}
+
+std::optional<std::string> checkUserName(std::string_view user) {
+    if (user.empty() || user.size() > 256) {
+        return "user name empty or longer than 256 bytes";
+    }
+    if (user.front() == '-') {
+        return "user name starts with '-'";
+    }
+    for (const char c : user) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '/') {
+            return "user name contains a control character or '/'";
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace cpslock::pam

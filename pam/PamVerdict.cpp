@@ -1,0 +1,46 @@
+#include "pam/PamVerdict.h"
+
+#include <security/_pam_types.h>
+
+namespace cpslock::pam {
+
+int pamReturnFor(RefusalReason reason) {
+    switch (reason) {
+    case RefusalReason::NoCard:
+    case RefusalReason::ReaderUnavailable:
+    case RefusalReason::ModuleError:
+    case RefusalReason::PolicyError:
+        return PAM_AUTHINFO_UNAVAIL;
+    default:
+        // Fail closed: every card that was presented and refused, and any reason added later.
+        return PAM_AUTH_ERR;
+    }
+}
+
+Language languageFromLocale(std::optional<std::string_view> lcAll, std::optional<std::string_view> lcMessages,
+                            std::optional<std::string_view> lang) {
+    for (const auto& value : {lcAll, lcMessages, lang}) {
+        if (value && !value->empty()) {
+            return value->starts_with("en") ? Language::English : Language::French;
+        }
+    }
+    return Language::French;
+}
+
+std::string pinPrompt(Language language, std::optional<int> triesLeft, bool finalTry) {
+    const bool french = language == Language::French;
+    std::string prompt = french ? "Code porteur CPS" : "CPS card PIN";
+    if (finalTry || (triesLeft && *triesLeft == 1)) {
+        prompt += french ? " (dernier essai avant blocage)" : " (last try before the card blocks)";
+    } else if (triesLeft && *triesLeft > 1) {
+        prompt += french ? " (" + std::to_string(*triesLeft) + " essais restants)"
+                         : " (" + std::to_string(*triesLeft) + " tries left)";
+    }
+    return prompt + (french ? " : " : ": ");
+}
+
+std::string insertCardText(Language language) {
+    return language == Language::French ? "Insérez votre carte CPS" : "Insert your CPS card";
+}
+
+} // namespace cpslock::pam

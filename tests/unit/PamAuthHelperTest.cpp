@@ -1,0 +1,252 @@
+// cpslock-auth's side of the protocol, with a scripted card check and real pipes.
+#include "core/SecureBuffer.h"
+#include "pam/AuthHelper.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+using cpslock::Refusal;
+using cpslock::RefusalReason;
+using cpslock::SecureBuffer;
+using cpslock::card::CardReady;
+using cpslock::card::VerifyResult;
+using cpslock::pam::HelperArgs;
+using cpslock::pam::parseHelperArgs;
+using cpslock::pam::runAuthHelper;
+
+namespace {
+
+VerifyResult refusedWith(RefusalReason reason, std::optional<int> tries = std::nullopt) {
+    VerifyResult r;
+    r.refusal = Refusal{reason, "technical " + std::string(toString(reason)), tries};
+    return r;
+}
+
+VerifyResult verified() {
+    VerifyResult r;
+    r.card = cpslock::card::CardInReader{"Virtual PCD 00 00", cpslock::CardKind::Cps3, "0123456789", {}};
+    r.certSha256 = "ab12";
+    cpslock::card::HolderIdentity holder;
+    holder.givenName = "Jeanne";
+    holder.surname = "Martin";
+    holder.idNat = "810002813839";
+    r.holder = holder;
+    return r;
+}
+
+class ScriptedCheck final : public cpslock::pam::CardCheck {
+public:
+    std::deque<VerifyResult> prepares;
+    std::deque<bool> events;
+    VerifyResult verifyResult = verified();
+    std::optional<int> triesLeft = 3;
+    int verifyCalls = 0;
+    int waits = 0;
+    std::string pinSeen;
+    bool pinWipedAfter = false;
+
+    VerifyResult prepare(CardReady& ready) override {
+        VerifyResult r = prepares.empty() ? VerifyResult{} : prepares.front();
+        if (!prepares.empty())
+            prepares.pop_front();
+        if (r.ok()) {
+            ready.card.reader = "Virtual PCD 00 00";
+            ready.triesLeft = triesLeft;
+        }
+        return r;
+    }
+    bool waitForCardEvent(std::chrono::steady_clock::time_point) override {
+        ++waits;
+        if (events.empty())
+            return false;
+        const bool e = events.front();
+        events.pop_front();
+        return e;
+    }
+    VerifyResult verify(SecureBuffer& pin) override {
+        ++verifyCalls;
+        pinSeen.assign(pin.data(), pin.size());
+        pin.clear(); // as CardVerifier does
+        return verifyResult;
+    }
+};
+
+struct Pipes {
+    int in[2] = {-1, -1};
+    int out[2] = {-1, -1};
+    Pipes() {
+        EXPECT_EQ(pipe(in), 0);
+        EXPECT_EQ(pipe(out), 0);
+    }
+    ~Pipes() {
+        for (int fd : {in[0], in[1], out[0], out[1]})
+            if (fd >= 0)
+                close(fd);
+    }
+    Pipes(const Pipes&) = delete;
+    Pipes& operator=(const Pipes&) = delete;
+
+    void send(const std::string& text) {
+        ASSERT_EQ(write(in[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    }
+    void endInput() {
+        close(in[1]);
+        in[1] = -1;
+    }
+    std::vector<std::string> lines() {
+        close(out[1]);
+        out[1] = -1;
+        std::string all;
+        char buffer[512];
+        ssize_t n = 0;
+        while ((n = read(out[0], buffer, sizeof buffer)) > 0)
+            all.append(buffer, static_cast<std::size_t>(n));
+        std::vector<std::string> result;
+        std::size_t start = 0;
+        for (auto nl = all.find('\n'); nl != std::string::npos; nl = all.find('\n', start)) {
+            result.push_back(all.substr(start, nl - start));
+            start = nl + 1;
+        }
+        EXPECT_EQ(start, all.size()) << "every answer ends with a newline";
+        return result;
+    }
+};
+
+HelperArgs argsFor(std::string user, int waitSeconds = 0) {
+    HelperArgs a;
+    a.user = std::move(user);
+    a.waitCard = std::chrono::seconds(waitSeconds);
+    return a;
+}
+
+} // namespace
+
+TEST(PamAuthHelperTest, ReadyThenPinThenOk) {
+    ScriptedCheck check;
+    Pipes p;
+    p.send("1234\n");
+    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitVerified);
+    const auto lines = p.lines();
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_EQ(lines[0], "ready tries=3 final=0 reader=Virtual%20PCD%2000%2000");
+    EXPECT_EQ(lines[1], "ok user=alice serial=0123456789 cert=ab12 holder=Jeanne%20Martin%20(810002813839)");
+    EXPECT_EQ(check.pinSeen, "1234");
+}
+
+TEST(PamAuthHelperTest, RefusalBeforeThePinEndsWithoutReadingIt) {
+    for (const auto reason : {RefusalReason::NoCard, RefusalReason::PinLocked, RefusalReason::LastTryRefused,
+                              RefusalReason::ReaderUnavailable, RefusalReason::ModuleError}) {
+        ScriptedCheck check;
+        check.prepares = {refusedWith(reason)};
+        Pipes p;
+        EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+        const auto lines = p.lines();
+        ASSERT_EQ(lines.size(), 1U);
+        const auto parsed = cpslock::pam::parseAnswer(lines[0]);
+        ASSERT_TRUE(parsed.answer) << parsed.error;
+        EXPECT_EQ(parsed.answer->reason, reason);
+        EXPECT_EQ(parsed.answer->messageFr, cpslock::userMessage(reason, cpslock::Language::French));
+        EXPECT_EQ(parsed.answer->detail, "technical " + std::string(toString(reason)));
+        EXPECT_EQ(check.verifyCalls, 0);
+        EXPECT_EQ(check.waits, 0) << "no wait without --wait-card";
+    }
+}
+
+TEST(PamAuthHelperTest, WrongPinCarriesTheTriesLeft) {
+    ScriptedCheck check;
+    check.verifyResult = refusedWith(RefusalReason::WrongPin, 2);
+    Pipes p;
+    p.send("0000\n");
+    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+    const auto lines = p.lines();
+    ASSERT_EQ(lines.size(), 2U);
+    const auto parsed = cpslock::pam::parseAnswer(lines[1]);
+    ASSERT_TRUE(parsed.answer);
+    EXPECT_EQ(parsed.answer->reason, RefusalReason::WrongPin);
+    EXPECT_EQ(parsed.answer->triesLeft, 2);
+    EXPECT_EQ(parsed.answer->messageFr, "Code porteur incorrect. Il vous reste 2 essais.");
+}
+
+TEST(PamAuthHelperTest, WaitCardAnnouncesTheWaitAndPreparesAgainOnEachEvent) {
+    ScriptedCheck check;
+    check.prepares = {refusedWith(RefusalReason::NoCard), refusedWith(RefusalReason::NoCard), VerifyResult{}};
+    check.events = {true, true};
+    Pipes p;
+    p.send("1234\n");
+    EXPECT_EQ(runAuthHelper(check, argsFor("alice", 30), p.in[0], p.out[1]), cpslock::pam::kExitVerified);
+    const auto lines = p.lines();
+    ASSERT_EQ(lines.size(), 3U);
+    EXPECT_EQ(lines[0], "waiting-card");
+    EXPECT_TRUE(lines[1].starts_with("ready "));
+    EXPECT_TRUE(lines[2].starts_with("ok "));
+    EXPECT_EQ(check.waits, 2);
+}
+
+TEST(PamAuthHelperTest, WaitCardThatRunsOutIsNoCard) {
+    ScriptedCheck check;
+    check.prepares = {refusedWith(RefusalReason::NoCard)};
+    Pipes p;
+    EXPECT_EQ(runAuthHelper(check, argsFor("alice", 5), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+    const auto lines = p.lines();
+    ASSERT_EQ(lines.size(), 2U);
+    EXPECT_EQ(lines[0], "waiting-card");
+    EXPECT_TRUE(lines[1].starts_with("refused no-card ")) << lines[1];
+}
+
+TEST(PamAuthHelperTest, WaitCardDoesNotWaitForOtherRefusals) {
+    ScriptedCheck check;
+    check.prepares = {refusedWith(RefusalReason::NotCps)};
+    Pipes p;
+    runAuthHelper(check, argsFor("alice", 5), p.in[0], p.out[1]);
+    const auto lines = p.lines();
+    ASSERT_EQ(lines.size(), 1U);
+    EXPECT_TRUE(lines[0].starts_with("refused not-cps "));
+}
+
+TEST(PamAuthHelperTest, ModuleGoneBeforeThePinGivesNoFinalAnswer) {
+    ScriptedCheck check;
+    Pipes p;
+    p.endInput();
+    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitNoPin);
+    EXPECT_EQ(p.lines().size(), 1U);
+    EXPECT_EQ(check.verifyCalls, 0);
+}
+
+TEST(PamAuthHelperTest, OverlongOrEmptyPinNeverReachesTheCard) {
+    for (const std::string& pin : {std::string(SecureBuffer::kPinCapacity + 1, '1') + "\n", std::string("\n")}) {
+        ScriptedCheck check;
+        Pipes p;
+        p.send(pin);
+        EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+        const auto lines = p.lines();
+        ASSERT_EQ(lines.size(), 2U);
+        EXPECT_TRUE(lines[1].starts_with("refused wrong-pin ")) << lines[1];
+        EXPECT_EQ(check.verifyCalls, 0);
+    }
+}
+
+TEST(PamAuthHelperTest, ArgumentsAreCheckedStrictly) {
+    const auto parse = [](std::vector<std::string_view> a) { return parseHelperArgs(a); };
+    const auto ok = parse({"--user", "alice", "--policy", "/etc/cpslock/p.toml", "--wait-card", "10"});
+    ASSERT_TRUE(ok.args) << ok.error;
+    EXPECT_EQ(ok.args->user, "alice");
+    EXPECT_EQ(ok.args->policy, "/etc/cpslock/p.toml");
+    EXPECT_EQ(ok.args->waitCard.count(), 10);
+    for (const auto& bad : std::vector<std::vector<std::string_view>>{{},
+                                                                      {"--user"},
+                                                                      {"--user", ""},
+                                                                      {"--policy", "/p.toml"},
+                                                                      {"--user", "a", "--policy", "rel.toml"},
+                                                                      {"--user", "a", "--wait-card", "-1"},
+                                                                      {"--user", "a", "--wait-card", "601"},
+                                                                      {"--user", "a", "--pin", "1234"},
+                                                                      {"--user", "a", "extra"}}) {
+        EXPECT_FALSE(parse(bad).args);
+    }
+}

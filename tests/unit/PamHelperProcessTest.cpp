@@ -1,0 +1,213 @@
+// The real spawning side of the module: stand-in helpers are small shell scripts in a root-owned
+// temporary folder (the tests run as root, as in CI).
+#include "pam/HelperProcess.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using cpslock::pam::ChildSignalGuard;
+using cpslock::pam::HelperChannel;
+using cpslock::pam::helperEnvironment;
+using cpslock::pam::insecureHelperReason;
+using cpslock::pam::spawnHelper;
+using namespace std::chrono_literals;
+
+namespace {
+
+class PamHelperProcessTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (geteuid() != 0)
+            GTEST_SKIP() << "needs root: the helper must be root-owned";
+        char dir[] = "/tmp/cpslock-pam-XXXXXX";
+        ASSERT_NE(mkdtemp(dir), nullptr);
+        m_dir = dir;
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        if (!m_dir.empty())
+            std::filesystem::remove_all(m_dir, ignored);
+    }
+
+    std::string script(const std::string& name, const std::string& body, mode_t mode = 0755) {
+        const std::string path = m_dir + "/" + name;
+        std::ofstream(path) << "#!/bin/sh\n" << body;
+        chmod(path.c_str(), mode);
+        return path;
+    }
+
+    std::unique_ptr<HelperChannel> spawn(const std::string& path, std::vector<std::string> args = {}) {
+        std::string error;
+        auto helper = spawnHelper(path, args, error);
+        EXPECT_TRUE(helper) << error;
+        return helper;
+    }
+
+    std::string m_dir;
+};
+
+} // namespace
+
+TEST_F(PamHelperProcessTest, RootOwnedHelperInRootOwnedFoldersIsAccepted) {
+    const auto path = script("helper", "exit 0\n");
+    EXPECT_EQ(insecureHelperReason(path), std::nullopt);
+}
+
+TEST_F(PamHelperProcessTest, HelperAnyoneElseCouldChangeIsRefused) {
+    const auto writable = script("group-writable", "exit 0\n", 0775);
+    EXPECT_TRUE(insecureHelperReason(writable));
+    const auto worldWritable = script("world-writable", "exit 0\n", 0757);
+    EXPECT_TRUE(insecureHelperReason(worldWritable));
+    const auto notRoot = script("not-root", "exit 0\n");
+    ASSERT_EQ(chown(notRoot.c_str(), 65534, 65534), 0);
+    EXPECT_TRUE(insecureHelperReason(notRoot));
+    const auto notExecutable = script("not-executable", "exit 0\n", 0644);
+    EXPECT_TRUE(insecureHelperReason(notExecutable));
+    const auto link = m_dir + "/link";
+    ASSERT_EQ(symlink(script("target", "exit 0\n").c_str(), link.c_str()), 0);
+    EXPECT_TRUE(insecureHelperReason(link));
+    EXPECT_TRUE(insecureHelperReason("relative/helper"));
+    EXPECT_TRUE(insecureHelperReason(m_dir + "/missing"));
+    EXPECT_TRUE(insecureHelperReason(m_dir));
+}
+
+TEST_F(PamHelperProcessTest, FolderAnyoneElseCouldChangeIsRefused) {
+    const auto path = script("helper", "exit 0\n");
+    ASSERT_EQ(chmod(m_dir.c_str(), 0775), 0);
+    const auto reason = insecureHelperReason(path);
+    ASSERT_TRUE(reason);
+    EXPECT_NE(reason->find(m_dir), std::string::npos) << *reason;
+    ASSERT_EQ(chmod(m_dir.c_str(), 0755), 0);
+    ASSERT_EQ(chown(m_dir.c_str(), 65534, 65534), 0);
+    EXPECT_TRUE(insecureHelperReason(path));
+}
+
+TEST(PamHelperEnvironmentTest, OnlyAFixedPathAndTheSmartCardVariablesPass) {
+    const char* host[] = {"HOME=/root",
+                          "LD_PRELOAD=/tmp/evil.so",
+                          "PCSCLITE_CSOCK_NAME=/run/x/pcscd.comm",
+                          "OPENSC_CONF=/etc/x.conf",
+                          "PATH=/tmp/evil",
+                          "PIN=1234",
+                          "OPENSC_CONFX=1",
+                          nullptr};
+    EXPECT_EQ(helperEnvironment(host),
+              (std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "PCSCLITE_CSOCK_NAME=/run/x/pcscd.comm",
+                                        "OPENSC_CONF=/etc/x.conf"}));
+}
+
+TEST_F(PamHelperProcessTest, LinesGoBothWaysAndExitStatusIsReported) {
+    const auto path = script("echo", "echo \"ready $*\"\nread pin\necho \"got $pin\"\nexit 7\n");
+    auto helper = spawn(path, {"--user", "alice"});
+    std::string line;
+    ASSERT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::Line);
+    EXPECT_EQ(line, "ready --user alice");
+    ASSERT_TRUE(helper->sendSecret("1234", 4));
+    ASSERT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::Line);
+    EXPECT_EQ(line, "got 1234");
+    const auto exit = helper->finish(5s);
+    EXPECT_TRUE(exit.exited);
+    EXPECT_EQ(exit.code, 7);
+}
+
+TEST_F(PamHelperProcessTest, HelperSeesACleanEnvironmentAndNoInheritedDescriptors) {
+    ASSERT_EQ(setenv("CPSLOCK_TEST_SECRET", "leak", 1), 0);
+    // A descriptor of the host without close-on-exec (gdm and friends have plenty): must not leak.
+    const int leaky = open("/dev/null", O_RDONLY);
+    ASSERT_GE(leaky, 0);
+    ASSERT_EQ(dup2(leaky, 42), 42);
+    const auto path = script("env", "echo \"$(env | sort | tr '\\n' ' ')\"\n"
+                                    "if [ -e /proc/$$/fd/42 ]; then echo leaked; else echo closed; fi\n"
+                                    "if [ -S /proc/$$/fd/0 ] && [ -S /proc/$$/fd/1 ]; then echo socket; fi\n");
+    auto helper = spawn(path);
+    close(42);
+    close(leaky);
+    unsetenv("CPSLOCK_TEST_SECRET");
+    std::string env;
+    std::string fd42;
+    std::string stdio;
+    ASSERT_EQ(helper->readLine(env, 5s), HelperChannel::ReadStatus::Line);
+    ASSERT_EQ(helper->readLine(fd42, 5s), HelperChannel::ReadStatus::Line);
+    ASSERT_EQ(helper->readLine(stdio, 5s), HelperChannel::ReadStatus::Line);
+    EXPECT_EQ(env.find("CPSLOCK_TEST_SECRET"), std::string::npos) << env;
+    EXPECT_NE(env.find("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), std::string::npos) << env;
+    EXPECT_EQ(fd42, "closed");
+    EXPECT_EQ(stdio, "socket");
+    helper->finish(5s);
+}
+
+TEST_F(PamHelperProcessTest, HangingHelperTimesOutAndIsKilled) {
+    const auto path = script("hang", "exec sleep 30\n");
+    auto helper = spawn(path);
+    std::string line;
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(helper->readLine(line, 200ms), HelperChannel::ReadStatus::Timeout);
+    const auto exit = helper->finish(0ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_FALSE(exit.exited);
+    EXPECT_EQ(exit.code, SIGKILL);
+}
+
+TEST_F(PamHelperProcessTest, CrashedHelperIsClosedWithItsSignal) {
+    const auto path = script("crash", "kill -SEGV $$\n");
+    auto helper = spawn(path);
+    std::string line;
+    EXPECT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::Closed);
+    const auto exit = helper->finish(5s);
+    EXPECT_FALSE(exit.exited);
+    EXPECT_EQ(exit.code, SIGSEGV);
+}
+
+TEST_F(PamHelperProcessTest, PartialLineBeforeExitIsNotAnAnswer) {
+    const auto path = script("partial", "printf 'ok user=alice'\n");
+    auto helper = spawn(path);
+    std::string line;
+    EXPECT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::Closed);
+}
+
+TEST_F(PamHelperProcessTest, EndlessLineIsTooLong) {
+    const auto path = script("flood", "exec yes ok | tr -d '\\n'\n");
+    auto helper = spawn(path);
+    std::string line;
+    EXPECT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::TooLong);
+}
+
+TEST_F(PamHelperProcessTest, WritingToADeadHelperFailsWithoutSigpipe) {
+    const auto path = script("gone", "exit 0\n");
+    auto helper = spawn(path);
+    std::string line;
+    ASSERT_EQ(helper->readLine(line, 5s), HelperChannel::ReadStatus::Closed);
+    // With a plain pipe this would raise SIGPIPE and kill the test (and the screen locker).
+    EXPECT_FALSE(helper->sendSecret("1234", 4) && helper->sendSecret("1234", 4));
+}
+
+TEST_F(PamHelperProcessTest, MissingHelperFailsToStart) {
+    std::string error;
+    EXPECT_FALSE(spawnHelper(m_dir + "/missing", {}, error));
+    EXPECT_FALSE(error.empty());
+}
+
+TEST_F(PamHelperProcessTest, HostThatIgnoresSigchldStillGetsTheExitStatus) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    struct sigaction saved {};
+    ASSERT_EQ(sigaction(SIGCHLD, &ignore, &saved), 0);
+    {
+        ChildSignalGuard guard;
+        auto helper = spawn(script("exit3", "exit 3\n"));
+        const auto exit = helper->finish(5s);
+        EXPECT_TRUE(exit.exited);
+        EXPECT_EQ(exit.code, 3);
+    }
+    struct sigaction after {};
+    sigaction(SIGCHLD, &saved, &after);
+    EXPECT_EQ(after.sa_handler, SIG_IGN) << "the host's disposition must be restored";
+}

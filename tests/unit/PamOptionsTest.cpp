@@ -1,0 +1,74 @@
+#include "pam/PamOptions.h"
+
+#include <gtest/gtest.h>
+
+#include <string_view>
+#include <vector>
+
+using cpslock::pam::checkUserName;
+using cpslock::pam::parseModuleOptions;
+
+namespace {
+
+cpslock::pam::OptionsResult parse(std::vector<std::string_view> args) {
+    return parseModuleOptions(args);
+}
+
+} // namespace
+
+TEST(PamOptionsTest, DefaultsAreStrict) {
+    const auto r = parse({});
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.options.debug);
+    EXPECT_EQ(r.options.timeout.count(), 30);
+    EXPECT_EQ(r.options.waitCard.count(), 0);
+    EXPECT_FALSE(r.options.policy);
+    EXPECT_FALSE(r.options.helper);
+}
+
+TEST(PamOptionsTest, EveryOptionParses) {
+    const auto r = parse({"debug", "timeout=5", "wait_card=20", "policy=/etc/cpslock/kiosk.toml",
+                          "helper=/usr/libexec/cpslock/cpslock-auth"});
+    ASSERT_TRUE(r.ok()) << r.errors.front();
+    EXPECT_TRUE(r.options.debug);
+    EXPECT_EQ(r.options.timeout.count(), 5);
+    EXPECT_EQ(r.options.waitCard.count(), 20);
+    EXPECT_EQ(r.options.policy, "/etc/cpslock/kiosk.toml");
+    EXPECT_EQ(r.options.helper, "/usr/libexec/cpslock/cpslock-auth");
+}
+
+TEST(PamOptionsTest, BadValuesAreErrorsNamingTheArgument) {
+    for (const std::string_view bad :
+         {"timeout=0", "timeout=601", "timeout=", "timeout=5s", "timeout=-1", "wait_card=-1", "wait_card=x",
+          "wait_card=601", "policy=relative.toml", "policy=", "helper=cpslock-auth", "debug=1"}) {
+        const auto r = parse({bad});
+        ASSERT_FALSE(r.ok()) << bad;
+        EXPECT_NE(r.errors.front().find(std::string(bad)), std::string::npos) << r.errors.front();
+    }
+}
+
+TEST(PamOptionsTest, UnknownOptionsAndTyposAreRefusedNotIgnored) {
+    // A typo must not silently fall back to the default policy, nor a peer's switch be honoured.
+    for (const std::string_view bad : {"polcy=/etc/x.toml", "nullok", "alwaysok", "try_first_pass", "Debug"}) {
+        EXPECT_FALSE(parse({bad}).ok()) << bad;
+    }
+    const auto r = parse({"debug", "nullok", "timeout=abc"});
+    EXPECT_EQ(r.errors.size(), 2U);
+}
+
+TEST(PamOptionsTest, ZeroWaitCardIsAllowedAndLastValueWins) {
+    const auto r = parse({"wait_card=0", "timeout=4", "timeout=7"});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.options.waitCard.count(), 0);
+    EXPECT_EQ(r.options.timeout.count(), 7);
+}
+
+TEST(PamOptionsTest, UserNamesThatCannotTravelInArgvAreRefused) {
+    EXPECT_FALSE(checkUserName("alice"));
+    EXPECT_FALSE(checkUserName("dr.martin@clinique"));
+    EXPECT_TRUE(checkUserName(""));
+    EXPECT_TRUE(checkUserName("--policy=/tmp/evil"));
+    EXPECT_TRUE(checkUserName("a\nb"));
+    EXPECT_TRUE(checkUserName("../root"));
+    EXPECT_TRUE(checkUserName(std::string(257, 'a')));
+}

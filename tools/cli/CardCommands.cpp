@@ -1,0 +1,259 @@
+// `cpslock card` (what the inserted card says, no PIN) and `cpslock verify` (the full check, PIN on
+// standard input): the same CardVerifier as the PAM helper.
+#include "tools/cli/Commands.h"
+#include "tools/cli/PolicyOption.h"
+
+#include "card/CardVerifier.h"
+#include "core/ProcessHardening.h"
+#include "core/SecureBuffer.h"
+#include "core/policy/Policy.h"
+
+#include <nlohmann/json.hpp>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace cpslock::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kCardHelp =
+    "usage: cpslock card [--reader R] [--json] [--policy FILE] [--policy-dir DIR]\n"
+    "\n"
+    "What the CPS card in the reader says, without its PIN: kind, serial, PIN state, the holder and\n"
+    "validity of its authentication certificate, and what the certificate checks of the policy say.\n"
+    "Nothing here proves the card holds the certificate's key: only 'cpslock verify' does.\n"
+    "Exit status: 0 card read, 1 no readable CPS card, 2 usage or configuration error.\n";
+
+constexpr const char* kVerifyHelp =
+    "usage: cpslock verify [--reader R] [--user U] [--json] [--policy FILE] [--policy-dir DIR]\n"
+    "\n"
+    "Full verification of the CPS card, as at unlock: PIN (read from standard input, never from the\n"
+    "command line or the environment), a fresh challenge signed by the card, chain to the IGC-Santé\n"
+    "anchors, revocation, deny-list, holder identity, card type and - with --user - the account\n"
+    "mapping. A wrong PIN uses up one of the card's tries.\n"
+    "Exit status: 0 verified, 1 refused (the reason is printed), 2 usage or configuration error.\n";
+
+struct CardArgs {
+    std::optional<std::string> reader;
+    std::optional<std::string> user;
+    bool json = false;
+    PolicyOption policy;
+};
+
+/// 0 = parsed, else the exit code to return.
+int parseArgs(Args args, bool allowUser, const char* help, const char* name, CardArgs& out) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        auto value = [&](std::optional<std::string>& target) {
+            if (i + 1 >= args.size() || args[i + 1].empty()) {
+                std::fprintf(stderr, "cpslock %s: %.*s needs a value\n", name, static_cast<int>(a.size()), a.data());
+                return false;
+            }
+            target = std::string(args[++i]);
+            return true;
+        };
+        if (a == "--help" || a == "-h") {
+            std::fputs(help, stdout);
+            return -1;
+        }
+        if (a == "--json") {
+            out.json = true;
+        } else if (a == "--reader") {
+            if (!value(out.reader))
+                return 2;
+        } else if (a == "--user" && allowUser) {
+            if (!value(out.user))
+                return 2;
+        } else if (const auto parsed = out.policy.parse(args, i, name); parsed != PolicyOption::Parse::NotMine) {
+            if (parsed == PolicyOption::Parse::Error)
+                return 2;
+        } else {
+            std::fprintf(stderr, "cpslock %s: unknown argument '%.*s'\n\n%s", name, static_cast<int>(a.size()), a.data(),
+                         help);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+Json holderJson(const std::optional<card::HolderIdentity>& holder) {
+    if (!holder)
+        return nullptr;
+    Json h{{"idnat", holder->idNat},
+           {"idnat_kind", std::string(card::toString(holder->idNatKind))},
+           {"surname", holder->surname},
+           {"given_name", holder->givenName},
+           {"profession", holder->profession},
+           {"card_type", std::string(card::toString(holder->cardType))}};
+    if (holder->staffCard)
+        h["structure"] = {{"idnat", holder->structureIdNat}, {"id", holder->structureId}, {"name", holder->structureName}};
+    return h;
+}
+
+Json refusalJson(const Refusal& r) {
+    Json j{{"reason", std::string(toString(r.reason))},
+           {"message_fr", r.messageFr()},
+           {"message_en", r.messageEn()},
+           {"detail", r.detail}};
+    if (r.triesLeft)
+        j["tries_left"] = *r.triesLeft;
+    return j;
+}
+
+bool configurationProblem(const Refusal& r) {
+    return r.reason == RefusalReason::PolicyError;
+}
+
+/// Reads the PIN into the locked buffer; the terminal echo is off while typing.
+bool readPin(SecureBuffer& pin) {
+    const bool tty = isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+        std::fputs("Code porteur CPS / CPS card PIN: ", stderr);
+        std::fflush(stderr);
+        tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    const auto status = pin.readLine(STDIN_FILENO);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        std::fputc('\n', stderr);
+    }
+    if (status == SecureBuffer::ReadStatus::Ok && !pin.empty())
+        return true;
+    std::fprintf(stderr, "cpslock verify: %s\n",
+                 status == SecureBuffer::ReadStatus::TooLong ? "the PIN is too long" : "no PIN on standard input");
+    return false;
+}
+
+} // namespace
+
+int runCard(Args args) {
+    CardArgs a;
+    if (int rc = parseArgs(args, false, kCardHelp, "card", a))
+        return rc < 0 ? 0 : rc;
+    auto policy = a.policy.load("card");
+    if (!policy)
+        return 2;
+    auto presence = card::makePcscPresence();
+    card::CardVerifier verifier(*policy, *presence);
+    const card::CardReport report = verifier.inspect({a.reader, std::nullopt});
+
+    if (a.json) {
+        Json out;
+        out["result"] = report.refusal ? "unreadable" : "read";
+        if (report.refusal)
+            out["refusal"] = refusalJson(*report.refusal);
+        if (report.card)
+            out["card"] = {{"reader", report.card->reader},
+                           {"kind", std::string(toString(report.card->kind))},
+                           {"serial", report.card->serial},
+                           {"atr", toHex(report.card->atr)},
+                           {"token_label", report.tokenLabel},
+                           {"pin_locked", report.pinLocked}};
+        if (report.triesLeft)
+            out["tries_left"] = *report.triesLeft;
+        if (report.certificate)
+            out["certificate"] = {{"subject", report.certificate->subject},
+                                  {"issuer", report.certificate->issuer},
+                                  {"serial", report.certificate->serialHex},
+                                  {"sha256", report.certificate->sha256Hex},
+                                  {"not_before", card::isoUtc(report.certificate->notBefore)},
+                                  {"not_after", card::isoUtc(report.certificate->notAfter)}};
+        out["holder"] = holderJson(report.holder);
+        out["certificate_check"] = report.certificateRefusal ? refusalJson(*report.certificateRefusal) : Json("ok");
+        std::puts(out.dump().c_str());
+    } else if (report.refusal) {
+        std::fprintf(stderr, "%s\n%s\n(%s)\n", report.refusal->messageFr().c_str(), report.refusal->messageEn().c_str(),
+                     report.refusal->detail.c_str());
+    } else {
+        std::printf("Lecteur / reader   : %s\n", report.card->reader.c_str());
+        std::printf("Carte / card       : %s, n° %s%s\n", std::string(toString(report.card->kind)).c_str(),
+                    report.card->serial.c_str(), report.pinLocked ? " (BLOQUÉE / BLOCKED)" : "");
+        if (report.holder)
+            std::printf("Porteur / holder   : %s %s, %s (%s %s), carte %s\n", report.holder->givenName.c_str(),
+                        report.holder->surname.c_str(), report.holder->profession.c_str(),
+                        std::string(card::toString(report.holder->idNatKind)).c_str(), report.holder->idNat.c_str(),
+                        std::string(card::toString(report.holder->cardType)).c_str());
+        if (report.certificate)
+            std::printf("Certificat         : %s\n  émis par / issuer: %s\n  valide / valid   : %s -> %s\n"
+                        "  SHA-256          : %s\n",
+                        report.certificate->subject.c_str(), report.certificate->issuer.c_str(),
+                        card::isoUtc(report.certificate->notBefore).c_str(),
+                        card::isoUtc(report.certificate->notAfter).c_str(), report.certificate->sha256Hex.c_str());
+        if (report.certificateRefusal)
+            std::printf("Contrôles / checks : REFUSÉE - %s / %s (%s)\n", report.certificateRefusal->messageFr().c_str(),
+                        report.certificateRefusal->messageEn().c_str(), report.certificateRefusal->detail.c_str());
+        else
+            std::printf("Contrôles / checks : ok (sans preuve de possession : 'cpslock verify' / no proof of possession)\n");
+    }
+    if (report.refusal)
+        return configurationProblem(*report.refusal) ? 2 : 1;
+    return 0;
+}
+
+int runVerify(Args args) {
+    disableCoreDumps(); // the PIN passes through this process
+    CardArgs a;
+    if (int rc = parseArgs(args, true, kVerifyHelp, "verify", a))
+        return rc < 0 ? 0 : rc;
+    auto policy = a.policy.load("verify");
+    if (!policy)
+        return 2;
+    SecureBuffer pin;
+    if (!readPin(pin))
+        return 2;
+    auto presence = card::makePcscPresence();
+    card::CardVerifier verifier(*policy, *presence);
+    const card::VerifyResult r = verifier.verify({a.reader, a.user}, pin);
+
+    if (a.json) {
+        Json out;
+        out["result"] = r.ok() ? "ok" : "refused";
+        if (r.refusal) {
+            out["reason"] = std::string(toString(r.refusal->reason));
+            out["message_fr"] = r.refusal->messageFr();
+            out["message_en"] = r.refusal->messageEn();
+            out["detail"] = r.refusal->detail;
+        } else {
+            out["reason"] = nullptr;
+            out["message_fr"] = "Carte CPS vérifiée.";
+            out["message_en"] = "CPS card verified.";
+        }
+        out["holder"] = holderJson(r.holder);
+        out["card"] = r.card ? Json{{"reader", r.card->reader},
+                                    {"kind", std::string(toString(r.card->kind))},
+                                    {"serial", r.card->serial},
+                                    {"cert_sha256", r.certSha256.empty() ? Json() : Json(r.certSha256)}}
+                             : Json();
+        if (r.refusal && r.refusal->triesLeft)
+            out["tries_left"] = *r.refusal->triesLeft;
+        else if (r.triesLeft)
+            out["tries_left"] = *r.triesLeft;
+        out["warnings"] = r.warnings;
+        Json timings = Json::object();
+        for (const auto& [step, ms] : r.timings)
+            timings[step] = ms;
+        out["timings_ms"] = timings;
+        std::puts(out.dump().c_str());
+    } else if (r.ok()) {
+        std::printf("Carte CPS vérifiée / CPS card verified: %s %s (%s), carte n° %s\n",
+                    r.holder ? r.holder->givenName.c_str() : "", r.holder ? r.holder->surname.c_str() : "",
+                    r.holder ? r.holder->idNat.c_str() : "", r.card ? r.card->serial.c_str() : "");
+        for (const std::string& w : r.warnings)
+            std::printf("attention / warning: %s\n", w.c_str());
+    } else {
+        std::printf("REFUSÉE / REFUSED [%s]\n%s\n%s\n(%s)\n", std::string(toString(r.refusal->reason)).c_str(),
+                    r.refusal->messageFr().c_str(), r.refusal->messageEn().c_str(), r.refusal->detail.c_str());
+    }
+    if (r.ok())
+        return 0;
+    return configurationProblem(*r.refusal) ? 2 : 1;
+}
+
+} // namespace cpslock::cli
