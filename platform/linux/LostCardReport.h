@@ -6,8 +6,8 @@
 
 namespace cpslock::platform {
 
-/// Where the tray drops lost-card reports: created by the installer as root, mode 1733 (sticky,
-/// world-writable, not listable). Policy key `trust.lost_reports_dir`.
+/// Where the tray drops lost-card reports: created by the installer as root, mode 1777 (sticky,
+/// world-writable, readable by user-run lockers). Policy key `trust.lost_reports_dir`.
 inline constexpr std::string_view kDefaultLostReportsDir = "/var/lib/cpslock/lost";
 
 /// A card the user reported lost or stolen.

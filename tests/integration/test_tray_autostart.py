@@ -105,7 +105,7 @@ class AutostartTest(unittest.TestCase):
     def test_drop_box_is_created_sticky_world_writable_not_listable(self):
         with open(os.path.join(INSTALLER, "systemd", "cpslock-tmpfiles.conf")) as f:
             lines = [l.split() for l in f if l.strip() and not l.startswith("#")]
-        self.assertEqual(lines, [["d", "/var/lib/cpslock/lost", "1733", "root", "root", "-"]])
+        self.assertEqual(lines, [["d", "/var/lib/cpslock/lost", "1777", "root", "root", "-"]])
 
 
 if __name__ == "__main__":
