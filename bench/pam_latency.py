@@ -21,7 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 from test_pam import HELPER, MODULE, PIN, PamService  # noqa: E402
-from test_pam_rig import MAPPED_IDNAT, card_files, card_serial, cardsim_has_piv  # noqa: E402
+from rig import card_files, card_serial  # noqa: E402
+from test_pam_rig import MAPPED_IDNAT, cardsim_has_piv  # noqa: E402
 
 OPENSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 PROBE = os.path.join(rigmod.BUILD_DIR, "pam", "cpslock-bench-pam")

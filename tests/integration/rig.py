@@ -222,6 +222,25 @@ class Watcher:
 TESTPKI = os.environ.get("CPSLOCK_TESTPKI_DIR", os.path.join(BUILD_DIR, "testpki"))
 
 
+def card_files(name):
+    """(certificate DER, PKCS#8 key DER) of the test PKI's card `name` (tests/data/make-test-pki.sh)."""
+    return os.path.join(TESTPKI, "cards", name + ".der"), os.path.join(TESTPKI, "keys", name + ".p8.der")
+
+
+def card_manifest(name):
+    """The test PKI manifest's line for card `name`: serial (EF.SN.ICC digits) and cert sha256."""
+    with open(os.path.join(TESTPKI, "manifest.tsv")) as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == name:
+                return {"serial": fields[3], "sha256": fields[4]}
+    raise KeyError(name)
+
+
+def card_serial(name):
+    return card_manifest(name)["serial"]
+
+
 class PolicyDir:
     """A root-owned policy folder for the programs under test: anchors (test root + intermediate),
     the test PKI's current CRLs and deny-list, and whatever TOML the test adds."""

@@ -8,23 +8,12 @@ import subprocess
 import tempfile
 import unittest
 
-from rig import CPSLOCK, PolicyDir, Rig, TESTPKI
+from rig import CPSLOCK, PolicyDir, Rig, card_files, card_manifest as manifest
 
 PIN = "1234"
 READER = "Virtual PCD 00 00"
 
 
-def card_files(name):
-    return os.path.join(TESTPKI, "cards", name + ".der"), os.path.join(TESTPKI, "keys", name + ".p8.der")
-
-
-def manifest(name):
-    with open(os.path.join(TESTPKI, "manifest.tsv")) as f:
-        for line in f:
-            fields = line.rstrip("\n").split("\t")
-            if fields[0] == name:
-                return {"serial": fields[3], "sha256": fields[4]}
-    raise KeyError(name)
 
 
 class OpenScVerifyTest(unittest.TestCase):

@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from rig import CARDSIM, TESTPKI, PolicyDir, Rig
+from rig import CARDSIM, PolicyDir, Rig, card_files, card_serial
 from test_pam import AUTH_ERR, AUTH_OK, AUTHINFO_UNAVAIL, HELPER, MODULE, PIN, PamService
 
 SLOT0 = "Virtual PCD 00 00"
@@ -27,17 +27,6 @@ def cardsim_has_piv():
     return "--piv-cert" in r.stdout + r.stderr
 
 
-def card_files(name):
-    return os.path.join(TESTPKI, "cards", name + ".der"), os.path.join(TESTPKI, "keys", name + ".p8.der")
-
-
-def card_serial(name):
-    with open(os.path.join(TESTPKI, "manifest.tsv")) as f:
-        for line in f:
-            fields = line.rstrip("\n").split("\t")
-            if fields[0] == name:
-                return fields[3]
-    raise KeyError(name)
 
 
 class ProcWatch:
