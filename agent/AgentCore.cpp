@@ -238,6 +238,7 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
            AuditRecord::Severity::Error,
            "Verrouillage impossible / the session could not be locked",
            {{"detail", detail}}});
+    m_firstLocker = 0; // the retry asks every locker again
     if (m_pendingReason && !m_stopped)
         m_retry.start();
 }
@@ -248,7 +249,9 @@ void AgentCore::handleLockUnconfirmed() {
     const std::string detail = m_acceptedBy + " accepted the lock but the session did not lock within " +
                                std::to_string(kLockConfirmTimeout.count()) + " s";
     spdlog::error("LOCK FAILED: {}", detail);
-    write({"lock-failed", AuditRecord::Severity::Error, "Verrouillage impossible / the session could not be locked",
+    write({"lock-failed",
+           AuditRecord::Severity::Error,
+           "Verrouillage impossible / the session could not be locked",
            {{"detail", detail}}});
     if (m_firstLocker < m_lockers.usableCount()) {
         sendLock(); // the next locker in the chain

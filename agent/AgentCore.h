@@ -112,7 +112,7 @@ private:
     SessionGuard m_guard;
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
-    QTimer m_timer; ///< the guard's one timer
+    QTimer m_timer;   ///< the guard's one timer
     QTimer m_retry;   ///< re-asks the lockers after every one of them failed
     QTimer m_confirm; ///< a locker accepted: the session must report locked before it fires
     std::size_t m_firstLocker = 0;

@@ -20,8 +20,7 @@ public:
     };
     /// `ok`: some locker accepted; `locker`: which one (or the last tried) and `index` its place among the
     /// usable ones; `detail`: every failure seen.
-    using Done =
-        std::function<void(bool ok, const std::string& locker, std::size_t index, const std::string& detail)>;
+    using Done = std::function<void(bool ok, const std::string& locker, std::size_t index, const std::string& detail)>;
 
     void add(std::unique_ptr<Locker> locker);
     /// Probes every locker added; returns what each said. Call once, before anything else.
