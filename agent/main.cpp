@@ -3,13 +3,17 @@
 //   cpslock-agent --headless [--policy FILE] [--verbose]   run (no tray)
 //   cpslock-agent --check [--policy FILE]                  print what was found and exit
 // Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 (--check) no usable locker.
+// Built twice: cpslock-agent (CPSLOCK_WITH_TRAY=0, Qt Core + DBus only, so the headless agent stays
+// small) and cpslock-agent-tray (Qt Widgets). `cpslock-agent --tray` hands over to the second one.
 #include "agent/AgentCore.h"
 #include "agent/AgentSetup.h"
+#if CPSLOCK_WITH_TRAY
 #include "agent/tray/TrayRuntime.h"
+#include <QApplication>
+#endif
 
 #include "core/ProcessHardening.h"
 
-#include <QApplication>
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
@@ -23,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <climits>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +47,20 @@ void usage() {
                "       cpslock-agent --check [--policy FILE]\n",
                stderr);
 }
+
+#if !CPSLOCK_WITH_TRAY
+/// Replaces this process with cpslock-agent-tray from the same folder; returns only on failure.
+void execTray(char** argv) {
+    char self[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    std::string path(self, static_cast<std::size_t>(n));
+    path = path.substr(0, path.rfind('/') + 1) + "cpslock-agent-tray";
+    ::execv(path.c_str(), argv);
+    spdlog::warn("cannot start {}: {}", path, std::strerror(errno));
+}
+#endif
 
 } // namespace
 
@@ -84,7 +103,7 @@ int main(int argc, char** argv) {
     // Without a display the tray cannot start; the protection must not stop with it.
     const bool noDisplay = std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&
                            std::getenv("QT_QPA_PLATFORM") == nullptr;
-    const bool tray = !headless && !check && !noDisplay;
+    bool tray = !headless && !check && !noDisplay;
 
     auto logger = spdlog::stderr_color_mt("cpslock-agent");
     logger->set_pattern("cpslock-agent: %l: %v");
@@ -93,10 +112,20 @@ int main(int argc, char** argv) {
 
     if (!headless && !check && noDisplay)
         spdlog::warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running without the tray");
+#if !CPSLOCK_WITH_TRAY
+    if (tray) {
+        execTray(argv);
+        // The protection must not stop with the tray: run headless.
+        spdlog::warn("running without the tray");
+        tray = false;
+    }
+#endif
     std::unique_ptr<QCoreApplication> application;
+#if CPSLOCK_WITH_TRAY
     if (tray)
         application = std::make_unique<QApplication>(argc, argv);
     else
+#endif
         application = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication& app = *application;
     cpslock::agent::AgentSetup setup(policyFile);
@@ -130,14 +159,20 @@ int main(int argc, char** argv) {
     QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [&app] { app.quit(); });
 
     cpslock::agent::AgentCore& core = setup.createCore();
+#if CPSLOCK_WITH_TRAY
     std::unique_ptr<cpslock::agent::TrayRuntime> trayRuntime;
     if (tray)
         trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, lostReportsDir);
+#else
+    (void)lostReportsDir;
+#endif
     setup.announce();
     core.start(true);
     const int rc = QCoreApplication::exec();
     core.stop();
+#if CPSLOCK_WITH_TRAY
     trayRuntime.reset();
+#endif
     setup.finish();
     spdlog::info("stopped");
     return rc;

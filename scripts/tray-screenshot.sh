@@ -10,10 +10,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CPSLOCK_BUILD_DIR:-$root/build/dev}
 lang=${1:-fr}
 out=${2:-$root/docs/img/tray-menu.png}
-for exe in agent/cpslock-agent tools/cli/cpslock tools/cardsim/cpslock-cardsim; do
+for exe in agent/cpslock-agent agent/cpslock-agent-tray tools/cli/cpslock tools/cardsim/cpslock-cardsim; do
     if [ ! -x "$build/$exe" ]; then
         echo "tray-screenshot: $build/$exe missing: cmake --preset dev && cmake --build --preset dev" \
-             "--target cpslock-agent cpslock cpslock-cardsim" >&2
+             "--target cpslock-agent cpslock-agent-tray cpslock cpslock-cardsim" >&2
         exit 1
     fi
 done
