@@ -1,5 +1,6 @@
 // AgentCore with fakes: lockers, idle source and audit sink recorded; a fake clock drives the guard's
 // timer (the test calls handleTimer() when timerDeadline() is reached: no sleeps).
+#include "tests/unit/TestReaderEvents.h"
 #include "agent/AgentCore.h"
 
 #include "tests/unit/FakeClock.h"
@@ -113,16 +114,7 @@ public:
     std::vector<AuditRecord> records;
 };
 
-ReaderEvent cardEvent(ReaderEventType type, const std::string& reader, CardKind kind, const std::string& serial,
-                      std::int64_t monoNs = 0) {
-    ReaderEvent e;
-    e.type = type;
-    e.reader = reader;
-    e.kind = kind;
-    e.serial = serial;
-    e.monoNs = monoNs;
-    return e;
-}
+using cpslock::test::cardEvent;
 
 const std::string kSlot0 = "Virtual PCD 00 00";
 const std::string kSlot1 = "Virtual PCD 00 01";

@@ -1,3 +1,4 @@
+#include "tests/unit/TestReaderEvents.h"
 #include "core/SessionGuard.h"
 
 #include "tests/unit/FakeClock.h"
@@ -79,16 +80,7 @@ public:
     std::vector<GuardStatus> statuses;
 };
 
-ReaderEvent cardEvent(ReaderEventType type, const std::string& reader, CardKind kind, const std::string& serial,
-                      std::int64_t monoNs = 0) {
-    ReaderEvent e;
-    e.type = type;
-    e.reader = reader;
-    e.kind = kind;
-    e.serial = serial;
-    e.monoNs = monoNs;
-    return e;
-}
+using cpslock::test::cardEvent;
 
 ReaderEvent inserted(const std::string& reader, CardKind kind, const std::string& serial = {},
                      std::int64_t monoNs = 0) {
