@@ -32,6 +32,8 @@ enum class RefusalReason {
     PolicyError,        ///< "policy-error": policy or trust configuration unusable
     ReaderUnavailable,  ///< "reader-unavailable": no reader, or the smart-card service (pcscd) is down
     SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
+    ReportedLost,       ///< "reported-lost": the card was reported lost or stolen on this PC (cpslockd)
+    ServiceUnavailable, ///< "service-unavailable": cpslockd, the card authority, cannot be reached
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

@@ -10,6 +10,7 @@ int pamReturnFor(RefusalReason reason) {
     case RefusalReason::ReaderUnavailable:
     case RefusalReason::ModuleError:
     case RefusalReason::PolicyError:
+    case RefusalReason::ServiceUnavailable:
         return PAM_AUTHINFO_UNAVAIL;
     default:
         // Fail closed: every card that was presented and refused, and any reason added later.

@@ -409,6 +409,17 @@ const KeySpec kPkcs11Keys[] = {
          }
          return assign(c.policy.pkcs11.modules, std::move(modules));
      }},
+    {"opensc_conf",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.pkcs11.openscConf, getAbsolutePath(c, k, n));
+     }},
+};
+
+const KeySpec kPcscKeys[] = {
+    {"socket",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.pcsc.socket, getAbsolutePath(c, k, n));
+     }},
 };
 
 /// Dotted decimal object identifier: first arc 0-2, at least two arcs, no leading zeros.
@@ -708,7 +719,7 @@ struct SectionSpec {
 const SectionSpec kSections[] = {
     {"session", kSessionKeys}, {"service", kServiceKeys}, {"pkcs11", kPkcs11Keys},    {"cards", kCardsKeys},
     {"pin", kPinKeys},         {"trust", kTrustKeys},     {"accounts", kAccountsKeys}, {"lost_card", kLostCardKeys},
-    {"audit", kAuditKeys},     {"locker", kLockerKeys},
+    {"audit", kAuditKeys},     {"locker", kLockerKeys},   {"pcsc", kPcscKeys},
 };
 
 struct RefusedKey {
@@ -913,6 +924,8 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
           "cards reported lost from the tray are not refused by this PC");
     for (const std::string& module : p.pkcs11.modules)
         check("pkcs11.modules", module, PathKind::File, "this PKCS#11 module cannot be used");
+    if (!p.pkcs11.openscConf.empty())
+        check("pkcs11.opensc_conf", p.pkcs11.openscConf, PathKind::File, "OpenSC cannot be configured");
     if (!p.locker.command.empty())
         check("locker.command", p.locker.command.front(), PathKind::Executable, "the fallback locker cannot run");
 }
