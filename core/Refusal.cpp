@@ -99,6 +99,9 @@ constexpr std::array kReasons{
                "continue, contactez votre support informatique.",
                "The CPS card verification service is not responding. Try again in a moment; if this goes on, "
                "contact your IT support."},
+    ReasonText{RefusalReason::CheckFailed, "check-failed",
+               "Le lecteur ou la carte ne répond pas correctement. Retirez la carte, réinsérez-la et réessayez.",
+               "The reader or the card is not responding properly. Remove the card, insert it again and retry."},
 };
 
 constexpr std::array kAllReasons = [] {

@@ -34,6 +34,7 @@ enum class RefusalReason {
     SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
     ReportedLost,       ///< "reported-lost": the card was reported lost or stolen on this PC (cpslockd)
     ServiceUnavailable, ///< "service-unavailable": cpslockd, the card authority, cannot be reached
+    CheckFailed,        ///< "check-failed": the card worker crashed, hung or answered garbage (a hostile card?)
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

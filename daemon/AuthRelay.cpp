@@ -2,6 +2,8 @@
 
 #include "core/SecureBuffer.h"
 
+#include <algorithm>
+
 namespace cpslock::daemon {
 namespace {
 
@@ -10,24 +12,29 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 constexpr milliseconds kExitGrace{2000};
+constexpr milliseconds kEndGrace{500};
 
 class Relay {
 public:
     Relay(protocol::LineSocket& caller, const Caller& who, const protocol::Request& request, Authority& authority,
           const WorkerSettings& settings)
         : m_caller(caller), m_who(who), m_request(request), m_authority(authority), m_settings(settings),
-          m_user(request.get("user")) {}
+          m_user(request.get("user")), m_stepTimeout(settings.stepTimeout) {}
 
     ~Relay() {
+        // End of file first: a worker waiting for the PIN ends by itself; a hung one is killed.
         if (m_worker)
-            m_worker->finish(milliseconds(0));
+            m_worker->finish(kEndGrace);
     }
     Relay(const Relay&) = delete;
     Relay& operator=(const Relay&) = delete;
 
     AuthOutcome run(const WorkerLauncher& launch) {
+        // The caller may shorten the steps (its own time limit, the module's timeout=), never lengthen them.
+        if (const auto asked = protocol::parseUnsigned(m_request.get("timeout"), 600))
+            m_stepTimeout = std::min<std::chrono::seconds>(m_stepTimeout, std::chrono::seconds(*asked));
         if (auto forbidden = m_authority.mayAuthenticate(m_who, m_user))
-            return refuse(RefusalReason::ModuleError, "request refused: " + *forbidden);
+            return refuse(RefusalReason::NotMapped, "request refused: " + *forbidden);
 
         std::vector<std::string> args{"--user", m_user};
         if (m_settings.policyFile)
@@ -38,43 +45,43 @@ public:
         std::string error;
         m_worker = launch(args, error);
         if (!m_worker)
-            return refuse(RefusalReason::ModuleError, "card worker not started: " + error);
+            return refuse(RefusalReason::CheckFailed, "card worker not started: " + error);
 
         const auto waitSeconds = std::chrono::seconds(protocol::parseUnsigned(wait, 600).value_or(0));
-        const auto firstDeadline = Clock::now() + m_settings.stepTimeout + waitSeconds;
+        const auto firstDeadline = Clock::now() + m_stepTimeout + waitSeconds;
         std::optional<AuthAnswer> first;
         do {
             first = readWorker(firstDeadline, error);
             if (!first)
-                return refuse(RefusalReason::ModuleError, "card worker: " + error);
+                return refuse(RefusalReason::CheckFailed, "card worker: " + error);
             if (first->kind == AuthAnswer::Kind::WaitingCard && !m_caller.writeAll(protocol::formatAnswer(*first)))
                 return gone();
         } while (first->kind == AuthAnswer::Kind::WaitingCard);
         if (first->kind == AuthAnswer::Kind::Refused)
             return pass(*first);
         if (first->kind != AuthAnswer::Kind::Ready)
-            return refuse(RefusalReason::ModuleError, "card worker answered before the PIN was asked");
+            return refuse(RefusalReason::CheckFailed, "card worker answered before the PIN was asked");
         if (!m_caller.writeAll(protocol::formatAnswer(*first)))
             return gone();
 
         if (auto why = relayPin())
             return refuse(RefusalReason::WrongPin, *why, false);
 
-        auto last = readWorker(Clock::now() + m_settings.stepTimeout, error);
+        auto last = readWorker(Clock::now() + m_stepTimeout, error);
         if (!last)
-            return refuse(RefusalReason::ModuleError, "card worker: " + error);
+            return refuse(RefusalReason::CheckFailed, "card worker: " + error);
         if (last->kind == AuthAnswer::Kind::Refused)
             return pass(*last);
         if (last->kind != AuthAnswer::Kind::Ok)
-            return refuse(RefusalReason::ModuleError, "card worker: expected ok or refused after the PIN");
+            return refuse(RefusalReason::CheckFailed, "card worker: expected ok or refused after the PIN");
         if (last->user != m_user)
-            return refuse(RefusalReason::ModuleError, "card worker: ok for another user");
+            return refuse(RefusalReason::CheckFailed, "card worker: ok for another user");
         const auto exit = m_worker->finish(kExitGrace);
         m_worker.reset();
         if (!exit.exited || exit.code != 0)
-            return refuse(RefusalReason::ModuleError, "card worker: ok answer but it did not exit cleanly");
+            return refuse(RefusalReason::CheckFailed, "card worker: ok answer but it did not exit cleanly");
         if (auto lost = m_authority.lostReportRefusal(last->serial))
-            return refuse(RefusalReason::ReportedLost, *lost);
+            return refuse(lost->reason, lost->detail);
         return accept(*last);
     }
 
@@ -148,6 +155,7 @@ private:
     Authority& m_authority;
     const WorkerSettings& m_settings;
     std::string m_user;
+    std::chrono::seconds m_stepTimeout;
     std::unique_ptr<WorkerChannel> m_worker;
 };
 

@@ -48,12 +48,12 @@ std::optional<std::string> Authority::mayAuthenticate(const Caller& caller, cons
     return std::nullopt;
 }
 
-std::optional<std::string> Authority::lostReportRefusal(const std::string& serial) const {
+std::optional<Refusal> Authority::lostReportRefusal(const std::string& serial) const {
     const std::lock_guard lock(m_mutex);
     if (!m_reports.usable())
-        return "the lost-card reports cannot be read: every card is refused";
+        return Refusal{RefusalReason::PolicyError, "the lost-card reports cannot be read: every card is refused", {}};
     if (m_reports.isReported(serial))
-        return "card " + serial + " was reported lost or stolen on this PC";
+        return Refusal{RefusalReason::ReportedLost, "card " + serial + " was reported lost or stolen on this PC", {}};
     return std::nullopt;
 }
 

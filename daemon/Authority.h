@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/Refusal.h"
 #include "core/SessionAuthority.h"
 #include "daemon/LostReports.h"
 #include "protocol/Request.h"
@@ -48,9 +49,9 @@ public:
     /// locker) for anyone, anyone else only for themself. Else why not.
     std::optional<std::string> mayAuthenticate(const Caller& caller, const std::string& user);
 
-    /// Before the worker's `ok` is passed on: nullopt, or the refusal detail when the card was
-    /// reported lost (or the reports cannot be read).
-    std::optional<std::string> lostReportRefusal(const std::string& serial) const;
+    /// Before the worker's `ok` is passed on: nullopt, or the refusal when the card was reported lost
+    /// (reported-lost) or the reports cannot be read (policy-error: every card is refused).
+    std::optional<Refusal> lostReportRefusal(const std::string& serial) const;
 
     struct Recorded {
         std::string ticket;   ///< for a later attach (open_session)

@@ -197,6 +197,9 @@ protocol::Request authRequest(const ModuleOptions& options, const std::string& u
     if (options.waitCard.count() > 0) {
         request.fields["wait"] = std::to_string(options.waitCard.count());
     }
+    if (options.timeout != ModuleOptions{}.timeout) {
+        request.fields["timeout"] = std::to_string(options.timeout.count());
+    }
     return request;
 }
 

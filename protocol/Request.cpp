@@ -19,7 +19,7 @@ struct VerbSpec {
 
 const std::array<VerbSpec, 6>& verbSpecs() {
     static const std::array<VerbSpec, 6> specs{{
-        {Verb::Auth, "auth", {"user"}, {"session", "wait"}},
+        {Verb::Auth, "auth", {"user"}, {"session", "wait", "timeout"}},
         {Verb::Attach, "attach", {"ticket", "session"}, {}},
         {Verb::SessionCard, "session-card", {"session"}, {}},
         {Verb::SessionLocked, "session-locked", {"session", "generation"}, {}},
@@ -41,6 +41,9 @@ std::optional<std::string> checkValue(const std::string& key, const std::string&
         return validSerial(value) ? std::nullopt : std::optional<std::string>("serial: 1 to 20 digits");
     if (key == "wait")
         return parseUnsigned(value, 600) ? std::nullopt : std::optional<std::string>("wait: 0 to 600 seconds");
+    if (key == "timeout")
+        return parseUnsigned(value, 600).value_or(0) >= 1 ? std::nullopt
+                                                          : std::optional<std::string>("timeout: 1 to 600 seconds");
     if (key == "generation")
         return parseUnsigned(value, UINT64_MAX) ? std::nullopt : std::optional<std::string>("generation: a number");
     return "unknown key " + escapeField(key);

@@ -11,7 +11,7 @@ namespace cpslock::protocol {
 /// What a client asks cpslockd: the first line of every connection (docs/protocol.md). Callers are
 /// untrusted: parsing is strict (unknown verb or key, missing key, malformed value: refused).
 enum class Verb {
-    Auth,          ///< `auth user=U [session=S] [wait=N]`: verify a card for U; then the auth lines
+    Auth,          ///< `auth user=U [session=S] [wait=N] [timeout=N]`: verify a card for U; then the auth lines
     Attach,        ///< `attach ticket=T session=S`: a login's verification → the session it opened
     SessionCard,   ///< `session-card session=S`: the card verified for S
     SessionLocked, ///< `session-locked session=S generation=N`: S locked; older verifications retire

@@ -22,7 +22,9 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
         "several-cards",
         // cpslockd (issue 10): a card reported lost on this PC; the card authority unreachable
-        "reported-lost", "service-unavailable"};
+        "reported-lost", "service-unavailable",
+        // a card worker that crashed, hung or answered garbage: a refusal, never a fallback
+        "check-failed"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));
