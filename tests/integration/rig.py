@@ -320,8 +320,9 @@ class Cpslockd:
             kwargs["user"] = as_uid
             kwargs["group"] = as_uid
             kwargs["extra_groups"] = []
-        r = subprocess.run([sys.executable, "-c", code, line], capture_output=True, text=True, timeout=timeout + 5,
-                           **kwargs)
+        # The system's python: another account may not be able to run the one the tests run under.
+        r = subprocess.run(["/usr/bin/python3", "-c", code, line], capture_output=True, text=True,
+                           timeout=timeout + 5, **kwargs)
         return r.stdout.strip()
 
     def ping(self):
