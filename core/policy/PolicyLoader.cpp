@@ -910,8 +910,11 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
             result.diagnostics.push_back({Diagnostic::Severity::Error, where->second,
                                           "'" + key + "' = \"" + shown(path) + "\": " + *why});
         } else {
-            // Built-in defaults are the packaged paths: missing ones are the consumer's refusal.
-            result.diagnostics.push_back({Diagnostic::Severity::Warning, {},
+            // Built-in defaults are the packaged paths: a missing one is the consumer's refusal (a
+            // warning here), but one that exists and is insecure is never used (issue 10, finding 5:
+            // a group-writable default anchors folder authenticated a planted CA).
+            const bool missing = why->rfind("does not exist", 0) == 0;
+            result.diagnostics.push_back({missing ? Diagnostic::Severity::Warning : Diagnostic::Severity::Error, {},
                                           "'" + key + "' (default \"" + path + "\"): " + *why + "; " +
                                               std::string(consequence)});
         }
@@ -919,7 +922,8 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
     const Policy& p = result.policy;
     check("trust.anchors_dir", p.trust.anchorsDir, PathKind::Directory, "every card will be refused");
     check("trust.crl_dir", p.trust.crlDir, PathKind::Directory, "revocation cannot be checked");
-    check("trust.denylist", p.trust.denylist, PathKind::File, "no card is denied locally");
+    check("trust.denylist", p.trust.denylist, PathKind::File,
+          "every card will be refused (a deny-list that cannot be read is never taken as empty)");
     check("trust.lost_reports_dir", p.trust.lostReportsDir, PathKind::DropBox,
           "cards reported lost from the tray are not refused by this PC");
     for (const std::string& module : p.pkcs11.modules)
