@@ -67,12 +67,17 @@ Authority::Recorded Authority::recordVerification(const Caller& caller, const st
 
     const std::lock_guard lock(m_mutex);
     dropExpiredTickets();
-    if (uid && m_tickets.size() < kMaxTickets) {
-        recorded.ticket = randomTicket();
-        m_tickets[recorded.ticket] = Ticket{user, *uid, card, now() + kTicketLifetime};
-    }
-    if (!session)
+    // A verification recorded for its session at once needs no ticket: a ticket left behind would let
+    // a later password unlock of that session claim it.
+    const auto issueTicket = [&] {
+        if (uid && m_tickets.size() < kMaxTickets) {
+            recorded.ticket = randomTicket();
+            m_tickets[recorded.ticket] = Ticket{user, *uid, card, now() + kTicketLifetime};
+        }
         return recorded;
+    };
+    if (!session)
+        return issueTicket();
     if (!uid) {
         recorded.note = "no uid for " + user;
     } else if (!owner) {
@@ -84,8 +89,9 @@ Authority::Recorded Authority::recordVerification(const Caller& caller, const st
     } else {
         recordLocked(*session, *uid, card);
         recorded.attached = true;
+        return recorded;
     }
-    return recorded;
+    return issueTicket();
 }
 
 void Authority::recordLocked(const std::string& session, uid_t uid, VerifiedCard card) {
@@ -125,12 +131,29 @@ Reply Authority::attach(const Caller& caller, const std::string& ticket, const s
     return reply;
 }
 
+bool Authority::claimLoginTicket(const std::string& session, uid_t owner) {
+    dropExpiredTickets();
+    auto newest = m_tickets.end();
+    for (auto it = m_tickets.begin(); it != m_tickets.end(); ++it) {
+        if (it->second.uid == owner && (newest == m_tickets.end() || it->second.expires > newest->second.expires))
+            newest = it;
+    }
+    if (newest == m_tickets.end())
+        return false;
+    recordLocked(session, owner, newest->second.card);
+    m_tickets.erase(newest);
+    return true;
+}
+
 Reply Authority::sessionCard(const Caller& caller, const std::string& session) {
     Reply refusal;
-    if (!ownedSession(caller, session, refusal))
+    const auto owner = ownedSession(caller, session, refusal);
+    if (!owner)
         return refusal;
     const std::lock_guard lock(m_mutex);
-    const auto it = m_sessions.find(session);
+    auto it = m_sessions.find(session);
+    if (it == m_sessions.end() && claimLoginTicket(session, *owner))
+        it = m_sessions.find(session);
     if (it == m_sessions.end())
         return errorReply("no-card", "no card verified for session " + session);
     if (m_reports.isReported(it->second.card.serial) || !m_reports.usable())

@@ -84,6 +84,10 @@ private:
     /// The session's owner when `caller` may act on it (root, or the owner itself).
     std::optional<uid_t> ownedSession(const Caller& caller, const std::string& session, protocol::Reply& refusal);
     void recordLocked(const std::string& session, uid_t uid, VerifiedCard card);
+    /// A display manager's login verified the card before the session existed; when its stack did not
+    /// attach it (pam_systemd runs after the module), the new session's first question claims the
+    /// owner's newest unexpired login ticket. Only the owner's (or root's) question gets here.
+    bool claimLoginTicket(const std::string& session, uid_t owner);
     void dropExpiredTickets();
     std::chrono::steady_clock::time_point now() const;
 

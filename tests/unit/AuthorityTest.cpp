@@ -134,3 +134,18 @@ TEST_F(AuthorityTest, ReportLostNeedsACardToReport) {
     EXPECT_EQ(m_authority.reportLost(mallory, std::string("c1"), std::nullopt, 1).code, "forbidden");
     EXPECT_TRUE(m_authority.reportLost(mallory, std::nullopt, std::string("0555555555"), 1).ok);
 }
+
+TEST_F(AuthorityTest, ANewSessionClaimsItsOwnersLoginTicketOnce) {
+    // gdm verified Alice's card before pam_systemd created her session; nothing attached it.
+    m_authority.recordVerification(root, "alice", std::nullopt, card);
+    EXPECT_EQ(m_authority.sessionCard(mallory, "c2").code, "no-card") << "Mallory's session never gets it";
+    const auto reply = m_authority.sessionCard(alice, "c1");
+    ASSERT_TRUE(reply.ok) << reply.code;
+    EXPECT_EQ(reply.get("serial"), "0123456789");
+    EXPECT_TRUE(m_authority.sessionLocked(alice, "c1", std::stoull(reply.get("generation"))).ok);
+    EXPECT_EQ(m_authority.sessionCard(alice, "c1").code, "no-card") << "the ticket was used up";
+
+    m_authority.recordVerification(root, "alice", std::nullopt, card);
+    m_now += Authority::kTicketLifetime + std::chrono::seconds(1);
+    EXPECT_EQ(m_authority.sessionCard(alice, "c1").code, "no-card") << "an old login does not count";
+}
