@@ -100,8 +100,10 @@ constexpr std::array kReasons{
                "The CPS card verification service is not responding. Try again in a moment; if this goes on, "
                "contact your IT support."},
     ReasonText{RefusalReason::CheckFailed, "check-failed",
-               "Le lecteur ou la carte ne répond pas correctement. Retirez la carte, réinsérez-la et réessayez.",
-               "The reader or the card is not responding properly. Remove the card, insert it again and retry."},
+               "La vérification de votre carte n'a pas abouti : le lecteur ou la carte ne répond pas "
+               "correctement. Retirez la carte, réinsérez-la et réessayez.",
+               "The check of your card did not complete: the reader or the card is not responding properly. "
+               "Remove the card, insert it again and retry."},
 };
 
 constexpr std::array kAllReasons = [] {
