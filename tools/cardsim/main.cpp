@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <chrono>
@@ -35,7 +36,9 @@ constexpr std::chrono::milliseconds kSwapGap{600};
 constexpr const char* kUsage =
     "usage: cpslock-cardsim --port PORT [--host HOST] [--profile P] [--serial DIGITS]\n"
     "                       [--atr HEX] [--sn-icc HEX] [--persist] [--script FILE|-]\n"
-    "                       [--piv-cert FILE --piv-key FILE [--pin DIGITS] [--pin-tries N]]\n"
+    "                       [--auth-cert FILE --auth-key FILE] [--sig-cert FILE --sig-key FILE]\n"
+    "                       [--actua START-END] [--piv-cert FILE --piv-key FILE]\n"
+    "                       [--pin DIGITS] [--pin-tries N]\n"
     "\n"
     "A virtual smart card for the vsmartcard 'vpcd' reader driver of pcscd. Connecting to vpcd's port\n"
     "inserts the card, closing it removes the card.\n"
@@ -48,16 +51,25 @@ constexpr const char* kUsage =
     "  --atr HEX       replace the profile's ATR (tests of odd ATRs)\n"
     "  --sn-icc HEX    replace the content of EF.SN.ICC (tests of malformed card data)\n"
     "  --persist       when vpcd goes away (pcscd restarted), reconnect by itself\n"
+    "  --auth-cert FILE, --auth-key FILE\n"
+    "                  the CPS authentication certificate (DER or PEM) and its RSA key (PKCS#8 DER or\n"
+    "                  PEM): cps3 answers as an IAS-ECC CPx, cps4 as a ChipDoc, with a PKCS#15\n"
+    "                  application (OpenSC's iasecc driver, ANS Cryptolib CPS)\n"
+    "  --sig-cert FILE, --sig-key FILE\n"
+    "                  the signature (non-repudiation) pair; one pair alone serves both\n"
+    "  --actua START-END\n"
+    "                  present EF_ACTUA (\"card needs updating\" window), dates YYYYMMDD[hhmmss]\n"
     "  --piv-cert FILE PIV Authentication certificate (slot 9A), DER or PEM: CPS profiles then also\n"
     "                  answer the PIV application (SP 800-73-4), for OpenSC tests\n"
     "  --piv-key FILE  its RSA private key, PKCS#8 DER or PEM (not checked against the certificate)\n"
-    "  --pin DIGITS    the PIV PIN, 4-8 digits (default 1234; a test card, never a real PIN)\n"
+    "  --pin DIGITS    the PIN (CHV 1 and PIV), 4-8 digits (default 1234; a test card, never a real PIN)\n"
     "  --pin-tries N   PIN tries before the card blocks, 1-15 (default 3; kept across re-insertion)\n"
     "  --script FILE   run commands from FILE ('-' = standard input) instead of inserting at start:\n"
     "                    insert PROFILE [SERIAL]   remove   swap PROFILE [SERIAL] (out for 600 ms)\n"
     "                    sleep MS   stats   pin-state   quit        ('#' starts a comment)\n"
     "                    remove-on sign|verify|read|INS   (fault injection: the next such command\n"
-    "                    pulls the card out instead of being answered)\n"
+    "                    pulls the card out instead of being answered; sign = GENERAL AUTHENTICATE,\n"
+    "                    INTERNAL AUTHENTICATE or PSO)\n"
     "\n"
     "Prints one line per change: 'inserted PROFILE serial=... atr=...', 'removed', 'reader-gone',\n"
     "'stats apdus=N', 'pin tries=N verified=0|1'. Without --script the card is inserted at start and\n"
@@ -81,13 +93,16 @@ struct Options {
     std::optional<std::string> script;
     std::optional<std::string> pivCert;
     std::optional<std::string> pivKey;
+    std::optional<std::string> authCert, authKey, sigCert, sigKey;
+    std::optional<Bytes> actua;
     std::string pin = "1234";
     int pinTries = 3;
 };
 
 class Simulator {
 public:
-    Simulator(Options options, std::shared_ptr<PivApplet> piv) : m_options(std::move(options)), m_piv(std::move(piv)) {}
+    Simulator(Options options, std::shared_ptr<PivApplet> piv, std::shared_ptr<CpsCredentials> cps)
+        : m_options(std::move(options)), m_piv(std::move(piv)), m_cps(std::move(cps)) {}
 
     int run(int signalFd) {
         int scriptFd = -1;
@@ -178,7 +193,9 @@ private:
         }
         // The PIV applet lives in CPS cards only, and is the same across insertions (try counter).
         auto piv = profile.hasSnIcc ? m_piv : nullptr;
-        m_card.emplace(std::move(profile), std::move(piv));
+        // The contactless CPS3 carries no PIN and no authentication key: never the CPS material.
+        auto cps = profile.hasSnIcc && profile.name != "cps3-contactless" ? m_cps : nullptr;
+        m_card.emplace(std::move(profile), std::move(piv), std::move(cps));
         std::string error;
         if (!m_link.connect(m_options.host, m_options.port, error)) {
             say("error: " + error);
@@ -247,9 +264,10 @@ private:
             case VpcdMessage::Kind::UnknownControl: m_card->reset(); break;
             case VpcdMessage::Kind::GetAtr: sent = m_link.send(m_card->profile().atr); break;
             case VpcdMessage::Kind::Apdu:
-                if (m_removeOnIns && message->apdu.size() >= 2 && message->apdu[1] == *m_removeOnIns) {
+                if (!m_removeOnIns.empty() && message->apdu.size() >= 2 &&
+                    std::find(m_removeOnIns.begin(), m_removeOnIns.end(), message->apdu[1]) != m_removeOnIns.end()) {
                     // Fault injection: the card leaves the reader instead of answering this command.
-                    m_removeOnIns.reset();
+                    m_removeOnIns.clear();
                     remove();
                     return;
                 }
@@ -325,14 +343,16 @@ private:
             m_sleepUntil = Clock::now() + std::chrono::milliseconds(ms);
         } else if (command == "remove-on" && !arg1.empty() && arg2.empty()) {
             // The next command with this instruction byte pulls the card out instead of being answered:
-            // "sign" (GENERAL AUTHENTICATE), "verify" (VERIFY PIN), "read" (READ BINARY) or a hex INS.
-            const std::map<std::string, std::uint8_t> names{{"sign", 0x87}, {"verify", 0x20}, {"read", 0xB0}};
+            // "sign" (PIV GENERAL AUTHENTICATE, IAS-ECC INTERNAL AUTHENTICATE, PSO), "verify" (VERIFY
+            // PIN), "read" (READ BINARY) or a hex INS.
+            const std::map<std::string, std::vector<std::uint8_t>> names{
+                {"sign", {0x87, 0x88, 0x2A}}, {"verify", {0x20}}, {"read", {0xB0}}};
             const auto named = names.find(arg1);
             const auto hex = fromHex(arg1);
             if (named != names.end())
                 m_removeOnIns = named->second;
             else if (hex && hex->size() == 1)
-                m_removeOnIns = hex->front();
+                m_removeOnIns = {hex->front()};
             else {
                 say("error: remove-on takes sign, verify, read or one hex byte");
                 return;
@@ -341,11 +361,18 @@ private:
         } else if (command == "stats" && arg1.empty()) {
             say("stats apdus=" + std::to_string(m_card ? m_card->apduCount() : 0));
         } else if (command == "pin-state" && arg1.empty()) {
-            if (!m_piv) {
-                say("error: no PIV applet (--piv-cert and --piv-key)");
+            // CHV 1 of the card in the reader (the PIV PIN for a card with PIV material only); out of
+            // the reader, the counter the next insertion starts from.
+            std::optional<PinState> state = m_card ? m_card->pinState() : std::nullopt;
+            if (!state && m_cps && (m_cps->hasKeys() || !m_piv))
+                state = PinState{m_cps->triesLeft(), false};
+            else if (!state && m_piv)
+                state = PinState{m_piv->triesLeft(), false};
+            if (!state) {
+                say("error: no PIN on this card");
                 return;
             }
-            say("pin tries=" + std::to_string(m_piv->triesLeft()) + " verified=" + (m_piv->verified() ? "1" : "0"));
+            say("pin tries=" + std::to_string(state->triesLeft) + " verified=" + (state->verified ? "1" : "0"));
         } else if (command == "quit" && arg1.empty()) {
             m_quit = true;
         } else {
@@ -355,12 +382,13 @@ private:
 
     Options m_options;
     std::shared_ptr<PivApplet> m_piv;
+    std::shared_ptr<CpsCredentials> m_cps;
     VpcdLink m_link;
     std::optional<VirtualCard> m_card;
     std::chrono::milliseconds m_backoff{50};
     Clock::time_point m_retryAt{};
     std::optional<Clock::time_point> m_sleepUntil;
-    std::optional<std::uint8_t> m_removeOnIns;
+    std::vector<std::uint8_t> m_removeOnIns;
     std::vector<std::string> m_pending;
     std::string m_partial;
     bool m_scriptEof = false;
@@ -381,6 +409,41 @@ std::optional<Bytes> readFile(const std::string& path) {
     if (in.bad())
         return std::nullopt;
     return content;
+}
+
+/// One certificate + key pair from files; nullopt with exit status 2 in @p failed.
+std::optional<PivCredentials> loadPair(const std::string& certPath, const std::string& keyPath,
+                                       std::optional<int>& failed) {
+    const auto cert = readFile(certPath);
+    const auto key = readFile(keyPath);
+    if (!cert || !key) {
+        failed = usageError("cannot read " + (cert ? keyPath : certPath) + ": " + std::strerror(errno));
+        return std::nullopt;
+    }
+    std::string error;
+    auto credentials = parsePivCredentials(*cert, *key, error);
+    if (!credentials)
+        failed = usageError((error.rfind("key", 0) == 0 ? keyPath : certPath) + ": " + error);
+    return credentials;
+}
+
+/// The CPS card's keys, PIN and EF_ACTUA; nullptr with exit status 2 in @p failed.
+std::shared_ptr<CpsCredentials> makeCpsCredentials(const Options& options, std::optional<int>& failed) {
+    if (options.authCert.has_value() != options.authKey.has_value()) {
+        failed = usageError("--auth-cert and --auth-key go together");
+        return nullptr;
+    }
+    if (options.sigCert.has_value() != options.sigKey.has_value()) {
+        failed = usageError("--sig-cert and --sig-key go together");
+        return nullptr;
+    }
+    std::optional<PivCredentials> auth, sig;
+    if (options.authCert && !(auth = loadPair(*options.authCert, *options.authKey, failed)))
+        return nullptr;
+    if (options.sigCert && !(sig = loadPair(*options.sigCert, *options.sigKey, failed)))
+        return nullptr;
+    return std::make_shared<CpsCredentials>(std::move(auth), std::move(sig), options.pin, options.pinTries,
+                                            options.actua);
 }
 
 /// The PIV applet of --piv-cert/--piv-key, or nullptr without them; exit status 2 in @p failed.
@@ -422,7 +485,8 @@ int main(int argc, char** argv) {
             options.persist = true;
         } else if (!hasValue && (a == "--port" || a == "--host" || a == "--profile" || a == "--serial" ||
                                  a == "--atr" || a == "--sn-icc" || a == "--script" || a == "--piv-cert" ||
-                                 a == "--piv-key" || a == "--pin" || a == "--pin-tries")) {
+                                 a == "--piv-key" || a == "--pin" || a == "--pin-tries" || a == "--auth-cert" ||
+                                 a == "--auth-key" || a == "--sig-cert" || a == "--sig-key" || a == "--actua")) {
             return usageError(a + " needs a value");
         } else if (a == "--port") {
             char* end = nullptr;
@@ -448,6 +512,22 @@ int main(int argc, char** argv) {
             options.pivCert = value();
         } else if (a == "--piv-key") {
             options.pivKey = value();
+        } else if (a == "--auth-cert") {
+            options.authCert = value();
+        } else if (a == "--auth-key") {
+            options.authKey = value();
+        } else if (a == "--sig-cert") {
+            options.sigCert = value();
+        } else if (a == "--sig-key") {
+            options.sigKey = value();
+        } else if (a == "--actua") {
+            const std::string& window = value();
+            const auto dash = window.find('-');
+            auto actua = dash == std::string::npos ? std::nullopt
+                                                   : encodeActua(window.substr(0, dash), window.substr(dash + 1));
+            if (!actua)
+                return usageError("--actua takes START-END, dates YYYYMMDD or YYYYMMDDhhmmss");
+            options.actua = std::move(actua);
         } else if (a == "--pin") {
             std::string& pin = args[++i];
             const bool valid = PivApplet::validPin(pin);
@@ -474,6 +554,7 @@ int main(int argc, char** argv) {
         return usageError(error);
     std::optional<int> failed;
     auto piv = makePivApplet(options, failed);
+    auto cps = failed ? nullptr : makeCpsCredentials(options, failed);
     OPENSSL_cleanse(options.pin.data(), options.pin.size());
     if (failed)
         return *failed;
@@ -489,5 +570,5 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::signal(SIGPIPE, SIG_IGN);
-    return Simulator(std::move(options), std::move(piv)).run(signalFd);
+    return Simulator(std::move(options), std::move(piv), std::move(cps)).run(signalFd);
 }
