@@ -32,6 +32,9 @@ enum class RefusalReason {
     PolicyError,        ///< "policy-error": policy or trust configuration unusable
     ReaderUnavailable,  ///< "reader-unavailable": no reader, or the smart-card service (pcscd) is down
     SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
+    CardNotUsable,      ///< "card-not-usable": PC/SC sees a CPS, the PKCS#11 module shows no usable token for it
+    CardNeedsUpdate,    ///< "card-needs-update": Cryptolib CKR_ASIP_BAD_EF_ACTUA (télé-actualisation pending)
+    CardNeedsReinit,    ///< "card-needs-reinit": Cryptolib CKR_ASIP_REINIT_NEEDED
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

@@ -20,7 +20,9 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         "last-try-refused", "untrusted-chain", "expired",       "not-yet-valid", "revoked",
         "crl-stale",        "key-mismatch",    "bad-key-usage", "denylisted",  "card-type-not-allowed",
         "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
-        "several-cards"};
+        "several-cards",
+        // issue 12: what the real middlewares say of a card they cannot use
+        "card-not-usable", "card-needs-update", "card-needs-reinit"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));
