@@ -63,9 +63,10 @@ TEST(VirtualCardTest, ReadsSnIccThroughTheMf) {
     EXPECT_EQ(statusOf(c.process(apdu("00B000000C"))), apdu("9000"));
 }
 
-TEST(VirtualCardTest, SelectEfBeforeMfFails) {
+TEST(VirtualCardTest, TheMfIsCurrentAfterPowerOn) {
     VirtualCard c = card("cps3");
-    EXPECT_EQ(c.process(apdu("00A4020C02D003")), apdu("6A82"));
+    EXPECT_EQ(c.process(apdu("00A4020C02D003")), apdu("9000"));
+    EXPECT_EQ(c.process(apdu("00A4020C025031")), apdu("6A82")); // not under the MF
 }
 
 TEST(VirtualCardTest, ErrorsForWhatItDoesNotKnow) {
@@ -82,7 +83,7 @@ TEST(VirtualCardTest, ShortReadAndOffsets) {
     VirtualCard c = card("cps3", "1234567890");
     c.process(apdu("00A4080C02D003"));
     const Bytes r = c.process(apdu("00B0000A04"));
-    EXPECT_EQ(r, apdu("78906282")); // 2 bytes left at offset 10, Le 4
+    EXPECT_EQ(r, apdu("78909000")); // 2 bytes left at offset 10, Le 4: what there is, 90 00
     EXPECT_EQ(c.process(apdu("00B0001001")), apdu("6B00"));
 }
 

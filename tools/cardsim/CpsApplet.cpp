@@ -248,8 +248,8 @@ CpsApplet::Reply CpsApplet::manageSecurityEnvironment(const Apdu& apdu, const By
             return {{}, kWrongData};
     }
     m_environments[apdu.p2] = environment;
-    if (apdu.p2 == 0xAA || apdu.p2 == 0xB6)
-        m_hash.reset();
+    if (apdu.p2 == 0xAA)
+        m_hash.reset(); // a new hash starts; DST (B6) comes after PSO HASH and keeps it
     return {{}, kOk};
 }
 

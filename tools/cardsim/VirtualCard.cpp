@@ -130,12 +130,15 @@ Bytes VirtualCard::process(const Bytes& apdu) {
     }
     if (m_pivSelected && !select)
         return m_piv->process(command);
-    if (m_pivSelected) {
-        m_pivSelected = false;
-        m_piv->reset(); // leaving the PIV application ends its security status
+    if (m_cps) {
+        Bytes response = m_cps->process(command);
+        const std::uint8_t sw1 = response[response.size() - 2];
+        if (m_pivSelected && (sw1 == 0x90 || sw1 == 0x61)) {
+            m_pivSelected = false;
+            m_piv->reset(); // leaving the PIV application ends its security status; a failed SELECT does not
+        }
+        return response;
     }
-    if (m_cps)
-        return m_cps->process(command);
     // Not a CPS: no file this simulator knows.
     if (command.cla != 0x00)
         return sw(0x6E00);
