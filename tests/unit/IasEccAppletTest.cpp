@@ -14,9 +14,7 @@ namespace {
 
 Bytes verifyApdu(const char* pin) {
     const std::string_view p(pin);
-    Bytes apdu{0x00, 0x20, 0x00, 0x01, static_cast<std::uint8_t>(p.size())};
-    apdu.insert(apdu.end(), p.begin(), p.end());
-    return apdu;
+    return cat(Bytes{0x00, 0x20, 0x00, 0x01, static_cast<std::uint8_t>(p.size())}, Bytes(p.begin(), p.end()));
 }
 
 Bytes internalAuthenticate(const Bytes& input) {
