@@ -294,3 +294,27 @@ TEST(IasEccAppletTest, CardWithoutKeysHasNoPkcs15Application) {
     EXPECT_EQ(card.process(hex("0020000104313233" "34")), hex("9000"));
     EXPECT_EQ(card.process(internalAuthenticate(hex("00"))), hex("6985"));
 }
+
+TEST(IasEccAppletTest, GarbageApdusNeverCrashAndAlwaysEndWithAStatusWord) {
+    // Bad input never crashes the card: random headers, lengths and data on both CPS applets, with
+    // the PIN verified so that the signing paths are reached too.
+    for (const char* profile : {"cps3", "cps4"}) {
+        CpsCard c(profile);
+        c.send(profile == std::string("cps3") ? "0020000104313233" "34" : "012000010431323334");
+        std::uint32_t state = 12345;
+        auto next = [&state] {
+            state = state * 1103515245U + 12345U;
+            return static_cast<std::uint8_t>(state >> 16);
+        };
+        const std::uint8_t instructions[] = {0xA4, 0xB0, 0xCB, 0x20, 0x22, 0x88, 0x2A, 0xC0, 0x00};
+        for (int i = 0; i < 3000; ++i) {
+            Bytes apdu{static_cast<std::uint8_t>(next() & 0x11), instructions[next() % sizeof instructions], next(),
+                       next()};
+            const std::size_t extra = next() % 12 == 0 ? next() : next() % 8;
+            for (std::size_t k = 0; k < extra; ++k)
+                apdu.push_back(next());
+            const Bytes r = c.send(apdu);
+            ASSERT_GE(r.size(), 2U) << profile << " " << cpslock::toHex(apdu);
+        }
+    }
+}
