@@ -108,3 +108,29 @@ TEST(VirtualCardTest, BadProfilesAndSerials) {
     EXPECT_FALSE(makeProfile("cps3", "12345678901", error));
     EXPECT_FALSE(makeProfile("cps3", "12a", error));
 }
+
+TEST(VirtualCardTest, CpsProfilesSpeakTheirCardsLanguage) {
+    // cps3: IAS-ECC CPx (FCP 62 through GET RESPONSE, CLA 00 only); cps4: ChipDoc (FCI 6F, CLA 01).
+    VirtualCard cps3 = card("cps3");
+    EXPECT_EQ(statusOf(cps3.process(apdu("00A40904043F002F01"))), apdu("6127"));
+    EXPECT_EQ(cps3.process(apdu("01A4000C023F00")), apdu("6E00"));
+    VirtualCard cps4 = card("cps4");
+    const Bytes fci = cps4.process(apdu("01A4080002D00300"));
+    ASSERT_GE(fci.size(), 2u);
+    EXPECT_EQ(fci[0], 0x6F);
+    EXPECT_EQ(statusOf(fci), apdu("9000"));
+}
+
+TEST(VirtualCardTest, PinStateIsChv1OfCpsCardsAndNothingElsewhere) {
+    VirtualCard cps3 = card("cps3");
+    ASSERT_TRUE(cps3.pinState());
+    EXPECT_EQ(cps3.pinState()->triesLeft, 3);
+    EXPECT_EQ(cps3.process(apdu("002000010430303030")), apdu("63C2"));
+    EXPECT_EQ(cps3.pinState()->triesLeft, 2);
+    EXPECT_FALSE(cps3.pinState()->verified);
+    EXPECT_EQ(cps3.process(apdu("002000010431323334")), apdu("9000"));
+    EXPECT_TRUE(cps3.pinState()->verified);
+    cps3.reset();
+    EXPECT_FALSE(cps3.pinState()->verified);
+    EXPECT_FALSE(card("vitale2").pinState());
+}
