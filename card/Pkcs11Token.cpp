@@ -377,19 +377,6 @@ Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> Pkcs11Session::mechanisms() {
         [&](CK_MECHANISM_TYPE* list, unsigned long* n) { return f.C_GetMechanismList(m_slot, list, n); });
 }
 
-bool Pkcs11Session::canSignWith(CK_MECHANISM_TYPE mechanism) {
-    auto list = mechanisms();
-    if (!list)
-        return false;
-    bool listed = false;
-    for (const auto m : list.value())
-        listed = listed || m == mechanism;
-    if (!listed)
-        return false;
-    CK_MECHANISM_INFO info{};
-    return m_module->functions().C_GetMechanismInfo(m_slot, mechanism, &info) == CKR_OK && (info.flags & CKF_SIGN) != 0;
-}
-
 Pkcs11Result<Bytes> Pkcs11Session::sign(CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mechanism, const Bytes& data) {
     const auto& f = m_module->functions();
     CK_MECHANISM mech{mechanism, nullptr, 0};

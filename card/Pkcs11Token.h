@@ -97,8 +97,6 @@ public:
     /// The X.509 certificate objects visible in this session (all of them are public on CPS cards).
     Pkcs11Result<std::vector<CertificateObject>> certificates();
     Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> mechanisms();
-    /// Whether the token has mechanism with CKF_SIGN.
-    bool canSignWith(CK_MECHANISM_TYPE mechanism);
     /// C_SignInit, C_Sign(NULL) for the length, then C_Sign with a buffer of exactly that length
     /// (Cryptolib's CPS4 driver refuses buffers of 512 bytes or more before any APDU).
     Pkcs11Result<Bytes> sign(CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mechanism, const Bytes& data);
