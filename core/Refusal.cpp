@@ -104,6 +104,21 @@ constexpr std::array kReasons{
                "correctement. Retirez la carte, réinsérez-la et réessayez.",
                "The check of your card did not complete: the reader or the card is not responding properly. "
                "Remove the card, insert it again and retry."},
+    ReasonText{RefusalReason::CardNotUsable, "card-not-usable",
+               "Votre carte CPS est bien insérée mais le logiciel de carte ne peut pas l'utiliser. Retirez-la, "
+               "réinsérez-la et réessayez ; si cela continue, contactez votre support informatique.",
+               "Your CPS card is inserted but the card software cannot use it. Remove it, insert it again and "
+               "retry; if this goes on, contact your IT support."},
+    ReasonText{RefusalReason::CardNeedsUpdate, "card-needs-update",
+               "Votre carte CPS doit être mise à jour (télé-actualisation). Lancez l'outil CPS Gestion avec la "
+               "carte insérée, puis réessayez.",
+               "Your CPS card needs an update (remote update). Run the CPS Gestion tool with the card inserted, "
+               "then try again."},
+    ReasonText{RefusalReason::CardNeedsReinit, "card-needs-reinit",
+               "Votre carte CPS doit être réinitialisée. Utilisez l'outil CPS Gestion ou appelez l'assistance de "
+               "l'ANS au 0 825 852 000.",
+               "Your CPS card must be re-initialised. Use the CPS Gestion tool or call the ANS helpdesk on "
+               "0 825 852 000."},
 };
 
 constexpr std::array kAllReasons = [] {

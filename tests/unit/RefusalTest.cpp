@@ -24,7 +24,9 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         // cpslockd (issue 10): a card reported lost on this PC; the card authority unreachable
         "reported-lost", "service-unavailable",
         // a card worker that crashed, hung or answered garbage: a refusal, never a fallback
-        "check-failed"};
+        "check-failed",
+        // issue 12: what the real middlewares say of a card they cannot use
+        "card-not-usable", "card-needs-update", "card-needs-reinit"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));
