@@ -3,6 +3,8 @@
 #include "tools/cardsim/CardCrypto.h"
 #include "tools/cardsim/CardTlv.h"
 
+#include <algorithm>
+
 namespace cpslock::cardsim {
 namespace {
 
@@ -51,7 +53,8 @@ CpsApplet::Reply IasEccApplet::getData(const Apdu& apdu, const Bytes& data) cons
     if (sdoClass == kChvClass && (reference == 1 || reference == 2)) {
         if (tag == Bytes{0xA0}) {
             // Try counters, live: 9A maximum, 9B left; the ACLs are the real card's bytes (#2275).
-            const int max = reference == 1 ? credentials().maxTries() : kPukTries;
+            // A real CPx has 3 PIN tries; `--pin-tries 1` starts one from its last try (max stays 3).
+            const int max = reference == 1 ? std::max(3, credentials().maxTries()) : kPukTries;
             const int left = reference == 1 ? credentials().triesLeft() : kPukTries;
             return {sdo(tlv({0xA0}, concat({Bytes{0x9A, 0x01, static_cast<std::uint8_t>(max), 0x9B, 0x01,
                                                   static_cast<std::uint8_t>(left)},
