@@ -27,9 +27,10 @@ constexpr std::string_view toString(SessionState state) {
     return "unknown";
 }
 
-/// The card a session is bound to. As an input (onSessionUnlocked), the card PAM verified: it is
-/// recognised by its serial alone, the reader being taken from the monitor (PKCS#11 slot descriptions
-/// are blank-padded to 64 bytes and may be truncated, so they are not compared with PC/SC names).
+/// The card a session is bound to: the card cpslockd verified for it (SessionAuthority::verifiedCard()),
+/// recognised by its PC/SC reader and its serial as the monitor reports them; the certificate
+/// fingerprint is what cpslockd checked (the monitor cannot read it) and is carried for the audit and
+/// the tray.
 struct BoundCard {
     std::string reader;
     std::string serial;     ///< EF.SN.ICC serial (decimal digits)
@@ -51,7 +52,7 @@ struct PresentCard {
 struct GuardStatus {
     SessionState session = SessionState::Unknown;
     bool lockRequested = false;                    ///< lock()/logout() called, the session not yet reported locked
-    std::vector<BoundCard> boundCards;             ///< empty: not bound; reader empty: verified card not seen yet
+    std::vector<BoundCard> boundCards;             ///< empty: not bound; else the verified card (at most one)
     std::vector<PresentCard> cards;                ///< every card present, sorted by reader
     bool serviceUp = true;                         ///< pcscd reachable
     std::optional<Clock::TimePoint> idleLockAt;    ///< set while the idle warning counts down

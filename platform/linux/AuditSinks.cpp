@@ -12,7 +12,7 @@
 namespace cpslock::platform {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kMessageIds{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 28> kMessageIds{{
     {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
     {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
     {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
@@ -25,6 +25,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kMessage
     {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"}, {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
     {"settings-changed", "dd2b7114502b421088733e29f01357f1"}, {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
     {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},   {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
+    {"card-not-verified", "4a0c7d6e2f8b4e3c9d51a7f08b2e6c13"}, {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
+    {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"}, {"agent-stopping", "b51f08d3c7e6429aa0d4e92f13c8b7d6"},
 }};
 
 int priority(AuditRecord::Severity s) {
