@@ -40,8 +40,8 @@ std::int64_t AgentCore::monotonicNs() {
 }
 
 AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
-                     const GuardSettings& settings, QObject* parent)
-    : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit),
+                     SessionAuthority* authority, const GuardSettings& settings, QObject* parent)
+    : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit), m_authority(authority),
       m_guard(clock, *this, settings) {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -52,6 +52,9 @@ AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle,
     m_confirm.setSingleShot(true);
     m_confirm.setInterval(std::chrono::duration_cast<milliseconds>(kLockConfirmTimeout));
     connect(&m_confirm, &QTimer::timeout, this, [this] { handleLockUnconfirmed(); });
+    m_stopTimer.setSingleShot(true);
+    m_stopTimer.setInterval(std::chrono::duration_cast<milliseconds>(kStopLockTimeout));
+    connect(&m_stopTimer, &QTimer::timeout, this, [this] { handleStopTimeout(); });
 }
 
 AgentCore::~AgentCore() {
@@ -60,6 +63,9 @@ AgentCore::~AgentCore() {
 
 void AgentCore::start(bool withMonitor) {
     m_lockers.watchState([this](bool locked) { onSessionLockChanged(locked); });
+    m_lockers.watchChanges([this](const std::string& name, bool usable, const std::string& detail) {
+        onLockersChanged(name, usable, detail);
+    });
     if (m_idle != nullptr)
         m_idle->watchActivity([this] {
             m_guard.onUserActivity();
@@ -67,10 +73,20 @@ void AgentCore::start(bool withMonitor) {
         });
     // Unknown counts as unlocked: deciding nothing until someone reports a state would fail open.
     const std::optional<bool> locked = m_lockers.lockedState();
-    if (locked.value_or(false))
+    if (locked.value_or(false)) {
         m_guard.onSessionLocked();
-    else
-        m_guard.onSessionUnlocked();
+        // Whatever was verified before this start must not open the next (password) unlock either.
+        if (m_authority != nullptr) {
+            const auto answer = m_authority->verifiedCard();
+            if (answer.card)
+                m_generation = answer.card->generation;
+        }
+        tellAuthorityLocked();
+    } else {
+        // A restarted agent recovers the binding from the authority, never from what is in the readers.
+        m_guard.onSessionUnlocked(askAuthority("start"));
+    }
+    publishStatus();
     if (withMonitor) {
         m_monitor = std::make_unique<pcsc::ReaderMonitor>([this](const ReaderEvent& e) { postReaderEvent(e); });
         m_monitor->start();
@@ -87,6 +103,57 @@ void AgentCore::stop() {
     m_timer.stop();
     m_retry.stop();
     m_confirm.stop();
+    m_stopTimer.stop();
+}
+
+void AgentCore::shutdown(std::function<void()> quit) {
+    if (m_stopped || m_quit) {
+        m_quit = std::move(quit);
+        quitNow();
+        return;
+    }
+    std::string why;
+    if (const auto ending = m_sessionEnding ? m_sessionEnding() : std::nullopt) {
+        why = "session ending (" + *ending + ")";
+    } else if (m_guard.status().session == SessionState::Locked) {
+        why = "session locked";
+    }
+    if (!why.empty()) {
+        spdlog::info("stopping: {}", why);
+        write({"agent-stopping", AuditRecord::Severity::Info, "cpslock-agent stopping", {{"detail", why}}});
+        quit();
+        return;
+    }
+    // Stopped inside an open session (systemctl --user stop, a kill): the session would stay open
+    // without anyone watching the card. Lock first.
+    spdlog::warn("stopping inside an unlocked session: locking first");
+    write({"agent-stopping",
+           AuditRecord::Severity::Warning,
+           "cpslock-agent stopping: locking the session first",
+           {{"detail", "session unlocked: locking first"}}});
+    m_quit = std::move(quit);
+    m_stopTimer.start();
+    if (!m_guard.status().lockRequested)
+        m_guard.requestLock(LockReason::AgentStopped);
+    rearm();
+}
+
+void AgentCore::handleStopTimeout() {
+    if (!m_quit)
+        return;
+    spdlog::error("LOCK FAILED: the session did not lock within {} s of the stop request", kStopLockTimeout.count());
+    write({"lock-failed",
+           AuditRecord::Severity::Error,
+           "Verrouillage impossible / the session could not be locked",
+           {{"detail", "agent stopped before the session locked"}}});
+    quitNow();
+}
+
+void AgentCore::quitNow() {
+    auto quit = std::exchange(m_quit, nullptr);
+    m_stopTimer.stop();
+    if (quit)
+        quit();
 }
 
 void AgentCore::postReaderEvent(const ReaderEvent& event) {
@@ -121,9 +188,11 @@ void AgentCore::onSessionLockChanged(bool locked) {
             spdlog::info("locked (by the desktop or the user)");
         }
         m_guard.onSessionLocked();
+        tellAuthorityLocked();
+        setLockFailing(false);
     } else {
         spdlog::info("unlocked");
-        m_guard.onSessionUnlocked();
+        m_guard.onSessionUnlocked(askAuthority("unlock"));
     }
     m_pendingReason.reset();
     m_lockLatency.reset();
@@ -131,6 +200,96 @@ void AgentCore::onSessionLockChanged(bool locked) {
     m_confirm.stop();
     m_firstLocker = 0;
     rearm();
+    if (locked && m_quit)
+        quitNow();
+}
+
+std::optional<BoundCard> AgentCore::askAuthority(const char* when) {
+    auto unavailable = [this, when](const std::string& detail) {
+        spdlog::warn("card authority: {} (no verified card for this session)", detail);
+        write({"authority-unavailable",
+               AuditRecord::Severity::Warning,
+               "Autorité des cartes (cpslockd) injoignable : aucune carte vérifiée / card authority unreachable: "
+               "no verified card",
+               {{"when", when}, {"detail", detail}}});
+        return std::nullopt;
+    };
+    if (m_authority == nullptr)
+        return unavailable("no card authority (cpslockd) connected");
+    SessionAuthority::Answer answer;
+    try {
+        answer = m_authority->verifiedCard();
+    } catch (const std::exception& e) {
+        return unavailable(std::string("cpslockd: ") + e.what());
+    }
+    if (!answer.error.empty())
+        return unavailable(answer.error);
+    if (!answer.card)
+        return std::nullopt;
+    const VerifiedCard& card = *answer.card;
+    if (card.generation != 0 && card.generation <= m_lockedGeneration) {
+        // A verification this agent already saw consumed by a lock: it opened an earlier unlock, not this one.
+        write({"authority-unavailable",
+               AuditRecord::Severity::Warning,
+               "Vérification déjà consommée par un verrouillage / verification already used before a lock",
+               {{"when", when}, {"serial", card.serial}, {"detail", "generation " + std::to_string(card.generation)}}});
+        return std::nullopt;
+    }
+    m_generation = std::max(m_generation, card.generation);
+    return BoundCard{card.reader, card.serial, card.certSha256};
+}
+
+void AgentCore::tellAuthorityLocked() {
+    m_lockedGeneration = std::max(m_lockedGeneration, m_generation);
+    if (m_authority == nullptr)
+        return;
+    try {
+        m_authority->sessionLocked(m_lockedGeneration);
+    } catch (const std::exception& e) {
+        spdlog::warn("card authority: sessionLocked: {}", e.what());
+    }
+}
+
+void AgentCore::onLockersChanged(const std::string& name, bool usable, const std::string& detail) {
+    if (m_stopped)
+        return;
+    const std::string names = m_lockers.anyUsable() ? m_lockers.usableNames() : "none";
+    if (usable) {
+        spdlog::info("locker {} available: {} (lockers: {})", name, detail, names);
+        write({"locker-available",
+               AuditRecord::Severity::Info,
+               "Moyen de verrouillage disponible / locker available",
+               {{"locker", name}, {"detail", detail}, {"lockers", names}}});
+        // A lock waiting for a locker goes out now, not at the next retry.
+        if (m_pendingReason && m_retry.isActive()) {
+            m_retry.stop();
+            m_firstLocker = 0;
+            sendLock();
+        }
+    } else {
+        const bool none = !m_lockers.anyUsable();
+        if (none)
+            spdlog::critical("NO LOCKER WORKS: {} left ({})", name, detail);
+        else
+            spdlog::warn("locker {} left: {} (lockers: {})", name, detail, names);
+        write({"locker-missing",
+               none ? AuditRecord::Severity::Error : AuditRecord::Severity::Warning,
+               none ? "Aucun moyen de verrouiller la session / no way to lock the session"
+                    : "Un moyen de verrouillage a disparu / a locker left",
+               {{"locker", name}, {"detail", detail}, {"lockers", names}}});
+    }
+    publishStatus();
+}
+
+void AgentCore::setLockFailing(bool failing) {
+    if (m_lockFailing == failing)
+        return;
+    m_lockFailing = failing;
+    publishStatus();
+}
+
+void AgentCore::publishStatus() {
+    statusChanged(m_guard.status());
 }
 
 void AgentCore::applySettings(const GuardSettings& settings) {
@@ -220,6 +379,8 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
             m_acceptedBy = locker;
             m_firstLocker = index + 1;
             m_confirm.start();
+        } else if (m_quit) {
+            quitNow();
         }
         return;
     }
@@ -234,6 +395,7 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
         return;
     }
     spdlog::error("LOCK FAILED: {} (retrying every second)", detail);
+    setLockFailing(true);
     write({"lock-failed",
            AuditRecord::Severity::Error,
            "Verrouillage impossible / the session could not be locked",
@@ -249,6 +411,7 @@ void AgentCore::handleLockUnconfirmed() {
     const std::string detail = m_acceptedBy + " accepted the lock but the session did not lock within " +
                                std::to_string(kLockConfirmTimeout.count()) + " s";
     spdlog::error("LOCK FAILED: {}", detail);
+    setLockFailing(true);
     write({"lock-failed",
            AuditRecord::Severity::Error,
            "Verrouillage impossible / the session could not be locked",
@@ -329,8 +492,10 @@ void AgentCore::audit(const AuditEvent& event) {
 }
 
 void AgentCore::statusChanged(const GuardStatus& status) {
+    GuardStatus s = status;
+    s.lockerWorking = lockerWorking();
     if (m_statusHandler)
-        m_statusHandler(status);
+        m_statusHandler(s);
 }
 
 // ---- audit -----------------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ struct GuardStatus {
     std::optional<Clock::TimePoint> noCardLockAt;  ///< set while waiting for a CPS card (require_card)
     std::optional<Clock::TimePoint> serviceLockAt; ///< set while pcscd is lost and the lock is pending
     std::optional<LockReason> lastLockReason;      ///< the last lock/logout the guard asked for
+    /// Set by the host, not the guard: false while no locker works (none usable, or the last lock
+    /// attempt failed and is being retried). The tray shows its error state.
+    bool lockerWorking = true;
 
     bool operator==(const GuardStatus&) const = default;
 };
