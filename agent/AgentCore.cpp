@@ -178,6 +178,10 @@ void AgentCore::onReaderEvent(const ReaderEvent& event) {
 }
 
 void AgentCore::onSessionLockChanged(bool locked) {
+    // "Unlocked" again while unlocked (a locker that came back reads LockedHint false): nothing changed,
+    // and a lock in flight or being retried must stay so.
+    if (!locked && m_guard.status().session == SessionState::Unlocked)
+        return;
     if (locked) {
         if (m_pendingReason && m_lockLatency) {
             spdlog::info("locked: {} ({} ms after pcscd reported it)", reasonPhrase(*m_pendingReason),

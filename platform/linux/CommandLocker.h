@@ -34,7 +34,7 @@ private:
     bool m_probed = false;
     bool m_running = false;
     StateHandler m_stateHandler;
-    QObject m_owner; ///< parent of the running processes: they are reaped, and killed with the agent
+    QObject m_owner; ///< parent of the running processes: they are reaped; they outlive the agent (still locked)
 };
 
 } // namespace cpslock::platform

@@ -62,9 +62,21 @@ LockerProbe LogindLocker::probeNow() {
         kLogindService, m_path, QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
     get << kLogindSessionInterface << QStringLiteral("LockedHint");
     const QDBusReply<QDBusVariant> hint = m_bus.call(get, QDBus::Block, 2000);
-    // Without LockedHint (logind < 230) locking still works; the state then comes from another locker.
-    if (hint.isValid())
+    if (hint.isValid()) {
         m_locked = hint.value().variant().toBool();
+    } else {
+        const QString error = hint.error().name();
+        // Without LockedHint (logind < 230: no such property) locking still works; the state then comes
+        // from another locker. Any other failure means the session object is not (yet) there: a logind
+        // that just started answers GetSession before it restored its sessions. Looked up again.
+        if (error != QStringLiteral("org.freedesktop.DBus.Error.InvalidArgs") &&
+            error != QStringLiteral("org.freedesktop.DBus.Error.UnknownProperty")) {
+            m_relay.unwatch();
+            m_path.clear();
+            m_usable = false;
+            return {false, found.detail + ", session not readable: " + hint.error().message().toStdString()};
+        }
+    }
     const std::string direct = m_caller.open();
     return {true, found.detail + (hint.isValid() ? ", LockedHint watched" : ", no LockedHint") +
                       (direct.empty() ? "" : ", calls through QtDBus (" + direct + ")")};

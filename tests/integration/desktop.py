@@ -78,6 +78,7 @@ class Desktop:
         self.env = {}
         self._procs = []
         self.responder = None
+        self.logind_proc = None
         self.display = None
         self._xvfb_pipe = None
 
@@ -151,8 +152,8 @@ class Desktop:
             raise AssertionError("%s did not appear on the %s bus: %s" % (name, bus, r.stderr.strip()))
 
     def _start_logind(self):
-        self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", "--system", "--template", "logind"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.logind_proc = self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", "--system", "--template", "logind"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait_name("system", LOGIND)
         mock = "org.freedesktop.DBus.Mock"
         self.gdbus("system", LOGIND, "/org/freedesktop/login1", mock + ".AddSession", SESSION_ID, "seat0", 0, "root",
@@ -170,6 +171,45 @@ class Desktop:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
             line = _lines(self.responder, EVENT_TIMEOUT, "desktop responder")
             assert line == "ready", line
+
+    def stop_logind(self):
+        """logind goes away (a restart, a crash): the mock and the desktop responder end."""
+        for p in (self.responder, self.logind_proc):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                p.wait(timeout=10)
+        self.responder = None
+        self.logind_proc = None
+        # Gone from the bus before returning: the caller's next step must not race the old owner.
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while self.name_has_owner("system", LOGIND):
+            if time.monotonic() > deadline:
+                raise AssertionError("logind did not leave the bus")
+            time.sleep(0.05)
+
+    def start_logind(self):
+        """logind (back) on the bus with session c1 unlocked, and the desktop responder."""
+        self._start_logind()
+
+    def name_has_owner(self, bus, name):
+        out = self.gdbus(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                         name)
+        return "true" in out
+
+    def set_session_state(self, state):
+        """logind's State of session c1: "closing" while the user logs out."""
+        self.gdbus("system", LOGIND, SESSION_PATH, "org.freedesktop.DBus.Mock.UpdateProperties", SESSION_IFACE,
+                   "{'State': <'%s'>}" % state)
+
+    def fail_first_locks(self, count):
+        """Session.Lock fails `count` times (a desktop that refuses), then works as before."""
+        code = ("if not hasattr(self, 'cpslock_refused'): self.cpslock_refused = 0\n"
+                "self.cpslock_refused += 1\n"
+                "if self.cpslock_refused <= %d:\n"
+                "    raise dbus.exceptions.DBusException('refused', name='org.freedesktop.DBus.Error.Failed')\n"
+                "self.EmitSignal('', 'Lock', '', [])" % count)
+        self.gdbus("system", LOGIND, SESSION_PATH, "org.freedesktop.DBus.Mock.AddMethod", SESSION_IFACE, "Lock", "",
+                   "", code)
 
     def _start_screensaver(self):
         self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", SCREENSAVER, SCREENSAVER_PATH, SCREENSAVER],
