@@ -405,6 +405,11 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
            "Verrouillage impossible / the session could not be locked",
            {{"detail", detail}}});
     m_firstLocker = 0; // the retry asks every locker again
+    if (m_quit && !m_lockers.anyUsable()) {
+        // Stopping with no locker at all: nothing to wait for (the failure is audited above).
+        quitNow();
+        return;
+    }
     if (m_pendingReason && !m_stopped)
         m_retry.start();
 }

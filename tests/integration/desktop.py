@@ -307,10 +307,10 @@ def parse_audit(line):
 class AgentProcess:
     """cpslock-agent --headless with the rig's and the desktop's environment; reads stderr lines."""
 
-    def __init__(self, agent, env, policy=None, extra=()):
+    def __init__(self, agent, env, policy=None, extra=(), prefix=()):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from rig import LineReader
-        argv = [agent, "--headless"] + (["--policy", policy] if policy else []) + list(extra)
+        argv = list(prefix) + [agent, "--headless"] + (["--policy", policy] if policy else []) + list(extra)
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True, bufsize=1)
         self.out = LineReader(self.proc.stderr)
@@ -367,6 +367,56 @@ class AgentProcess:
             if a is not None:
                 self.audits.append(a)
         return self.proc.returncode
+
+
+class PrivateJournal:
+    """A real systemd-journald of our own: in a private mount namespace with its own /run (tmpfs), so
+    /run/systemd/journal/socket there is ours and the machine's journal (if any) is untouched. Programs
+    run inside it through `prefix()` (nsenter: no fork, the pid is the program's); `entries()` reads the
+    journal back with journalctl. The rig's and the desktop's sockets live under /tmp: still reachable."""
+
+    JOURNALD = "/lib/systemd/systemd-journald"
+
+    def __init__(self):
+        if not os.access(self.JOURNALD, os.X_OK):
+            raise AssertionError("%s missing (package systemd)" % self.JOURNALD)
+        script = ("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal /run/log/journal && "
+                  "exec %s" % self.JOURNALD)
+        self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        socket = "/proc/%d/root/run/systemd/journal/socket" % self.proc.pid
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while not os.path.exists(socket):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("systemd-journald did not start in its namespace")
+            time.sleep(0.05)
+
+    def prefix(self):
+        return ["nsenter", "--target", str(self.proc.pid), "--mount", "--"]
+
+    def entries(self, **match):
+        """Every journal entry (JSON objects), optionally only those whose fields equal `match`."""
+        import json
+        r = subprocess.run(self.prefix() + ["journalctl", "--directory", "/run/log/journal", "--output", "json",
+                                            "--no-pager"], capture_output=True, text=True, timeout=EVENT_TIMEOUT)
+        if r.returncode != 0:
+            raise AssertionError("journalctl: " + r.stderr)
+        out = []
+        for line in r.stdout.splitlines():
+            e = json.loads(line)
+            if all(e.get(k) == v for k, v in match.items()):
+                out.append(e)
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def write_policy(directory, text):

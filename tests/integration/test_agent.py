@@ -15,7 +15,7 @@ import tempfile
 import time
 import unittest
 
-from desktop import AgentProcess, Desktop, write_policy
+from desktop import AgentProcess, Desktop, PrivateJournal, write_policy
 from rig import BUILD_DIR, Rig
 
 AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
@@ -61,12 +61,19 @@ class AgentTestCase(unittest.TestCase):
         with open(self.authority_file, "w") as f:
             f.write("%s\t%s\t%s\t%d\n" % (reader, serial, "ab" * 32, generation))
 
-    def authority_locked_calls(self):
-        try:
-            with open(self.authority_file + ".locked") as f:
-                return f.read().split("\n")[:-1]
-        except FileNotFoundError:
-            return []
+    def authority_locked_calls(self, expected=None):
+        """What the agent told the authority (sessionLocked); waits a little for `expected` (the agent
+        writes it just after the session-locked record)."""
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                with open(self.authority_file + ".locked") as f:
+                    calls = f.read().split("\n")[:-1]
+            except FileNotFoundError:
+                calls = []
+            if expected is None or calls == expected or time.monotonic() > deadline:
+                return calls
+            time.sleep(0.05)
 
     def spawn_agent(self, policy=BASE_POLICY, testauth=True):
         """cpslock-agent (testauth: the test build reading the verified card from authority_file), killed
@@ -162,7 +169,7 @@ class CardRemovalTest(AgentTestCase):
         self.desktop.unlock()
         agent.expect("session-unlocked")
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
-        self.assertEqual(self.authority_locked_calls(), ["locked 1"])
+        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
         card.do("remove", "removed")
         self.expect_locked(agent, "card-removed")
         self.assertEqual(self.desktop.lock_calls(), 2)
@@ -204,8 +211,8 @@ class FailClosedTest(AgentTestCase):
         card = self.rig.card(0)
         card.do("insert cps3 " + CPS, "inserted")
         agent = self.start_agent(testauth=False)
-        self.assertEqual(agent.expect("authority-unavailable")["when"], "start")
-        agent.expect("card-inserted", reader=SLOT0, serial=CPS)
+        unavailable = [a for a in agent.audits if a["kind"] == "authority-unavailable"]
+        self.assertEqual([a["when"] for a in unavailable], ["start"])
         started = time.monotonic()
         lock = self.expect_locked(agent, "no-card")
         self.assertGreater(time.monotonic() - started, 1.0, "locked only after the grace (3 s)")
@@ -451,7 +458,7 @@ class RestartTest(AgentTestCase):
         self.assertEqual([a["serial"] for a in again.audits if a["kind"] == "card-bound"], [CPS])
         card.do("remove", "removed")
         self.expect_locked(again, "card-removed")
-        self.assertEqual(self.authority_locked_calls(), ["locked 1"])
+        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
         self.stop_agent(again)
 
     def test_issue10_card_swapped_while_the_agent_was_down_locks(self):
@@ -539,16 +546,30 @@ class LockCommandTest(AgentTestCase):
         agent.expect("agent-started", lockers="command")
         agent.expect("lock", reason="no-card")
         agent.expect("session-locked")
-        with open(pids) as f:
-            first = f.read().split("\n")[0].split()
+
+        def started():
+            # The command writes its line once its shell runs, a moment after QProcess said "started".
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if os.path.exists(pids):
+                    with open(pids) as f:
+                        lines = f.read().split("\n")[:-1]
+                    if lines:
+                        return lines
+                time.sleep(0.05)
+            return []
+
+        first = started()[0].split()
         self.assertEqual(first[1:], ["--nofork"], "argv from the policy, no shell")
         os.kill(int(first[0]), signal.SIGTERM)  # the user unlocked: the locker ends
         agent.expect("session-unlocked")
         # Still no verified card: locked again after the grace, by a second run of the command.
         agent.expect("lock", reason="no-card")
         agent.expect("session-locked")
-        with open(pids) as f:
-            self.assertEqual(len(f.read().split("\n")[:-1]), 2)
+        deadline = time.monotonic() + 10
+        while len(started()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(started()), 2)
         self.stop_agent(agent)
 
 
@@ -566,6 +587,41 @@ class LogoutTest(AgentTestCase):
         self.desktop.set_session_state("closing")
         self.stop_agent(agent)
         self.assertEqual(self.desktop.lock_calls(), 0)
+
+
+class JournaldTest(AgentTestCase):
+    """The journald audit sink, read back from a real systemd-journald (desktop.PrivateJournal)."""
+
+    def test_audit_records_reach_journald_with_their_message_ids(self):
+        journal = PrivateJournal()
+        self.addCleanup(journal.stop)
+        policy = BASE_POLICY.replace('sink = "stderr"', 'sink = "journald"')
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, policy), prefix=journal.prefix())
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.expect_line(r"audit to journald")
+        agent.expect_line(r"locked: no card")
+        self.stop_agent(agent)
+        ids = {
+            "agent-started": "5575ece976bb465e946d0406be431e5e",
+            "authority-unavailable": "e83b1f5a90c24d7fa6d2c4b18e5f0a97",
+            "session-unlocked": "b07b9449797c42a08368603b5a462156",
+            "lock": "c0ef45126968434e959441fd87b62b09",
+            "session-locked": "df5504c1eda14f12876a23802d82b408",
+            "agent-stopping": "b51f08d3c7e6429aa0d4e92f13c8b7d6",
+            "agent-stopped": "21b3450986364b6587177267c4fc95c2",
+        }
+        ours = journal.entries(SYSLOG_IDENTIFIER="cpslock-agent")
+        kinds = [e.get("CPSLOCK_KIND") for e in ours]
+        for kind, message_id in ids.items():
+            found = [e for e in ours if e.get("CPSLOCK_KIND") == kind]
+            self.assertTrue(found, "%s not in the journal: %s" % (kind, kinds))
+            self.assertEqual(found[0].get("MESSAGE_ID"), message_id, kind)
+        lock = journal.entries(MESSAGE_ID=ids["lock"])
+        self.assertEqual(len(lock), 1)
+        self.assertEqual(lock[0]["CPSLOCK_REASON"], "no-card")
+        self.assertEqual(lock[0]["PRIORITY"], "5")
+        self.assertIn("Session verrouillée", lock[0]["MESSAGE"])
+        self.assertEqual(self.desktop.lock_calls(), 1)
 
 
 class CheckTest(AgentTestCase):
