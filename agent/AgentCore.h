@@ -44,8 +44,8 @@ public:
     /// `lockers` (probed), `idle` (probed, may be null: no idle lock possible), `audit` and `authority`
     /// must outlive the core. `authority` null: no card authority reachable, which fails closed (no
     /// verified card, ever: require_card locks every unlocked session after its grace).
-    AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
-              SessionAuthority* authority, const GuardSettings& settings, QObject* parent = nullptr);
+    AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit, SessionAuthority* authority,
+              const GuardSettings& settings, QObject* parent = nullptr);
     ~AgentCore() override;
     AgentCore(const AgentCore&) = delete;
     AgentCore& operator=(const AgentCore&) = delete;
@@ -145,9 +145,9 @@ private:
     SessionGuard m_guard;
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
-    QTimer m_timer;   ///< the guard's one timer
-    QTimer m_retry;   ///< re-asks the lockers after every one of them failed
-    QTimer m_confirm; ///< a locker accepted: the session must report locked before it fires
+    QTimer m_timer;     ///< the guard's one timer
+    QTimer m_retry;     ///< re-asks the lockers after every one of them failed
+    QTimer m_confirm;   ///< a locker accepted: the session must report locked before it fires
     QTimer m_stopTimer; ///< shutdown(): the lock did not happen in time
     std::size_t m_firstLocker = 0;
     std::string m_acceptedBy;

@@ -109,7 +109,9 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
     // it counts as none (fail closed), and the audit says why.
     const bool complete = card && !card->reader.empty() && !card->serial.empty();
     auditEvent(AuditKind::SessionUnlocked, std::nullopt, {},
-               complete ? "verified" : card ? "verified card incomplete: ignored" : "");
+               complete ? "verified"
+               : card   ? "verified card incomplete: ignored"
+                        : "");
     if (complete)
         bindVerified(*card);
     evaluate();

@@ -167,7 +167,7 @@ private:
     std::optional<LockReason> m_lastLockReason;
     std::map<std::string, PresentCard> m_cards; ///< by reader: a PC/SC reader holds one card
     bool m_serviceUp = true;
-    std::optional<Binding> m_binding;                 ///< the verified card of this unlocked period
+    std::optional<Binding> m_binding;                ///< the verified card of this unlocked period
     std::map<std::string, std::string> m_lastSerial; ///< by reader: the last contact CPS reported there
 
     Clock::TimePoint m_noCardSince{};             ///< start of the require_card grace

@@ -25,8 +25,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 28> kMessage
     {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"}, {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
     {"settings-changed", "dd2b7114502b421088733e29f01357f1"}, {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
     {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},   {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
-    {"card-not-verified", "4a0c7d6e2f8b4e3c9d51a7f08b2e6c13"}, {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
-    {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"}, {"agent-stopping", "b51f08d3c7e6429aa0d4e92f13c8b7d6"},
+    {"card-not-verified", "4a0c7d6e2f8b4e3c9d51a7f08b2e6c13"},
+    {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
+    {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"},
+    {"agent-stopping", "b51f08d3c7e6429aa0d4e92f13c8b7d6"},
 }};
 
 int priority(AuditRecord::Severity s) {

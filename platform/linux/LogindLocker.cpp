@@ -21,8 +21,8 @@ LogindLocker::LogindLocker(QDBusConnection bus) : m_bus(std::move(bus)) {
 LockerProbe LogindLocker::probe() {
     if (!m_watcher && m_bus.isConnected()) {
         // Followed from now on, found or not: an agent started while logind is away keeps looking.
-        m_watcher = std::make_unique<QDBusServiceWatcher>(kLogindService, m_bus,
-                                                          QDBusServiceWatcher::WatchForOwnerChange);
+        m_watcher =
+            std::make_unique<QDBusServiceWatcher>(kLogindService, m_bus, QDBusServiceWatcher::WatchForOwnerChange);
         QObject::connect(m_watcher.get(), &QDBusServiceWatcher::serviceOwnerChanged, &m_relay,
                          [this](const QString&, const QString&, const QString& newOwner) { onOwnerChanged(newOwner); });
     }

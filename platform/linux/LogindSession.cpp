@@ -24,14 +24,16 @@ LogindSessionLookup findLogindSession(QDBusConnection bus) {
         const QDBusReply<QDBusObjectPath> reply = manager(QStringLiteral("GetSession"), QString::fromUtf8(id));
         if (reply.isValid())
             return {reply.value().path(), "session " + id.toStdString() + " (XDG_SESSION_ID)"};
-        return {{}, "GetSession(" + id.toStdString() + "): " + reply.error().name().toStdString() + ": " +
-                        reply.error().message().toStdString()};
+        return {{},
+                "GetSession(" + id.toStdString() + "): " + reply.error().name().toStdString() + ": " +
+                    reply.error().message().toStdString()};
     }
     const auto pid = static_cast<quint32>(getpid());
     const QDBusReply<QDBusObjectPath> reply = manager(QStringLiteral("GetSessionByPID"), QVariant::fromValue(pid));
     if (reply.isValid())
         return {reply.value().path(), "session " + reply.value().path().toStdString() + " (by PID)"};
-    return {{}, "GetSessionByPID: " + reply.error().name().toStdString() + ": " + reply.error().message().toStdString()};
+    return {{},
+            "GetSessionByPID: " + reply.error().name().toStdString() + ": " + reply.error().message().toStdString()};
 }
 
 std::optional<std::string> logindSessionEnding(QDBusConnection bus) {
@@ -47,9 +49,8 @@ std::optional<std::string> logindSessionEnding(QDBusConnection bus) {
             return "logind session gone: " + found.detail;
         return std::nullopt;
     }
-    QDBusMessage get = QDBusMessage::createMethodCall(kLogindService, found.path,
-                                                      QStringLiteral("org.freedesktop.DBus.Properties"),
-                                                      QStringLiteral("Get"));
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        kLogindService, found.path, QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
     get << kLogindSessionInterface << QStringLiteral("State");
     const QDBusReply<QDBusVariant> state = bus.call(get, QDBus::Block, 2000);
     if (!state.isValid()) {

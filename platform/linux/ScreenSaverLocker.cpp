@@ -19,14 +19,14 @@ LockerProbe ScreenSaverLocker::probe() {
     if (!m_bus.isConnected())
         return {false, "no session bus (" + m_bus.lastError().message().toStdString() + ")"};
     if (!m_watcher) {
-        m_watcher =
-            std::make_unique<QDBusServiceWatcher>(kService, m_bus, QDBusServiceWatcher::WatchForOwnerChange);
+        m_watcher = std::make_unique<QDBusServiceWatcher>(kService, m_bus, QDBusServiceWatcher::WatchForOwnerChange);
         QObject::connect(m_watcher.get(), &QDBusServiceWatcher::serviceOwnerChanged, &m_relay,
                          [this](const QString&, const QString&, const QString& newOwner) {
                              const bool was = m_usable;
                              const LockerProbe found =
-                                 newOwner.isEmpty() ? LockerProbe{false, "org.freedesktop.ScreenSaver left the session bus"}
-                                                    : probeNow();
+                                 newOwner.isEmpty()
+                                     ? LockerProbe{false, "org.freedesktop.ScreenSaver left the session bus"}
+                                     : probeNow();
                              if (newOwner.isEmpty()) {
                                  m_relay.unwatch();
                                  m_usable = false;

@@ -140,8 +140,8 @@ using cpslock::test::cardEvent;
 const std::string kSlot0 = "Virtual PCD 00 00";
 const std::string kSlot1 = "Virtual PCD 00 01";
 const std::string kSerial = "992138450";
-const cpslock::VerifiedCard kVerified{kSlot0, kSerial, "5f1c0a7e9b3d4c2a8e6f1b0d9c7a5e3f2b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e",
-                                      "Dr Test", 1};
+const cpslock::VerifiedCard kVerified{kSlot0, kSerial,
+                                      "5f1c0a7e9b3d4c2a8e6f1b0d9c7a5e3f2b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e", "Dr Test", 1};
 
 class AgentCoreTest : public ::testing::Test {
 protected:
@@ -157,8 +157,7 @@ protected:
             lockers.add(std::move(extra));
         lockers.probeAll();
         authority.answer.card = verifiedCard;
-        core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, withAuthority ? &authority : nullptr,
-                                           settings);
+        core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, withAuthority ? &authority : nullptr, settings);
         core->setIdleWarningHandler([this](std::optional<std::chrono::milliseconds> r) { warnings.push_back(r); });
         core->start(false);
     }
@@ -176,8 +175,7 @@ protected:
     }
 
     /// Lets the Qt event loop run (real timers) until `done` or `limit`.
-    template <typename Pred>
-    bool processEventsUntil(Pred done, std::chrono::milliseconds limit) {
+    template <typename Pred> bool processEventsUntil(Pred done, std::chrono::milliseconds limit) {
         const auto until = std::chrono::steady_clock::now() + limit;
         while (!done() && std::chrono::steady_clock::now() < until)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
