@@ -55,6 +55,9 @@ AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle,
     m_stopTimer.setSingleShot(true);
     m_stopTimer.setInterval(std::chrono::duration_cast<milliseconds>(kStopLockTimeout));
     connect(&m_stopTimer, &QTimer::timeout, this, [this] { handleStopTimeout(); });
+    m_authorityRetry.setSingleShot(true);
+    m_authorityRetry.setInterval(std::chrono::duration_cast<milliseconds>(kAuthorityRetry));
+    connect(&m_authorityRetry, &QTimer::timeout, this, [this] { handleAuthorityRetry(); });
 }
 
 AgentCore::~AgentCore() {
@@ -85,6 +88,7 @@ void AgentCore::start(bool withMonitor) {
     } else {
         // A restarted agent recovers the binding from the authority, never from what is in the readers.
         m_guard.onSessionUnlocked(askAuthority("start"));
+        armAuthorityRetry();
     }
     publishStatus();
     if (withMonitor) {
@@ -104,6 +108,7 @@ void AgentCore::stop() {
     m_retry.stop();
     m_confirm.stop();
     m_stopTimer.stop();
+    m_authorityRetry.stop();
 }
 
 void AgentCore::shutdown(std::function<void()> quit) {
@@ -192,11 +197,14 @@ void AgentCore::onSessionLockChanged(bool locked) {
             spdlog::info("locked (by the desktop or the user)");
         }
         m_guard.onSessionLocked();
+        m_authorityRetry.stop();
+        m_authorityRetryUntil.reset();
         tellAuthorityLocked();
         setLockFailing(false);
     } else {
         spdlog::info("unlocked");
         m_guard.onSessionUnlocked(askAuthority("unlock"));
+        armAuthorityRetry();
     }
     m_pendingReason.reset();
     m_lockLatency.reset();
@@ -208,8 +216,47 @@ void AgentCore::onSessionLockChanged(bool locked) {
         quitNow();
 }
 
+void AgentCore::armAuthorityRetry() {
+    if (!m_authorityFailed || m_authority == nullptr || m_stopped) {
+        m_authorityRetryUntil.reset();
+        return;
+    }
+    m_authorityRetryUntil = m_clock.now() + kAuthorityRetryWindow;
+    m_authorityRetry.start();
+}
+
+void AgentCore::handleAuthorityRetry() {
+    m_authorityRetry.stop(); // re-armed below when asked again (tests call this directly)
+    if (m_stopped || !m_authorityRetryUntil)
+        return;
+    const GuardStatus& st = m_guard.status();
+    if (st.session != SessionState::Unlocked || st.lockRequested || !st.boundCards.empty()) {
+        m_authorityRetryUntil.reset();
+        return;
+    }
+    const auto card = askAuthority("retry");
+    if (card) {
+        spdlog::info("card authority answered: session card {} in {}", card->serial, card->reader);
+        m_authorityRetryUntil.reset();
+        m_guard.onVerifiedCard(*card);
+        rearm();
+        return;
+    }
+    if (m_authorityFailed && m_clock.now() < *m_authorityRetryUntil)
+        m_authorityRetry.start();
+    else
+        m_authorityRetryUntil.reset();
+}
+
 std::optional<BoundCard> AgentCore::askAuthority(const char* when) {
-    auto unavailable = [this, when](const std::string& detail) {
+    const bool retry = std::string_view(when) == "retry";
+    m_authorityFailed = false;
+    auto unavailable = [this, when, retry](const std::string& detail) -> std::optional<BoundCard> {
+        m_authorityFailed = true;
+        if (retry) {
+            spdlog::debug("card authority: {} (asked again)", detail);
+            return std::nullopt;
+        }
         spdlog::warn("card authority: {} (no verified card for this session)", detail);
         write({"authority-unavailable",
                AuditRecord::Severity::Warning,
@@ -218,8 +265,11 @@ std::optional<BoundCard> AgentCore::askAuthority(const char* when) {
                {{"when", when}, {"detail", detail}}});
         return std::nullopt;
     };
-    if (m_authority == nullptr)
-        return unavailable("no card authority (cpslockd) connected");
+    if (m_authority == nullptr) {
+        const auto none = unavailable("no card authority (cpslockd) connected");
+        m_authorityFailed = false; // nothing to ask again
+        return none;
+    }
     SessionAuthority::Answer answer;
     try {
         answer = m_authority->verifiedCard();

@@ -89,6 +89,11 @@ public:
     /// How long a locker that accepted the lock has to show the session locked (logind's Lock() succeeds
     /// even when no screen locker listens to it).
     static constexpr std::chrono::seconds kLockConfirmTimeout{5};
+    /// cpslockd could not be asked at the unlock (restarting, socket activation): asked again every
+    /// kAuthorityRetry for kAuthorityRetryWindow; a verified card found then binds, within the grace that
+    /// started at the unlock.
+    static constexpr std::chrono::seconds kAuthorityRetry{1};
+    static constexpr std::chrono::seconds kAuthorityRetryWindow{30};
     /// How long shutdown() waits for the lock before it gives up (systemd's stop timeout is longer).
     static constexpr std::chrono::seconds kStopLockTimeout{12};
 
@@ -98,6 +103,9 @@ public:
     std::optional<Clock::TimePoint> timerDeadline() const { return m_armedFor; }
     bool retryPending() const { return m_retry.isActive(); }
     bool quitPending() const { return static_cast<bool>(m_quit); }
+    bool authorityRetryPending() const { return m_authorityRetry.isActive(); }
+    /// The authority retry timer fired (public for tests).
+    void handleAuthorityRetry();
     /// What the tray shows as its error state: no usable locker, or the last lock attempt failed.
     bool lockerWorking() const { return m_lockers.anyUsable() && !m_lockFailing; }
     /// The stop timer fired (public for tests).
@@ -128,6 +136,7 @@ private:
     /// The verified card for this session from the authority; audits why there is none when it cannot tell.
     std::optional<BoundCard> askAuthority(const char* when);
     void tellAuthorityLocked();
+    void armAuthorityRetry();
     void onLockersChanged(const std::string& name, bool usable, const std::string& detail);
     void setLockFailing(bool failing);
     void publishStatus();
@@ -145,10 +154,13 @@ private:
     SessionGuard m_guard;
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
-    QTimer m_timer;     ///< the guard's one timer
-    QTimer m_retry;     ///< re-asks the lockers after every one of them failed
-    QTimer m_confirm;   ///< a locker accepted: the session must report locked before it fires
-    QTimer m_stopTimer; ///< shutdown(): the lock did not happen in time
+    QTimer m_timer;          ///< the guard's one timer
+    QTimer m_retry;          ///< re-asks the lockers after every one of them failed
+    QTimer m_confirm;        ///< a locker accepted: the session must report locked before it fires
+    QTimer m_stopTimer;      ///< shutdown(): the lock did not happen in time
+    QTimer m_authorityRetry; ///< cpslockd could not be asked at the unlock: ask again
+    std::optional<Clock::TimePoint> m_authorityRetryUntil;
+    bool m_authorityFailed = false; ///< the last question to cpslockd failed (error, not "no card")
     std::size_t m_firstLocker = 0;
     std::string m_acceptedBy;
     std::optional<Clock::TimePoint> m_armedFor;

@@ -118,6 +118,20 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
     publishStatus();
 }
 
+void SessionGuard::onVerifiedCard(const BoundCard& verified) {
+    evaluate();
+    BoundCard card = verified;
+    card.reader = trimmedReaderName(card.reader);
+    if (decisionsActive() && !m_binding && !card.reader.empty() && !card.serial.empty()) {
+        const bool waiting = noCardDeadline().has_value();
+        bindVerified(card);
+        if (waiting && anyBindingSeen() && !m_actionPending)
+            auditEvent(AuditKind::LockAverted, LockReason::NoCard, CardRef{card.reader, card.serial, std::nullopt, 0});
+    }
+    evaluate();
+    publishStatus();
+}
+
 void SessionGuard::onIdleTime(milliseconds idle) {
     evaluate();
     if (idleActive())

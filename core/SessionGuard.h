@@ -90,6 +90,10 @@ public:
     /// none, or cpslockd could not be asked). Trailing blanks of its reader name are ignored. A duplicate
     /// report while already unlocked is ignored (it must not restart the require_card grace).
     void onSessionUnlocked(const std::optional<BoundCard>& verified = std::nullopt);
+    /// The verified card arrived after the unlock (cpslockd could not be asked at the unlock and answered
+    /// later): bound as at the unlock, within the grace that started at the unlock. Ignored unless the
+    /// session is unlocked, unbound and no lock is pending.
+    void onVerifiedCard(const BoundCard& verified);
     /// A sample from the platform idle source: time since the last user input in the session.
     void onIdleTime(std::chrono::milliseconds idle);
     /// The user did something (event-driven idle sources): same as an idle sample of zero.

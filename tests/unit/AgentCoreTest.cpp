@@ -488,6 +488,57 @@ TEST_F(AgentCoreTest, Issue10AuthorityUnreachableCountsAsNoVerifiedCardAndIsAudi
     EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
 }
 
+TEST_F(AgentCoreTest, CpslockdBackWithinTheGraceBindsTheVerifiedCardWithoutNewGrace) {
+    authority.answer.error = "cpslockd restarting";
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 5s;
+    start(s);
+    EXPECT_TRUE(core->authorityRetryPending());
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, kSerial));
+    clock.advance(2s);
+    core->handleAuthorityRetry(); // still down: asked again later, audited once only
+    EXPECT_TRUE(core->authorityRetryPending());
+    authority.answer.error.clear();
+    clock.advance(1s);
+    core->handleAuthorityRetry();
+    ASSERT_EQ(core->status().boundCards.size(), 1U);
+    EXPECT_EQ(core->status().boundCards[0].serial, kSerial);
+    EXPECT_FALSE(core->authorityRetryPending());
+    std::size_t unavailable = 0;
+    for (const auto& r : sink.records)
+        unavailable += r.kind == "authority-unavailable" ? 1U : 0U;
+    EXPECT_EQ(unavailable, 1U);
+    runTimersUntil(clock.now() + 1h);
+    EXPECT_EQ(fake->locks, 0);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, CpslockdBackTooLateDoesNotUndoTheNoCardLock) {
+    authority.answer.error = "cpslockd restarting";
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+    authority.answer.error.clear();
+    core->handleAuthorityRetry();
+    EXPECT_TRUE(core->status().boundCards.empty());
+    EXPECT_FALSE(core->authorityRetryPending());
+}
+
+TEST_F(AgentCoreTest, CpslockdStillDownAfterTheRetryWindowIsNotAskedAgain) {
+    authority.answer.error = "cpslockd down";
+    GuardSettings s = noIdle();
+    s.requireCard = false;
+    start(s);
+    const int asked = authority.asks;
+    clock.advance(AgentCore::kAuthorityRetryWindow);
+    core->handleAuthorityRetry();
+    EXPECT_EQ(authority.asks, asked + 1);
+    EXPECT_FALSE(core->authorityRetryPending());
+}
+
 TEST_F(AgentCoreTest, Issue10NoAuthorityWiredFailsClosed) {
     withAuthority = false;
     GuardSettings s = noIdle();

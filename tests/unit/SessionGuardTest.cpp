@@ -544,6 +544,39 @@ TEST_F(SessionGuardTest, Issue10VerifiedReaderRemovedBeforeTheCardWasReportedLoc
     EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:reader-removed"});
 }
 
+TEST_F(SessionGuardTest, VerifiedCardArrivingLateBindsWithinTheGraceOfTheUnlock) {
+    // cpslockd could not be asked at the unlock and answers later: same rules, same grace.
+    make(noIdle());
+    guard->onReaderEvent(inserted(kSlot1, CardKind::Cps3, kSerialA));
+    guard->onSessionUnlocked();
+    runFor(4s);
+    guard->onVerifiedCard(verifiedA());
+    ASSERT_EQ(guard->status().boundCards.size(), 1U);
+    EXPECT_FALSE(guard->status().noCardLockAt.has_value());
+    EXPECT_EQ(actions.auditsOf(AuditKind::LockAverted).size(), 1U);
+    // A second answer does not rebind.
+    guard->onVerifiedCard(BoundCard{kSlot3, kSerialB, ""});
+    EXPECT_EQ(guard->status().boundCards[0].serial, kSerialA);
+    runFor(1h);
+    EXPECT_TRUE(actions.terminations().empty());
+    guard->onReaderEvent(removed(kSlot1, CardKind::Cps3, kSerialA));
+    EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:card-removed"});
+}
+
+TEST_F(SessionGuardTest, VerifiedCardArrivingLateButNotInItsReaderKeepsTheUnlockDeadline) {
+    make(noIdle());
+    guard->onSessionUnlocked();
+    const auto deadline = guard->status().noCardLockAt;
+    runFor(4s);
+    guard->onVerifiedCard(verifiedA());
+    EXPECT_EQ(guard->status().noCardLockAt, deadline);
+    runFor(6s);
+    EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:no-card"});
+    guard->onVerifiedCard(verifiedA()); // too late: the lock stands
+    EXPECT_TRUE(guard->status().boundCards.size() <= 1U);
+    EXPECT_EQ(actions.terminations().size(), 1U);
+}
+
 TEST_F(SessionGuardTest, Issue10BindingIsOnlyTheVerifiedCardOfTheCurrentUnlock) {
     // Bound to A; locked; a password unlock (cpslockd has no card for it) does not inherit A.
     startBound();
