@@ -60,7 +60,11 @@ void execTray(char** argv) {
     if (n <= 0)
         return;
     std::string path(self, static_cast<std::size_t>(n));
+#if CPSLOCK_TEST_AUTHORITY
+    path = path.substr(0, path.rfind('/') + 1) + "cpslock-agent-tray-testauth"; // test builds stay together
+#else
     path = path.substr(0, path.rfind('/') + 1) + "cpslock-agent-tray";
+#endif
     ::execv(path.c_str(), argv);
     spdlog::warn("cannot start {}: {}", path, std::strerror(errno));
 }
