@@ -40,8 +40,8 @@ std::int64_t AgentCore::monotonicNs() {
 }
 
 AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
-                     const GuardSettings& settings, QObject* parent)
-    : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit),
+                     SessionAuthority* authority, const GuardSettings& settings, QObject* parent)
+    : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit), m_authority(authority),
       m_guard(clock, *this, settings) {
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
@@ -52,6 +52,12 @@ AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle,
     m_confirm.setSingleShot(true);
     m_confirm.setInterval(std::chrono::duration_cast<milliseconds>(kLockConfirmTimeout));
     connect(&m_confirm, &QTimer::timeout, this, [this] { handleLockUnconfirmed(); });
+    m_stopTimer.setSingleShot(true);
+    m_stopTimer.setInterval(std::chrono::duration_cast<milliseconds>(kStopLockTimeout));
+    connect(&m_stopTimer, &QTimer::timeout, this, [this] { handleStopTimeout(); });
+    m_authorityRetry.setSingleShot(true);
+    m_authorityRetry.setInterval(std::chrono::duration_cast<milliseconds>(kAuthorityRetry));
+    connect(&m_authorityRetry, &QTimer::timeout, this, [this] { handleAuthorityRetry(); });
 }
 
 AgentCore::~AgentCore() {
@@ -60,6 +66,9 @@ AgentCore::~AgentCore() {
 
 void AgentCore::start(bool withMonitor) {
     m_lockers.watchState([this](bool locked) { onSessionLockChanged(locked); });
+    m_lockers.watchChanges([this](const std::string& name, bool usable, const std::string& detail) {
+        onLockersChanged(name, usable, detail);
+    });
     if (m_idle != nullptr)
         m_idle->watchActivity([this] {
             m_guard.onUserActivity();
@@ -67,10 +76,21 @@ void AgentCore::start(bool withMonitor) {
         });
     // Unknown counts as unlocked: deciding nothing until someone reports a state would fail open.
     const std::optional<bool> locked = m_lockers.lockedState();
-    if (locked.value_or(false))
+    if (locked.value_or(false)) {
         m_guard.onSessionLocked();
-    else
-        m_guard.onSessionUnlocked();
+        // Whatever was verified before this start must not open the next (password) unlock either.
+        if (m_authority != nullptr) {
+            const auto answer = m_authority->verifiedCard();
+            if (answer.card)
+                m_generation = answer.card->generation;
+        }
+        tellAuthorityLocked();
+    } else {
+        // A restarted agent recovers the binding from the authority, never from what is in the readers.
+        m_guard.onSessionUnlocked(askAuthority("start"));
+        armAuthorityRetry();
+    }
+    publishStatus();
     if (withMonitor) {
         m_monitor = std::make_unique<pcsc::ReaderMonitor>([this](const ReaderEvent& e) { postReaderEvent(e); });
         m_monitor->start();
@@ -87,6 +107,58 @@ void AgentCore::stop() {
     m_timer.stop();
     m_retry.stop();
     m_confirm.stop();
+    m_stopTimer.stop();
+    m_authorityRetry.stop();
+}
+
+void AgentCore::shutdown(std::function<void()> quit) {
+    if (m_stopped || m_quit) {
+        m_quit = std::move(quit);
+        quitNow();
+        return;
+    }
+    std::string why;
+    if (const auto ending = m_sessionEnding ? m_sessionEnding() : std::nullopt) {
+        why = "session ending (" + *ending + ")";
+    } else if (m_guard.status().session == SessionState::Locked) {
+        why = "session locked";
+    }
+    if (!why.empty()) {
+        spdlog::info("stopping: {}", why);
+        write({"agent-stopping", AuditRecord::Severity::Info, "cpslock-agent stopping", {{"detail", why}}});
+        quit();
+        return;
+    }
+    // Stopped inside an open session (systemctl --user stop, a kill): the session would stay open
+    // without anyone watching the card. Lock first.
+    spdlog::warn("stopping inside an unlocked session: locking first");
+    write({"agent-stopping",
+           AuditRecord::Severity::Warning,
+           "cpslock-agent stopping: locking the session first",
+           {{"detail", "session unlocked: locking first"}}});
+    m_quit = std::move(quit);
+    m_stopTimer.start();
+    if (!m_guard.status().lockRequested)
+        m_guard.requestLock(LockReason::AgentStopped);
+    rearm();
+}
+
+void AgentCore::handleStopTimeout() {
+    if (!m_quit)
+        return;
+    spdlog::error("LOCK FAILED: the session did not lock within {} s of the stop request", kStopLockTimeout.count());
+    write({"lock-failed",
+           AuditRecord::Severity::Error,
+           "Verrouillage impossible / the session could not be locked",
+           {{"detail", "agent stopped before the session locked"}}});
+    quitNow();
+}
+
+void AgentCore::quitNow() {
+    auto quit = std::exchange(m_quit, nullptr);
+    m_stopTimer.stop();
+    if (quit)
+        quit();
 }
 
 void AgentCore::postReaderEvent(const ReaderEvent& event) {
@@ -111,6 +183,10 @@ void AgentCore::onReaderEvent(const ReaderEvent& event) {
 }
 
 void AgentCore::onSessionLockChanged(bool locked) {
+    // "Unlocked" again while unlocked (a locker that came back reads LockedHint false): nothing changed,
+    // and a lock in flight or being retried must stay so.
+    if (!locked && m_guard.status().session == SessionState::Unlocked)
+        return;
     if (locked) {
         if (m_pendingReason && m_lockLatency) {
             spdlog::info("locked: {} ({} ms after pcscd reported it)", reasonPhrase(*m_pendingReason),
@@ -121,9 +197,14 @@ void AgentCore::onSessionLockChanged(bool locked) {
             spdlog::info("locked (by the desktop or the user)");
         }
         m_guard.onSessionLocked();
+        m_authorityRetry.stop();
+        m_authorityRetryUntil.reset();
+        tellAuthorityLocked();
+        setLockFailing(false);
     } else {
         spdlog::info("unlocked");
-        m_guard.onSessionUnlocked();
+        m_guard.onSessionUnlocked(askAuthority("unlock"));
+        armAuthorityRetry();
     }
     m_pendingReason.reset();
     m_lockLatency.reset();
@@ -131,6 +212,138 @@ void AgentCore::onSessionLockChanged(bool locked) {
     m_confirm.stop();
     m_firstLocker = 0;
     rearm();
+    if (locked && m_quit)
+        quitNow();
+}
+
+void AgentCore::armAuthorityRetry() {
+    if (!m_authorityFailed || m_authority == nullptr || m_stopped) {
+        m_authorityRetryUntil.reset();
+        return;
+    }
+    m_authorityRetryUntil = m_clock.now() + kAuthorityRetryWindow;
+    m_authorityRetry.start();
+}
+
+void AgentCore::handleAuthorityRetry() {
+    m_authorityRetry.stop(); // re-armed below when asked again (tests call this directly)
+    if (m_stopped || !m_authorityRetryUntil)
+        return;
+    const GuardStatus& st = m_guard.status();
+    if (st.session != SessionState::Unlocked || st.lockRequested || !st.boundCards.empty()) {
+        m_authorityRetryUntil.reset();
+        return;
+    }
+    const auto card = askAuthority("retry");
+    if (card) {
+        spdlog::info("card authority answered: session card {} in {}", card->serial, card->reader);
+        m_authorityRetryUntil.reset();
+        m_guard.onVerifiedCard(*card);
+        rearm();
+        return;
+    }
+    if (m_authorityFailed && m_clock.now() < *m_authorityRetryUntil)
+        m_authorityRetry.start();
+    else
+        m_authorityRetryUntil.reset();
+}
+
+std::optional<BoundCard> AgentCore::askAuthority(const char* when) {
+    const bool retry = std::string_view(when) == "retry";
+    m_authorityFailed = false;
+    auto unavailable = [this, when, retry](const std::string& detail) -> std::optional<BoundCard> {
+        m_authorityFailed = true;
+        if (retry) {
+            spdlog::debug("card authority: {} (asked again)", detail);
+            return std::nullopt;
+        }
+        spdlog::warn("card authority: {} (no verified card for this session)", detail);
+        write({"authority-unavailable",
+               AuditRecord::Severity::Warning,
+               "Autorité des cartes (cpslockd) injoignable : aucune carte vérifiée / card authority unreachable: "
+               "no verified card",
+               {{"when", when}, {"detail", detail}}});
+        return std::nullopt;
+    };
+    if (m_authority == nullptr) {
+        const auto none = unavailable("no card authority (cpslockd) connected");
+        m_authorityFailed = false; // nothing to ask again
+        return none;
+    }
+    SessionAuthority::Answer answer;
+    try {
+        answer = m_authority->verifiedCard();
+    } catch (const std::exception& e) {
+        return unavailable(std::string("cpslockd: ") + e.what());
+    }
+    if (!answer.error.empty())
+        return unavailable(answer.error);
+    if (!answer.card)
+        return std::nullopt;
+    const VerifiedCard& card = *answer.card;
+    if (card.generation != 0 && card.generation <= m_lockedGeneration) {
+        // A verification this agent already saw consumed by a lock: it opened an earlier unlock, not this one.
+        write({"authority-unavailable",
+               AuditRecord::Severity::Warning,
+               "Vérification déjà consommée par un verrouillage / verification already used before a lock",
+               {{"when", when}, {"serial", card.serial}, {"detail", "generation " + std::to_string(card.generation)}}});
+        return std::nullopt;
+    }
+    m_generation = std::max(m_generation, card.generation);
+    return BoundCard{card.reader, card.serial, card.certSha256};
+}
+
+void AgentCore::tellAuthorityLocked() {
+    m_lockedGeneration = std::max(m_lockedGeneration, m_generation);
+    if (m_authority == nullptr)
+        return;
+    try {
+        m_authority->sessionLocked(m_lockedGeneration);
+    } catch (const std::exception& e) {
+        spdlog::warn("card authority: sessionLocked: {}", e.what());
+    }
+}
+
+void AgentCore::onLockersChanged(const std::string& name, bool usable, const std::string& detail) {
+    if (m_stopped)
+        return;
+    const std::string names = m_lockers.anyUsable() ? m_lockers.usableNames() : "none";
+    if (usable) {
+        spdlog::info("locker {} available: {} (lockers: {})", name, detail, names);
+        write({"locker-available",
+               AuditRecord::Severity::Info,
+               "Moyen de verrouillage disponible / locker available",
+               {{"locker", name}, {"detail", detail}, {"lockers", names}}});
+        // A lock waiting for a locker goes out now, not at the next retry.
+        if (m_pendingReason && m_retry.isActive()) {
+            m_retry.stop();
+            m_firstLocker = 0;
+            sendLock();
+        }
+    } else {
+        const bool none = !m_lockers.anyUsable();
+        if (none)
+            spdlog::critical("NO LOCKER WORKS: {} left ({})", name, detail);
+        else
+            spdlog::warn("locker {} left: {} (lockers: {})", name, detail, names);
+        write({"locker-missing",
+               none ? AuditRecord::Severity::Error : AuditRecord::Severity::Warning,
+               none ? "Aucun moyen de verrouiller la session / no way to lock the session"
+                    : "Un moyen de verrouillage a disparu / a locker left",
+               {{"locker", name}, {"detail", detail}, {"lockers", names}}});
+    }
+    publishStatus();
+}
+
+void AgentCore::setLockFailing(bool failing) {
+    if (m_lockFailing == failing)
+        return;
+    m_lockFailing = failing;
+    publishStatus();
+}
+
+void AgentCore::publishStatus() {
+    statusChanged(m_guard.status());
 }
 
 void AgentCore::applySettings(const GuardSettings& settings) {
@@ -220,6 +433,8 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
             m_acceptedBy = locker;
             m_firstLocker = index + 1;
             m_confirm.start();
+        } else if (m_quit) {
+            quitNow();
         }
         return;
     }
@@ -234,11 +449,17 @@ void AgentCore::lockDone(bool ok, const std::string& locker, std::size_t index, 
         return;
     }
     spdlog::error("LOCK FAILED: {} (retrying every second)", detail);
+    setLockFailing(true);
     write({"lock-failed",
            AuditRecord::Severity::Error,
            "Verrouillage impossible / the session could not be locked",
            {{"detail", detail}}});
     m_firstLocker = 0; // the retry asks every locker again
+    if (m_quit && !m_lockers.anyUsable()) {
+        // Stopping with no locker at all: nothing to wait for (the failure is audited above).
+        quitNow();
+        return;
+    }
     if (m_pendingReason && !m_stopped)
         m_retry.start();
 }
@@ -249,6 +470,7 @@ void AgentCore::handleLockUnconfirmed() {
     const std::string detail = m_acceptedBy + " accepted the lock but the session did not lock within " +
                                std::to_string(kLockConfirmTimeout.count()) + " s";
     spdlog::error("LOCK FAILED: {}", detail);
+    setLockFailing(true);
     write({"lock-failed",
            AuditRecord::Severity::Error,
            "Verrouillage impossible / the session could not be locked",
@@ -329,8 +551,10 @@ void AgentCore::audit(const AuditEvent& event) {
 }
 
 void AgentCore::statusChanged(const GuardStatus& status) {
+    GuardStatus s = status;
+    s.lockerWorking = lockerWorking();
     if (m_statusHandler)
-        m_statusHandler(status);
+        m_statusHandler(s);
 }
 
 // ---- audit -----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include "core/GuardActions.h"
 #include "core/IdleSource.h"
 #include "core/ReaderEvent.h"
+#include "core/SessionAuthority.h"
 #include "core/SessionGuard.h"
 
 #include <QObject>
@@ -30,14 +31,20 @@ namespace cpslock::agent {
 /// guard.nextDeadline(); nothing polls. Lives on the thread of the Qt event loop that runs it.
 ///
 ///     LockerChain lockers;  lockers.add(...);  lockers.probeAll();
-///     AgentCore core(clock, lockers, idleSource.get(), auditSink, settings);
+///     AgentCore core(clock, lockers, idleSource.get(), auditSink, authority, settings);
 ///     core.start(true);     // reads the session state, starts the monitor thread
+///     // SIGTERM: core.shutdown([&] { app.quit(); })  (locks first unless logging out)
 ///     app.exec();           // ... core.stop() before the lockers go away
+///
+/// The card authority (cpslockd) is asked which card it verified for this session at start and at
+/// every unlock; the guard binds exactly that card. When the session locks, the authority is told
+/// (sessionLocked) so that the next, possibly password, unlock does not inherit the verification.
 class AgentCore final : public QObject, private GuardActions {
 public:
-    /// `lockers` (probed), `idle` (probed, may be null: no idle lock possible) and `audit` must outlive
-    /// the core.
-    AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
+    /// `lockers` (probed), `idle` (probed, may be null: no idle lock possible), `audit` and `authority`
+    /// must outlive the core. `authority` null: no card authority reachable, which fails closed (no
+    /// verified card, ever: require_card locks every unlocked session after its grace).
+    AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit, SessionAuthority* authority,
               const GuardSettings& settings, QObject* parent = nullptr);
     ~AgentCore() override;
     AgentCore(const AgentCore&) = delete;
@@ -49,6 +56,17 @@ public:
     void start(bool withMonitor);
     /// Stops the monitor (SCardCancel, joins its thread) and the timers. Idempotent.
     void stop();
+    /// SIGTERM (systemctl --user stop, a kill): the agent must not leave an unlocked session unguarded.
+    /// Calls `quit` at once when the session is ending (logout: see setSessionEndingCheck) or already
+    /// locked; otherwise locks first (reason agent-stopped) and calls `quit` once the session reports
+    /// locked (or the locker accepted, without a state source), or after kStopLockTimeout. A second
+    /// call quits at once.
+    void shutdown(std::function<void()> quit);
+    /// Tells shutdown() whether the session is ending: returns why (logind State "closing", the session
+    /// gone), or nothing. Without it every stop locks first.
+    void setSessionEndingCheck(std::function<std::optional<std::string>()> check) {
+        m_sessionEnding = std::move(check);
+    }
 
     /// Thread-safe: queues the event to this object's thread (the monitor's handler).
     void postReaderEvent(const ReaderEvent& event);
@@ -71,12 +89,27 @@ public:
     /// How long a locker that accepted the lock has to show the session locked (logind's Lock() succeeds
     /// even when no screen locker listens to it).
     static constexpr std::chrono::seconds kLockConfirmTimeout{5};
+    /// cpslockd could not be asked at the unlock (restarting, socket activation): asked again every
+    /// kAuthorityRetry for kAuthorityRetryWindow; a verified card found then binds, within the grace that
+    /// started at the unlock.
+    static constexpr std::chrono::seconds kAuthorityRetry{1};
+    static constexpr std::chrono::seconds kAuthorityRetryWindow{30};
+    /// How long shutdown() waits for the lock before it gives up (systemd's stop timeout is longer).
+    static constexpr std::chrono::seconds kStopLockTimeout{12};
 
     const GuardStatus& status() const { return m_guard.status(); }
     const GuardSettings& settings() const { return m_guard.settings(); }
     /// When the guard timer is due, as armed now.
     std::optional<Clock::TimePoint> timerDeadline() const { return m_armedFor; }
     bool retryPending() const { return m_retry.isActive(); }
+    bool quitPending() const { return static_cast<bool>(m_quit); }
+    bool authorityRetryPending() const { return m_authorityRetry.isActive(); }
+    /// The authority retry timer fired (public for tests).
+    void handleAuthorityRetry();
+    /// What the tray shows as its error state: no usable locker, or the last lock attempt failed.
+    bool lockerWorking() const { return m_lockers.anyUsable() && !m_lockFailing; }
+    /// The stop timer fired (public for tests).
+    void handleStopTimeout();
 
     void setStatusHandler(std::function<void(const GuardStatus&)> handler) { m_statusHandler = std::move(handler); }
     /// Idle countdown for the UI: remaining time, or nullopt when hidden.
@@ -100,6 +133,14 @@ private:
 
     void rearm();
     void sendLock();
+    /// The verified card for this session from the authority; audits why there is none when it cannot tell.
+    std::optional<BoundCard> askAuthority(const char* when);
+    void tellAuthorityLocked();
+    void armAuthorityRetry();
+    void onLockersChanged(const std::string& name, bool usable, const std::string& detail);
+    void setLockFailing(bool failing);
+    void publishStatus();
+    void quitNow();
     void lockDone(bool ok, const std::string& locker, std::size_t index, const std::string& detail, bool wasLogout);
     void write(const AuditRecord& record);
     void flushDeferred();
@@ -109,12 +150,17 @@ private:
     LockerChain& m_lockers;
     IdleSource* m_idle;
     AuditSink& m_audit;
+    SessionAuthority* m_authority;
     SessionGuard m_guard;
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
-    QTimer m_timer;   ///< the guard's one timer
-    QTimer m_retry;   ///< re-asks the lockers after every one of them failed
-    QTimer m_confirm; ///< a locker accepted: the session must report locked before it fires
+    QTimer m_timer;          ///< the guard's one timer
+    QTimer m_retry;          ///< re-asks the lockers after every one of them failed
+    QTimer m_confirm;        ///< a locker accepted: the session must report locked before it fires
+    QTimer m_stopTimer;      ///< shutdown(): the lock did not happen in time
+    QTimer m_authorityRetry; ///< cpslockd could not be asked at the unlock: ask again
+    std::optional<Clock::TimePoint> m_authorityRetryUntil;
+    bool m_authorityFailed = false; ///< the last question to cpslockd failed (error, not "no card")
     std::size_t m_firstLocker = 0;
     std::string m_acceptedBy;
     std::optional<Clock::TimePoint> m_armedFor;
@@ -125,6 +171,12 @@ private:
     std::int64_t m_lockEventNs = 0; ///< monitor wake-up of the event that caused it (0: timer)
     std::int64_t m_lockSentNs = 0;  ///< when the D-Bus call was handed to the bus
     std::optional<std::chrono::nanoseconds> m_lockLatency;
+
+    std::uint64_t m_generation = 0;       ///< the newest verification the authority reported
+    std::uint64_t m_lockedGeneration = 0; ///< verifications up to this one were consumed by a lock
+    bool m_lockFailing = false;           ///< the last lock attempt failed (retrying)
+    std::function<void()> m_quit;         ///< shutdown() waits for the lock
+    std::function<std::optional<std::string>()> m_sessionEnding;
 
     bool m_deferAudit = false;
     std::vector<AuditRecord> m_deferred;

@@ -6,6 +6,7 @@
 #include "platform/linux/CommandLocker.h"
 #include "platform/linux/LogindIdleSource.h"
 #include "platform/linux/LogindLocker.h"
+#include "platform/linux/LogindSession.h"
 #include "platform/linux/MutterIdleSource.h"
 #include "platform/linux/PolicyWatcher.h"
 #include "platform/linux/ScreenSaverLocker.h"
@@ -171,8 +172,10 @@ int AgentSetup::printCheck(std::FILE* out) {
     return 0;
 }
 
-AgentCore& AgentSetup::createCore() {
-    m_core = std::make_unique<AgentCore>(m_clock, m_lockers, m_idle, *m_audit, m_settings);
+AgentCore& AgentSetup::createCore(SessionAuthority* authority) {
+    m_core = std::make_unique<AgentCore>(m_clock, m_lockers, m_idle, *m_audit, authority, m_settings);
+    // A stop during a logout must not lock (the session is going anyway); any other stop locks first.
+    m_core->setSessionEndingCheck([] { return platform::logindSessionEnding(QDBusConnection::systemBus()); });
     return *m_core;
 }
 

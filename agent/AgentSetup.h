@@ -6,6 +6,7 @@
 #include "core/Clock.h"
 #include "core/GuardSettings.h"
 #include "core/IdleSource.h"
+#include "core/SessionAuthority.h"
 #include "core/policy/PolicyStore.h"
 
 #include <cstdio>
@@ -41,7 +42,9 @@ public:
     /// `--check`: what was found, one line each. Returns the exit code: 0, or 3 without a usable locker.
     int printCheck(std::FILE* out);
 
-    AgentCore& createCore();
+    /// `authority`: the card authority client (cpslockd), must outlive the core; null: none reachable,
+    /// which fails closed (no session is ever bound: require_card locks after its grace).
+    AgentCore& createCore(SessionAuthority* authority);
     /// Logs and audits the start: lockers, idle source, policy; loudly when no locker works. Then
     /// watches the policy files: a valid change is applied, an invalid one refused and audited.
     void announce();

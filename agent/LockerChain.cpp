@@ -8,14 +8,39 @@ void LockerChain::add(std::unique_ptr<Locker> locker) {
 
 const std::vector<LockerChain::Candidate>& LockerChain::probeAll() {
     m_candidates.clear();
-    m_usable.clear();
-    for (auto& locker : m_all) {
-        LockerProbe probe = locker->probe();
-        if (probe.usable)
-            m_usable.push_back(locker.get());
-        m_candidates.push_back({locker->name(), std::move(probe)});
+    m_isUsable.assign(m_all.size(), false);
+    for (std::size_t i = 0; i < m_all.size(); ++i) {
+        LockerProbe probe = m_all[i]->probe();
+        m_isUsable[i] = probe.usable;
+        m_candidates.push_back({m_all[i]->name(), std::move(probe)});
+        // Every locker, usable or not: one absent now may come later.
+        m_all[i]->watchAvailability(
+            [this, i](bool usable, const std::string& detail) { onAvailability(i, usable, detail); });
     }
+    rebuildUsable();
     return m_candidates;
+}
+
+void LockerChain::rebuildUsable() {
+    m_usable.clear();
+    for (std::size_t i = 0; i < m_all.size(); ++i) {
+        if (m_isUsable[i])
+            m_usable.push_back(m_all[i].get());
+    }
+}
+
+void LockerChain::onAvailability(std::size_t index, bool usable, const std::string& detail) {
+    if (index >= m_all.size())
+        return;
+    const bool changed = m_isUsable[index] != usable;
+    m_isUsable[index] = usable;
+    m_candidates[index].probe = LockerProbe{usable, detail};
+    rebuildUsable();
+    if (changed && m_changed)
+        m_changed(m_all[index]->name(), usable, detail);
+    // The state source may have changed with it (logind back: its LockedHint is the truth again).
+    if (const auto state = lockedState())
+        reportState(state);
 }
 
 std::string LockerChain::usableNames() const {
@@ -54,22 +79,58 @@ void LockerChain::attempt(bool logout, std::size_t index, std::shared_ptr<std::s
         locker->lock(std::move(next));
 }
 
-Locker* LockerChain::stateLocker() const {
-    for (Locker* l : m_usable) {
-        if (l->lockedState())
-            return l;
-    }
-    return nullptr;
-}
-
 std::optional<bool> LockerChain::lockedState() const {
-    const Locker* l = stateLocker();
-    return l != nullptr ? l->lockedState() : std::nullopt;
+    std::optional<bool> primary;
+    std::optional<bool> fallback;
+    bool running = false;
+    for (const Locker* l : m_usable) {
+        const auto state = l->lockedState();
+        if (!state)
+            continue;
+        switch (l->stateRole()) {
+        case Locker::StateRole::Primary:
+            if (!primary)
+                primary = state;
+            break;
+        case Locker::StateRole::Fallback:
+            if (!fallback)
+                fallback = state;
+            break;
+        case Locker::StateRole::WhileRunning:
+            running = running || *state;
+            break;
+        }
+    }
+    if (running)
+        return true;
+    return primary ? primary : fallback;
 }
 
 void LockerChain::watchState(const Locker::StateHandler& handler) {
-    for (Locker* l : m_usable)
-        l->watchState(handler);
+    m_stateHandler = handler;
+    m_reported = lockedState();
+    for (std::size_t i = 0; i < m_all.size(); ++i)
+        m_all[i]->watchState([this, i](bool locked) { onLockerState(i, locked); });
+}
+
+void LockerChain::onLockerState(std::size_t index, bool locked) {
+    if (index >= m_all.size() || !m_isUsable[index])
+        return;
+    const auto state = lockedState();
+    if (state) {
+        reportState(state);
+    } else if (!locked && m_all[index]->stateRole() == Locker::StateRole::WhileRunning) {
+        // The lock command ended and nothing else knows the state: the user unlocked.
+        reportState(false);
+    }
+}
+
+void LockerChain::reportState(std::optional<bool> state) {
+    if (!state || state == m_reported)
+        return;
+    m_reported = state;
+    if (m_stateHandler)
+        m_stateHandler(*state);
 }
 
 } // namespace cpslock::agent

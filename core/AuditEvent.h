@@ -15,7 +15,7 @@ namespace cpslock {
 
 /// What the SessionGuard decided or noticed. Only decisions are audited: the monitor logs raw card traffic.
 enum class AuditKind {
-    SessionUnlocked, ///< the session became unlocked (detail: "verified" when PAM named the card)
+    SessionUnlocked, ///< the session became unlocked (detail: "verified" when cpslockd verified a card for it)
     SessionLocked,   ///< the session became locked (by us or anyone else); the binding is dropped
     CardBound,       ///< the session is now bound to this card (reader, serial)
     LockRequested,   ///< lock() was called; reason set
@@ -28,9 +28,10 @@ enum class AuditKind {
     ServiceRestored, ///< pcscd answers again
     LockAverted,     ///< a grace countdown ended without a lock (card arrived, service and card back); reason set
     SettingsChanged, ///< updateSettings() changed something
+    CardNotVerified, ///< a CPS-looking card came while require_card counts down: nobody verified it, it binds nothing
 };
 
-inline constexpr std::array<std::pair<AuditKind, std::string_view>, 13> kAuditKindNames{{
+inline constexpr std::array<std::pair<AuditKind, std::string_view>, 14> kAuditKindNames{{
     {AuditKind::SessionUnlocked, "session-unlocked"},
     {AuditKind::SessionLocked, "session-locked"},
     {AuditKind::CardBound, "card-bound"},
@@ -44,6 +45,7 @@ inline constexpr std::array<std::pair<AuditKind, std::string_view>, 13> kAuditKi
     {AuditKind::ServiceRestored, "service-restored"},
     {AuditKind::LockAverted, "lock-averted"},
     {AuditKind::SettingsChanged, "settings-changed"},
+    {AuditKind::CardNotVerified, "card-not-verified"},
 }};
 
 /// Stable name for the audit log ("lock", "card-bound", ...).

@@ -27,9 +27,10 @@ constexpr std::string_view toString(SessionState state) {
     return "unknown";
 }
 
-/// The card a session is bound to. As an input (onSessionUnlocked), the card PAM verified: it is
-/// recognised by its serial alone, the reader being taken from the monitor (PKCS#11 slot descriptions
-/// are blank-padded to 64 bytes and may be truncated, so they are not compared with PC/SC names).
+/// The card a session is bound to: the card cpslockd verified for it (SessionAuthority::verifiedCard()),
+/// recognised by its PC/SC reader and its serial as the monitor reports them; the certificate
+/// fingerprint is what cpslockd checked (the monitor cannot read it) and is carried for the audit and
+/// the tray.
 struct BoundCard {
     std::string reader;
     std::string serial;     ///< EF.SN.ICC serial (decimal digits)
@@ -51,13 +52,16 @@ struct PresentCard {
 struct GuardStatus {
     SessionState session = SessionState::Unknown;
     bool lockRequested = false;                    ///< lock()/logout() called, the session not yet reported locked
-    std::vector<BoundCard> boundCards;             ///< empty: not bound; reader empty: verified card not seen yet
+    std::vector<BoundCard> boundCards;             ///< empty: not bound; else the verified card (at most one)
     std::vector<PresentCard> cards;                ///< every card present, sorted by reader
     bool serviceUp = true;                         ///< pcscd reachable
     std::optional<Clock::TimePoint> idleLockAt;    ///< set while the idle warning counts down
     std::optional<Clock::TimePoint> noCardLockAt;  ///< set while waiting for a CPS card (require_card)
     std::optional<Clock::TimePoint> serviceLockAt; ///< set while pcscd is lost and the lock is pending
     std::optional<LockReason> lastLockReason;      ///< the last lock/logout the guard asked for
+    /// Set by the host, not the guard: false while no locker works (none usable, or the last lock
+    /// attempt failed and is being retried). The tray shows its error state.
+    bool lockerWorking = true;
 
     bool operator==(const GuardStatus&) const = default;
 };

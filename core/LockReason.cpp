@@ -10,7 +10,7 @@ struct ReasonText {
     LocalizedText message;
 };
 
-constexpr std::array<ReasonText, 8> kReasons{{
+constexpr std::array<ReasonText, 9> kReasons{{
     {LockReason::CardRemoved,
      "card-removed",
      {"Session verrouillée : la carte CPS a été retirée du lecteur.",
@@ -40,6 +40,10 @@ constexpr std::array<ReasonText, 8> kReasons{{
      "lost-card",
      {"Session verrouillée : carte CPS déclarée perdue ou volée.",
       "Session locked: CPS card reported lost or stolen."}},
+    {LockReason::AgentStopped,
+     "agent-stopped",
+     {"Session verrouillée : la surveillance de la carte CPS a été arrêtée.",
+      "Session locked: the CPS card monitoring was stopped."}},
 }};
 } // namespace
 

@@ -15,6 +15,7 @@ enum class LockReason {
     Idle,          ///< idle timeout
     UserRequest,   ///< the user asked (tray "lock now")
     LostCard,      ///< the user reported the card lost or stolen
+    AgentStopped,  ///< the agent was stopped (SIGTERM) outside a logout: the session must not stay open unguarded
 };
 
 /// A sentence for users, French first.

@@ -32,10 +32,23 @@ public:
     /// Ends the session (removal action "logout"); `done(false, ...)` when this locker cannot.
     virtual void logout(Done done) = 0;
 
+    /// How far the agent trusts this locker's view of the lock state.
+    enum class StateRole {
+        Primary,      ///< the session's own state (logind LockedHint): the truth wherever it is known
+        Fallback,     ///< only when no Primary knows the state (ScreenSaver ActiveChanged: a saver may only blank)
+        WhileRunning, ///< counts only when it says locked (the admin's lock command, in the foreground until unlocked)
+    };
+    /// Reports that the locker became usable or unusable after probe() (its bus name appeared, came back
+    /// or left); `detail` says what was found, as probe() does.
+    using AvailabilityHandler = std::function<void(bool usable, const std::string& detail)>;
+
     /// The lock state now, when this locker can tell (after a successful probe()).
     virtual std::optional<bool> lockedState() const { return std::nullopt; }
     /// Reports every later change of the lock state, when this locker can see it.
     virtual void watchState(StateHandler handler) { (void)handler; }
+    virtual StateRole stateRole() const { return StateRole::Primary; }
+    /// Lockers whose service can come and go (D-Bus names) report it here; the others never change.
+    virtual void watchAvailability(AvailabilityHandler handler) { (void)handler; }
 };
 
 } // namespace cpslock

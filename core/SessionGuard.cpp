@@ -12,6 +12,13 @@ bool isContactCps(CardKind kind) {
     return isCps(kind) && kind != CardKind::Cps3Contactless;
 }
 
+/// PKCS#11 slot descriptions are blank-padded: a reader name handed over from there may carry spaces.
+std::string trimmedReaderName(std::string name) {
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\0'))
+        name.pop_back();
+    return name;
+}
+
 milliseconds nonNegative(milliseconds d) {
     return d < milliseconds{0} ? milliseconds{0} : d;
 }
@@ -69,7 +76,7 @@ void SessionGuard::onSessionLocked() {
     const bool wasLocked = m_session == SessionState::Locked;
     m_session = SessionState::Locked;
     m_actionPending = false;
-    m_bindings.clear();
+    m_binding.reset();
     m_blindSince.reset();
     cancelIdleWarning(false);
     if (!wasLocked)
@@ -86,7 +93,7 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
     const auto now = m_clock.now();
     m_session = SessionState::Unlocked;
     m_actionPending = false;
-    m_bindings.clear();
+    m_binding.reset();
     m_noCardSince = now;
     m_blindSince = m_serviceUp ? std::nullopt : std::optional{now};
     // The agent may start inside a session idle for long: ask for a sample at once.
@@ -95,26 +102,31 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
     m_idleCheckAt = now;
     m_idleLockAt.reset();
 
-    const bool hint = verified && !verified->serial.empty();
-    auditEvent(AuditKind::SessionUnlocked, std::nullopt, {}, hint ? "verified" : "");
-    if (hint) {
-        Binding b;
-        b.card = *verified;
-        b.card.reader.clear(); // taken from the monitor once the serial shows up
-        m_bindings.push_back(b);
-        for (const auto& [reader, card] : m_cards) {
-            if (isContactCps(card.kind) && card.serial == b.card.serial) {
-                m_bindings.back().card.reader = reader;
-                m_bindings.back().seen = m_bindings.back().present = true;
-                auditEvent(AuditKind::CardBound, std::nullopt, CardRef{reader, card.serial, card.kind, 0}, "verified");
-                break;
-            }
-        }
-    } else {
-        for (const auto& [reader, card] : m_cards) {
-            if (isContactCps(card.kind))
-                bind(card, 0);
-        }
+    std::optional<BoundCard> card = verified;
+    if (card)
+        card->reader = trimmedReaderName(card->reader);
+    // A verification that does not say where and which card cannot be checked against the readers:
+    // it counts as none (fail closed), and the audit says why.
+    const bool complete = card && !card->reader.empty() && !card->serial.empty();
+    auditEvent(AuditKind::SessionUnlocked, std::nullopt, {},
+               complete ? "verified"
+               : card   ? "verified card incomplete: ignored"
+                        : "");
+    if (complete)
+        bindVerified(*card);
+    evaluate();
+    publishStatus();
+}
+
+void SessionGuard::onVerifiedCard(const BoundCard& verified) {
+    evaluate();
+    BoundCard card = verified;
+    card.reader = trimmedReaderName(card.reader);
+    if (decisionsActive() && !m_binding && !card.reader.empty() && !card.serial.empty()) {
+        const bool waiting = noCardDeadline().has_value();
+        bindVerified(card);
+        if (waiting && anyBindingSeen() && !m_actionPending)
+            auditEvent(AuditKind::LockAverted, LockReason::NoCard, CardRef{card.reader, card.serial, std::nullopt, 0});
     }
     evaluate();
     publishStatus();
@@ -190,39 +202,35 @@ bool SessionGuard::idleSampleDue() const {
 void SessionGuard::handleCardInserted(const ReaderEvent& event) {
     const PresentCard card{event.reader, event.kind, event.serial};
     m_cards[event.reader] = card;
+    if (isContactCps(event.kind) && !event.serial.empty())
+        m_lastSerial[event.reader] = event.serial;
     if (!decisionsActive())
         return;
 
     const bool waitingForCard = noCardDeadline().has_value();
-    if (Binding* b = sessionBindingInReader(event.reader)) {
-        if (isContactCps(event.kind) && event.serial == b->card.serial) {
-            b->present = true; // the same card back (removal action none, or after a pcscd restart)
-            b->awaitingRestore = false;
+    if (m_binding && m_binding->card.reader == event.reader) {
+        if (isContactCps(event.kind) && event.serial == m_binding->card.serial) {
+            // The verified card shows up (first report after the unlock), or the same card is back
+            // (removal action none, or after a pcscd restart).
+            const bool first = !m_binding->seen;
+            m_binding->seen = m_binding->present = true;
+            m_binding->awaitingRestore = false;
+            if (first)
+                auditEvent(AuditKind::CardBound, std::nullopt,
+                           CardRef{event.reader, event.serial, event.kind, event.monoNs}, "verified");
+            if (waitingForCard && !noCardDeadline())
+                auditEvent(AuditKind::LockAverted, LockReason::NoCard,
+                           CardRef{event.reader, event.serial, event.kind, event.monoNs});
         } else {
+            // Whatever else is in the verified card's reader means that card is not there.
             requestLockFor(LockReason::CardSwapped, CardRef{event.reader, event.serial, event.kind, event.monoNs});
         }
         return;
     }
-    if (!isContactCps(event.kind))
-        return;
-
-    const bool hintPending =
-        std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return !b.seen; });
-    if (hintPending) {
-        // PAM named the card: only that serial binds, wherever it shows up.
-        for (auto& b : m_bindings) {
-            if (!b.seen && b.card.serial == event.serial) {
-                b.card.reader = event.reader;
-                b.seen = b.present = true;
-                auditEvent(AuditKind::CardBound, std::nullopt,
-                           CardRef{event.reader, event.serial, event.kind, event.monoNs}, "verified");
-            }
-        }
-    } else if (m_bindings.empty()) {
-        bind(card, event.monoNs);
-    }
-    if (waitingForCard && !noCardDeadline()) {
-        auditEvent(AuditKind::LockAverted, LockReason::NoCard,
+    // A CPS-looking card nobody verified for this session binds nothing and averts nothing: its ATR and
+    // EF.SN.ICC are whatever the card chooses to answer.
+    if (isContactCps(event.kind) && waitingForCard) {
+        auditEvent(AuditKind::CardNotVerified, LockReason::NoCard,
                    CardRef{event.reader, event.serial, event.kind, event.monoNs});
     }
 }
@@ -242,22 +250,23 @@ void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
 
 void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
     m_cards.erase(event.reader); // normally already gone: the monitor reports the card first
+    m_lastSerial.erase(event.reader);
     if (!decisionsActive())
         return;
-    // Locks even when the card had left earlier under removal action "none": the reader is part of the binding.
-    if (const Binding* b = sessionBindingInReader(event.reader))
-        requestLockFor(LockReason::ReaderRemoved, CardRef{event.reader, b->card.serial, std::nullopt, event.monoNs});
+    // Locks even when the card had left earlier under removal action "none", or was not reported yet:
+    // the reader is part of the binding.
+    if (m_binding && m_binding->card.reader == event.reader)
+        requestLockFor(LockReason::ReaderRemoved,
+                       CardRef{event.reader, m_binding->card.serial, std::nullopt, event.monoNs});
 }
 
 void SessionGuard::handleServiceLost(const ReaderEvent& event) {
     m_cards.clear();
     const bool wasUp = std::exchange(m_serviceUp, false);
     m_restoredAt.reset();
-    for (auto& b : m_bindings) {
-        if (b.present) {
-            b.present = false;
-            b.awaitingRestore = true;
-        }
+    if (m_binding && m_binding->present) {
+        m_binding->present = false;
+        m_binding->awaitingRestore = true;
     }
     if (m_session == SessionState::Unlocked && !m_blindSince)
         m_blindSince = m_clock.now();
@@ -284,27 +293,40 @@ bool SessionGuard::idleActive() const {
 }
 
 SessionGuard::Binding* SessionGuard::sessionBindingInReader(const std::string& reader) {
-    for (auto& b : m_bindings) {
-        if (b.seen && b.card.reader == reader)
-            return &b;
-    }
-    return nullptr;
+    return m_binding && m_binding->seen && m_binding->card.reader == reader ? &*m_binding : nullptr;
 }
 
 bool SessionGuard::anyAwaitingRestore() const {
-    return std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return b.awaitingRestore; });
+    return m_binding && m_binding->awaitingRestore;
 }
 
 bool SessionGuard::anyBindingSeen() const {
-    return std::any_of(m_bindings.begin(), m_bindings.end(), [](const Binding& b) { return b.seen; });
+    return m_binding && m_binding->seen;
 }
 
-void SessionGuard::bind(const PresentCard& card, std::int64_t monoNs) {
-    Binding b;
-    b.card = BoundCard{card.reader, card.serial, {}};
-    b.seen = b.present = true;
-    m_bindings.push_back(b);
-    auditEvent(AuditKind::CardBound, std::nullopt, CardRef{card.reader, card.serial, card.kind, monoNs}, "present");
+void SessionGuard::bindVerified(const BoundCard& card) {
+    m_binding = Binding{card};
+    const auto it = m_cards.find(card.reader);
+    if (it != m_cards.end()) {
+        const PresentCard& present = it->second;
+        if (isContactCps(present.kind) && present.serial == card.serial) {
+            m_binding->seen = m_binding->present = true;
+            auditEvent(AuditKind::CardBound, std::nullopt, CardRef{card.reader, card.serial, present.kind, 0},
+                       "verified");
+        } else {
+            // Another card where the verified one was checked: it left and something else came in.
+            m_binding->seen = true;
+            requestLockFor(LockReason::CardSwapped, CardRef{card.reader, present.serial, present.kind, 0});
+        }
+        return;
+    }
+    if (const auto last = m_lastSerial.find(card.reader); last != m_lastSerial.end() && last->second == card.serial) {
+        // The monitor saw this very card leave its reader: pulled during (or since) the unlock.
+        m_binding->seen = true;
+        applyRemovalAction(CardRef{card.reader, card.serial, std::nullopt, 0});
+    }
+    // Otherwise not reported yet (the agent is starting, the monitor lags): noCardDeadline() waits for
+    // it for the require_card grace, whatever require_card says.
 }
 
 void SessionGuard::applyRemovalAction(const CardRef& card) {
@@ -372,18 +394,10 @@ void SessionGuard::evaluate() {
         return;
     }
     if (const auto at = settleDeadline(); at && now >= *at) {
-        // pcscd is back but a session card was not reported again: it left while we were blind.
-        // Collected first: a lock may drop the bindings under the loop.
-        std::vector<CardRef> gone;
-        for (auto& b : m_bindings) {
-            if (!b.awaitingRestore)
-                continue;
-            b.awaitingRestore = false;
-            gone.push_back(CardRef{b.card.reader, b.card.serial, std::nullopt, 0});
-        }
-        for (const auto& card : gone) {
-            if (decisionsActive())
-                applyRemovalAction(card);
+        // pcscd is back but the session card was not reported again: it left while we were blind.
+        if (m_binding && m_binding->awaitingRestore) {
+            m_binding->awaitingRestore = false;
+            applyRemovalAction(CardRef{m_binding->card.reader, m_binding->card.serial, std::nullopt, 0});
         }
         refreshServiceBlindness();
     }
@@ -438,8 +452,10 @@ void SessionGuard::refreshServiceBlindness() {
 std::optional<Clock::TimePoint> SessionGuard::noCardDeadline() const {
     if (!decisionsActive() || anyBindingSeen())
         return std::nullopt;
-    const bool hintPending = !m_bindings.empty();
-    if (!m_settings.requireCard && !hintPending)
+    // A verified card not reported yet in its reader is waited for whatever require_card says: it was
+    // in that reader a moment ago, its absence means it left.
+    const bool verifiedPending = m_binding.has_value();
+    if (!m_settings.requireCard && !verifiedPending)
         return std::nullopt;
     return m_noCardSince + m_settings.requireCardGrace;
 }
@@ -475,8 +491,8 @@ void SessionGuard::publishStatus() {
     GuardStatus s;
     s.session = m_session;
     s.lockRequested = m_actionPending;
-    for (const auto& b : m_bindings)
-        s.boundCards.push_back(b.card);
+    if (m_binding)
+        s.boundCards.push_back(m_binding->card);
     for (const auto& [reader, card] : m_cards)
         s.cards.push_back(card);
     s.serviceUp = m_serviceUp;

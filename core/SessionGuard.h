@@ -18,12 +18,21 @@ namespace cpslock {
 /// The agent's decision core: when to lock, log out, warn. Passive and single-threaded: the host feeds it
 /// inputs from its event loop, and arms one timer at nextDeadline() that calls onTimer().
 ///
-/// Binding. On an unlock the session is bound to the card PAM verified (by serial) if given, else to
-/// every contact CPS card present (several: all of them, any one leaving applies the removal action,
-/// since nothing says which one opened the session), else to nothing. An unbound unlocked session binds
-/// to the first contact CPS card inserted (whatever require_card says: a card-bound session is the
-/// stricter one). Contactless CPS, Vitale and other cards never bind and never count as present.
-/// The binding is dropped when the session locks and made anew on the next unlock.
+/// Binding. The session is bound only to the card the card authority (cpslockd) verified for it, handed
+/// to onSessionUnlocked() by the host, which asks cpslockd at start and at every unlock: reader (PC/SC
+/// name) + serial + certificate SHA-256. Nothing else ever binds: a CPS-looking card nobody verified (its
+/// ATR and EF.SN.ICC are whatever it answers) never binds and never satisfies require_card, however and
+/// whenever it is inserted. No verified card (a password unlock, cpslockd unreachable, an answer without
+/// reader or serial): the session is unbound. At the unlock, the verified card:
+/// - in its reader: bound;
+/// - another card in its reader: lock, card-swapped;
+/// - its reader empty and the monitor saw that card leave it: the removal action, card-removed (pulled
+///   during the unlock);
+/// - not reported yet (agent starting, monitor lagging): waited for in its reader for requireCardGrace,
+///   whatever require_card says, then lock no-card; any other card reported in that reader first locks
+///   (card-swapped).
+/// Contactless CPS, Vitale and other cards never bind and never count as present. The binding is dropped
+/// when the session locks and made anew from the next unlock's verified card.
 ///
 /// Rules, while the session is unlocked and no lock is pending:
 /// - session card removed: the removal action (lock / logout / none) at once, reason card-removed;
@@ -31,9 +40,10 @@ namespace cpslock {
 ///   (also with removal action none: the same card back is fine, another one is not);
 /// - a session card's reader removed: lock, reader-removed;
 /// - other readers' cards: nothing;
-/// - require_card: not bound for requireCardGrace after the unlock: lock, no-card. A verified card
-///   that PAM named but the monitor does not show within that grace also locks (no-card), even with
-///   require_card off: it was used a moment ago, its absence means it left;
+/// - require_card: no verified card bound for requireCardGrace after the unlock: lock, no-card (a
+///   password-unlocked session, even with a CPS-looking card in a reader, which is audited as
+///   card-not-verified). A verified card the monitor does not show within that grace also locks
+///   (no-card), even with require_card off;
 /// - pcscd lost: lock (service-lost) after serviceLossGrace, unless within the grace the service is
 ///   back *and* every session card present when it was lost is reported again in the same reader with
 ///   the same serial. A card pulled and put back while the guard was blind is then accepted: it is the
@@ -76,9 +86,14 @@ public:
 
     void onReaderEvent(const ReaderEvent& event);
     void onSessionLocked();
-    /// The session became unlocked; `verified` is the card PAM checked, when known. A duplicate report
-    /// while already unlocked is ignored (it must not restart the require_card grace).
+    /// The session became unlocked; `verified` is the card cpslockd verified for this session (empty:
+    /// none, or cpslockd could not be asked). Trailing blanks of its reader name are ignored. A duplicate
+    /// report while already unlocked is ignored (it must not restart the require_card grace).
     void onSessionUnlocked(const std::optional<BoundCard>& verified = std::nullopt);
+    /// The verified card arrived after the unlock (cpslockd could not be asked at the unlock and answered
+    /// later): bound as at the unlock, within the grace that started at the unlock. Ignored unless the
+    /// session is unlocked, unbound and no lock is pending.
+    void onVerifiedCard(const BoundCard& verified);
     /// A sample from the platform idle source: time since the last user input in the session.
     void onIdleTime(std::chrono::milliseconds idle);
     /// The user did something (event-driven idle sources): same as an idle sample of zero.
@@ -104,7 +119,7 @@ public:
 private:
     struct Binding {
         BoundCard card;
-        bool seen = false;            ///< reported by the monitor since the unlock (false: PAM hint pending)
+        bool seen = false;            ///< reported by the monitor since the unlock (false: still waited for)
         bool present = false;         ///< in its reader now
         bool awaitingRestore = false; ///< was present when pcscd went away, not reported again yet
     };
@@ -125,7 +140,7 @@ private:
 
     bool decisionsActive() const;
     Binding* sessionBindingInReader(const std::string& reader);
-    void bind(const PresentCard& card, std::int64_t monoNs);
+    void bindVerified(const BoundCard& card);
     void applyRemovalAction(const CardRef& card);
     void requestLockFor(LockReason reason, const CardRef& card = {});
     void requestLogoutFor(LockReason reason, const CardRef& card);
@@ -156,7 +171,8 @@ private:
     std::optional<LockReason> m_lastLockReason;
     std::map<std::string, PresentCard> m_cards; ///< by reader: a PC/SC reader holds one card
     bool m_serviceUp = true;
-    std::vector<Binding> m_bindings;
+    std::optional<Binding> m_binding;                ///< the verified card of this unlocked period
+    std::map<std::string, std::string> m_lastSerial; ///< by reader: the last contact CPS reported there
 
     Clock::TimePoint m_noCardSince{};             ///< start of the require_card grace
     std::optional<Clock::TimePoint> m_blindSince; ///< start of the service-loss grace

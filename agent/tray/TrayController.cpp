@@ -199,7 +199,8 @@ std::optional<CardSummary> TrayController::summary(const std::string& serial) co
 }
 
 void TrayController::refresh() {
-    m_conditions.lockerAvailable = m_config.lockerAvailable;
+    // The locker set is followed at run time (a locker can leave or come back): the status says now.
+    m_conditions.lockerAvailable = m_config.lockerAvailable && m_status.lockerWorking;
     m_conditions.policyRefused = m_config.policyRefused;
     m_conditions.certExpiringSoon = false;
     m_conditions.cardRefused = false;

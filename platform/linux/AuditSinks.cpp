@@ -12,7 +12,7 @@
 namespace cpslock::platform {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kMessageIds{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 36> kMessageIds{{
     {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
     {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
     {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
@@ -30,6 +30,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kMessage
     {"auth-verified", "8a6e1d2c3b4f4a5e9d7c6b5a4f3e2d1c"},    {"auth-refused", "c3d2e1f0a9b84c7d8e6f5a4b3c2d1e0f"},
     {"session-attached", "1e2d3c4b5a6948f7a6b5c4d3e2f1a0b9"}, {"session-retired", "7b6a5c4d3e2f41a0b9c8d7e6f5a4b3c2"},
     {"card-reported-lost", "4f3e2d1c0b9a48e7d6c5b4a3f2e1d0c9"}, {"request-refused", "a0b1c2d3e4f54a6b8c7d9e0f1a2b3c4d"},
+    {"card-not-verified", "4a0c7d6e2f8b4e3c9d51a7f08b2e6c13"},
+    {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
+    {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"},
+    {"agent-stopping", "b51f08d3c7e6429aa0d4e92f13c8b7d6"},
 }};
 
 int priority(AuditRecord::Severity s) {

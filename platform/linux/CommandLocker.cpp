@@ -12,7 +12,18 @@ namespace cpslock::platform {
 
 CommandLocker::CommandLocker(std::vector<std::string> argv) : m_argv(std::move(argv)) {}
 
-CommandLocker::~CommandLocker() = default;
+CommandLocker::~CommandLocker() {
+    // A lock command still running is a locked screen: it must outlive the agent (a stop after the
+    // SIGTERM lock must not unlock). Its QProcess is let go without the kill QProcess's destructor does,
+    // and nothing calls back into the half-destroyed agent.
+    m_stateHandler = nullptr;
+    for (QProcess* process : m_owner.findChildren<QProcess*>()) {
+        process->disconnect();
+        if (process->state() == QProcess::NotRunning)
+            continue;
+        process->setParent(nullptr); // deliberately leaked: the agent is exiting
+    }
+}
 
 LockerProbe CommandLocker::probe() {
     if (m_argv.empty())

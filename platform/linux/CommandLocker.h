@@ -24,6 +24,8 @@ public:
     void logout(Done done) override { done(false, "a lock command cannot log out"); }
     std::optional<bool> lockedState() const override { return m_probed ? std::optional{m_running} : std::nullopt; }
     void watchState(StateHandler handler) override { m_stateHandler = std::move(handler); }
+    /// Running means locked; not running says nothing where logind or a ScreenSaver knows better.
+    StateRole stateRole() const override { return StateRole::WhileRunning; }
 
 private:
     void setRunning(bool running);
@@ -32,7 +34,7 @@ private:
     bool m_probed = false;
     bool m_running = false;
     StateHandler m_stateHandler;
-    QObject m_owner; ///< parent of the running processes: they are reaped, and killed with the agent
+    QObject m_owner; ///< parent of the running processes: they are reaped; they outlive the agent (still locked)
 };
 
 } // namespace cpslock::platform

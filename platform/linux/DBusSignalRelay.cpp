@@ -1,19 +1,56 @@
 #include "platform/linux/DBusSignalRelay.h"
 
 namespace cpslock::platform {
+namespace {
+const QString kPropertiesInterface = QStringLiteral("org.freedesktop.DBus.Properties");
+const QString kPropertiesChanged = QStringLiteral("PropertiesChanged");
+} // namespace
+
+DBusSignalRelay::~DBusSignalRelay() {
+    unwatch();
+}
 
 bool DBusSignalRelay::watchProperties(QDBusConnection bus, const QString& service, const QString& path,
                                       PropertiesHandler handler) {
+    unwatchProperties();
     m_properties = std::move(handler);
-    return bus.connect(service, path, QStringLiteral("org.freedesktop.DBus.Properties"),
-                       QStringLiteral("PropertiesChanged"), this,
-                       SLOT(onPropertiesChanged(QString, QVariantMap, QStringList)));
+    const bool ok = bus.connect(service, path, kPropertiesInterface, kPropertiesChanged, this,
+                                SLOT(onPropertiesChanged(QString, QVariantMap, QStringList)));
+    if (ok)
+        m_propertiesSub = Subscription{bus, service, path, kPropertiesInterface, kPropertiesChanged};
+    return ok;
 }
 
 bool DBusSignalRelay::watchBool(QDBusConnection bus, const QString& service, const QString& path,
                                 const QString& interface, const QString& name, BoolHandler handler) {
+    unwatchBool();
     m_bool = std::move(handler);
-    return bus.connect(service, path, interface, name, this, SLOT(onBool(bool)));
+    const bool ok = bus.connect(service, path, interface, name, this, SLOT(onBool(bool)));
+    if (ok)
+        m_boolSub = Subscription{bus, service, path, interface, name};
+    return ok;
+}
+
+void DBusSignalRelay::unwatch() {
+    unwatchProperties();
+    unwatchBool();
+}
+
+void DBusSignalRelay::unwatchProperties() {
+    if (!m_propertiesSub)
+        return;
+    auto& s = *m_propertiesSub;
+    s.bus.disconnect(s.service, s.path, s.interface, s.name, this,
+                     SLOT(onPropertiesChanged(QString, QVariantMap, QStringList)));
+    m_propertiesSub.reset();
+}
+
+void DBusSignalRelay::unwatchBool() {
+    if (!m_boolSub)
+        return;
+    auto& s = *m_boolSub;
+    s.bus.disconnect(s.service, s.path, s.interface, s.name, this, SLOT(onBool(bool)));
+    m_boolSub.reset();
 }
 
 void DBusSignalRelay::onPropertiesChanged(const QString& interface, const QVariantMap& changed,

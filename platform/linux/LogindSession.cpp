@@ -3,6 +3,7 @@
 #include <QDBusMessage>
 #include <QDBusObjectPath>
 #include <QDBusReply>
+#include <QDBusVariant>
 
 #include <unistd.h>
 
@@ -23,13 +24,46 @@ LogindSessionLookup findLogindSession(QDBusConnection bus) {
         const QDBusReply<QDBusObjectPath> reply = manager(QStringLiteral("GetSession"), QString::fromUtf8(id));
         if (reply.isValid())
             return {reply.value().path(), "session " + id.toStdString() + " (XDG_SESSION_ID)"};
-        return {{}, "GetSession(" + id.toStdString() + "): " + reply.error().message().toStdString()};
+        return {{},
+                "GetSession(" + id.toStdString() + "): " + reply.error().name().toStdString() + ": " +
+                    reply.error().message().toStdString()};
     }
     const auto pid = static_cast<quint32>(getpid());
     const QDBusReply<QDBusObjectPath> reply = manager(QStringLiteral("GetSessionByPID"), QVariant::fromValue(pid));
     if (reply.isValid())
         return {reply.value().path(), "session " + reply.value().path().toStdString() + " (by PID)"};
-    return {{}, "GetSessionByPID: " + reply.error().message().toStdString()};
+    return {{},
+            "GetSessionByPID: " + reply.error().name().toStdString() + ": " + reply.error().message().toStdString()};
+}
+
+std::optional<std::string> logindSessionEnding(QDBusConnection bus) {
+    if (!bus.isConnected())
+        return std::nullopt;
+    const LogindSessionLookup found = findLogindSession(bus);
+    if (found.path.isEmpty()) {
+        // logind answered, and knows no such session: it is gone. logind absent or silent: cannot tell.
+        const bool gone = found.detail.find("NoSuchSession") != std::string::npos ||
+                          found.detail.find("NoSessionForPID") != std::string::npos ||
+                          found.detail.find("No session") != std::string::npos;
+        if (gone)
+            return "logind session gone: " + found.detail;
+        return std::nullopt;
+    }
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        kLogindService, found.path, QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
+    get << kLogindSessionInterface << QStringLiteral("State");
+    const QDBusReply<QDBusVariant> state = bus.call(get, QDBus::Block, 2000);
+    if (!state.isValid()) {
+        const QString name = state.error().name();
+        if (name == QStringLiteral("org.freedesktop.DBus.Error.UnknownObject") ||
+            name == QStringLiteral("org.freedesktop.DBus.Error.UnknownMethod"))
+            return "logind session gone: " + state.error().message().toStdString();
+        return std::nullopt;
+    }
+    const QString value = state.value().variant().toString();
+    if (value == QStringLiteral("closing"))
+        return std::string("logind session State closing");
+    return std::nullopt;
 }
 
 } // namespace cpslock::platform

@@ -17,6 +17,12 @@ struct LogindSessionLookup {
 
 LogindSessionLookup findLogindSession(QDBusConnection bus);
 
+/// Whether this process's logind session is ending (a logout): its State is "closing", or logind
+/// answers that the session no longer exists. Empty when it is not, or when logind cannot be asked
+/// (no system bus, logind away): the caller then treats the stop as one inside an open session.
+/// Blocking, short time-outs: for the stop path only.
+std::optional<std::string> logindSessionEnding(QDBusConnection bus);
+
 inline const QString kLogindService = QStringLiteral("org.freedesktop.login1");
 inline const QString kLogindSessionInterface = QStringLiteral("org.freedesktop.login1.Session");
 

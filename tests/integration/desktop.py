@@ -78,6 +78,7 @@ class Desktop:
         self.env = {}
         self._procs = []
         self.responder = None
+        self.logind_proc = None
         self.display = None
         self._xvfb_pipe = None
 
@@ -151,8 +152,8 @@ class Desktop:
             raise AssertionError("%s did not appear on the %s bus: %s" % (name, bus, r.stderr.strip()))
 
     def _start_logind(self):
-        self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", "--system", "--template", "logind"],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.logind_proc = self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", "--system", "--template", "logind"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait_name("system", LOGIND)
         mock = "org.freedesktop.DBus.Mock"
         self.gdbus("system", LOGIND, "/org/freedesktop/login1", mock + ".AddSession", SESSION_ID, "seat0", 0, "root",
@@ -170,6 +171,45 @@ class Desktop:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
             line = _lines(self.responder, EVENT_TIMEOUT, "desktop responder")
             assert line == "ready", line
+
+    def stop_logind(self):
+        """logind goes away (a restart, a crash): the mock and the desktop responder end."""
+        for p in (self.responder, self.logind_proc):
+            if p is not None and p.poll() is None:
+                p.terminate()
+                p.wait(timeout=10)
+        self.responder = None
+        self.logind_proc = None
+        # Gone from the bus before returning: the caller's next step must not race the old owner.
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while self.name_has_owner("system", LOGIND):
+            if time.monotonic() > deadline:
+                raise AssertionError("logind did not leave the bus")
+            time.sleep(0.05)
+
+    def start_logind(self):
+        """logind (back) on the bus with session c1 unlocked, and the desktop responder."""
+        self._start_logind()
+
+    def name_has_owner(self, bus, name):
+        out = self.gdbus(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                         name)
+        return "true" in out
+
+    def set_session_state(self, state):
+        """logind's State of session c1: "closing" while the user logs out."""
+        self.gdbus("system", LOGIND, SESSION_PATH, "org.freedesktop.DBus.Mock.UpdateProperties", SESSION_IFACE,
+                   "{'State': <'%s'>}" % state)
+
+    def fail_first_locks(self, count):
+        """Session.Lock fails `count` times (a desktop that refuses), then works as before."""
+        code = ("if not hasattr(self, 'cpslock_refused'): self.cpslock_refused = 0\n"
+                "self.cpslock_refused += 1\n"
+                "if self.cpslock_refused <= %d:\n"
+                "    raise dbus.exceptions.DBusException('refused', name='org.freedesktop.DBus.Error.Failed')\n"
+                "self.EmitSignal('', 'Lock', '', [])" % count)
+        self.gdbus("system", LOGIND, SESSION_PATH, "org.freedesktop.DBus.Mock.AddMethod", SESSION_IFACE, "Lock", "",
+                   "", code)
 
     def _start_screensaver(self):
         self._spawn([SYSTEM_PYTHON, "-m", "dbusmock", SCREENSAVER, SCREENSAVER_PATH, SCREENSAVER],
@@ -267,10 +307,10 @@ def parse_audit(line):
 class AgentProcess:
     """cpslock-agent --headless with the rig's and the desktop's environment; reads stderr lines."""
 
-    def __init__(self, agent, env, policy=None, extra=()):
+    def __init__(self, agent, env, policy=None, extra=(), prefix=()):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from rig import LineReader
-        argv = [agent, "--headless"] + (["--policy", policy] if policy else []) + list(extra)
+        argv = list(prefix) + [agent, "--headless"] + (["--policy", policy] if policy else []) + list(extra)
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True, bufsize=1)
         self.out = LineReader(self.proc.stderr)
@@ -327,6 +367,56 @@ class AgentProcess:
             if a is not None:
                 self.audits.append(a)
         return self.proc.returncode
+
+
+class PrivateJournal:
+    """A real systemd-journald of our own: in a private mount namespace with its own /run (tmpfs), so
+    /run/systemd/journal/socket there is ours and the machine's journal (if any) is untouched. Programs
+    run inside it through `prefix()` (nsenter: no fork, the pid is the program's); `entries()` reads the
+    journal back with journalctl. The rig's and the desktop's sockets live under /tmp: still reachable."""
+
+    JOURNALD = "/lib/systemd/systemd-journald"
+
+    def __init__(self):
+        if not os.access(self.JOURNALD, os.X_OK):
+            raise AssertionError("%s missing (package systemd)" % self.JOURNALD)
+        script = ("mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/journal /run/log/journal && "
+                  "exec %s" % self.JOURNALD)
+        self.proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        socket = "/proc/%d/root/run/systemd/journal/socket" % self.proc.pid
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        while not os.path.exists(socket):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("systemd-journald did not start in its namespace")
+            time.sleep(0.05)
+
+    def prefix(self):
+        return ["nsenter", "--target", str(self.proc.pid), "--mount", "--"]
+
+    def entries(self, **match):
+        """Every journal entry (JSON objects), optionally only those whose fields equal `match`."""
+        import json
+        r = subprocess.run(self.prefix() + ["journalctl", "--directory", "/run/log/journal", "--output", "json",
+                                            "--no-pager"], capture_output=True, text=True, timeout=EVENT_TIMEOUT)
+        if r.returncode != 0:
+            raise AssertionError("journalctl: " + r.stderr)
+        out = []
+        for line in r.stdout.splitlines():
+            e = json.loads(line)
+            if all(e.get(k) == v for k, v in match.items()):
+                out.append(e)
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def write_policy(directory, text):

@@ -1,17 +1,25 @@
 """cpslock-agent end to end: the real reader rig (pcscd + vpcd + cpslock-cardsim), private D-Bus buses
-with dbusmock's logind (its call log is the truth about Lock calls), the agent's audit on stderr."""
+with dbusmock's logind (its call log is the truth about Lock calls), the agent's audit on stderr.
+
+The session is bound only to the card the card authority (cpslockd) verified for it. Until these tests
+run against cpslockd, the card-bound paths use cpslock-agent-testauth: the same agent (a test build of
+agent/main.cpp, never installed) whose "verified card" is read from a file the test writes
+(`--test-authority FILE`, tests/integration/FileSessionAuthority.h). Tests that need no verified card
+run the real cpslock-agent, whose cpslockd client is not wired yet: it must fail closed."""
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 import unittest
 
-from desktop import AgentProcess, Desktop, write_policy
+from desktop import AgentProcess, Desktop, PrivateJournal, write_policy
 from rig import BUILD_DIR, Rig
 
 AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
+AGENT_TESTAUTH = os.path.join(BUILD_DIR, "agent", "cpslock-agent-testauth")
 SLOT0 = "Virtual PCD 00 00"
 SLOT1 = "Virtual PCD 00 01"
 CPS = "992138450"
@@ -44,16 +52,47 @@ class AgentTestCase(unittest.TestCase):
         env.update(self.desktop.env)
         return env
 
-    def start_agent(self, policy=BASE_POLICY):
-        path = write_policy(self.policy_dir, policy)
-        agent = AgentProcess(AGENT, self.env(), path)
+    @property
+    def authority_file(self):
+        return os.path.join(self.policy_dir, "verified-card")
+
+    def verify(self, reader=SLOT0, serial=CPS, generation=1):
+        """What cpslockd records after a successful PAM verification in `reader` (the test authority's file)."""
+        with open(self.authority_file, "w") as f:
+            f.write("%s\t%s\t%s\t%d\n" % (reader, serial, "ab" * 32, generation))
+
+    def authority_locked_calls(self, expected=None):
+        """What the agent told the authority (sessionLocked); waits a little for `expected` (the agent
+        writes it just after the session-locked record)."""
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                with open(self.authority_file + ".locked") as f:
+                    calls = f.read().split("\n")[:-1]
+            except FileNotFoundError:
+                calls = []
+            if expected is None or calls == expected or time.monotonic() > deadline:
+                return calls
+            time.sleep(0.05)
+
+    def spawn_agent(self, policy=BASE_POLICY, testauth=True):
+        """cpslock-agent (testauth: the test build reading the verified card from authority_file), killed
+        at cleanup whatever happens to the test."""
+        extra = ["--test-authority", self.authority_file] if testauth else []
+        agent = AgentProcess(AGENT_TESTAUTH if testauth else AGENT, self.env(), write_policy(self.policy_dir, policy),
+                             extra)
         self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        return agent
+
+    def start_agent(self, policy=BASE_POLICY, testauth=True):
+        agent = self.spawn_agent(policy, testauth)
         agent.expect("agent-started", lockers="logind")
         agent.expect("session-unlocked")
         return agent
 
     def bound_agent(self, policy=BASE_POLICY):
-        """An agent in an unlocked session bound to the CPS card in slot 0."""
+        """An agent in an unlocked session bound to the CPS card in slot 0, which cpslockd verified."""
+        self.verify()
         agent = self.start_agent(policy)
         card = self.rig.card(0)
         card.do("insert cps3 " + CPS, "inserted")
@@ -126,9 +165,11 @@ class CardRemovalTest(AgentTestCase):
         self.expect_locked(agent, "card-removed")
         card.do("insert cps3 " + CPS, "inserted")
         agent.expect("card-inserted", reader=SLOT0)
+        self.verify(generation=2)  # the unlock's PAM verification
         self.desktop.unlock()
         agent.expect("session-unlocked")
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
         card.do("remove", "removed")
         self.expect_locked(agent, "card-removed")
         self.assertEqual(self.desktop.lock_calls(), 2)
@@ -139,6 +180,7 @@ class FailClosedTest(AgentTestCase):
     def test_pcscd_killed_locks_then_the_agent_recovers(self):
         card = self.rig.card(0, "--persist")
         card.do("insert cps3 " + CPS, "inserted")
+        self.verify()
         agent = self.start_agent()
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
         self.rig.kill_pcscd("KILL")
@@ -149,7 +191,8 @@ class FailClosedTest(AgentTestCase):
         self.assertTrue(card.out.next(timeout=20).startswith("inserted cps3"))
         agent.expect("service-restored", timeout=30)
         agent.expect("card-inserted", reader=SLOT0, serial=CPS, timeout=30)
-        # Recovered: unlock, the card binds again and its removal locks again.
+        # Recovered: unlock (verified again), the card binds again and its removal locks again.
+        self.verify(generation=2)
         self.desktop.unlock()
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
         card.do("remove", "removed")
@@ -163,10 +206,26 @@ class FailClosedTest(AgentTestCase):
         self.assertEqual(self.desktop.lock_calls(), 1)
         self.stop_agent(agent)
 
+    def test_issue10_password_unlock_with_an_unverified_cps_card_locks_after_the_grace(self):
+        # The real agent (no cpslockd client yet: fails closed) with a CPS-looking card in the reader.
+        card = self.rig.card(0)
+        card.do("insert cps3 " + CPS, "inserted")
+        agent = self.start_agent(testauth=False)
+        unavailable = [a for a in agent.audits if a["kind"] == "authority-unavailable"]
+        self.assertEqual([a["when"] for a in unavailable], ["start"])
+        started = time.monotonic()
+        lock = self.expect_locked(agent, "no-card")
+        self.assertGreater(time.monotonic() - started, 1.0, "locked only after the grace (3 s)")
+        self.assertNotIn("card-bound", agent.kinds())
+        self.assertIn("card-not-verified", agent.kinds())
+        self.assertEqual(lock["reason"], "no-card")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
     def test_agent_started_in_a_locked_session_does_not_call_lock(self):
         self.desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
                            "org.freedesktop.login1.Session.SetLockedHint", "true")
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        agent = self.spawn_agent()
         agent.expect("agent-started")
         agent.expect("reader-added", reader=SLOT1)
         self.assertEqual(self.desktop.lock_calls(), 0)
@@ -218,7 +277,7 @@ class LogindIdleTest(AgentTestCase):
         # Idle for 20 s already when the agent starts: warning at once, lock 10 s later.
         since_us = time.monotonic_ns() // 1000 - 20 * 1000 * 1000
         self.desktop.set_idle(True, since_us)
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent = self.spawn_agent(IDLE_POLICY)
         agent.expect("agent-started", idle_source="logind")
         agent.expect("idle-warning")
         self.assertEqual(self.desktop.lock_calls(), 0)
@@ -229,7 +288,7 @@ class LogindIdleTest(AgentTestCase):
     def test_activity_during_the_warning_cancels_it(self):
         since_us = time.monotonic_ns() // 1000 - 20 * 1000 * 1000
         self.desktop.set_idle(True, since_us)
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent = self.spawn_agent(IDLE_POLICY)
         agent.expect("idle-warning")
         self.desktop.set_idle(False, 0)
         agent.expect("idle-cancelled")
@@ -242,7 +301,7 @@ class X11IdleTest(AgentTestCase):
 
     def test_x11_idle_warning_input_cancels_then_lock(self):
         self.desktop.x11_input()
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent = self.spawn_agent(IDLE_POLICY)
         agent.expect("agent-started", idle_source="x11")
         agent.expect("idle-warning", timeout=30)
         self.desktop.x11_input()
@@ -258,7 +317,7 @@ class MutterIdleTest(AgentTestCase):
     desktop_options = {"mutter_idle_ms": 20000}
 
     def test_mutter_idle_monitor_is_used_without_x11_and_gives_warning_then_lock(self):
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, IDLE_POLICY))
+        agent = self.spawn_agent(IDLE_POLICY)
         agent.expect("agent-started", idle_source="mutter")
         agent.expect("idle-warning")
         # Input seen by gnome-shell: the next sample (every second during the countdown) cancels.
@@ -281,7 +340,7 @@ class NoLockerTest(AgentTestCase):
         self.assertIn("locker logind: unusable", r.stdout)
 
     def test_headless_without_a_locker_says_so_and_reports_every_failed_lock(self):
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        agent = self.spawn_agent()
         agent.expect("agent-started", lockers="none")
         agent.expect("locker-missing")
         self.assertTrue(any("NO LOCKER WORKS" in l for l in agent.lines))
@@ -296,7 +355,8 @@ class ScreenSaverTest(AgentTestCase):
     desktop_options = {"logind": False, "screensaver": True}
 
     def test_screensaver_locks_when_logind_is_absent(self):
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
+        self.verify()
+        agent = self.spawn_agent()
         agent.expect("agent-started", lockers="screensaver")
         card = self.rig.card(0)
         card.do("insert cps3 " + CPS, "inserted")
@@ -311,11 +371,12 @@ class ScreenSaverTest(AgentTestCase):
 
 class LockerThatDoesNothingTest(AgentTestCase):
     # logind answers Lock but no screen locker listens (nothing sets LockedHint): accepted is not locked.
+    # A ScreenSaver that answers Lock and ActiveChanged(true) does not count where logind knows the state.
     desktop_options = {"answer_lock": False, "screensaver": True}
 
-    def test_accepted_lock_that_never_happens_is_a_failure_and_the_next_locker_locks(self):
-        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, BASE_POLICY))
-        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+    def test_accepted_lock_that_never_happens_is_a_failure_and_the_next_locker_is_asked(self):
+        self.verify()
+        agent = self.spawn_agent()
         agent.expect("agent-started", lockers="logind, screensaver")
         card = self.rig.card(0)
         card.do("insert cps3 " + CPS, "inserted")
@@ -325,11 +386,242 @@ class LockerThatDoesNothingTest(AgentTestCase):
         agent.expect("lock", reason="card-removed")
         failed = agent.expect("lock-failed", timeout=15)
         self.assertIn("did not lock", failed["detail"])
-        agent.expect("session-locked")
-        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.assertIn("logind", failed["detail"])
+        # The ScreenSaver was asked and says it is active; where logind knows the session's state that
+        # is not "locked" (issue 10: a saver that only blanks): still failing, still retried.
+        failed = agent.expect("lock-failed", timeout=15)
+        self.assertIn("screensaver", failed["detail"])
         self.assertEqual(self.desktop.calls("Lock", path="/org/freedesktop/ScreenSaver", bus="session",
                                             dest="org.freedesktop.ScreenSaver"), 1)
+        self.assertNotIn("session-locked", agent.kinds())
+        # The real screen locker sets LockedHint: now the session is locked.
+        self.desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
+                           "org.freedesktop.login1.Session.SetLockedHint", "true")
+        agent.expect("session-locked")
+        self.assertGreaterEqual(self.desktop.lock_calls(), 1)
         self.stop_agent(agent)
+
+
+NO_REQUIRE_POLICY = BASE_POLICY.replace("[session]", "[session]\nrequire_card = false")
+
+
+class StopTest(AgentTestCase):
+    """Issue 10: SIGTERM (systemctl --user stop) ended the agent without locking."""
+
+    def test_issue10_sigterm_in_an_unlocked_session_locks_then_exits(self):
+        agent = self.start_agent(NO_REQUIRE_POLICY)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.assertEqual(agent.stop(timeout=20), 0, "\n".join(agent.lines[-10:]))
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.assertTrue(self.desktop.locked_hint())
+        kinds = agent.kinds()
+        self.assertIn("agent-stopping", kinds)
+        lock = [a for a in agent.audits if a["kind"] == "lock"]
+        self.assertEqual([a["reason"] for a in lock], ["agent-stopped"])
+        # Exits only once the session is locked.
+        self.assertLess(kinds.index("lock"), kinds.index("session-locked"))
+        self.assertLess(kinds.index("session-locked"), kinds.index("agent-stopped"))
+
+    def test_sigterm_during_a_logout_exits_without_locking(self):
+        agent = self.start_agent(NO_REQUIRE_POLICY)
+        self.desktop.set_session_state("closing")
+        self.stop_agent(agent)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        stopping = [a for a in agent.audits if a["kind"] == "agent-stopping"]
+        self.assertEqual(len(stopping), 1, agent.lines)
+        self.assertIn("closing", stopping[0]["detail"])
+
+    def test_sigterm_in_a_locked_session_exits_without_a_lock(self):
+        self.desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
+                           "org.freedesktop.login1.Session.SetLockedHint", "true")
+        agent = self.spawn_agent(NO_REQUIRE_POLICY)
+        agent.expect("agent-started")
+        agent.expect("session-locked")
+        self.stop_agent(agent)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+
+
+class RestartTest(AgentTestCase):
+    """Issue 10: a restarted agent bound whatever CPS-looking card was in the reader."""
+
+    def test_issue10_killed_and_restarted_agent_is_bound_to_the_verified_card_again(self):
+        agent, card = self.bound_agent()
+        agent.proc.kill()
+        agent.proc.wait()
+        other = self.rig.insert(1, "insert cps3 1234567890")
+        again = self.start_agent()
+        again.expect("card-bound", reader=SLOT0, serial=CPS)
+        again.expect("card-inserted", reader=SLOT1)
+        other.do("remove", "removed")
+        again.expect("card-removed", reader=SLOT1)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        self.assertEqual([a["serial"] for a in again.audits if a["kind"] == "card-bound"], [CPS])
+        card.do("remove", "removed")
+        self.expect_locked(again, "card-removed")
+        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
+        self.stop_agent(again)
+
+    def test_issue10_card_swapped_while_the_agent_was_down_locks(self):
+        agent, card = self.bound_agent()
+        agent.proc.kill()
+        agent.proc.wait()
+        card.do("remove", "removed")
+        card.do("insert cps3 1234567890", "inserted")
+        again = self.start_agent()
+        lock = self.expect_locked(again, "card-swapped")
+        self.assertEqual(lock["reader"], SLOT0)
+        self.assertNotEqual(lock.get("serial"), CPS)
+        self.assertNotIn("card-bound", again.kinds())
+        self.stop_agent(again)
+
+
+class LockRetryTest(AgentTestCase):
+    def test_issue10_a_refused_lock_is_really_asked_again(self):
+        # Not only an armed timer: the second Lock() reaches logind.
+        self.desktop.fail_first_locks(1)
+        agent = self.start_agent()
+        agent.expect("lock", reason="no-card")
+        failed = agent.expect("lock-failed")
+        self.assertIn("refused", failed["detail"])
+        self.desktop.wait_locked_by_desktop()
+        agent.expect("session-locked")
+        self.assertEqual(self.desktop.lock_calls(), 2)
+        self.stop_agent(agent)
+
+
+class LogindFollowTest(AgentTestCase):
+    """Issue 10 (chaos run): lockers and the session-state watch follow logind's bus name."""
+
+    def test_issue10_logind_restarted_is_picked_up_again(self):
+        agent = self.start_agent(NO_REQUIRE_POLICY)
+        self.desktop.stop_logind()
+        missing = agent.expect("locker-missing", locker="logind")
+        self.assertEqual(missing["lockers"], "none")
+        self.desktop.start_logind()
+        agent.expect("locker-available", locker="logind")
+        # The new logind gets the lock, and its LockedHint (subscription re-armed) ends the stop.
+        self.assertEqual(agent.stop(timeout=20), 0, "\n".join(agent.lines[-10:]))
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.assertIn("session-locked", agent.kinds())
+
+
+class LogindAbsentAtStartTest(AgentTestCase):
+    desktop_options = {"logind": False}
+
+    def test_issue10_agent_started_while_logind_is_away_keeps_looking_and_locks(self):
+        agent = self.spawn_agent()
+        agent.expect("agent-started", lockers="none")
+        agent.expect("lock", reason="no-card")
+        agent.expect("lock-failed")
+        agent.expect("lock-failed")
+        self.desktop.start_logind()
+        agent.expect("locker-available", locker="logind")
+        self.desktop.wait_locked_by_desktop()
+        agent.expect("session-locked")
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
+
+class LockCommandTest(AgentTestCase):
+    desktop_options = {"logind": False}
+
+    def test_policy_lock_command_locks_and_its_end_is_the_unlock(self):
+        pids = os.path.join(self.policy_dir, "locker.pids")
+        script = os.path.join(self.policy_dir, "locker.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\necho \"$$ $*\" >> %s\nexec sleep 600\n" % pids)
+        os.chmod(script, 0o755)
+
+        def kill_lockers():
+            # A lock command outlives the agent (a locked screen must stay locked): the test ends it.
+            if os.path.exists(pids):
+                with open(pids) as f:
+                    for line in f.read().split("\n")[:-1]:
+                        try:
+                            os.kill(int(line.split()[0]), signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+        self.addCleanup(kill_lockers)
+        agent = self.spawn_agent(BASE_POLICY + '[locker]\ncommand = ["%s", "--nofork"]\n' % script)
+        agent.expect("agent-started", lockers="command")
+        agent.expect("lock", reason="no-card")
+        agent.expect("session-locked")
+
+        def started():
+            # The command writes its line once its shell runs, a moment after QProcess said "started".
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if os.path.exists(pids):
+                    with open(pids) as f:
+                        lines = f.read().split("\n")[:-1]
+                    if lines:
+                        return lines
+                time.sleep(0.05)
+            return []
+
+        first = started()[0].split()
+        self.assertEqual(first[1:], ["--nofork"], "argv from the policy, no shell")
+        os.kill(int(first[0]), signal.SIGTERM)  # the user unlocked: the locker ends
+        agent.expect("session-unlocked")
+        # Still no verified card: locked again after the grace, by a second run of the command.
+        agent.expect("lock", reason="no-card")
+        agent.expect("session-locked")
+        deadline = time.monotonic() + 10
+        while len(started()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(len(started()), 2)
+        self.stop_agent(agent)
+
+
+class LogoutTest(AgentTestCase):
+    def test_removal_action_logout_calls_logind_terminate_and_the_logout_stop_does_not_lock(self):
+        agent, card = self.bound_agent(BASE_POLICY.replace("[session]", '[session]\nremoval_action = "logout"'))
+        card.do("remove", "removed")
+        agent.expect("logout", reason="card-removed")
+        deadline = time.monotonic() + 10
+        while self.desktop.calls("Terminate") < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.desktop.calls("Terminate"), 1)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+        # The session ends: logind says closing, systemd stops the agent: no lock on the way out.
+        self.desktop.set_session_state("closing")
+        self.stop_agent(agent)
+        self.assertEqual(self.desktop.lock_calls(), 0)
+
+
+class JournaldTest(AgentTestCase):
+    """The journald audit sink, read back from a real systemd-journald (desktop.PrivateJournal)."""
+
+    def test_audit_records_reach_journald_with_their_message_ids(self):
+        journal = PrivateJournal()
+        self.addCleanup(journal.stop)
+        policy = BASE_POLICY.replace('sink = "stderr"', 'sink = "journald"')
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, policy), prefix=journal.prefix())
+        self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
+        agent.expect_line(r"audit to journald")
+        agent.expect_line(r"locked: no card")
+        self.stop_agent(agent)
+        ids = {
+            "agent-started": "5575ece976bb465e946d0406be431e5e",
+            "authority-unavailable": "e83b1f5a90c24d7fa6d2c4b18e5f0a97",
+            "session-unlocked": "b07b9449797c42a08368603b5a462156",
+            "lock": "c0ef45126968434e959441fd87b62b09",
+            "session-locked": "df5504c1eda14f12876a23802d82b408",
+            "agent-stopping": "b51f08d3c7e6429aa0d4e92f13c8b7d6",
+            "agent-stopped": "21b3450986364b6587177267c4fc95c2",
+        }
+        ours = journal.entries(SYSLOG_IDENTIFIER="cpslock-agent")
+        kinds = [e.get("CPSLOCK_KIND") for e in ours]
+        for kind, message_id in ids.items():
+            found = [e for e in ours if e.get("CPSLOCK_KIND") == kind]
+            self.assertTrue(found, "%s not in the journal: %s" % (kind, kinds))
+            self.assertEqual(found[0].get("MESSAGE_ID"), message_id, kind)
+        lock = journal.entries(MESSAGE_ID=ids["lock"])
+        self.assertEqual(len(lock), 1)
+        self.assertEqual(lock[0]["CPSLOCK_REASON"], "no-card")
+        self.assertEqual(lock[0]["PRIORITY"], "5")
+        self.assertIn("Session verrouillée", lock[0]["MESSAGE"])
+        self.assertEqual(self.desktop.lock_calls(), 1)
 
 
 class CheckTest(AgentTestCase):

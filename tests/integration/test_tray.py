@@ -18,7 +18,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
 from rig import BUILD_DIR, LineReader, Rig  # noqa: E402
 
-AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
+# The test build whose verified card comes from a file (tests/integration/FileSessionAuthority.h): the
+# session binds only the card cpslockd verified, and these tests run without cpslockd (issue 10).
+AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent-testauth")
 SLOT0 = "Virtual PCD 00 00"
 CPS = "992138450"
 TIMEOUT = 20.0
@@ -27,6 +29,8 @@ POLICY = """
 [session]
 idle_timeout = "0s"
 require_card = false
+# The verified card is inserted when a test wants it: waited for, not a no-card lock.
+require_card_grace = "5m"
 [service]
 loss_grace = "1s"
 [audit]
@@ -49,9 +53,10 @@ class TrayAgentProcess(AgentProcess):
     """AgentProcess (audit lines, expect...) running `cpslock-agent --tray` instead of --headless."""
 
     def __init__(self, agent, env, policy, extra=()):  # noqa: super().__init__ would start --headless
-        argv = [agent, "--tray", "--policy", policy] + list(extra)
-        self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True, bufsize=1)
+        # argv[0] "cpslock-agent" whatever the build: it names the X window class the tests look for.
+        argv = ["cpslock-agent", "--tray", "--policy", policy] + list(extra)
+        self.proc = subprocess.Popen(argv, executable=agent, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1)
         self.out = LineReader(self.proc.stderr)
         self.lines = []
         self.audits = []
@@ -124,8 +129,13 @@ class TraySession:
         policy_dir = os.path.join(self.dir, "policy")
         os.mkdir(policy_dir, 0o700)
         path = write_policy(policy_dir, POLICY)
+        # What cpslockd would answer after the unlock's PAM verification of the card in slot 0.
+        verified = os.path.join(policy_dir, "verified-card")
+        with open(verified, "w") as f:
+            f.write("%s\t%s\t%s\t1\n" % (SLOT0, CPS, "ab" * 32))
         self.agent = TrayAgentProcess(AGENT, self.env(), path,
-                                      extra=["--verbose", "--lost-reports-dir", self.lost_dir])
+                                      extra=["--verbose", "--lost-reports-dir", self.lost_dir,
+                                             "--test-authority", verified])
         self.agent.expect("agent-started", lockers="logind")
         self.agent.expect("session-unlocked")
 

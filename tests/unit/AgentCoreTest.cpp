@@ -55,6 +55,7 @@ public:
     }
     std::optional<bool> lockedState() const override { return state; }
     void watchState(StateHandler handler) override { watcher = std::move(handler); }
+    void watchAvailability(AvailabilityHandler handler) override { availability = std::move(handler); }
 
     /// The desktop answers the oldest lock call; on success it then reports the session locked.
     void answer(bool ok) {
@@ -70,6 +71,11 @@ public:
         state = false;
         watcher(false);
     }
+    /// The desktop locked the session by itself (Super+L).
+    void lockedByDesktop() {
+        state = true;
+        watcher(true);
+    }
 
     bool usable = true;
     bool logoutWorks = true;
@@ -77,7 +83,22 @@ public:
     int logouts = 0;
     std::optional<bool> state = false;
     StateHandler watcher;
+    AvailabilityHandler availability;
     std::vector<Done> pending;
+};
+
+/// cpslockd as the agent sees it: answers what the test set, records what it was told.
+class FakeAuthority final : public cpslock::SessionAuthority {
+public:
+    Answer verifiedCard() override {
+        ++asks;
+        return answer;
+    }
+    void sessionLocked(std::uint64_t generation) override { locked.push_back(generation); }
+
+    Answer answer;
+    int asks = 0;
+    std::vector<std::uint64_t> locked;
 };
 
 class FakeIdle final : public IdleSource {
@@ -118,6 +139,9 @@ using cpslock::test::cardEvent;
 
 const std::string kSlot0 = "Virtual PCD 00 00";
 const std::string kSlot1 = "Virtual PCD 00 01";
+const std::string kSerial = "992138450";
+const cpslock::VerifiedCard kVerified{kSlot0, kSerial,
+                                      "5f1c0a7e9b3d4c2a8e6f1b0d9c7a5e3f2b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e", "Dr Test", 1};
 
 class AgentCoreTest : public ::testing::Test {
 protected:
@@ -132,7 +156,8 @@ protected:
         for (auto& extra : extraLockers)
             lockers.add(std::move(extra));
         lockers.probeAll();
-        core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, settings);
+        authority.answer.card = verifiedCard;
+        core = std::make_unique<AgentCore>(clock, lockers, &idle, sink, withAuthority ? &authority : nullptr, settings);
         core->setIdleWarningHandler([this](std::optional<std::chrono::milliseconds> r) { warnings.push_back(r); });
         core->start(false);
     }
@@ -143,9 +168,18 @@ protected:
         return s;
     }
 
+    /// The card cpslockd verified (kVerified) shows up in its reader: bound.
     void bindCps() {
         core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, "992138450"));
         ASSERT_EQ(core->status().boundCards.size(), 1U);
+    }
+
+    /// Lets the Qt event loop run (real timers) until `done` or `limit`.
+    template <typename Pred> bool processEventsUntil(Pred done, std::chrono::milliseconds limit) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (!done() && std::chrono::steady_clock::now() < until)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        return done();
     }
 
     /// Runs the guard timer until the fake clock reaches `until`, as the event loop would.
@@ -168,6 +202,9 @@ protected:
     bool lockerUsable = true;
     std::optional<bool> initialState = false;
     std::vector<std::unique_ptr<FakeLocker>> extraLockers; ///< tried after the main fake
+    FakeAuthority authority;
+    bool withAuthority = true;
+    std::optional<cpslock::VerifiedCard> verifiedCard = kVerified; ///< what cpslockd answers at start
     std::unique_ptr<AgentCore> core;
     std::vector<std::optional<std::chrono::milliseconds>> warnings;
 };
@@ -231,8 +268,24 @@ TEST_F(AgentCoreTest, EveryLockerFailingIsAuditedAsAnErrorAndRetried) {
     EXPECT_EQ(failed->severity, AuditRecord::Severity::Error);
     EXPECT_EQ(failed->field("detail"), "desktop refused");
     EXPECT_TRUE(core->retryPending());
+    EXPECT_FALSE(core->lockerWorking()) << "the tray shows its error state";
     // The session reported locked (by someone else) ends the retries.
-    fake->unlock();
+    fake->lockedByDesktop();
+    EXPECT_FALSE(core->retryPending());
+    EXPECT_TRUE(core->lockerWorking());
+}
+
+TEST_F(AgentCoreTest, TheLockIsReallyAskedAgainAfterAFailure) {
+    // Not just an armed timer: the second lock() call reaches the locker.
+    start();
+    bindCps();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
+    ASSERT_EQ(fake->locks, 1);
+    fake->answer(false);
+    ASSERT_TRUE(processEventsUntil([this] { return fake->locks == 2; }, 5s)) << fake->locks;
+    EXPECT_EQ(sink.last("lock-failed")->field("detail"), "desktop refused");
+    fake->answer(true);
+    EXPECT_EQ(core->status().session, SessionState::Locked);
     EXPECT_FALSE(core->retryPending());
 }
 
@@ -255,7 +308,9 @@ TEST_F(AgentCoreTest, ALockAcceptedButNeverDoneIsAFailureAndTheNextLockerIsTried
     EXPECT_NE(failed->field("detail").find("did not lock"), std::string::npos);
     EXPECT_EQ(screensaver->locks, 1) << "the next locker must be asked";
     EXPECT_EQ(fake->locks, 1);
-    screensaver->answer(true); // this one really locks
+    screensaver->answer(true); // this one locks, and says so itself...
+    EXPECT_NE(core->status().session, SessionState::Locked) << "only the session's own state (LockedHint) counts";
+    fake->lockedByDesktop(); // ...and the session's state follows
     EXPECT_EQ(core->status().session, SessionState::Locked);
     EXPECT_FALSE(core->confirmPending());
 }
@@ -302,6 +357,7 @@ TEST_F(AgentCoreTest, LogoutThatFailsLocksInstead) {
 }
 
 TEST_F(AgentCoreTest, IdleWarnsThenLocksFromSamplesAskedOnlyWhenDue) {
+    verifiedCard.reset();
     GuardSettings s;
     s.requireCard = false;
     s.idleTimeout = 30s;
@@ -337,6 +393,7 @@ TEST_F(AgentCoreTest, IdleWarnsThenLocksFromSamplesAskedOnlyWhenDue) {
 }
 
 TEST_F(AgentCoreTest, PushedActivityCancelsTheWarning) {
+    verifiedCard.reset();
     GuardSettings s;
     s.requireCard = false;
     s.idleTimeout = 30s;
@@ -355,6 +412,7 @@ TEST_F(AgentCoreTest, PushedActivityCancelsTheWarning) {
 }
 
 TEST_F(AgentCoreTest, PolicySettingsApplyToARunningSession) {
+    verifiedCard.reset();
     GuardSettings s = noIdle();
     s.requireCard = false;
     start(s);
@@ -375,6 +433,261 @@ TEST_F(AgentCoreTest, StopIsIdempotentAndIgnoresLateEvents) {
     core->stop();
     core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450"));
     EXPECT_EQ(fake->locks, 0);
+}
+
+// ---- the card authority (issue 10) ----------------------------------------------------------------------
+
+TEST_F(AgentCoreTest, Issue10RestartedAgentRecoversTheBindingFromTheAuthority) {
+    // A restarted agent bound whatever CPS-looking card was present; now the one cpslockd verified.
+    start();
+    EXPECT_EQ(authority.asks, 1);
+    // A swap during the restart window: another CPS in another reader binds nothing.
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot1, CardKind::Cps3, "1111111111"));
+    EXPECT_EQ(core->status().boundCards.size(), 1U);
+    EXPECT_EQ(core->status().boundCards[0].serial, kSerial);
+    EXPECT_EQ(core->status().boundCards[0].certSha256, kVerified.certSha256);
+    bindCps();
+    const AuditRecord* bound = sink.last("card-bound");
+    ASSERT_NE(bound, nullptr);
+    EXPECT_EQ(bound->field("serial"), kSerial);
+    EXPECT_EQ(bound->field("reader"), kSlot0);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot1, CardKind::Cps3, "1111111111"));
+    EXPECT_EQ(fake->locks, 0);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, Issue10UnverifiedCpsAtStartDoesNotBindAndLocksAfterTheGrace) {
+    verifiedCard.reset();
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_TRUE(core->status().boundCards.empty());
+    EXPECT_NE(sink.last("card-not-verified"), nullptr);
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
+}
+
+TEST_F(AgentCoreTest, Issue10AuthorityUnreachableCountsAsNoVerifiedCardAndIsAudited) {
+    authority.answer.error = "connect /run/cpslockd.sock: No such file or directory";
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    // (the card answer is ignored when cpslockd says it could not be asked)
+    authority.answer.card = kVerified;
+    const AuditRecord* unavailable = sink.last("authority-unavailable");
+    ASSERT_NE(unavailable, nullptr);
+    EXPECT_EQ(unavailable->field("when"), "start");
+    EXPECT_NE(unavailable->field("detail").find("cpslockd.sock"), std::string::npos);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_TRUE(core->status().boundCards.empty());
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
+}
+
+TEST_F(AgentCoreTest, CpslockdBackWithinTheGraceBindsTheVerifiedCardWithoutNewGrace) {
+    authority.answer.error = "cpslockd restarting";
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 5s;
+    start(s);
+    EXPECT_TRUE(core->authorityRetryPending());
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, kSerial));
+    clock.advance(2s);
+    core->handleAuthorityRetry(); // still down: asked again later, audited once only
+    EXPECT_TRUE(core->authorityRetryPending());
+    authority.answer.error.clear();
+    clock.advance(1s);
+    core->handleAuthorityRetry();
+    ASSERT_EQ(core->status().boundCards.size(), 1U);
+    EXPECT_EQ(core->status().boundCards[0].serial, kSerial);
+    EXPECT_FALSE(core->authorityRetryPending());
+    std::size_t unavailable = 0;
+    for (const auto& r : sink.records)
+        unavailable += r.kind == "authority-unavailable" ? 1U : 0U;
+    EXPECT_EQ(unavailable, 1U);
+    runTimersUntil(clock.now() + 1h);
+    EXPECT_EQ(fake->locks, 0);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, CpslockdBackTooLateDoesNotUndoTheNoCardLock) {
+    authority.answer.error = "cpslockd restarting";
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+    authority.answer.error.clear();
+    core->handleAuthorityRetry();
+    EXPECT_TRUE(core->status().boundCards.empty());
+    EXPECT_FALSE(core->authorityRetryPending());
+}
+
+TEST_F(AgentCoreTest, CpslockdStillDownAfterTheRetryWindowIsNotAskedAgain) {
+    authority.answer.error = "cpslockd down";
+    GuardSettings s = noIdle();
+    s.requireCard = false;
+    start(s);
+    const int asked = authority.asks;
+    clock.advance(AgentCore::kAuthorityRetryWindow);
+    core->handleAuthorityRetry();
+    EXPECT_EQ(authority.asks, asked + 1);
+    EXPECT_FALSE(core->authorityRetryPending());
+}
+
+TEST_F(AgentCoreTest, Issue10NoAuthorityWiredFailsClosed) {
+    withAuthority = false;
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    ASSERT_NE(sink.last("authority-unavailable"), nullptr);
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot0, CardKind::Cps3, kSerial));
+    EXPECT_TRUE(core->status().boundCards.empty());
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+}
+
+TEST_F(AgentCoreTest, Issue10EveryUnlockAsksTheAuthorityAndEveryLockTellsIt) {
+    start();
+    bindCps();
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, kSerial));
+    fake->answer(true);
+    EXPECT_EQ(authority.locked, (std::vector<std::uint64_t>{1}));
+    // Another professional unlocks with their card in the other reader (verification 2).
+    core->onReaderEvent(cardEvent(ReaderEventType::CardInserted, kSlot1, CardKind::Cps4, "2222222222"));
+    authority.answer.card = cpslock::VerifiedCard{kSlot1, "2222222222", "ab", "Dr Autre", 2};
+    fake->unlock();
+    EXPECT_EQ(authority.asks, 2);
+    ASSERT_EQ(core->status().boundCards.size(), 1U);
+    EXPECT_EQ(core->status().boundCards[0].serial, "2222222222");
+    core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot1, CardKind::Cps4, "2222222222"));
+    EXPECT_EQ(fake->locks, 2);
+    fake->answer(true);
+    EXPECT_EQ(authority.locked, (std::vector<std::uint64_t>{1, 2}));
+}
+
+TEST_F(AgentCoreTest, Issue10VerificationConsumedByALockNeverBindsAPasswordUnlock) {
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 3s;
+    start(s);
+    bindCps();
+    fake->lockedByDesktop(); // Super+L
+    EXPECT_EQ(authority.locked, (std::vector<std::uint64_t>{1}));
+    // A password unlock; cpslockd (wrongly) still answers verification 1: it opened an earlier unlock.
+    fake->unlock();
+    EXPECT_TRUE(core->status().boundCards.empty());
+    runTimersUntil(clock.now() + 3s);
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(sink.last("lock")->field("reason"), "no-card");
+}
+
+TEST_F(AgentCoreTest, Issue10StartedInALockedSessionConsumesEarlierVerifications) {
+    initialState = true;
+    start();
+    EXPECT_EQ(authority.locked, (std::vector<std::uint64_t>{1}));
+    fake->unlock();
+    EXPECT_TRUE(core->status().boundCards.empty());
+}
+
+// ---- stop (issue 10: SIGTERM ended the agent without locking) ---------------------------------------------
+
+TEST_F(AgentCoreTest, Issue10SigtermInAnUnlockedSessionLocksThenQuits) {
+    start();
+    bindCps();
+    int quits = 0;
+    core->shutdown([&quits] { ++quits; });
+    EXPECT_EQ(fake->locks, 1);
+    EXPECT_EQ(quits, 0) << "must wait for the lock";
+    EXPECT_EQ(sink.last("lock")->field("reason"), "agent-stopped");
+    EXPECT_NE(sink.last("agent-stopping"), nullptr);
+    fake->answer(true);
+    EXPECT_EQ(quits, 1);
+}
+
+TEST_F(AgentCoreTest, SigtermInALockedSessionQuitsAtOnce) {
+    initialState = true;
+    start();
+    int quits = 0;
+    core->shutdown([&quits] { ++quits; });
+    EXPECT_EQ(quits, 1);
+    EXPECT_EQ(fake->locks, 0);
+    EXPECT_EQ(sink.last("agent-stopping")->field("detail"), "session locked");
+}
+
+TEST_F(AgentCoreTest, SigtermDuringALogoutQuitsWithoutLocking) {
+    start();
+    bindCps();
+    core->setSessionEndingCheck([] { return std::optional<std::string>("logind session State closing"); });
+    int quits = 0;
+    core->shutdown([&quits] { ++quits; });
+    EXPECT_EQ(quits, 1);
+    EXPECT_EQ(fake->locks, 0);
+    EXPECT_NE(sink.last("agent-stopping")->field("detail").find("closing"), std::string::npos);
+}
+
+TEST_F(AgentCoreTest, SigtermWhenTheLockNeverHappensQuitsAfterTheTimeoutLoudly) {
+    start();
+    bindCps();
+    int quits = 0;
+    core->shutdown([&quits] { ++quits; });
+    EXPECT_TRUE(core->quitPending());
+    core->handleStopTimeout();
+    EXPECT_EQ(quits, 1);
+    EXPECT_EQ(sink.last("lock-failed")->field("detail"), "agent stopped before the session locked");
+    EXPECT_EQ(sink.last("lock-failed")->severity, AuditRecord::Severity::Error);
+}
+
+TEST_F(AgentCoreTest, SecondSigtermQuitsAtOnce) {
+    start();
+    bindCps();
+    int quits = 0;
+    core->shutdown([&quits] { ++quits; });
+    core->shutdown([&quits] { ++quits; });
+    EXPECT_EQ(quits, 1);
+}
+
+// ---- lockers that come and go (issue 10: logind away at start) -------------------------------------------
+
+TEST_F(AgentCoreTest, Issue10LockerThatAppearsLaterGetsThePendingLockAtOnce) {
+    lockerUsable = false;
+    initialState = std::nullopt;
+    verifiedCard.reset();
+    GuardSettings s = noIdle();
+    s.requireCardGrace = 2s;
+    std::vector<bool> working;
+    start(s);
+    core->setStatusHandler([&working](const cpslock::GuardStatus& st) { working.push_back(st.lockerWorking); });
+    runTimersUntil(clock.now() + 2s);
+    ASSERT_NE(sink.last("lock-failed"), nullptr);
+    EXPECT_TRUE(core->retryPending());
+    EXPECT_FALSE(core->lockerWorking());
+    EXPECT_EQ(fake->locks, 0);
+
+    fake->state = false;
+    ASSERT_TRUE(fake->availability);
+    fake->availability(true, "logind came back");
+    EXPECT_EQ(fake->locks, 1) << "sent when the locker appeared, not at the next retry";
+    const AuditRecord* available = sink.last("locker-available");
+    ASSERT_NE(available, nullptr);
+    EXPECT_EQ(available->field("locker"), "fake");
+    fake->answer(true);
+    EXPECT_EQ(core->status().session, SessionState::Locked);
+    EXPECT_TRUE(core->lockerWorking());
+    ASSERT_FALSE(working.empty());
+    EXPECT_TRUE(working.back());
+}
+
+TEST_F(AgentCoreTest, LockerLeavingIsAuditedAsAnError) {
+    start();
+    fake->availability(false, "logind left the system bus");
+    const AuditRecord* missing = sink.last("locker-missing");
+    ASSERT_NE(missing, nullptr);
+    EXPECT_EQ(missing->severity, AuditRecord::Severity::Error);
+    EXPECT_FALSE(core->lockerWorking());
 }
 
 } // namespace

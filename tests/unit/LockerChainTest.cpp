@@ -30,11 +30,28 @@ public:
     }
     std::optional<bool> lockedState() const override { return state; }
     void watchState(StateHandler handler) override { watcher = std::move(handler); }
+    StateRole stateRole() const override { return role; }
+    void watchAvailability(AvailabilityHandler handler) override { availability = std::move(handler); }
+
+    /// The service came or left (NameOwnerChanged), as the D-Bus lockers report it.
+    void setUsable(bool usable) {
+        m_usable = usable;
+        if (!usable)
+            state.reset();
+        availability(usable, usable ? "back" : "gone");
+    }
+    /// The locker saw the state change (only sent on a change, as the real ones do).
+    void report(bool locked) {
+        state = locked;
+        watcher(locked);
+    }
 
     bool lockWorks = true;
     bool logoutWorks = true;
     std::optional<bool> state;
     StateHandler watcher;
+    StateRole role = StateRole::Primary;
+    AvailabilityHandler availability;
 
 private:
     std::string m_name;
@@ -156,8 +173,111 @@ TEST_F(LockerChainTest, StateComesFromTheFirstUsableLockerThatKnowsIt) {
     std::vector<bool> seen;
     chain.watchState([&seen](bool locked) { seen.push_back(locked); });
     ASSERT_TRUE(screensaver->watcher);
-    screensaver->watcher(true);
+    screensaver->report(true);
     EXPECT_EQ(seen, (std::vector<bool>{true}));
+}
+
+TEST_F(LockerChainTest, Issue10ScreenSaverActiveIsNotLockedWhereLogindKnowsTheState) {
+    // A saver that only blanks said ActiveChanged(true) and the agent took the session as locked.
+    FakeLocker* logind = add("logind", true);
+    logind->state = false;
+    FakeLocker* screensaver = add("screensaver", true);
+    screensaver->role = Locker::StateRole::Fallback;
+    screensaver->state = false;
+    chain.probeAll();
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    screensaver->report(true);
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(false));
+    EXPECT_TRUE(seen.empty());
+    logind->report(true);
+    EXPECT_EQ(seen, (std::vector<bool>{true}));
+}
+
+TEST_F(LockerChainTest, ScreenSaverStateIsTheFallbackWithoutALogindSession) {
+    FakeLocker* logind = add("logind", false);
+    FakeLocker* screensaver = add("screensaver", true);
+    screensaver->role = Locker::StateRole::Fallback;
+    screensaver->state = false;
+    chain.probeAll();
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    screensaver->report(true);
+    EXPECT_EQ(seen, (std::vector<bool>{true}));
+    (void)logind;
+}
+
+TEST_F(LockerChainTest, LockCommandRunningIsLockedAndItsEndIsUnlockedWhenNothingElseKnows) {
+    FakeLocker* command = add("command", true);
+    command->role = Locker::StateRole::WhileRunning;
+    command->state = false;
+    chain.probeAll();
+    EXPECT_FALSE(chain.lockedState().has_value()) << "not running says nothing";
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    command->report(true);
+    command->report(false);
+    EXPECT_EQ(seen, (std::vector<bool>{true, false}));
+}
+
+TEST_F(LockerChainTest, LockCommandRunningCountsAsLockedBesideLogind) {
+    FakeLocker* logind = add("logind", true);
+    logind->state = false;
+    FakeLocker* command = add("command", true);
+    command->role = Locker::StateRole::WhileRunning;
+    command->state = false;
+    chain.probeAll();
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    command->report(true);
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(true));
+    command->report(false);
+    EXPECT_EQ(seen, (std::vector<bool>{true, false}));
+}
+
+TEST_F(LockerChainTest, Issue10LockerThatAppearsLaterIsAskedAndReported) {
+    // An agent started while logind was away found no locker and never looked again.
+    FakeLocker* logind = add("logind", false);
+    chain.probeAll();
+    std::vector<std::string> changes;
+    chain.watchChanges([&changes](const std::string& name, bool usable, const std::string&) {
+        changes.push_back(name + (usable ? ":up" : ":down"));
+    });
+    Result before;
+    chain.lock(recordInto(before));
+    EXPECT_FALSE(before.ok);
+    EXPECT_EQ(before.detail, "no usable locker");
+
+    logind->setUsable(true);
+    EXPECT_TRUE(chain.anyUsable());
+    EXPECT_EQ(changes, (std::vector<std::string>{"logind:up"}));
+    Result after;
+    chain.lock(recordInto(after));
+    EXPECT_TRUE(after.ok);
+    EXPECT_EQ(log, (std::vector<std::string>{"logind:lock"}));
+}
+
+TEST_F(LockerChainTest, LockerThatLeavesIsNotAskedAndItsStateNoLongerCounts) {
+    FakeLocker* logind = add("logind", true);
+    logind->state = false;
+    FakeLocker* screensaver = add("screensaver", true);
+    screensaver->role = Locker::StateRole::Fallback;
+    screensaver->state = true;
+    chain.probeAll();
+    std::vector<bool> seen;
+    chain.watchState([&seen](bool locked) { seen.push_back(locked); });
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(false));
+    logind->setUsable(false); // logind restarting: the fallback is all there is
+    EXPECT_EQ(chain.usableNames(), "screensaver");
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(true));
+    Result r;
+    chain.lock(recordInto(r));
+    EXPECT_EQ(log, (std::vector<std::string>{"screensaver:lock"}));
+    // logind back, its LockedHint read again: the truth again.
+    logind->state = false;
+    logind->setUsable(true);
+    EXPECT_EQ(chain.lockedState(), std::optional<bool>(false));
+    EXPECT_EQ(seen, (std::vector<bool>{true, false}));
 }
 
 TEST_F(LockerChainTest, NoStateAnywhereIsUnknown) {

@@ -210,6 +210,19 @@ private Q_SLOTS:
         QVERIFY(tray.toolTip().contains(t("aucun moyen de verrouiller", "no way to lock")));
     }
 
+    void lockerFailingAtRunTimeIsAnErrorUntilItWorksAgain() {
+        // Issue 10: while no locker works (gone, or every attempt failing) the tray says so.
+        TrayConfig config;
+        TrayController tray(m_host, config, m_inspector);
+        GuardStatus failing = withCard();
+        failing.lockerWorking = false;
+        tray.onStatus(failing);
+        QCOMPARE(kindName(tray.iconKind()), kindName(TrayIconKind::Error));
+        QVERIFY(tray.toolTip().contains(t("aucun moyen de verrouiller", "no way to lock")));
+        tray.onStatus(withCard());
+        QCOMPARE(kindName(tray.iconKind()), kindName(TrayIconKind::CardPresent));
+    }
+
     void staleCrlAndRefusedPolicyWarn() {
         TrayConfig config;
         config.crlDir = m_crlDir.path().toStdString();
