@@ -13,10 +13,9 @@
 #endif
 
 #include "core/ProcessHardening.h"
+#include "agent/CpslockdAuthority.h"
 #include "core/SessionAuthority.h"
-#if CPSLOCK_TEST_AUTHORITY
-#include "tests/integration/FileSessionAuthority.h"
-#endif
+#include "protocol/DaemonClient.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -46,8 +45,8 @@ void onSignal(int) {
 }
 
 void usage() {
-    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--lost-reports-dir DIR] [--verbose]\n"
-               "       cpslock-agent --headless [--policy FILE] [--verbose]\n"
+    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--lost-reports-dir DIR] [--verbose]\n"
+               "       cpslock-agent --headless [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
                "       cpslock-agent --check [--policy FILE]\n",
                stderr);
 }
@@ -60,11 +59,7 @@ void execTray(char** argv) {
     if (n <= 0)
         return;
     std::string path(self, static_cast<std::size_t>(n));
-#if CPSLOCK_TEST_AUTHORITY
-    path = path.substr(0, path.rfind('/') + 1) + "cpslock-agent-tray-testauth"; // test builds stay together
-#else
     path = path.substr(0, path.rfind('/') + 1) + "cpslock-agent-tray";
-#endif
     ::execv(path.c_str(), argv);
     spdlog::warn("cannot start {}: {}", path, std::strerror(errno));
 }
@@ -79,9 +74,7 @@ int main(int argc, char** argv) {
     bool verbose = false;
     std::optional<std::string> policyFile;
     std::optional<std::string> lostReportsDir;
-#if CPSLOCK_TEST_AUTHORITY
-    std::optional<std::string> testAuthorityFile;
-#endif
+    std::string daemonSocket(cpslock::protocol::kDefaultDaemonSocket);
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--headless") {
@@ -96,10 +89,8 @@ int main(int argc, char** argv) {
             verbose = true;
         } else if (arg == "--policy" && i + 1 < argc) {
             policyFile = argv[++i];
-#if CPSLOCK_TEST_AUTHORITY
-        } else if (arg == "--test-authority" && i + 1 < argc) {
-            testAuthorityFile = argv[++i];
-#endif
+        } else if (arg == "--daemon-socket" && i + 1 < argc && argv[i + 1][0] == '/') {
+            daemonSocket = argv[++i];
         } else if (arg == "--help" || arg == "-h") {
             usage();
             return 0;
@@ -170,18 +161,11 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     // A closed stderr (the journal restarting) must not kill the agent: that would fail open.
     std::signal(SIGPIPE, SIG_IGN);
-    // The card authority: which card cpslockd verified for this session. Null until the cpslockd
-    // client is wired here; null fails closed (no session is ever bound to a card).
-    cpslock::SessionAuthority* authority = nullptr;
-#if CPSLOCK_TEST_AUTHORITY
-    // Test builds only (cpslock-agent-testauth, never installed): the verified card read from a file.
-    std::unique_ptr<cpslock::SessionAuthority> testAuthority;
-    if (testAuthorityFile) {
-        testAuthority = std::make_unique<cpslock::test::FileSessionAuthority>(*testAuthorityFile);
-        authority = testAuthority.get();
-    }
-#endif
-    cpslock::agent::AgentCore& core = setup.createCore(authority);
+    // The card authority: which card cpslockd verified for this session (a short time-out: it is asked
+    // on the main thread at every unlock). Unreachable counts as "no verified card": fail closed.
+    cpslock::agent::CpslockdAuthority authority(
+        cpslock::protocol::DaemonClient(daemonSocket, std::chrono::milliseconds(1500)));
+    cpslock::agent::AgentCore& core = setup.createCore(&authority);
     // SIGTERM/SIGINT: lock first unless logging out (AgentCore::shutdown), then leave the loop.
     QSocketNotifier signalNotifier(fds[1], QSocketNotifier::Read);
     QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [&app, &core, fd = fds[1]] {

@@ -75,6 +75,8 @@ class Desktop:
         self.answer_lock = answer_lock
         self.lock_stamp_file = lock_stamp_file
         self.dir = tempfile.mkdtemp(prefix="cpslock-desktop-")
+        # cpslockd runs as an unprivileged user and asks logind on this system bus: it must reach it.
+        os.chmod(self.dir, 0o755)
         self.env = {}
         self._procs = []
         self.responder = None

@@ -1,11 +1,11 @@
 """cpslock-agent end to end: the real reader rig (pcscd + vpcd + cpslock-cardsim), private D-Bus buses
 with dbusmock's logind (its call log is the truth about Lock calls), the agent's audit on stderr.
 
-The session is bound only to the card the card authority (cpslockd) verified for it. Until these tests
-run against cpslockd, the card-bound paths use cpslock-agent-testauth: the same agent (a test build of
-agent/main.cpp, never installed) whose "verified card" is read from a file the test writes
-(`--test-authority FILE`, tests/integration/FileSessionAuthority.h). Tests that need no verified card
-run the real cpslock-agent, whose cpslockd client is not wired yet: it must fail closed."""
+The session is bound only to the card the card authority verified for it: every test runs a real
+cpslockd (dropped to nobody) on the rig, and "verified" means a real PAM verification (pam_wrapper +
+pamtester → pam_cpslock.so → cpslockd → its worker → OpenSC's default iasecc driver → the simulated
+CPx card with the test PKI's valid CPS certificate) in session c1, which cpslockd records for that
+session after asking dbusmock's logind who owns it."""
 import os
 import re
 import shutil
@@ -16,13 +16,14 @@ import time
 import unittest
 
 from desktop import AgentProcess, Desktop, PrivateJournal, write_policy
-from rig import BUILD_DIR, Rig
+from rig import BUILD_DIR, Cpslockd, PolicyDir, Rig, card_files, card_serial, rig_policy_dropin
+from test_pam import PIN, PamService
 
 AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
-AGENT_TESTAUTH = os.path.join(BUILD_DIR, "agent", "cpslock-agent-testauth")
 SLOT0 = "Virtual PCD 00 00"
 SLOT1 = "Virtual PCD 00 01"
-CPS = "992138450"
+CPS = card_serial("valid-cps")
+HOLDER_IDNAT = "810002813839"  # valid-cps of the test PKI
 
 # No idle lock unless a test asks for it; a short require_card grace so tests never wait long.
 BASE_POLICY = """
@@ -46,56 +47,68 @@ class AgentTestCase(unittest.TestCase):
         self.addCleanup(self.desktop.stop)
         self.policy_dir = tempfile.mkdtemp(prefix="cpslock-policy-")
         self.addCleanup(shutil.rmtree, self.policy_dir, True)
+        self.start_cpslockd()
 
     def env(self):
         env = dict(self.rig.env)
         env.update(self.desktop.env)
         return env
 
-    @property
-    def authority_file(self):
-        return os.path.join(self.policy_dir, "verified-card")
+    def start_cpslockd(self):
+        """cpslockd with the rig's card service and the desktop's system bus (logind owns session c1)."""
+        self.card_policy = PolicyDir('[accounts.holders]\n"%s" = "root"\n' % HOLDER_IDNAT)
+        self.addCleanup(self.card_policy.remove)
+        rig_policy_dropin(self.card_policy, self.rig.env)
+        self.daemon = Cpslockd(policy=self.card_policy.path, env=self.env()).start()
+        self.addCleanup(self.daemon.stop)
+        env = {k: v for k, v in self.env().items() if k != "OPENSC_CONF"}
+        self.pam = PamService.only("socket=%s wait_card=10" % self.daemon.socket, env)
+        self.pam.env.pop("PAM_WRAPPER_DEBUGLEVEL", None)
+        self.addCleanup(self.pam.remove)
 
-    def verify(self, reader=SLOT0, serial=CPS, generation=1):
-        """What cpslockd records after a successful PAM verification in `reader` (the test authority's file)."""
-        with open(self.authority_file, "w") as f:
-            f.write("%s\t%s\t%s\t%d\n" % (reader, serial, "ab" * 32, generation))
+    def doctor_card(self, *extra):
+        """The doctor's card in slot 0: a CPS3 IAS-ECC CPx with the test PKI's valid CPS certificate (not
+        inserted yet: `card.do("insert cps3 " + CPS, "inserted")`)."""
+        cert, key = card_files("valid-cps")
+        return self.rig.card(0, "--auth-cert", cert, "--auth-key", key, "--pin", PIN, "--pin-tries", "15", *extra)
 
-    def authority_locked_calls(self, expected=None):
-        """What the agent told the authority (sessionLocked); waits a little for `expected` (the agent
-        writes it just after the session-locked record)."""
+    def verify(self):
+        """The screen locker's PAM step in session c1 (XDG_SESSION_ID): PIN → cpslockd → the card in slot 0.
+        cpslockd records the card for c1."""
+        r = self.pam.run(user="root")
+        self.assertEqual(r.rc, 0, "the PAM verification failed: %r\n%s" % (r, self.daemon.audit()[-2000:]))
+
+    def assert_retired(self):
+        """The agent told cpslockd that the session locked: the verification no longer opens it."""
         deadline = time.monotonic() + 5
-        while True:
-            try:
-                with open(self.authority_file + ".locked") as f:
-                    calls = f.read().split("\n")[:-1]
-            except FileNotFoundError:
-                calls = []
-            if expected is None or calls == expected or time.monotonic() > deadline:
-                return calls
+        reply = ""
+        while time.monotonic() < deadline:
+            reply = self.daemon.request("session-card session=c1")
+            if reply.startswith("error no-card"):
+                return
             time.sleep(0.05)
+        self.fail("cpslockd still has a card for c1 after the lock: %s" % reply)
 
-    def spawn_agent(self, policy=BASE_POLICY, testauth=True):
-        """cpslock-agent (testauth: the test build reading the verified card from authority_file), killed
-        at cleanup whatever happens to the test."""
-        extra = ["--test-authority", self.authority_file] if testauth else []
-        agent = AgentProcess(AGENT_TESTAUTH if testauth else AGENT, self.env(), write_policy(self.policy_dir, policy),
-                             extra)
+    def spawn_agent(self, policy=BASE_POLICY, daemon=True):
+        """cpslock-agent asking this test's cpslockd (daemon=False: a socket nobody listens on), killed at
+        cleanup whatever happens to the test."""
+        socket = self.daemon.socket if daemon else os.path.join(self.policy_dir, "no-cpslockd.sock")
+        agent = AgentProcess(AGENT, self.env(), write_policy(self.policy_dir, policy), ["--daemon-socket", socket])
         self.addCleanup(lambda: agent.proc.poll() is None and agent.proc.kill())
         return agent
 
-    def start_agent(self, policy=BASE_POLICY, testauth=True):
-        agent = self.spawn_agent(policy, testauth)
+    def start_agent(self, policy=BASE_POLICY, daemon=True):
+        agent = self.spawn_agent(policy, daemon)
         agent.expect("agent-started", lockers="logind")
         agent.expect("session-unlocked")
         return agent
 
     def bound_agent(self, policy=BASE_POLICY):
         """An agent in an unlocked session bound to the CPS card in slot 0, which cpslockd verified."""
+        card = self.doctor_card()
+        card.do("insert cps3 " + CPS, "inserted")
         self.verify()
         agent = self.start_agent(policy)
-        card = self.rig.card(0)
-        card.do("insert cps3 " + CPS, "inserted")
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
         return agent, card
 
@@ -165,11 +178,11 @@ class CardRemovalTest(AgentTestCase):
         self.expect_locked(agent, "card-removed")
         card.do("insert cps3 " + CPS, "inserted")
         agent.expect("card-inserted", reader=SLOT0)
-        self.verify(generation=2)  # the unlock's PAM verification
+        self.verify()  # the unlock's PAM verification
         self.desktop.unlock()
         agent.expect("session-unlocked")
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
-        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
+        self.assert_retired()
         card.do("remove", "removed")
         self.expect_locked(agent, "card-removed")
         self.assertEqual(self.desktop.lock_calls(), 2)
@@ -178,7 +191,7 @@ class CardRemovalTest(AgentTestCase):
 
 class FailClosedTest(AgentTestCase):
     def test_pcscd_killed_locks_then_the_agent_recovers(self):
-        card = self.rig.card(0, "--persist")
+        card = self.doctor_card("--persist")
         card.do("insert cps3 " + CPS, "inserted")
         self.verify()
         agent = self.start_agent()
@@ -192,7 +205,7 @@ class FailClosedTest(AgentTestCase):
         agent.expect("service-restored", timeout=30)
         agent.expect("card-inserted", reader=SLOT0, serial=CPS, timeout=30)
         # Recovered: unlock (verified again), the card binds again and its removal locks again.
-        self.verify(generation=2)
+        self.verify()
         self.desktop.unlock()
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
         card.do("remove", "removed")
@@ -207,12 +220,10 @@ class FailClosedTest(AgentTestCase):
         self.stop_agent(agent)
 
     def test_issue10_password_unlock_with_an_unverified_cps_card_locks_after_the_grace(self):
-        # The real agent (no cpslockd client yet: fails closed) with a CPS-looking card in the reader.
-        card = self.rig.card(0)
+        # A password unlock: nobody verified the CPS card in the reader, cpslockd has no card for c1.
+        card = self.doctor_card()
         card.do("insert cps3 " + CPS, "inserted")
-        agent = self.start_agent(testauth=False)
-        unavailable = [a for a in agent.audits if a["kind"] == "authority-unavailable"]
-        self.assertEqual([a["when"] for a in unavailable], ["start"])
+        agent = self.start_agent()
         started = time.monotonic()
         lock = self.expect_locked(agent, "no-card")
         self.assertGreater(time.monotonic() - started, 1.0, "locked only after the grace (3 s)")
@@ -355,14 +366,13 @@ class ScreenSaverTest(AgentTestCase):
     desktop_options = {"logind": False, "screensaver": True}
 
     def test_screensaver_locks_when_logind_is_absent(self):
-        self.verify()
+        # Without logind no session can be shown to own a verification: nothing binds, and the unlocked
+        # session locks through the ScreenSaver once require_card's grace is over.
+        card = self.doctor_card()
+        card.do("insert cps3 " + CPS, "inserted")
         agent = self.spawn_agent()
         agent.expect("agent-started", lockers="screensaver")
-        card = self.rig.card(0)
-        card.do("insert cps3 " + CPS, "inserted")
-        agent.expect("card-bound")
-        card.do("remove", "removed")
-        agent.expect("lock", reason="card-removed")
+        agent.expect("lock", reason="no-card")
         agent.expect("session-locked")
         self.assertEqual(self.desktop.calls("Lock", path="/org/freedesktop/ScreenSaver", bus="session",
                                             dest="org.freedesktop.ScreenSaver"), 1)
@@ -375,11 +385,11 @@ class LockerThatDoesNothingTest(AgentTestCase):
     desktop_options = {"answer_lock": False, "screensaver": True}
 
     def test_accepted_lock_that_never_happens_is_a_failure_and_the_next_locker_is_asked(self):
+        card = self.doctor_card()
+        card.do("insert cps3 " + CPS, "inserted")
         self.verify()
         agent = self.spawn_agent()
         agent.expect("agent-started", lockers="logind, screensaver")
-        card = self.rig.card(0)
-        card.do("insert cps3 " + CPS, "inserted")
         agent.expect("card-bound")
         agent.audits.clear()
         card.do("remove", "removed")
@@ -458,7 +468,7 @@ class RestartTest(AgentTestCase):
         self.assertEqual([a["serial"] for a in again.audits if a["kind"] == "card-bound"], [CPS])
         card.do("remove", "removed")
         self.expect_locked(again, "card-removed")
-        self.assertEqual(self.authority_locked_calls(["locked 1"]), ["locked 1"])
+        self.assert_retired()
         self.stop_agent(again)
 
     def test_issue10_card_swapped_while_the_agent_was_down_locks(self):
@@ -627,7 +637,7 @@ class JournaldTest(AgentTestCase):
 class CheckTest(AgentTestCase):
     def test_check_lists_readers_locker_idle_source_and_policy(self):
         watch = self.rig.watch()
-        card = self.rig.card(0)
+        card = self.doctor_card()
         card.do("insert cps3 " + CPS, "inserted")
         watch.expect("reader-added", reader=SLOT0)
         watch.expect("reader-added", reader=SLOT1)
