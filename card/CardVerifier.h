@@ -1,5 +1,6 @@
 #pragma once
 
+#include "card/CardProfile.h"
 #include "card/CertificateInfo.h"
 #include "card/HolderIdentity.h"
 #include "core/CardKind.h"
@@ -60,6 +61,11 @@ struct VerifyResult {
     std::optional<CardInReader> card;
     std::optional<HolderIdentity> holder;
     std::string certSha256; ///< lower-case hex
+    std::string certSubject; ///< the certificate judged (RFC 2253), once read
+    std::string certIssuer;
+    /// Card origin, issuer key id and certificate policies of the certificate judged, as far as the
+    /// checks got: the verdict and the audit record the full policy OIDs.
+    ProfileFacts profile;
     std::optional<int> triesLeft;
     std::vector<std::string> warnings; ///< technical, for logs (soft CRL problems, final-try warning)
     std::chrono::system_clock::time_point notAfter{};
@@ -81,6 +87,8 @@ struct CardReport {
     std::optional<HolderIdentity> holder;
     /// What the certificate checks (chain, dates, revocation, deny-list, type) would say.
     std::optional<Refusal> certificateRefusal;
+    /// What the card-profile checks read (card origin, issuer key id, policies).
+    ProfileFacts profile;
     std::vector<std::string> warnings;
 };
 

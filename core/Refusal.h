@@ -32,6 +32,18 @@ enum class RefusalReason {
     PolicyError,        ///< "policy-error": policy or trust configuration unusable
     ReaderUnavailable,  ///< "reader-unavailable": no reader, or the smart-card service (pcscd) is down
     SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
+    // The IGC-Santé card authentication profile (docs/card-identity.md), one reason per rule.
+    NotEndEntity,          ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
+    BadExtendedKeyUsage,   ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)
+    NotCardCertificate,    ///< "not-card-certificate": product category is not a card (software certificate)
+    UnknownCardType,       ///< "unknown-card-type": card type extension missing, unknown or contradicted
+    CardSerialMismatch,    ///< "card-serial-mismatch": token id malformed or not the serial of the card read
+    IssuerNotAllowed,      ///< "issuer-not-allowed": chain fine, but not through a pinned card-issuing CA
+    IssuerCardTypeMismatch, ///< "issuer-card-type-mismatch": e.g. a "CPS" issued by the CPE CA
+    WeakCrypto,            ///< "weak-crypto": RSA below 2048 bits or a signature hash below SHA-256
+    BadCertificatePolicy,  ///< "bad-certificate-policy": policies missing, anyPolicy, legacy or not required
+    BadSubject,            ///< "bad-subject": subject not the IGC-Santé holder shape (idNat, names)
+    MalformedCertificate,  ///< "malformed-certificate": an RFC 5280 violation (version, serial, extensions...)
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

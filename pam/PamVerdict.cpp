@@ -11,6 +11,20 @@ int pamReturnFor(RefusalReason reason) {
     case RefusalReason::ModuleError:
     case RefusalReason::PolicyError:
         return PAM_AUTHINFO_UNAVAIL;
+    // The card's certificate is not a card authentication certificate we accept: a card was
+    // presented and refused, so no fallback line may apply.
+    case RefusalReason::NotEndEntity:
+    case RefusalReason::BadExtendedKeyUsage:
+    case RefusalReason::NotCardCertificate:
+    case RefusalReason::UnknownCardType:
+    case RefusalReason::CardSerialMismatch:
+    case RefusalReason::IssuerNotAllowed:
+    case RefusalReason::IssuerCardTypeMismatch:
+    case RefusalReason::WeakCrypto:
+    case RefusalReason::BadCertificatePolicy:
+    case RefusalReason::BadSubject:
+    case RefusalReason::MalformedCertificate:
+        return PAM_AUTH_ERR;
     default:
         // Fail closed: every card that was presented and refused, and any reason added later.
         return PAM_AUTH_ERR;

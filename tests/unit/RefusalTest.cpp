@@ -20,7 +20,11 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         "last-try-refused", "untrusted-chain", "expired",       "not-yet-valid", "revoked",
         "crl-stale",        "key-mismatch",    "bad-key-usage", "denylisted",  "card-type-not-allowed",
         "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
-        "several-cards"};
+        "several-cards",
+        // issue 11: the IGC-Santé card authentication profile, one reason per rule
+        "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type",
+        "card-serial-mismatch", "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto",
+        "bad-certificate-policy", "bad-subject", "malformed-certificate"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));
