@@ -215,6 +215,18 @@ std::optional<Refusal> checkStructure(X509* leaf) {
         if (X509_EXTENSION_get_critical(ext) != 0 && !knownExtension(ext))
             return refuse(RefusalReason::MalformedCertificate, "unknown critical extension " + oid);
     }
+    // RFC 5280 4.2.1.9: pathLenConstraint only with cA TRUE.
+    const int at = X509_get_ext_by_NID(leaf, NID_basic_constraints, -1);
+    if (at >= 0) {
+        auto* constraints = static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(X509_get_ext(leaf, at)));
+        const bool pathLenWithoutCa =
+            constraints != nullptr && constraints->pathlen != nullptr && constraints->ca == 0;
+        BASIC_CONSTRAINTS_free(constraints);
+        ERR_clear_error();
+        if (pathLenWithoutCa)
+            return refuse(RefusalReason::MalformedCertificate,
+                          "basicConstraints extension has a pathLenConstraint without CA:TRUE (RFC 5280 4.2.1.9)");
+    }
     // Caches and validates the standard extensions: an undecodable one sets EXFLAG_INVALID.
     const std::uint32_t flags = X509_get_extension_flags(leaf);
     if ((flags & EXFLAG_INVALID) != 0)
@@ -236,15 +248,6 @@ std::optional<Refusal> checkEndEntity(X509* leaf) {
         return refuse(RefusalReason::NotEndEntity, "basicConstraints CA:TRUE: a CA certificate, not a card's");
     if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(leaf) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0)
         return refuse(RefusalReason::NotEndEntity, "keyUsage has keyCertSign or cRLSign: a CA key, not a card's");
-    const int at = X509_get_ext_by_NID(leaf, NID_basic_constraints, -1);
-    if (at >= 0) {
-        auto* constraints = static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(X509_get_ext(leaf, at)));
-        const bool pathLen = constraints != nullptr && constraints->pathlen != nullptr;
-        BASIC_CONSTRAINTS_free(constraints);
-        ERR_clear_error();
-        if (pathLen)
-            return refuse(RefusalReason::NotEndEntity, "basicConstraints pathLenConstraint on an end entity");
-    }
     return std::nullopt;
 }
 
