@@ -48,7 +48,7 @@ protected:
         const CertificateVerifier verifier(m_trust, revocation(RevocationMode::Off), m_denylist, profile);
         return verifier.verify(tp::certOf(card), {}, tp::card(card).cardSerial, m_now);
     }
-    CertificateVerifier verifier(RevocationConfig config) const {
+    CertificateVerifier makeVerifier(RevocationConfig config) const {
         return CertificateVerifier(m_trust, std::move(config), m_denylist, m_profile);
     }
     static std::string serial(const std::string& card) { return tp::card(card).cardSerial; }
@@ -185,7 +185,7 @@ TEST_F(CertificateVerifierTest, ForeignCa) {
 }
 
 TEST_F(CertificateVerifierTest, ForeignCardWithItsOwnIntermediateIsStillUntrusted) {
-    const CertificateVerifier verifier = this->verifier(revocation(RevocationMode::Off));
+    const CertificateVerifier verifier = makeVerifier(revocation(RevocationMode::Off));
     const auto check = verifier.verify(tp::certOf("foreign"),
                                        {tp::readBytes(tp::pki().dir / "foreign/foreign-intermediate.der"),
                                         tp::readBytes(tp::pki().dir / "foreign/foreign-root.der")},
@@ -244,7 +244,7 @@ TEST_F(CertificateVerifierTest, DenylistedByCertificateFingerprint) {
 }
 
 TEST_F(CertificateVerifierTest, GarbageDerIsMalformedAndNamedByItsHash) {
-    const CertificateVerifier verifier = this->verifier(revocation(RevocationMode::Hard));
+    const CertificateVerifier verifier = makeVerifier(revocation(RevocationMode::Hard));
     const Bytes valid = tp::certOf("valid-cps");
     const std::vector<Bytes> garbage{
         {},
@@ -266,7 +266,7 @@ TEST_F(CertificateVerifierTest, GarbageDerIsMalformedAndNamedByItsHash) {
 TEST_F(CertificateVerifierTest, TamperedSignatureIsUntrusted) {
     Bytes der = tp::certOf("valid-cps");
     der[der.size() - 5] ^= 0x01; // inside the signature value
-    const CertificateVerifier verifier = this->verifier(revocation(RevocationMode::Off));
+    const CertificateVerifier verifier = makeVerifier(revocation(RevocationMode::Off));
     EXPECT_EQ(reasonOf(verifier.verify(der, {}, serial("valid-cps"), m_now)), "untrusted-chain");
 }
 
@@ -286,7 +286,7 @@ TEST_F(CertificateVerifierTest, RealIgcSanteIntermediateChainsToItsRoot) {
 
 // A card presenting a self-signed certificate (even one named like our root) is not trusted.
 TEST_F(CertificateVerifierTest, SelfSignedCardCertificateIsUntrusted) {
-    const CertificateVerifier verifier = this->verifier(revocation(RevocationMode::Off));
+    const CertificateVerifier verifier = makeVerifier(revocation(RevocationMode::Off));
     EXPECT_EQ(reasonOf(verifier.verify(tp::readBytes(tp::pki().dir / "foreign/foreign-root.der"), {}, "", m_now)),
               "untrusted-chain");
     const auto rogue = tp::readBytes(tp::pki().dir / "rogue-root.der");
@@ -401,7 +401,7 @@ TEST_F(CertificateVerifierTest, TokenIdMustNameTheCardInTheReader) {
                           Case{"hostile-token-other-issuer", RefusalReason::CardSerialMismatch, "9999999999"}})
         expectRefused(verify(c.card), c);
     // The genuine certificate of one card copied onto another card.
-    const CertificateVerifier v = verifier(revocation(RevocationMode::Off));
+    const CertificateVerifier v = makeVerifier(revocation(RevocationMode::Off));
     expectRefused(v.verify(tp::certOf("valid-cps"), {}, serial("valid-adeli"), m_now),
                   {"valid-cps on valid-adeli", RefusalReason::CardSerialMismatch, serial("valid-adeli").c_str()});
     expectRefused(v.verify(tp::certOf("valid-cps"), {}, "", m_now),
