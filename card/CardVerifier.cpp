@@ -225,8 +225,13 @@ struct CardVerifier::State {
     /// which is what the person at the screen did and can fix.
     Refusal pkcs11Refusal(const Pkcs11Error& e, const CardInReader& card) {
         Refusal r = fromPkcs11(e);
-        if (r.reason == RefusalReason::ModuleError && !stillPresent(card))
+        // The card was found at the start: its token gone now means the card left (or the module
+        // lost it), never "no card" (which would let a PAM stack fall back to another method).
+        const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard;
+        if (lost && !stillPresent(card))
             r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
+        else if (r.reason == RefusalReason::NoCard)
+            r = refusal(RefusalReason::ModuleError, "the token of the card in '" + card.reader + "' vanished: " + e.detail);
         return r;
     }
 
