@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""PAM unlock benchmark: pam_authenticate() through pam_cpslock.so and cpslock-auth, against
-`pkcs11-tool` doing login + sign alone on the same simulated card, in the same run.
+"""PAM unlock benchmark: pam_authenticate() through pam_cpslock.so → cpslockd → cpslockd-worker,
+against `pkcs11-tool` doing login + sign alone on the same simulated card, in the same run; then
+cpslockd at rest: wake-ups (context switches) over an idle window and its resident memory.
 
 The card is cpslock-cardsim's PIV applet in the virtual reader (OpenSC restricted to its PIV driver),
 holding the test PKI's valid CPS certificate. Both sides pay a process start and OpenSC's start-up;
-the difference is what the module and the helper add: spawning, the policy, the reader scan, the
-chain, CRL and identity checks. Target: <= 50 ms beyond the token's own work.
+the difference is what the module, cpslockd and its worker add: the socket hops, spawning the worker,
+the policy, the reader scan, the chain, CRL and identity checks. Target: <= 10 ms beyond the token's
+own work.
 
-usage: pam_latency.py [--runs 20]      (root; prints "not runnable" without the PIV applet)
+usage: pam_latency.py [--runs 20] [--idle-seconds 30]
 """
 import argparse
 import os
@@ -20,8 +22,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
-from test_pam import HELPER, MODULE, PIN, PamService  # noqa: E402
-from rig import card_files, card_serial  # noqa: E402
+from test_pam import MODULE, PIN, PamService  # noqa: E402
+from rig import Cpslockd, card_files, card_serial, rig_policy_dropin  # noqa: E402
 from test_pam_rig import MAPPED_IDNAT, cardsim_has_piv  # noqa: E402
 
 OPENSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
@@ -56,9 +58,31 @@ def pkcs11_tool(env, work):
     return (time.perf_counter() - t0) * 1000.0
 
 
+def context_switches(pid):
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+            for line in f:
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+    return total
+
+
+def daemon_at_rest(pid, seconds):
+    """Context switches of every thread of cpslockd over an idle window, and its VmRSS in kB."""
+    time.sleep(1.0)  # the last connection's thread ends
+    before = context_switches(pid)
+    time.sleep(seconds)
+    after = context_switches(pid)
+    with open("/proc/%d/status" % pid) as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+    return after - before, rss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--idle-seconds", type=float, default=30.0)
     a = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("pam_latency: needs root (the reader rig)")
@@ -67,16 +91,21 @@ def main():
         return 0
     rig = rigmod.Rig().start()
     work = tempfile.mkdtemp(prefix="cpslock-pam-bench-")
+    os.chmod(work, 0o755)
     policy = rigmod.PolicyDir('[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
+    daemon = None
     try:
         conf = os.path.join(work, "opensc.conf")
         with open(conf, "w") as f:
             f.write("app default {\n    card_drivers = PIV-II;\n}\n")
+        os.chmod(conf, 0o644)
         rig.env["OPENSC_CONF"] = conf
+        rig_policy_dropin(policy, rig.env, conf)
+        daemon = Cpslockd(policy=policy.path).start()
         cert, key = card_files("valid-cps")
         rig.insert(0, "insert cps3 %s" % card_serial("valid-cps"), "--piv-cert", cert, "--piv-key", key,
                    "--pin", PIN, "--pin-tries", "15")
-        service = PamService.only("helper=%s policy=%s" % (HELPER, policy.path), rig.env)
+        service = PamService.only("socket=%s" % daemon.socket, rig.env)
         service.env.pop("PAM_WRAPPER_DEBUGLEVEL")
         pam_runs(service, 2)  # warm-up: page cache, pcscd's first connection
         pkcs11_tool(rig.env, work)
@@ -86,12 +115,17 @@ def main():
             peer.append(pkcs11_tool(rig.env, work))
         overhead = statistics.median(ours) - statistics.median(peer)
         print("PAM unlock, %d runs each (virtual reader, OpenSC PIV driver, simulated card)" % a.runs)
-        print("  pam_authenticate (module + helper)  : %s" % stats(ours))
-        print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
-        print("  overhead of module + helper         : %7.2f ms  (target <= 50 ms)" % overhead)
-        print("  (the helper also checks the chain, the CRLs, the deny-list, the holder and the reader twice)")
+        print("  pam_authenticate (module+cpslockd+worker): %s" % stats(ours))
+        print("  pkcs11-tool login + sign, process        : %s" % stats(peer))
+        print("  overhead of the cpslock path             : %7.2f ms  (target <= 10 ms)" % overhead)
+        print("  (the worker also checks the chain, the CRLs, the deny-list, the holder and the reader twice)")
         service.remove()
+        switches, rss = daemon_at_rest(daemon.proc.pid, a.idle_seconds)
+        print("cpslockd at rest, %.0f s: %d wake-ups (context switches, all threads), RSS %.1f MB"
+              % (a.idle_seconds, switches, rss / 1024.0))
     finally:
+        if daemon:
+            daemon.stop()
         policy.remove()
         rig.stop()
         subprocess.run(["rm", "-rf", work])

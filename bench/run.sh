@@ -4,7 +4,8 @@
 #   bench/run.sh                         every benchmark with its default size
 #   bench/run.sh monitor [--cycles N] [--idle-seconds S]
 #   bench/run.sh verify [--runs N]
-#   bench/run.sh pam [--runs N]          (needs the simulator's PIV applet)
+#   bench/run.sh pam [--runs N] [--idle-seconds S]
+#                                        unlock through cpslockd vs pkcs11-tool; cpslockd idle wake-ups, RSS
 #   bench/run.sh agent [--cycles N] [--idle-seconds S] [--no-peer]
 #                                        cpslock-agent: removal → Lock at dbusmock against a raw watcher
 #                                        and card_eventmgr in the same run; idle CPU, wake-ups, RSS
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
 cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-bench-pam pam_cpslock \
-    cpslock-auth cpslock-cardsim cpslock cpslock-agent cpslock-bench-agent-raw >/dev/null
+    cpslockd cpslockd-worker cpslock-cardsim cpslock cpslock-agent cpslock-bench-agent-raw >/dev/null
 export CPSLOCK_BUILD_DIR=$PWD/build/ci
 
 which=${1:-all}

@@ -55,24 +55,6 @@ RevocationMode toRevocation(policy::RevocationMode m) {
     return RevocationMode::Hard;
 }
 
-constexpr std::size_t kMaxDenyFile = 16 * 1024 * 1024;
-constexpr std::size_t kMaxLostReport = 64 * 1024;
-
-std::optional<std::string> readSmallFile(const std::string& path, std::size_t limit = kMaxDenyFile) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return std::nullopt;
-    std::string text;
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof buffer)) > 0 && text.size() <= limit)
-        text.append(buffer, static_cast<std::size_t>(n));
-    ::close(fd);
-    if (n < 0 || text.size() > limit)
-        return std::nullopt;
-    return text;
-}
-
 class PcscPresence final : public CardPresence {
 public:
     std::optional<std::vector<CardInReader>> cards() override {
@@ -235,42 +217,6 @@ struct CardVerifier::State {
         return r;
     }
 
-    /// Cards reported lost from the tray (trust.lost_reports_dir): each file is deny-list entries.
-    /// They can only refuse, so one file that is unreadable or does not parse is skipped with a
-    /// warning rather than blocking every card; but a folder that exists and cannot be listed refuses
-    /// (a reported card must never unlock because its report could not be seen).
-    std::optional<std::string> lostReports(std::vector<std::string>& warnings, std::optional<Refusal>& failure) const {
-        std::string out;
-        std::error_code ec;
-        std::filesystem::directory_iterator it(policy.trust.lostReportsDir, ec);
-        if (ec) {
-            if (ec == std::errc::no_such_file_or_directory) {
-                warnings.push_back("no lost-card drop-box at " + policy.trust.lostReportsDir);
-                return out;
-            }
-            failure = refusal(RefusalReason::PolicyError,
-                              "lost-card reports in " + policy.trust.lostReportsDir + " cannot be read: " + ec.message());
-            return std::nullopt;
-        }
-        std::size_t files = 0;
-        for (const auto& entry : it) {
-            if (++files > 10000) {
-                warnings.push_back("more than 10000 lost-card reports: the rest is ignored");
-                break;
-            }
-            const std::string path = entry.path().string();
-            if (!entry.is_regular_file(ec) || entry.is_symlink(ec))
-                continue;
-            const auto text = readSmallFile(path, kMaxLostReport);
-            if (!text || !Denylist::parse(*text, path).ok()) {
-                warnings.push_back("lost-card report " + path + " skipped: unreadable or not in deny-list format");
-                continue;
-            }
-            out += "\n" + *text;
-        }
-        return out;
-    }
-
     /// The card profile of the policy: pinned issuers per card type, roots, test PKI, policies.
     CardProfile profile() const {
         CardProfile p;
@@ -294,20 +240,12 @@ struct CardVerifier::State {
         TrustStore trust;
         if (auto e = trust.addAnchorFolder(policy.trust.anchorsDir))
             return refusal(RefusalReason::PolicyError, "trust anchors: " + *e);
-        std::string denied;
-        if (std::filesystem::exists(policy.trust.denylist)) {
-            auto parsed = Denylist::load(policy.trust.denylist);
-            // A deny-list that cannot be read must not silently let a listed card in.
-            if (!parsed.ok())
-                return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
-            denied = readSmallFile(policy.trust.denylist).value_or("");
-        }
-        std::optional<Refusal> unreadable;
-        const auto reports = lostReports(result.warnings, unreadable);
-        if (!reports)
-            return unreadable;
-        denied += *reports;
-        const Denylist denylist = Denylist::parse(denied, policy.trust.denylist).list;
+        // Read once, by Denylist::load: a deny-list that cannot be read (missing, symlinked, too big)
+        // must never become an empty one. Lost-card reports are cpslockd's (checked after the worker).
+        auto parsed = Denylist::load(policy.trust.denylist);
+        if (!parsed.ok())
+            return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
+        const Denylist denylist = std::move(parsed.list);
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};
         CertificateVerifier verifier(trust, revocation, denylist, profile());

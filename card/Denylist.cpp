@@ -1,15 +1,18 @@
 #include "card/Denylist.h"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace cpslock::card {
 namespace {
 
-// The ANS open-data extract of opposed cards is a few hundred thousand lines at most.
-constexpr std::uintmax_t kMaxFileSize = 64U * 1024U * 1024U;
+
 constexpr std::size_t kMaxSerialDigits = 20;
 
 bool isDigit(char c) {
@@ -144,20 +147,38 @@ Denylist::ParseResult Denylist::parse(std::string_view text, const std::string& 
 }
 
 Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(file, ec);
-    if (ec || size > kMaxFileSize) {
-        ParseResult result;
-        result.errors.push_back(file.string() + ": " + (ec ? "cannot read: " + ec.message() : "file too large"));
-        return result;
+    ParseResult failed;
+    const auto fail = [&failed, &file](const std::string& why) {
+        failed.errors.push_back(file.string() + ": " + why);
+        return failed;
+    };
+    // One open, one fstat, one read of that descriptor: what was checked is what is parsed (issue 10,
+    // finding 4: a symlink or an over-long file was checked by one reader and read as "" by another).
+    const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return fail(errno == ELOOP ? std::string("is a symbolic link (refused)") : "cannot read: " + std::string(std::strerror(errno)));
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail("is not a regular file");
     }
-    std::ifstream in(file, std::ios::binary);
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (!in.good() && !in.eof()) {
-        ParseResult result;
-        result.errors.push_back(file.string() + ": read error");
-        return result;
+    if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileSize) {
+        close(fd);
+        return fail("larger than " + std::to_string(kMaxFileSize / (1024 * 1024)) + " MiB (refused)");
     }
+    std::string text(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = read(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    close(fd);
+    if (done != text.size())
+        return fail("read error (the file changed while it was read)");
     return parse(text, file.string());
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -25,9 +26,13 @@ class Denylist {
 public:
     struct ParseResult;
 
+    /// The one size limit (the ANS open-data extract of opposed cards is a few hundred thousand lines).
+    static constexpr std::uintmax_t kMaxFileSize = 16U * 1024U * 1024U;
+
     /// Parses the text; `sourceName` (usually the file path) prefixes every error as "name:line: ...".
     static ParseResult parse(std::string_view text, const std::string& sourceName);
-    /// Reads and parses a file; a missing or unreadable file is an error.
+    /// The only reader of a deny-list file: a missing, unreadable, symlinked, non-regular or over-long
+    /// file is an error (never an empty list), as is any bad line.
     static ParseResult load(const std::filesystem::path& file);
 
     /// Card serial as read from EF.SN.ICC (decimal digits; leading zeros do not matter).

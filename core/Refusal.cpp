@@ -89,6 +89,19 @@ constexpr std::array kReasons{
     ReasonText{RefusalReason::SeveralCards, "several-cards",
                "Plusieurs cartes CPS sont insérées. Ne laissez que la vôtre et réessayez.",
                "Several CPS cards are inserted. Leave only yours and try again."},
+    ReasonText{RefusalReason::ReportedLost, "reported-lost",
+               "Cette carte a été déclarée perdue ou volée sur ce poste : elle ne peut plus ouvrir de session. "
+               "Si vous l'avez retrouvée, contactez votre support informatique.",
+               "This card was reported lost or stolen on this computer: it can no longer open a session. If you "
+               "found it again, contact your IT support."},
+    ReasonText{RefusalReason::ServiceUnavailable, "service-unavailable",
+               "Le service de vérification des cartes CPS ne répond pas. Réessayez dans un instant ; si cela "
+               "continue, contactez votre support informatique.",
+               "The CPS card verification service is not responding. Try again in a moment; if this goes on, "
+               "contact your IT support."},
+    ReasonText{RefusalReason::CheckFailed, "check-failed",
+               "Le lecteur ou la carte ne répond pas correctement. Retirez la carte, réinsérez-la et réessayez.",
+               "The reader or the card is not responding properly. Remove the card, insert it again and retry."},
     ReasonText{RefusalReason::NotEndEntity, "not-end-entity",
                "Le certificat de cette carte est celui d'une autorité de certification, pas celui d'une personne. "
                "Contactez votre support informatique.",

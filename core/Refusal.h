@@ -32,6 +32,9 @@ enum class RefusalReason {
     PolicyError,        ///< "policy-error": policy or trust configuration unusable
     ReaderUnavailable,  ///< "reader-unavailable": no reader, or the smart-card service (pcscd) is down
     SeveralCards,       ///< "several-cards": more than one CPS card present and no reader named
+    ReportedLost,       ///< "reported-lost": the card was reported lost or stolen on this PC (cpslockd)
+    ServiceUnavailable, ///< "service-unavailable": cpslockd, the card authority, cannot be reached
+    CheckFailed,        ///< "check-failed": the card worker crashed, hung or answered garbage (a hostile card?)
     // The IGC-Santé card authentication profile (docs/card-identity.md), one reason per rule.
     NotEndEntity,          ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
     BadExtendedKeyUsage,   ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)

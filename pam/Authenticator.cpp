@@ -1,7 +1,7 @@
 #include "pam/Authenticator.h"
 
-#include "pam/HelperProtocol.h"
 #include "pam/PamVerdict.h"
+#include "protocol/AuthAnswer.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -16,51 +16,30 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-// After a final answer the helper only has to exit; a refusal does not wait for it long.
-constexpr milliseconds kRefusalGrace{1000};
-
-std::string_view statusName(HelperChannel::ReadStatus status) {
-    switch (status) {
-    case HelperChannel::ReadStatus::Line:
-        return "line";
-    case HelperChannel::ReadStatus::Timeout:
-        return "timeout";
-    case HelperChannel::ReadStatus::Closed:
-        return "closed without an answer";
-    case HelperChannel::ReadStatus::TooLong:
-        return "line too long";
-    case HelperChannel::ReadStatus::Error:
-        return "read error";
-    }
-    return "?";
-}
-
-std::string exitText(const HelperChannel::Exit& exit) {
-    return exit.exited ? "exit " + std::to_string(exit.code) : "signal " + std::to_string(exit.code);
-}
+using protocol::AuthAnswer;
 
 class Flow {
 public:
     Flow(const ModuleOptions& options, const std::string& user, Language language, Conversation& conversation)
         : m_options(options), m_user(user), m_language(language), m_conversation(conversation) {}
 
-    AuthOutcome run(const HelperLauncher& launch) {
+    AuthOutcome run(const std::optional<std::string>& session, const AuthConnector& connect) {
         std::string error;
-        m_helper = launch(helperArguments(m_options, m_user), error);
-        if (!m_helper) {
-            return helperFailure("helper-start", error);
+        m_daemon = connect(authRequest(m_options, m_user, session), error);
+        if (!m_daemon) {
+            return unavailable(error);
         }
 
         // First phase: the card and its PIN state, possibly after waiting for the card.
         const auto firstDeadline = Clock::now() + m_options.timeout + m_options.waitCard;
-        std::optional<HelperAnswer> first;
+        std::optional<AuthAnswer> first;
         bool toldToInsert = false;
         for (;;) {
             first = readAnswer(firstDeadline, error);
             if (!first) {
-                return helperFailure("helper-failed", error);
+                return daemonFailure(error);
             }
-            if (first->kind != HelperAnswer::Kind::WaitingCard) {
+            if (first->kind != AuthAnswer::Kind::WaitingCard) {
                 break;
             }
             if (!toldToInsert) {
@@ -68,12 +47,12 @@ public:
                 toldToInsert = true;
             }
         }
-        if (first->kind == HelperAnswer::Kind::Refused) {
+        if (first->kind == AuthAnswer::Kind::Refused) {
             return refused(*first);
         }
-        if (first->kind != HelperAnswer::Kind::Ready) {
-            // An "ok" before any PIN was given is a broken or hostile helper, never a success.
-            return helperFailure("helper-protocol", "answer before the PIN was asked");
+        if (first->kind != AuthAnswer::Kind::Ready) {
+            // An "ok" before any PIN was given is a broken or hostile answer, never a success.
+            return protocolFailure("answer before the PIN was asked");
         }
 
         if (!sendPin(*first, error)) {
@@ -82,47 +61,43 @@ public:
 
         const auto last = readAnswer(Clock::now() + m_options.timeout, error);
         if (!last) {
-            return helperFailure("helper-failed", error);
+            return daemonFailure(error);
         }
-        if (last->kind == HelperAnswer::Kind::Refused) {
+        if (last->kind == AuthAnswer::Kind::Refused) {
             return refused(*last);
         }
-        if (last->kind != HelperAnswer::Kind::Ok) {
-            return helperFailure("helper-protocol", "expected ok or refused after the PIN");
+        if (last->kind != AuthAnswer::Kind::Ok) {
+            return protocolFailure("expected ok or refused after the PIN");
         }
         if (last->user != m_user) {
-            return helperFailure("helper-protocol", "ok for another user");
+            return protocolFailure("ok for another user");
         }
-        const auto exit = m_helper->finish(m_options.timeout);
-        m_helper.reset();
-        if (!exit.exited || exit.code != 0) {
-            return helperFailure("helper-failed", "ok answer but " + exitText(exit));
-        }
+        m_daemon.reset();
         return AuthOutcome{PAM_SUCCESS, "ok",
-                           "serial=" + last->serial + " cert=" + last->certSha256 + " holder=" + last->holder};
+                           "serial=" + last->serial + " cert=" + last->certSha256 + " holder=" + last->holder,
+                           last->ticket};
     }
 
-    ~Flow() {
-        if (m_helper) {
-            m_helper->finish(kRefusalGrace);
-        }
-    }
+    ~Flow() = default;
     Flow(const Flow&) = delete;
     Flow& operator=(const Flow&) = delete;
 
 private:
-    std::optional<HelperAnswer> readAnswer(Clock::time_point deadline, std::string& error) {
+    std::optional<AuthAnswer> readAnswer(Clock::time_point deadline, std::string& error) {
         const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         std::string line;
-        const auto status = m_helper->readLine(line, left.count() > 0 ? left : milliseconds(0));
-        if (status != HelperChannel::ReadStatus::Line) {
-            error = std::string(statusName(status));
-            if (status == HelperChannel::ReadStatus::Closed) {
-                error += " (" + exitText(finishHelper()) + ")";
-            }
+        const auto status = m_daemon->readLine(line, left.count() > 0 ? left : milliseconds(0));
+        if (status != AuthChannel::ReadStatus::Line) {
+            error = std::string(protocol::LineSocket::statusName(status));
             return std::nullopt;
         }
-        auto parsed = parseAnswer(line);
+        if (line.rfind("error ", 0) == 0) {
+            // cpslockd refused the request itself (busy, malformed): it could not decide.
+            m_serviceError = true;
+            error = "cpslockd: " + line;
+            return std::nullopt;
+        }
+        auto parsed = protocol::parseAnswer(line);
         if (!parsed.answer) {
             error = "unparsable answer: " + parsed.error;
         }
@@ -130,7 +105,7 @@ private:
     }
 
     // The PIN lives in the conversation's reply only; it is wiped when `reply` goes out of scope.
-    bool sendPin(const HelperAnswer& ready, std::string& error) {
+    bool sendPin(const AuthAnswer& ready, std::string& error) {
         auto reply = m_conversation.askSecret(pinPrompt(m_language, ready.triesLeft, ready.finalTry));
         if (!reply) {
             error = "conversation failed or cancelled";
@@ -147,49 +122,57 @@ private:
             m_conversation.showError(userMessage(RefusalReason::WrongPin, m_language));
             return false;
         }
-        if (!m_helper->sendSecret(reply->text(), size)) {
-            error = "helper gone before the PIN was sent";
+        if (!m_daemon->sendSecret(reply->text(), size)) {
+            error = "cpslockd gone before the PIN was sent";
             return false;
         }
         return true;
     }
 
-    HelperChannel::Exit finishHelper() {
-        HelperChannel::Exit exit;
-        if (m_helper) {
-            exit = m_helper->finish(kRefusalGrace);
-            m_helper.reset();
-        }
-        return exit;
-    }
-
-    AuthOutcome refused(const HelperAnswer& answer) {
-        finishHelper();
+    AuthOutcome refused(const AuthAnswer& answer) {
+        m_daemon.reset();
         std::string message = m_language == Language::French ? answer.messageFr : answer.messageEn;
         if (message.empty()) {
             message = userMessage(answer.reason, m_language, answer.triesLeft);
         }
         m_conversation.showError(message);
-        return AuthOutcome{pamReturnFor(answer.reason), std::string(toString(answer.reason)), answer.detail};
+        return AuthOutcome{pamReturnFor(answer.reason), std::string(toString(answer.reason)), answer.detail, {}};
     }
 
     AuthOutcome localRefusal(const std::string& why) {
-        finishHelper();
-        return AuthOutcome{PAM_AUTH_ERR, "not-verified", why};
+        m_daemon.reset();
+        return AuthOutcome{PAM_AUTH_ERR, "not-verified", why, {}};
     }
 
-    // A crash, hang, garbage or missing helper is a refusal: it says nothing about the card.
-    AuthOutcome helperFailure(const std::string& reason, const std::string& detail) {
-        finishHelper();
+    /// cpslockd cannot be reached or refused the request itself: it could not decide.
+    AuthOutcome unavailable(const std::string& detail) {
+        m_daemon.reset();
+        m_conversation.showError(userMessage(RefusalReason::ServiceUnavailable, m_language));
+        return AuthOutcome{pamReturnFor(RefusalReason::ServiceUnavailable),
+                           std::string(toString(RefusalReason::ServiceUnavailable)), detail, {}};
+    }
+
+    // A hang, garbage or a connection closed without an answer is a refusal: it says nothing about the card.
+    AuthOutcome daemonFailure(const std::string& detail) {
+        if (m_serviceError)
+            return unavailable(detail);
+        m_daemon.reset();
         m_conversation.showError(userMessage(RefusalReason::ModuleError, m_language));
-        return AuthOutcome{PAM_AUTH_ERR, reason, detail};
+        return AuthOutcome{PAM_AUTH_ERR, "daemon-failed", detail, {}};
+    }
+
+    AuthOutcome protocolFailure(const std::string& detail) {
+        m_daemon.reset();
+        m_conversation.showError(userMessage(RefusalReason::ModuleError, m_language));
+        return AuthOutcome{PAM_AUTH_ERR, "daemon-protocol", detail, {}};
     }
 
     const ModuleOptions& m_options;
     const std::string& m_user;
     Language m_language;
     Conversation& m_conversation;
-    std::unique_ptr<HelperChannel> m_helper;
+    std::unique_ptr<AuthChannel> m_daemon;
+    bool m_serviceError = false;
 };
 
 } // namespace
@@ -205,26 +188,31 @@ std::size_t SecretReply::size() const noexcept {
     return m_text ? std::strlen(m_text) : 0;
 }
 
-std::vector<std::string> helperArguments(const ModuleOptions& options, const std::string& user) {
-    std::vector<std::string> args{"--user", user};
-    if (options.policy) {
-        args.insert(args.end(), {"--policy", *options.policy});
+protocol::Request authRequest(const ModuleOptions& options, const std::string& user,
+                              const std::optional<std::string>& session) {
+    protocol::Request request{protocol::Verb::Auth, {{"user", user}}};
+    if (session && protocol::validSessionId(*session)) {
+        request.fields["session"] = *session;
     }
     if (options.waitCard.count() > 0) {
-        args.insert(args.end(), {"--wait-card", std::to_string(options.waitCard.count())});
+        request.fields["wait"] = std::to_string(options.waitCard.count());
     }
-    return args;
+    if (options.timeout != ModuleOptions{}.timeout) {
+        request.fields["timeout"] = std::to_string(options.timeout.count());
+    }
+    return request;
 }
 
-AuthOutcome authenticate(const ModuleOptions& options, const std::string& user, Language language,
-                         Conversation& conversation, const HelperLauncher& launch) noexcept {
+AuthOutcome authenticate(const ModuleOptions& options, const std::string& user,
+                         const std::optional<std::string>& session, Language language, Conversation& conversation,
+                         const AuthConnector& connect) noexcept {
     try {
         Flow flow(options, user, language, conversation);
-        return flow.run(launch);
+        return flow.run(session, connect);
     } catch (const std::exception& e) {
-        return AuthOutcome{PAM_AUTH_ERR, "module-exception", e.what()};
+        return AuthOutcome{PAM_AUTH_ERR, "module-exception", e.what(), {}};
     } catch (...) {
-        return AuthOutcome{PAM_AUTH_ERR, "module-exception", "unknown exception"};
+        return AuthOutcome{PAM_AUTH_ERR, "module-exception", "unknown exception", {}};
     }
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/Refusal.h"
 #include "pam/PamOptions.h"
+#include "protocol/LineSocket.h"
+#include "protocol/Request.h"
 
 #include <chrono>
 #include <cstddef>
@@ -41,42 +43,40 @@ public:
     virtual void showInfo(const std::string& message) = 0;  ///< PAM_TEXT_INFO
 };
 
-/// The running cpslock-auth, seen from the module.
-class HelperChannel {
+/// An `auth` exchange with cpslockd, seen from the module (DaemonChannel; tests inject scripted ones).
+class AuthChannel {
 public:
-    enum class ReadStatus { Line, Timeout, Closed, TooLong, Error };
-    struct Exit {
-        bool exited = false; ///< ended by exit() (else killed by a signal)
-        int code = -1;       ///< exit code, or the signal number
-    };
+    using ReadStatus = protocol::LineSocket::ReadStatus;
 
-    virtual ~HelperChannel() = default;
+    virtual ~AuthChannel() = default;
     /// One line without its '\n'; waits at most `timeout`.
     virtual ReadStatus readLine(std::string& line, std::chrono::milliseconds timeout) = 0;
-    /// Writes the secret and '\n'; false if the helper is gone. Never raises SIGPIPE.
+    /// Writes the secret and '\n'; false if cpslockd is gone. Never raises SIGPIPE.
     virtual bool sendSecret(const char* data, std::size_t size) = 0;
-    /// Closes the channel, waits up to `grace` for the helper to end, then SIGKILLs and reaps it.
-    virtual Exit finish(std::chrono::milliseconds grace) = 0;
 };
 
-/// Starts the helper with these arguments (argv[0] excluded); nullptr with `error` set on failure.
-using HelperLauncher =
-    std::function<std::unique_ptr<HelperChannel>(const std::vector<std::string>& args, std::string& error)>;
+/// Opens the exchange: connects to cpslockd and sends the `auth` request. nullptr with `error` set
+/// when cpslockd cannot be reached.
+using AuthConnector =
+    std::function<std::unique_ptr<AuthChannel>(const protocol::Request& request, std::string& error)>;
 
-/// The arguments cpslock-auth gets: --user U [--policy F] [--wait-card S]. Never the PIN.
-std::vector<std::string> helperArguments(const ModuleOptions& options, const std::string& user);
+/// The request the module sends: auth user=U [session=S] [wait=N]. Never the PIN.
+protocol::Request authRequest(const ModuleOptions& options, const std::string& user,
+                              const std::optional<std::string>& session);
 
 struct AuthOutcome {
     int pamCode = 0;    ///< what pam_sm_authenticate returns
-    std::string reason; ///< refusal name or "helper-…" failure, "ok" on success (for the log)
+    std::string reason; ///< refusal name or "daemon-…" failure, "ok" on success (for the log)
     std::string detail; ///< technical, for the debug log; never the PIN
+    std::string ticket; ///< success: cpslockd's ticket for open_session
 };
 
-/// The whole authentication, once the user and options are known: start the helper, wait for the
-/// card, ask the PIN, hand it over, read the answer, map it; messages go through `conversation`.
-/// Every path that is not a well-formed `ok` for `user` from a helper that then exited 0 is a
-/// refusal. Never throws (a std::exception becomes a refusal).
-AuthOutcome authenticate(const ModuleOptions& options, const std::string& user, Language language,
-                         Conversation& conversation, const HelperLauncher& launch) noexcept;
+/// The whole authentication, once the user and options are known: ask cpslockd, wait for the card,
+/// ask the PIN, hand it over, read the answer, map it; messages go through `conversation`. Every path
+/// that is not a well-formed `ok` for `user` is a refusal; cpslockd unreachable is
+/// service-unavailable (PAM_AUTHINFO_UNAVAIL). Never throws (a std::exception becomes a refusal).
+AuthOutcome authenticate(const ModuleOptions& options, const std::string& user,
+                         const std::optional<std::string>& session, Language language, Conversation& conversation,
+                         const AuthConnector& connect) noexcept;
 
 } // namespace cpslock::pam

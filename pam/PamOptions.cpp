@@ -53,34 +53,21 @@ OptionsResult parseModuleOptions(std::span<const std::string_view> args) {
             } else {
                 result.errors.push_back(quoted + ": wait_card must be whole seconds from 0 to 600");
             }
-        } else if ((key == "policy" || key == "helper") && hasValue) {
+        } else if (key == "socket" && hasValue) {
             if (!isSafePath(value)) {
-                result.errors.push_back(quoted + ": " + std::string(key) + " must be an absolute path");
-            } else if (key == "policy") {
-                result.options.policy = std::string(value);
+                result.errors.push_back(quoted + ": socket must be an absolute path");
             } else {
-                result.options.helper = std::string(value);
+                result.options.socket = std::string(value);
             }
+        } else if ((key == "policy" || key == "helper") && hasValue) {
+            // Retired with cpslock-auth: the policy is cpslockd's (--policy), the card is checked there.
+            result.errors.push_back(quoted + ": no longer supported: the policy and the card check belong to "
+                                             "cpslockd (docs/pam.md)");
         } else {
-            result.errors.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, policy=, helper=)");
+            result.errors.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, socket=)");
         }
     }
     return result;
-}
-
-std::optional<std::string> checkUserName(std::string_view user) {
-    if (user.empty() || user.size() > 256) {
-        return "user name empty or longer than 256 bytes";
-    }
-    if (user.front() == '-') {
-        return "user name starts with '-'";
-    }
-    for (const char c : user) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '/') {
-            return "user name contains a control character or '/'";
-        }
-    }
-    return std::nullopt;
 }
 
 } // namespace cpslock::pam

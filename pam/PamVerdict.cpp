@@ -10,6 +10,7 @@ int pamReturnFor(RefusalReason reason) {
     case RefusalReason::ReaderUnavailable:
     case RefusalReason::ModuleError:
     case RefusalReason::PolicyError:
+    case RefusalReason::ServiceUnavailable:
         return PAM_AUTHINFO_UNAVAIL;
     // The card's certificate is not a card authentication certificate we accept: a card was
     // presented and refused, so no fallback line may apply.

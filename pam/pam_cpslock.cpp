@@ -1,9 +1,10 @@
-// pam_cpslock.so: the PAM entry points, a shim over Authenticator (tested without PAM).
-// docs/pam.md documents the options, the return codes and the helper protocol.
+// pam_cpslock.so: the PAM entry points, a shim over Authenticator (tested without PAM) that talks to
+// cpslockd. docs/pam.md documents the options and the return codes; docs/protocol.md the socket.
 #include "pam/Authenticator.h"
-#include "pam/HelperProcess.h"
+#include "pam/DaemonChannel.h"
 #include "pam/PamOptions.h"
 #include "pam/PamVerdict.h"
+#include "protocol/DaemonClient.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -13,10 +14,6 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include <syslog.h>
-
-#ifndef CPSLOCK_HELPER_PATH
-#error "CPSLOCK_HELPER_PATH must name the installed cpslock-auth"
-#endif
 
 #define CPSLOCK_PAM_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -55,6 +52,9 @@ private:
     bool m_silent;
 };
 
+/// pam_set_data key of the ticket an `ok` carried, for open_session.
+constexpr const char* kTicketData = "cpslock_ticket";
+
 std::optional<std::string_view> localeVariable(pam_handle_t* pamh, const char* name) {
     // The application's PAM environment first (what the session will get), then the process's.
     if (const char* value = pam_getenv(pamh, name))
@@ -64,11 +64,35 @@ std::optional<std::string_view> localeVariable(pam_handle_t* pamh, const char* n
     return std::nullopt;
 }
 
-int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+OptionsResult moduleOptions(int argc, const char** argv) {
     std::vector<std::string_view> args;
     for (int i = 0; i < argc; ++i)
         args.emplace_back(argv[i] ? argv[i] : "");
-    const OptionsResult parsed = parseModuleOptions(args);
+    return parseModuleOptions(args);
+}
+
+std::string socketPath(const ModuleOptions& options) {
+    return options.socket.value_or(std::string(protocol::kDefaultDaemonSocket));
+}
+
+/// The logind session this PAM transaction runs in, when it has one: a screen locker's own session
+/// (cpslockd records the card for it only if it belongs to the verified user).
+std::optional<std::string> currentSession(pam_handle_t* pamh) {
+    const char* id = pam_getenv(pamh, "XDG_SESSION_ID");
+    if (id == nullptr)
+        id = std::getenv("XDG_SESSION_ID");
+    if (id == nullptr || *id == '\0')
+        return std::nullopt;
+    return std::string(id);
+}
+
+void freeTicket(pam_handle_t* /*pamh*/, void* data, int /*status*/) {
+    auto* ticket = static_cast<std::string*>(data);
+    delete ticket;
+}
+
+int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+    const OptionsResult parsed = moduleOptions(argc, argv);
     const Language language = languageFromLocale(localeVariable(pamh, "LC_ALL"), localeVariable(pamh, "LC_MESSAGES"),
                                                  localeVariable(pamh, "LANG"));
     PamConversation conversation(pamh, (static_cast<unsigned>(flags) & PAM_SILENT) != 0U);
@@ -87,25 +111,21 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
         pam_syslog(pamh, LOG_NOTICE, "no user name");
         return PAM_AUTH_ERR;
     }
-    if (const auto bad = checkUserName(user)) {
+    if (const auto bad = protocol::checkUserName(user)) {
         pam_syslog(pamh, LOG_NOTICE, "refused user name: %s", bad->c_str());
         return PAM_AUTH_ERR;
     }
 
-    const std::string helper = options.helper.value_or(CPSLOCK_HELPER_PATH);
-    if (const auto insecure = insecureHelperReason(helper)) {
-        pam_syslog(pamh, LOG_ERR, "helper refused: %s", insecure->c_str());
-        conversation.showError(userMessage(RefusalReason::ModuleError, language));
-        return PAM_AUTH_ERR;
-    }
-
-    ChildSignalGuard childSignal;
-    const AuthOutcome outcome = authenticate(options, user, language, conversation,
-                                             [&helper](const std::vector<std::string>& helperArgs, std::string& error) {
-                                                 return spawnHelper(helper, helperArgs, error);
-                                             });
+    const std::string socket = socketPath(options);
+    const AuthOutcome outcome =
+        authenticate(options, user, currentSession(pamh), language, conversation,
+                     [&socket](const protocol::Request& request, std::string& error) {
+                         return connectDaemon(socket, request, error);
+                     });
 
     if (outcome.pamCode == PAM_SUCCESS) {
+        if (!outcome.ticket.empty())
+            pam_set_data(pamh, kTicketData, new std::string(outcome.ticket), freeTicket);
         if (options.debug)
             pam_syslog(pamh, LOG_DEBUG, "user %s: ok (%s)", user, outcome.detail.c_str());
     } else {
@@ -117,6 +137,32 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
     if (outcome.pamCode != PAM_SUCCESS && outcome.pamCode != PAM_AUTHINFO_UNAVAIL)
         return PAM_AUTH_ERR;
     return outcome.pamCode;
+}
+
+/// A login's verification happened before its session existed: give it to the session pam_systemd
+/// just opened. Never blocks the login: without the record the agent locks the session (require_card)
+/// and the card must be presented again.
+int openSessionShim(pam_handle_t* pamh, int argc, const char** argv) {
+    const OptionsResult parsed = moduleOptions(argc, argv);
+    const void* data = nullptr;
+    if (!parsed.ok() || pam_get_data(pamh, kTicketData, &data) != PAM_SUCCESS || data == nullptr)
+        return PAM_SUCCESS;
+    const auto session = currentSession(pamh);
+    if (!session || !protocol::validSessionId(*session)) {
+        pam_syslog(pamh, LOG_NOTICE, "no logind session to attach the card verification to");
+        return PAM_SUCCESS;
+    }
+    const auto& ticket = *static_cast<const std::string*>(data);
+    std::string error;
+    const auto reply = askDaemon(socketPath(parsed.options),
+                                 protocol::Request{protocol::Verb::Attach, {{"ticket", ticket}, {"session", *session}}},
+                                 std::chrono::seconds(5), error);
+    if (!reply || !reply->ok) {
+        pam_syslog(pamh, LOG_NOTICE, "card verification not attached to session %s: %s", session->c_str(),
+                   reply ? (reply->code + " " + reply->get("detail")).c_str() : error.c_str());
+    }
+    pam_set_data(pamh, kTicketData, nullptr, nullptr);
+    return PAM_SUCCESS;
 }
 
 } // namespace
@@ -132,6 +178,19 @@ CPSLOCK_PAM_EXPORT int pam_sm_authenticate(pam_handle_t* pamh, int flags, int ar
 
 // No credentials to establish: the card proves who is at the screen, nothing is cached.
 CPSLOCK_PAM_EXPORT int pam_sm_setcred(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/, const char** /*argv*/) {
+    return PAM_SUCCESS;
+}
+
+CPSLOCK_PAM_EXPORT int pam_sm_open_session(pam_handle_t* pamh, int /*flags*/, int argc, const char** argv) {
+    try {
+        return cpslock::pam::openSessionShim(pamh, argc, argv);
+    } catch (...) {
+        return PAM_SUCCESS; // the agent locks a session without a recorded card: nothing opens here
+    }
+}
+
+CPSLOCK_PAM_EXPORT int pam_sm_close_session(pam_handle_t* /*pamh*/, int /*flags*/, int /*argc*/,
+                                            const char** /*argv*/) {
     return PAM_SUCCESS;
 }
 

@@ -61,8 +61,15 @@ struct Policy {
     } service;
     struct Pkcs11 {
         std::vector<std::string> modules{std::string(kOpenScModule)};
+        /// OpenSC configuration file for cpslockd's card worker (OPENSC_CONF); empty = OpenSC's own.
+        std::string openscConf;
         bool operator==(const Pkcs11&) const = default;
     } pkcs11;
+    struct Pcsc {
+        /// pcscd's socket (PCSCLITE_CSOCK_NAME) for every cpslock program; empty = pcsc-lite's default.
+        std::string socket;
+        bool operator==(const Pcsc&) const = default;
+    } pcsc;
     struct Cards {
         std::vector<CardType> allowedTypes{CardType::Cps};
         /// Certificate policy OID (dotted) -> card type: the strongest evidence of a card's type.

@@ -83,6 +83,8 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("service.loss_action", quote(toString(p.service.lossAction)));
     b.add("service.loss_grace", quote(formatDuration(p.service.lossGrace)));
     b.add("pkcs11.modules", list(p.pkcs11.modules, quoteAny));
+    b.add("pkcs11.opensc_conf", quote(p.pkcs11.openscConf));
+    b.add("pcsc.socket", quote(p.pcsc.socket));
     b.add("cards.allowed_types", list(p.cards.allowedTypes, quoteType));
     if (p.cards.typeOids.empty())
         b.add("cards.type_oids", "{}");

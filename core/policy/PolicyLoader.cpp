@@ -409,6 +409,17 @@ const KeySpec kPkcs11Keys[] = {
          }
          return assign(c.policy.pkcs11.modules, std::move(modules));
      }},
+    {"opensc_conf",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.pkcs11.openscConf, getAbsolutePath(c, k, n));
+     }},
+};
+
+const KeySpec kPcscKeys[] = {
+    {"socket",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.pcsc.socket, getAbsolutePath(c, k, n));
+     }},
 };
 
 /// Dotted decimal object identifier: first arc 0-2, at least two arcs, no leading zeros.
@@ -775,7 +786,7 @@ struct SectionSpec {
 const SectionSpec kSections[] = {
     {"session", kSessionKeys}, {"service", kServiceKeys}, {"pkcs11", kPkcs11Keys},    {"cards", kCardsKeys},
     {"pin", kPinKeys},         {"trust", kTrustKeys},     {"accounts", kAccountsKeys}, {"lost_card", kLostCardKeys},
-    {"audit", kAuditKeys},     {"locker", kLockerKeys},
+    {"audit", kAuditKeys},     {"locker", kLockerKeys},   {"pcsc", kPcscKeys},
 };
 
 struct RefusedKey {
@@ -966,8 +977,11 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
             result.diagnostics.push_back({Diagnostic::Severity::Error, where->second,
                                           "'" + key + "' = \"" + shown(path) + "\": " + *why});
         } else {
-            // Built-in defaults are the packaged paths: missing ones are the consumer's refusal.
-            result.diagnostics.push_back({Diagnostic::Severity::Warning, {},
+            // Built-in defaults are the packaged paths: a missing one is the consumer's refusal (a
+            // warning here), but one that exists and is insecure is never used (issue 10, finding 5:
+            // a group-writable default anchors folder authenticated a planted CA).
+            const bool missing = why->rfind("does not exist", 0) == 0;
+            result.diagnostics.push_back({missing ? Diagnostic::Severity::Warning : Diagnostic::Severity::Error, {},
                                           "'" + key + "' (default \"" + path + "\"): " + *why + "; " +
                                               std::string(consequence)});
         }
@@ -975,11 +989,14 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
     const Policy& p = result.policy;
     check("trust.anchors_dir", p.trust.anchorsDir, PathKind::Directory, "every card will be refused");
     check("trust.crl_dir", p.trust.crlDir, PathKind::Directory, "revocation cannot be checked");
-    check("trust.denylist", p.trust.denylist, PathKind::File, "no card is denied locally");
+    check("trust.denylist", p.trust.denylist, PathKind::File,
+          "every card will be refused (a deny-list that cannot be read is never taken as empty)");
     check("trust.lost_reports_dir", p.trust.lostReportsDir, PathKind::DropBox,
           "cards reported lost from the tray are not refused by this PC");
     for (const std::string& module : p.pkcs11.modules)
         check("pkcs11.modules", module, PathKind::File, "this PKCS#11 module cannot be used");
+    if (!p.pkcs11.openscConf.empty())
+        check("pkcs11.opensc_conf", p.pkcs11.openscConf, PathKind::File, "OpenSC cannot be configured");
     if (!p.locker.command.empty())
         check("locker.command", p.locker.command.front(), PathKind::Executable, "the fallback locker cannot run");
 }

@@ -12,7 +12,7 @@
 namespace cpslock::platform {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kMessageIds{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 32> kMessageIds{{
     {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
     {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
     {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
@@ -25,6 +25,11 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kMessage
     {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"}, {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
     {"settings-changed", "dd2b7114502b421088733e29f01357f1"}, {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
     {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},   {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
+    // cpslockd, the card authority
+    {"daemon-started", "0f1bf1a6a7c24c0c9d8f5a0c1e4a7b21"},   {"daemon-stopped", "5d3c0b7e2f9a4e61a8c2d4b6e0f1a3c5"},
+    {"auth-verified", "8a6e1d2c3b4f4a5e9d7c6b5a4f3e2d1c"},    {"auth-refused", "c3d2e1f0a9b84c7d8e6f5a4b3c2d1e0f"},
+    {"session-attached", "1e2d3c4b5a6948f7a6b5c4d3e2f1a0b9"}, {"session-retired", "7b6a5c4d3e2f41a0b9c8d7e6f5a4b3c2"},
+    {"card-reported-lost", "4f3e2d1c0b9a48e7d6c5b4a3f2e1d0c9"}, {"request-refused", "a0b1c2d3e4f54a6b8c7d9e0f1a2b3c4d"},
 }};
 
 int priority(AuditRecord::Severity s) {
@@ -107,10 +112,11 @@ bool JournaldAuditSink::available() {
 }
 
 void JournaldAuditSink::write(const AuditRecord& record) {
+    // MESSAGE also carries the key=value fields, so plain syslog forwarding keeps them.
     std::vector<std::string> fields;
     fields.push_back("MESSAGE=" + record.message);
     fields.push_back("PRIORITY=" + std::to_string(priority(record.severity)));
-    fields.push_back("SYSLOG_IDENTIFIER=cpslock-agent");
+    fields.push_back("SYSLOG_IDENTIFIER=" + m_identifier);
     fields.push_back("CPSLOCK_KIND=" + record.kind);
     if (const auto id = auditMessageId(record.kind); !id.empty())
         fields.push_back("MESSAGE_ID=" + std::string(id));
@@ -123,8 +129,8 @@ void JournaldAuditSink::write(const AuditRecord& record) {
     sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
-SyslogAuditSink::SyslogAuditSink() {
-    openlog("cpslock-agent", LOG_PID, LOG_AUTHPRIV);
+SyslogAuditSink::SyslogAuditSink(std::string identifier) : m_identifier(std::move(identifier)) {
+    openlog(m_identifier.c_str(), LOG_PID, LOG_AUTHPRIV);
 }
 
 SyslogAuditSink::~SyslogAuditSink() {
@@ -141,18 +147,18 @@ void StreamAuditSink::write(const AuditRecord& record) {
     std::fflush(m_stream);
 }
 
-std::unique_ptr<AuditSink> makeAuditSink(std::string_view kind, std::string* chosen) {
+std::unique_ptr<AuditSink> makeAuditSink(std::string_view kind, std::string* chosen, const std::string& identifier) {
     auto say = [chosen](const char* what) {
         if (chosen != nullptr)
             *chosen = what;
     };
     if (kind == "syslog") {
         say("syslog");
-        return std::make_unique<SyslogAuditSink>();
+        return std::make_unique<SyslogAuditSink>(identifier);
     }
     if (kind == "journald" && JournaldAuditSink::available()) {
         say("journald");
-        return std::make_unique<JournaldAuditSink>();
+        return std::make_unique<JournaldAuditSink>(identifier);
     }
     say(kind == "journald" ? "stderr (journald not running)" : "stderr");
     return std::make_unique<StreamAuditSink>(stderr);

@@ -21,19 +21,26 @@ std::string formatAuditLine(const AuditRecord& record);
 /// journald, through sd_journal_send: MESSAGE_ID, PRIORITY, CPSLOCK_KIND and one CPSLOCK_<FIELD> per field.
 class JournaldAuditSink final : public AuditSink {
 public:
+    explicit JournaldAuditSink(std::string identifier = "cpslock-agent") : m_identifier(std::move(identifier)) {}
     void write(const AuditRecord& record) override;
     /// True when journald's socket is there (/run/systemd/journal/socket).
     static bool available();
+
+private:
+    std::string m_identifier; ///< SYSLOG_IDENTIFIER
 };
 
 /// syslog, facility LOG_AUTHPRIV (the audit trail of authentication events), one formatted line.
 class SyslogAuditSink final : public AuditSink {
 public:
-    SyslogAuditSink();
+    explicit SyslogAuditSink(std::string identifier = "cpslock-agent");
     ~SyslogAuditSink() override;
     SyslogAuditSink(const SyslogAuditSink&) = delete;
     SyslogAuditSink& operator=(const SyslogAuditSink&) = delete;
     void write(const AuditRecord& record) override;
+
+private:
+    std::string m_identifier; ///< openlog() keeps the pointer: it must live as long as the sink
 };
 
 /// A stream (stderr), one formatted line per record, flushed at once.
@@ -47,6 +54,8 @@ private:
 };
 
 /// "journald" (falls back to stderr when journald is not running), "syslog" or "stderr".
-std::unique_ptr<AuditSink> makeAuditSink(std::string_view kind, std::string* chosen = nullptr);
+/// `identifier`: SYSLOG_IDENTIFIER / syslog tag of the program.
+std::unique_ptr<AuditSink> makeAuditSink(std::string_view kind, std::string* chosen = nullptr,
+                                         const std::string& identifier = "cpslock-agent");
 
 } // namespace cpslock::platform

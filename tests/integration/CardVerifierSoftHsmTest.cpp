@@ -289,25 +289,6 @@ TEST_F(CardVerifierSoftHsmTest, WhatIsInTheReaderComesFirst) {
     EXPECT_REFUSED(verify(), ModuleError);
 }
 
-TEST_F(CardVerifierSoftHsmTest, CardReportedLostFromTheTrayIsRefused) {
-    cardIs("valid-cps");
-    const fs::path box = s_dir / "lost";
-    fs::create_directories(box);
-    policy.trust.lostReportsDir = box.string();
-    // A stray file cannot block every card: it is skipped with a warning.
-    std::ofstream(box / "garbage.deny") << "this is not a deny-list\n";
-    const VerifyResult before = verify();
-    EXPECT_TRUE(before.ok()) << reasonOf(before);
-    EXPECT_FALSE(before.warnings.empty());
-    // (The report names the certificate; the serial form is covered by the deny-list tests.)
-    std::ofstream(box / "report.deny") << "# reported lost from the tray by dr.donnat\nsha256:"
-                                       << testpki::pki().cards.at("valid-cps").sha256 << "\n";
-    EXPECT_REFUSED(verify(), Denylisted);
-    fs::remove(box / "report.deny"); // an admin clears the report
-    EXPECT_TRUE(verify().ok());
-    fs::remove_all(box);
-}
-
 TEST_F(CardVerifierSoftHsmTest, ConfigurationProblemsAreNamed) {
     cardIs("valid-cps");
     policy.pkcs11.modules = {"/nonexistent/opensc-pkcs11.so"};

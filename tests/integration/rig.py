@@ -10,6 +10,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -62,6 +63,8 @@ class LineReader:
 class Rig:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="cpslock-rig-")
+        # cpslockd's worker runs as an unprivileged user: it must reach pcscd's socket in here.
+        os.chmod(self.dir, 0o755)
         self.env = dict(os.environ)
         self._procs = []
 
@@ -279,3 +282,97 @@ class PolicyDir:
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+CPSLOCKD = os.path.join(BUILD_DIR, "daemon", "cpslockd")
+WORKER = os.path.join(BUILD_DIR, "daemon", "cpslockd-worker")
+NOBODY = 65534
+
+
+class Cpslockd:
+    """cpslockd in the foreground on a private socket, as the rig runs pcscd: started as root, it drops
+    to `nobody` once its socket is bound (as the service unit runs it as its own user). Its audit
+    records (stderr lines) are kept in `audit_log`."""
+
+    def __init__(self, policy=None, worker=WORKER, env=None, user="nobody"):
+        self.dir = tempfile.mkdtemp(prefix="cpslockd-")
+        os.chmod(self.dir, 0o755)
+        self.state = os.path.join(self.dir, "state")
+        os.mkdir(self.state)
+        os.chown(self.state, NOBODY, NOBODY)
+        self.socket = os.path.join(self.dir, "cpslockd.sock")
+        self.audit_log = os.path.join(self.dir, "audit.log")
+        self.argv = [CPSLOCKD, "--socket", self.socket, "--state-dir", self.state, "--worker", worker,
+                     "--audit", "stderr"]
+        if user:
+            self.argv += ["--user", user]
+        if policy:
+            self.argv += ["--policy", policy]
+        self.env = dict(env if env is not None else os.environ)
+        self.proc = None
+
+    def start(self, expect_ready=True):
+        self._log = open(self.audit_log, "a")
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=self._log,
+                                     stderr=self._log, start_new_session=True)
+        if expect_ready:
+            deadline = time.monotonic() + EVENT_TIMEOUT
+            while not self.ping():
+                if self.proc.poll() is not None:
+                    raise AssertionError("cpslockd exited %s: %s" % (self.proc.returncode, self.audit()))
+                if time.monotonic() > deadline:
+                    raise AssertionError("cpslockd did not answer: %s" % self.audit())
+                time.sleep(0.02)
+        return self
+
+    def request(self, line, timeout=EVENT_TIMEOUT, as_uid=None):
+        """One request line, its reply line. `as_uid` asks from another account (a child process)."""
+        code = ("import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.settimeout(%r)\ns.connect(%r)\n"
+                "s.sendall(sys.argv[1].encode()+b'\\n')\nf=s.makefile()\nprint(f.readline(), end='')\n"
+                % (timeout, self.socket))
+        kwargs = {}
+        if as_uid is not None:
+            kwargs["user"] = as_uid
+            kwargs["group"] = as_uid
+            kwargs["extra_groups"] = []
+        # The system's python: another account may not be able to run the one the tests run under.
+        r = subprocess.run(["/usr/bin/python3", "-c", code, line], capture_output=True, text=True,
+                           timeout=timeout + 5, **kwargs)
+        return r.stdout.strip()
+
+    def ping(self):
+        try:
+            return self.request("ping", timeout=1).startswith("done")
+        except (subprocess.TimeoutExpired, OSError):
+            return False
+
+    def audit(self):
+        with open(self.audit_log, errors="replace") as f:
+            return f.read()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def rig_policy_dropin(policy_dir, rig_env, opensc_conf=None):
+    """The card service of a rig, for cpslockd's worker: pcscd's socket and (PIV path) OpenSC's
+    configuration, as a drop-in of PolicyDir (the worker takes neither from an environment)."""
+    dropins = os.path.join(policy_dir.dir, "policy.d")
+    os.makedirs(dropins, exist_ok=True)
+    os.chmod(dropins, 0o755)
+    path = os.path.join(dropins, "10-rig.toml")
+    with open(path, "w") as f:
+        f.write('[pcsc]\nsocket = "%s"\n' % rig_env["PCSCLITE_CSOCK_NAME"])
+        if opensc_conf:
+            f.write('[pkcs11]\nopensc_conf = "%s"\n' % opensc_conf)
+    os.chmod(path, 0o644)
+    return path

@@ -1,9 +1,10 @@
-"""pam_cpslock.so through real libpam (pam_wrapper + pamtester), with stand-in helpers for what a
-real card cannot be made to do on demand: crash, hang, answer garbage, answer ok out of turn.
+"""pam_cpslock.so → cpslockd through real libpam (pam_wrapper + pamtester), with stand-in card
+workers for what a real card cannot be made to do on demand: crash, hang, answer garbage, answer ok
+out of turn.
 
-The stand-ins are passed with the documented `helper=` option, which the module honours only for a
-root-owned file in root-owned folders; the tests run as root and write them to a root-owned folder.
-test_pam_rig.py runs the real cpslock-auth against the virtual reader."""
+Each test starts a real cpslockd (rig.Cpslockd) whose `--worker` is a stand-in; cpslockd refuses a
+worker that is not root-owned in root-owned folders, so the tests (root, as in CI) write them to a
+root-owned folder. test_pam_rig.py runs the real cpslockd-worker against the virtual reader."""
 import os
 import pty
 import shutil
@@ -18,7 +19,6 @@ import unittest
 SOURCE_DIR = os.environ.get("CPSLOCK_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BUILD_DIR = os.environ.get("CPSLOCK_BUILD_DIR", os.path.join(SOURCE_DIR, "build", "dev"))
 MODULE = os.path.join(BUILD_DIR, "pam", "pam_cpslock.so")
-HELPER = os.path.join(BUILD_DIR, "pam", "cpslock-auth")
 PAM_DIR = "/lib/x86_64-linux-gnu/security"
 PAM_PERMIT = os.path.join(PAM_DIR, "pam_permit.so")
 INSTALLER = os.path.join(SOURCE_DIR, "installer", "pam")
@@ -124,11 +124,15 @@ class Session:
 
 
 class StandIns:
-    """Root-owned folder of stand-in helpers (Python scripts)."""
+    """Root-owned folder of stand-in workers (Python scripts); what they write goes to `out`, which
+    cpslockd's user (nobody) may write."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="cpslock-pam-helpers-")
+        self.dir = tempfile.mkdtemp(prefix="cpslock-pam-workers-")
         os.chmod(self.dir, 0o755)
+        self.out = os.path.join(self.dir, "out")
+        os.mkdir(self.out)
+        os.chmod(self.out, 0o1777)
 
     def write(self, name, body, mode=0o755):
         path = os.path.join(self.dir, name)
@@ -138,7 +142,7 @@ class StandIns:
         return path
 
     def file(self, name):
-        return os.path.join(self.dir, name)
+        return os.path.join(self.out, name)
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -150,16 +154,25 @@ READ_PIN = 'pin = sys.stdin.readline().rstrip("\\n")\n'
 USER = 'user = sys.argv[sys.argv.index("--user") + 1]\n'
 
 
+def daemon_for(test, worker):
+    """A cpslockd whose card worker is `worker`; stopped at the end of the test."""
+    from rig import Cpslockd
+    daemon = Cpslockd(worker=worker).start()
+    test.addCleanup(daemon.stop)
+    return daemon
+
+
 class PamModuleTest(unittest.TestCase):
     def setUp(self):
-        self.assertEqual(os.geteuid(), 0, "needs root (helpers must be root-owned)")
+        self.assertEqual(os.geteuid(), 0, "needs root (workers must be root-owned)")
         for path in (MODULE, shutil.which("pamtester")):
             self.assertTrue(path and os.path.exists(path), "missing %s" % path)
         self.helpers = StandIns()
         self.addCleanup(self.helpers.remove)
 
     def service(self, helper, options="", lines_after=()):
-        s = PamService(["auth required %s helper=%s %s" % (MODULE, helper, options)] + list(lines_after))
+        self.daemon = daemon_for(self, helper)
+        s = PamService(["auth required %s socket=%s %s" % (MODULE, self.daemon.socket, options)] + list(lines_after))
         self.addCleanup(s.remove)
         return s
 
@@ -192,7 +205,7 @@ class PamModuleTest(unittest.TestCase):
         self.assertIn("CPS card blocked after too many wrong PINs", r.err)
         self.assertIn(AUTH_ERR, r.text)
 
-    # -- the helper misbehaves: always a refusal --
+    # -- the worker misbehaves: always a refusal --
 
     def test_helper_killed_mid_way_is_a_refusal(self):
         helper = self.card_helper('os.kill(os.getpid(), signal.SIGKILL)\n')
@@ -200,7 +213,8 @@ class PamModuleTest(unittest.TestCase):
         self.assertEqual(r.rc, 1, r)
         self.assertIn(AUTH_ERR, r.text)
         self.assertIn("Le lecteur ou la carte ne répond pas correctement", r.err)
-        self.assertIn("signal 9", r.err)  # the debug log says why
+        self.assertIn("card worker", r.err)  # the debug log says why
+        self.assertIn("auth-refused", self.daemon.audit())
 
     def test_helper_hanging_past_timeout_is_killed_and_refused(self):
         pidfile = self.helpers.file("pid")
@@ -210,7 +224,10 @@ class PamModuleTest(unittest.TestCase):
         self.assertIn(AUTH_ERR, r.text)
         self.assertLess(r.seconds, 10, "the module must not wait for the hanging helper")
         pid = int(open(pidfile).read())
-        self.assertFalse(os.path.exists("/proc/%d" % pid), "the hanging helper was killed and reaped")
+        deadline = time.monotonic() + 5
+        while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertFalse(os.path.exists("/proc/%d" % pid), "the hanging worker was killed and reaped")
 
     def test_helper_hanging_before_ready_is_refused(self):
         helper = self.helpers.write("hang", "time.sleep(60)\n")
@@ -237,24 +254,39 @@ class PamModuleTest(unittest.TestCase):
         self.assertIn(AUTH_ERR, r.text, r)
         self.assertNotIn("Code porteur", r.err)
 
-    def test_insecure_helper_is_not_run(self):
+    def test_insecure_worker_is_never_run(self):
+        from rig import Cpslockd
         marker = self.helpers.file("ran")
         body = 'open(%r, "w").close()\n' % marker + USER + READY + READ_PIN + 'print("ok user=%s" % user, flush=True)\n'
-        for name, mode in (("group-writable", 0o775), ("world-writable", 0o757)):
-            with self.subTest(name):
-                helper = self.helpers.write(name, body, mode)
-                r = self.service(helper).run()
-                self.assertIn(AUTH_ERR, r.text, r)
-                self.assertIn("must be owned by root", r.err)
-                self.assertFalse(os.path.exists(marker), "an insecure helper must never be started")
         other = self.helpers.write("not-root", body)
         os.chown(other, 65534, 65534)
-        self.assertIn(AUTH_ERR, self.service(other).run().text)
-        self.assertFalse(os.path.exists(marker))
+        for name, mode in (("group-writable", 0o775), ("world-writable", 0o757), ("not-root", None)):
+            with self.subTest(name):
+                worker = other if mode is None else self.helpers.write(name, body, mode)
+                daemon = Cpslockd(worker=worker)
+                self.addCleanup(daemon.stop)
+                daemon.start(expect_ready=False)
+                self.assertNotEqual(daemon.proc.wait(timeout=10), 0)
+                self.assertIn("must be owned by root", daemon.audit())
+                s = PamService(["auth required %s socket=%s" % (MODULE, daemon.socket)])
+                self.addCleanup(s.remove)
+                r = s.run()
+                self.assertIn(AUTHINFO_UNAVAIL, r.text, r)
+                self.assertIn("Le service de vérification des cartes CPS ne répond pas", r.err)
+                self.assertFalse(os.path.exists(marker), "an insecure worker must never be started")
+
+    def test_cpslockd_not_running_is_authinfo_unavail_never_success(self):
+        s = PamService(["auth required %s socket=/nonexistent/cpslockd.sock" % MODULE,
+                        "auth sufficient %s" % PAM_PERMIT])
+        self.addCleanup(s.remove)
+        r = s.run()
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn(AUTHINFO_UNAVAIL, r.text, r)
+        self.assertIn("Le service de vérification des cartes CPS ne répond pas", r.err)
 
     def test_bad_module_line_is_a_configuration_error(self):
         helper = self.card_helper('print("ok user=%s" % user, flush=True)\n')
-        for options in ("polcy=/etc/x.toml", "timeout=0", "alwaysok", "helper=relative"):
+        for options in ("polcy=/etc/x.toml", "timeout=0", "alwaysok", "helper=/usr/libexec/x", "policy=/etc/x.toml"):
             with self.subTest(options):
                 r = self.service(helper, options).run()
                 self.assertIn(AUTHINFO_UNAVAIL, r.text, r)
@@ -265,7 +297,7 @@ class PamModuleTest(unittest.TestCase):
         r = self.service(helper).run(stdin="")
         self.assertIn(AUTH_ERR, r.text, r)
 
-    def test_empty_pin_is_refused_without_reaching_the_helper(self):
+    def test_empty_pin_is_refused_without_reaching_the_worker(self):
         seen = self.helpers.file("seen")
         helper = self.helpers.write("card", USER + READY + textwrap.dedent('''\
             raw = sys.stdin.readline()
@@ -274,9 +306,9 @@ class PamModuleTest(unittest.TestCase):
             ''' % seen))
         r = self.service(helper).run(stdin="\n")
         self.assertIn(AUTH_ERR, r.text, r)
-        self.assertEqual(open(seen).read(), "''", "the helper got a PIN line instead of end of file")
+        self.assertEqual(open(seen).read(), "''", "the worker got a PIN line instead of end of file")
 
-    # -- the PIN: only on the helper's standard input --
+    # -- the PIN: only on the worker's standard input, through cpslockd --
 
     def test_pin_never_in_helper_argv_environment_or_logs(self):
         dump = self.helpers.file("dump")
@@ -294,10 +326,13 @@ class PamModuleTest(unittest.TestCase):
         data = open(dump, "rb").read().decode()
         self.assertIn("pin=" + PIN, data, "the stand-in did get the PIN on its standard input")
         before_pin = data.split("pin=")[0]
-        self.assertNotIn(PIN, before_pin, "PIN in the helper's argv or environment")
-        self.assertNotIn("CPSLOCK_SHOULD_NOT_PASS", before_pin, "the helper's environment is not clean")
+        self.assertNotIn(PIN, before_pin, "PIN in the worker's argv or environment")
+        self.assertNotIn("CPSLOCK_SHOULD_NOT_PASS", before_pin, "the worker's environment is not clean")
         self.assertIn("--user\0alice", before_pin)
+        environ = data.split("\n")[1]
+        self.assertEqual(environ.strip("\0"), "", "the worker's environment is empty: %r" % environ)
         self.assertNotIn(PIN, r.out + r.err, "PIN in the module's output or log")
+        self.assertNotIn(PIN, self.daemon.audit(), "PIN in cpslockd's audit")
         self.assertIn("card said no", r.err, "the debug log is on (so the grep above means something)")
 
     # -- CVE-2025-24531 (pam_pkcs11): a card-only path returned PAM_IGNORE, and the rest of the
@@ -323,7 +358,9 @@ class PamModuleTest(unittest.TestCase):
                 r = s.run()
                 self.assertNotEqual(r.rc, 0, "%s let the stack succeed: %r" % (name, r))
                 self.assertNotIn(AUTH_OK, r.text)
-        missing = self.service(self.helpers.file("missing"), "", permit_after).run()
+        dead = PamService(["auth required %s socket=/nonexistent/cpslockd.sock" % MODULE] + permit_after)
+        self.addCleanup(dead.remove)
+        missing = dead.run()
         self.assertNotEqual(missing.rc, 0, missing)
 
     def test_authinfo_unavail_lets_an_explicit_fallback_apply_and_nothing_else(self):
@@ -335,7 +372,8 @@ class PamModuleTest(unittest.TestCase):
                                 ("wrong-pin", False), ("revoked", False), ("not-mapped", False)):
             with self.subTest(reason):
                 helper = self.helpers.write(reason, 'print("refused %s", flush=True)\n' % reason)
-                s = PamService(["auth %s %s helper=%s" % (control, MODULE, helper)] + fallback)
+                daemon = daemon_for(self, helper)
+                s = PamService(["auth %s %s socket=%s" % (control, MODULE, daemon.socket)] + fallback)
                 self.addCleanup(s.remove)
                 r = s.run()
                 self.assertEqual(r.rc == 0, allowed, r)
@@ -364,14 +402,15 @@ class InstalledLinesTest(unittest.TestCase):
     """The profile and every snippet of installer/pam, run through real libpam."""
 
     def setUp(self):
-        self.assertEqual(os.geteuid(), 0, "needs root (helpers must be root-owned)")
+        self.assertEqual(os.geteuid(), 0, "needs root (workers must be root-owned)")
         self.helpers = StandIns()
         self.addCleanup(self.helpers.remove)
 
     def run_lines(self, lines, answer, user):
         helper = self.helpers.write(answer.split()[0] + "-" + str(len(os.listdir(self.helpers.dir))),
                                     USER + READY + READ_PIN + 'print(%r %% {"user": user}, flush=True)\n' % answer)
-        svc = [l.replace("pam_cpslock.so", "%s helper=%s" % (MODULE, helper))
+        daemon = daemon_for(self, helper)
+        svc = [l.replace("pam_cpslock.so", "%s socket=%s" % (MODULE, daemon.socket))
                 .replace("pam_succeed_if.so", os.path.join(PAM_DIR, "pam_succeed_if.so")) for l in lines]
         s = PamService(svc)
         self.addCleanup(s.remove)

@@ -9,9 +9,7 @@ import unittest
 
 from rig import card_files, card_serial
 from test_pam import AUTH_ERR, PIN
-from test_pam_rig import MAPPED_IDNAT, PamRigTest
-
-MAPPING = '[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT
+from test_pam_rig import PamRigTest
 
 
 class PamRefusalsTest(PamRigTest):
@@ -28,7 +26,7 @@ class PamRefusalsTest(PamRigTest):
 
     def test_crl_stale(self):
         self.piv_card("valid-cps")
-        self.policy.write(MAPPING, crl_dir="empty")
+        self.policy.write(self.mapping(), crl_dir="empty")
         self.refused("la liste de révocation du poste n'est pas à jour")
 
     def test_key_mismatch(self):

@@ -1,4 +1,4 @@
-"""pam_cpslock.so with the real cpslock-auth on the virtual reader rig (pcscd + vpcd +
+"""pam_cpslock.so → cpslockd → the real cpslockd-worker on the virtual reader rig (pcscd + vpcd +
 cpslock-cardsim), through libpam (pam_wrapper + pamtester).
 
 What needs a card that can do a PIN and a signature uses OpenSC + the simulator's PIV applet;
@@ -6,13 +6,14 @@ everything that happens before a PIN reaches a card also runs on the plain simul
 skipped: a missing part fails."""
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
 
-from rig import CARDSIM, PolicyDir, Rig, card_files, card_serial
-from test_pam import AUTH_ERR, AUTH_OK, AUTHINFO_UNAVAIL, HELPER, MODULE, PIN, PamService
+from rig import CARDSIM, WORKER, Cpslockd, PolicyDir, Rig, card_files, card_serial, rig_policy_dropin
+from test_pam import AUTH_ERR, AUTH_OK, AUTHINFO_UNAVAIL, MODULE, PIN, PamService
 
 SLOT0 = "Virtual PCD 00 00"
 MAPPED_IDNAT = "810002813839"  # valid-cps (and foreign) of the test PKI
@@ -30,7 +31,7 @@ def cardsim_has_piv():
 
 
 class ProcWatch:
-    """Samples /proc/*/cmdline and environ of every running cpslock-auth while a test runs."""
+    """Samples /proc/*/cmdline, environ and status of every running cpslockd-worker while a test runs."""
 
     def __init__(self):
         self.samples = []
@@ -44,11 +45,13 @@ class ProcWatch:
                 try:
                     with open("/proc/%s/cmdline" % pid, "rb") as f:
                         cmdline = f.read()
-                    if b"cpslock-auth" not in cmdline.split(b"\0")[0]:
+                    if b"cpslockd-worker" not in cmdline.split(b"\0")[0]:
                         continue
                     with open("/proc/%s/environ" % pid, "rb") as f:
                         environ = f.read()
-                    self.samples.append((cmdline, environ))
+                    with open("/proc/%s/status" % pid) as f:
+                        uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+                    self.samples.append((cmdline, environ, uids))
                 except OSError:
                     pass
             self._stop.wait(0.005)
@@ -69,34 +72,44 @@ CERTIFICATE_CASES = [(name, message) for name, message in (
 class PamRigTest(unittest.TestCase):
     def setUp(self):
         # Nothing here is skipped: CI runs as root with everything built, and a missing part must fail.
-        self.assertEqual(os.geteuid(), 0, "needs root (the rig uses namespaces; the helper must be root-owned)")
-        for path in (MODULE, HELPER, CARDSIM):
+        self.assertEqual(os.geteuid(), 0, "needs root (the rig uses namespaces; the worker must be root-owned)")
+        for path in (MODULE, WORKER, CARDSIM):
             self.assertTrue(os.path.exists(path), "not built: %s" % path)
         self.assertTrue(cardsim_has_piv(), NO_PIV)
-        self.fresh_rig()
-        self.policy = PolicyDir('[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
+        self.policy = PolicyDir(self.mapping())
         self.addCleanup(self.policy.remove)
         # OpenSC must use its PIV driver for a card with the CPS3 ATR (its IAS-ECC driver claims it).
         self.opensc_dir = tempfile.mkdtemp(prefix="cpslock-opensc-")
-        conf = os.path.join(self.opensc_dir, "opensc.conf")
-        with open(conf, "w") as f:
+        os.chmod(self.opensc_dir, 0o755)
+        self.opensc_conf = os.path.join(self.opensc_dir, "opensc.conf")
+        with open(self.opensc_conf, "w") as f:
             f.write("app default {\n    card_drivers = PIV-II;\n}\n")
-        self.rig.env["OPENSC_CONF"] = conf
+        os.chmod(self.opensc_conf, 0o644)
         self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.opensc_dir]))
+        self.daemon = None
+        self.fresh_rig()
+
+    @staticmethod
+    def mapping():
+        # "nobody" plays the session's user of a screen locker that runs as that user.
+        return '[accounts.holders]\n"%s" = ["alice", "nobody"]\n' % MAPPED_IDNAT
 
     def fresh_rig(self):
-        """A new pcscd and readers (one card process per reader port at a time, no leftovers)."""
-        conf = None
+        """A new pcscd and readers (one card process per reader port at a time, no leftovers), and a
+        cpslockd whose worker reaches them (the policy names the rig's pcscd and OpenSC configuration)."""
         if getattr(self, "rig", None):
-            conf = self.rig.env.get("OPENSC_CONF")
             self.rig.stop()
         self.rig = Rig().start()
         self.addCleanup(self.rig.stop)
-        if conf:
-            self.rig.env["OPENSC_CONF"] = conf
+        rig_policy_dropin(self.policy, self.rig.env, self.opensc_conf)
+        if self.daemon is None:
+            self.daemon = Cpslockd(policy=self.policy.path).start()
+            self.addCleanup(self.daemon.stop)
 
-    def service(self, options="", policy=None):
-        s = PamService.only("helper=%s policy=%s %s" % (HELPER, policy or self.policy.path, options), self.rig.env)
+    def service(self, options=""):
+        # The module gets neither the rig's pcscd nor OpenSC's configuration: only cpslockd's policy does.
+        env = {k: v for k, v in self.rig.env.items() if k not in ("PCSCLITE_CSOCK_NAME", "OPENSC_CONF")}
+        s = PamService.only("socket=%s %s" % (self.daemon.socket, options), env)
         self.addCleanup(s.remove)
         return s
 
@@ -127,8 +140,11 @@ class PamRigTest(unittest.TestCase):
         self.assert_refused(self.service("debug").run(), AUTHINFO_UNAVAIL,
                             "La configuration de sécurité du poste est invalide")
 
-    def test_missing_policy_named_by_the_module_line_is_a_policy_error(self):
-        r = self.service(policy=os.path.join(self.policy.dir, "absent.toml")).run()
+    def test_missing_policy_of_cpslockd_is_a_policy_error(self):
+        self.daemon.stop()
+        self.daemon = Cpslockd(policy=os.path.join(self.policy.dir, "absent.toml")).start()
+        self.addCleanup(self.daemon.stop)
+        r = self.service().run()
         self.assert_refused(r, AUTHINFO_UNAVAIL, "La configuration de sécurité du poste est invalide")
 
     def test_patient_card_alone_is_refused(self):
@@ -141,62 +157,95 @@ class PamRigTest(unittest.TestCase):
         self.assert_refused(r, AUTH_ERR, "sans contact")
         self.assertNotIn("Code porteur", r.err)
 
-    # -- screen lockers run the module (and so the helper) as the session's user --
+    # -- screen lockers run the module as the session's user --
 
-    def as_session_user(self, service):
+    def run_as(self, service, user="nobody", stdin=PIN + "\n"):
         """pamtester as an unprivileged user, as kscreenlocker, xsecurelock or i3lock run it."""
-        for path in (service.dir, self.rig.dir, self.opensc_dir):
-            subprocess.run(["chmod", "-R", "go+rX", path], check=True)
-        return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-    def run_as_user(self, service, stdin=PIN + "\n"):
-        prefix = self.as_session_user(service)
+        subprocess.run(["chmod", "-R", "go+rX", service.dir], check=True)
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
         start = time.monotonic()
-        r = subprocess.run(prefix + service.argv("alice"), input=stdin, env=service.env, capture_output=True,
+        r = subprocess.run(prefix + service.argv(user), input=stdin, env=service.env, capture_output=True,
                            text=True, timeout=60)
         from test_pam import Result
         return Result(r.returncode, r.stdout, r.stderr, time.monotonic() - start)
 
-    def test_helper_as_the_session_user_reads_the_policy_and_reaches_pcscd(self):
-        r = self.run_as_user(self.service())
-        self.assert_refused(r, AUTHINFO_UNAVAIL, "Aucune carte dans le lecteur")
-        self.assertNotIn("configuration", r.text, "the policy must be readable by the session's user")
-
     def test_right_pin_as_the_session_user(self):
         self.piv_card("valid-cps")
-        r = self.run_as_user(self.service())
+        r = self.run_as(self.service())
         self.assertEqual(r.rc, 0, r)
         self.assertIn(AUTH_OK, r.out)
 
-    def lost_report(self, name):
-        box = tempfile.mkdtemp(prefix="cpslock-lost-")
-        self.addCleanup(lambda: subprocess.run(["rm", "-rf", box]))
-        os.chmod(box, 0o1777)
-        with open(os.path.join(box, "%s-report.deny" % card_serial(name)), "w") as f:
-            f.write("serial:%s 2026-11-28 signalée perdue depuis la barre des tâches\n" % card_serial(name))
-        # PolicyDir's extra text continues its [trust] table.
-        self.policy.write('lost_reports_dir = "%s"\n[accounts.holders]\n"%s" = "alice"\n' % (box, MAPPED_IDNAT))
-        return box
-
-    def test_card_reported_lost_is_refused(self):
+    def test_unprivileged_caller_cannot_verify_a_card_for_another_account(self):
+        # Issue 10: only root (a display manager) may authenticate someone else.
         self.piv_card("valid-cps")
-        self.lost_report("valid-cps")
-        self.assert_refused(self.service().run(), AUTH_ERR, "bloquée sur ce poste")
+        self.policy.write('[accounts.holders]\n"%s" = ["alice", "nobody", "root"]\n' % MAPPED_IDNAT)
+        r = self.run_as(self.service(), user="root")
+        self.assert_refused(r, AUTH_ERR, "n'est pas autorisée à ouvrir cette session")
+        self.assertNotIn(AUTH_OK, r.out)
+        self.assertIn("may only verify a card for its own account, not root", self.daemon.audit())
 
-    def test_card_reported_lost_is_refused_when_the_locker_runs_as_the_user(self):
-        # kscreenlocker, xsecurelock and i3lock run the helper as the session's user: the drop-box
-        # (mode 1777) must be readable to them.
+    def test_hostile_environment_of_the_caller_changes_nothing(self):
+        """Issue 10, finding 1: under su/sudo the module's environment is the unprivileged caller's. Its
+        OPENSC_CONF (loading code), PCSCLITE_CSOCK_NAME (its own pcscd), SOFTHSM2_CONF and LD_PRELOAD
+        must not reach the card check, which must not run as root."""
+        evil = tempfile.mkdtemp(prefix="cpslock-evil-")
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", evil]))
+        marker = os.path.join(evil, "payload-ran")
+        conf = os.path.join(evil, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write('app default {\n card_drivers = evil;\n card_driver evil {\n module = %s/evil.so;\n }\n}\n' % evil)
         self.piv_card("valid-cps")
-        self.lost_report("valid-cps")
-        self.assert_refused(self.run_as_user(self.service()), AUTH_ERR, "bloquée sur ce poste")
+        s = self.service()
+        s.env.update({"OPENSC_CONF": conf, "PCSCLITE_CSOCK_NAME": os.path.join(evil, "pcscd.comm"),
+                      "SOFTHSM2_CONF": os.path.join(evil, "softhsm2.conf")})
+        watch = ProcWatch()
+        r = s.run()
+        samples = watch.stop()
+        self.assertEqual(r.rc, 0, "the verification used the policy's card service, not the caller's: %r" % r)
+        self.assertFalse(os.path.exists(marker))
+        self.assertTrue(samples, "cpslockd-worker was never seen running")
+        for cmdline, environ, uids in samples:
+            self.assertEqual(environ, b"", "the worker's environment is empty")
+            self.assertNotIn("0", uids, "the worker never runs as root: %s" % uids)
+
+    def test_card_reported_lost_is_refused_and_stays_refused(self):
+        self.piv_card("valid-cps")
+        serial = card_serial("valid-cps")
+        self.assertTrue(self.daemon.request("report-lost serial=%s" % serial, as_uid=65534).startswith("done"))
+        self.assert_refused(self.service().run(), AUTH_ERR, "déclarée perdue ou volée")
+        self.assert_refused(self.run_as(self.service()), AUTH_ERR, "déclarée perdue ou volée")
+        # A restarted cpslockd still refuses it (the report is in its own state folder).
+        self.daemon.proc.terminate()
+        self.daemon.proc.wait(timeout=10)
+        self.daemon.start()
+        self.assert_refused(self.service().run(), AUTH_ERR, "déclarée perdue ou volée")
+        self.assertIn("card-reported-lost", self.daemon.audit())
+
+    def test_report_flood_from_another_account_does_not_undo_a_report(self):
+        # Issue 10, finding 3: 20,000 files from another account pushed a report past the cap.
+        self.piv_card("valid-cps")
+        self.assertTrue(self.daemon.request("report-lost serial=%s" % card_serial("valid-cps")).startswith("done"))
+        code = ("import socket,sys\nok=quota=0\nfor i in range(200):\n"
+                " s=socket.socket(socket.AF_UNIX); s.connect(%r)\n"
+                " s.sendall(b'report-lost serial=%%d\\n' %% (2000000000+i)); r=s.makefile().readline()\n"
+                " ok+=r.startswith('done'); quota+=r.startswith('error quota')\n"
+                "print(ok, quota)\n" % self.daemon.socket)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code],
+                           capture_output=True, text=True, timeout=120)
+        ok, quota = map(int, r.stdout.split())
+        self.assertEqual(ok, 20, r)
+        self.assertEqual(quota, 180, r)
+        self.assert_refused(self.service().run(), AUTH_ERR, "déclarée perdue ou volée")
 
     def test_unreadable_lost_reports_fail_closed(self):
-        # A drop-box the user's locker cannot list (e.g. chmod 1733 by mistake) must not let a
-        # reported card in: every card is refused with a configuration error.
+        # A report store cpslockd cannot read (a FIFO, garbage) must not let a reported card in.
+        self.daemon.stop()
+        self.daemon = Cpslockd(policy=self.policy.path)
+        self.addCleanup(self.daemon.stop)
+        os.mkfifo(os.path.join(self.daemon.state, "lost-reports"))
+        self.daemon.start()
         self.piv_card("valid-cps")
-        box = self.lost_report("valid-cps")
-        os.chmod(box, 0o1733)
-        self.assert_refused(self.run_as_user(self.service()), AUTHINFO_UNAVAIL, "configuration")
+        self.assert_refused(self.service().run(), AUTHINFO_UNAVAIL, "configuration")
 
     # -- wait_card --
 
@@ -228,12 +277,14 @@ class PamRigTest(unittest.TestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertIn(AUTH_OK, r.out)
         self.assertIn("Code porteur CPS", r.err)
-        self.assertTrue(samples, "cpslock-auth was never seen running")
-        for cmdline, environ in samples:
+        self.assertTrue(samples, "cpslockd-worker was never seen running")
+        for cmdline, environ, _ in samples:
             self.assertNotIn(PIN.encode(), cmdline)
             self.assertNotIn(PIN.encode(), environ)
         self.assertNotIn(PIN, r.out + r.err)
         self.assertNotIn(PIN, self.rig.pcscd_log())
+        self.assertNotIn(PIN, self.daemon.audit())
+        self.assertIn("auth-verified", self.daemon.audit())
 
     def test_wrong_pin_is_auth_err_with_tries_left(self):
         self.piv_card("valid-cps")
@@ -249,7 +300,7 @@ class PamRigTest(unittest.TestCase):
 
     def test_locked_pin_is_refused_without_asking(self):
         self.piv_card("valid-cps", "--pin-tries", "1")
-        self.policy.write('[pin]\nlast_try = "warn"\n[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
+        self.policy.write('[pin]\nlast_try = "warn"\n' + self.mapping())
         first = self.service().run(stdin="00000000\n")
         self.assertIn(AUTH_ERR, first.text, first)
         r = self.service().run()

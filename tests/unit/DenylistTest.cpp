@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include <sys/stat.h>
+
 using cpslock::card::Denylist;
 using cpslock::card::DenylistEntry;
 
@@ -105,4 +110,38 @@ TEST(DenylistTest, LoadsTheGeneratedDenylist) {
     EXPECT_NE(r.list.findCertificateSha256(denied.sha256), nullptr);
     EXPECT_EQ(r.list.findCardSerial(cpslock::testpki::card("valid-cps").cardSerial), nullptr);
     EXPECT_EQ(r.list.findCertificateSha256(cpslock::testpki::card("valid-cps").sha256), nullptr);
+}
+
+// Issue 10, finding 4: a symlinked or over-long deny-list was checked by one reader and read as
+// empty by another. Now the one reader refuses both, and every other kind of file, out loud.
+TEST(DenylistTest, SymlinkFifoAndOversizedListsAreErrorsNeverEmptyLists) {
+    char dir[] = "/tmp/cpslock-deny-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    const std::filesystem::path base(dir);
+    {
+        std::ofstream(base / "real.txt") << "serial:1234567890\n";
+    }
+    std::filesystem::create_symlink(base / "real.txt", base / "link.txt");
+    const auto link = Denylist::load(base / "link.txt");
+    ASSERT_FALSE(link.ok());
+    EXPECT_NE(link.errors.front().find("symbolic link"), std::string::npos) << link.errors.front();
+
+    ASSERT_EQ(mkfifo((base / "fifo.txt").c_str(), 0600), 0);
+    const auto fifo = Denylist::load(base / "fifo.txt"); // must not block
+    ASSERT_FALSE(fifo.ok());
+
+    {
+        std::ofstream big(base / "big.txt");
+        const std::string line = "serial:1234567890\n";
+        for (std::uintmax_t written = 0; written <= Denylist::kMaxFileSize; written += line.size())
+            big << line;
+    }
+    const auto big = Denylist::load(base / "big.txt");
+    ASSERT_FALSE(big.ok());
+    EXPECT_NE(big.errors.front().find("larger than"), std::string::npos) << big.errors.front();
+
+    const auto real = Denylist::load(base / "real.txt");
+    ASSERT_TRUE(real.ok());
+    EXPECT_TRUE(real.list.findCardSerial("1234567890"));
+    std::filesystem::remove_all(base);
 }

@@ -11,24 +11,25 @@ using cpslock::Language;
 using cpslock::RefusalReason;
 using cpslock::userMessage;
 using cpslock::pam::authenticate;
-using cpslock::pam::HelperChannel;
+using cpslock::pam::AuthChannel;
 using cpslock::pam::ModuleOptions;
+using cpslock::pam::test::FakeConnector;
 using cpslock::pam::test::FakeConversation;
-using cpslock::pam::test::FakeHelper;
-using cpslock::pam::test::FakeLauncher;
+using cpslock::pam::test::FakeDaemon;
 
 namespace {
 
-using Status = HelperChannel::ReadStatus;
+using Status = AuthChannel::ReadStatus;
 
 struct Scenario {
-    FakeLauncher launcher;
+    FakeConnector launcher;
     FakeConversation conversation;
     ModuleOptions options;
     Language language = Language::French;
+    std::optional<std::string> session;
 
-    FakeHelper& helper() { return *launcher.observed; } ///< before go() only
-    const cpslock::pam::test::FakeHelperRecord& seen() const { return launcher.record; }
+    FakeDaemon& helper() { return *launcher.observed; } ///< before go() only
+    const cpslock::pam::test::FakeDaemonRecord& seen() const { return launcher.record; }
     Scenario& line(std::string text) {
         helper().steps.push_back({Status::Line, std::move(text)});
         return *this;
@@ -38,33 +39,53 @@ struct Scenario {
         return *this;
     }
     cpslock::pam::AuthOutcome go(const std::string& user = "alice") {
-        auto launch = launcher.launcher();
-        return authenticate(options, user, language, conversation, launch);
+        auto connect = launcher.connector();
+        return authenticate(options, user, session, language, conversation, connect);
     }
 };
 
 } // namespace
 
-TEST(PamAuthenticatorTest, RightPinIsSuccessAndThePinReachesTheHelperOnly) {
+TEST(PamAuthenticatorTest, RightPinIsSuccessAndThePinReachesCpslockdOnly) {
     Scenario run;
-    run.line("ready tries=3 final=0 reader=R").line("ok user=alice serial=1 cert=ab holder=X");
+    run.line("ready tries=3 final=0 reader=R").line("ok user=alice serial=1 cert=ab holder=X ticket=t1");
     const auto outcome = run.go();
     EXPECT_EQ(outcome.pamCode, PAM_SUCCESS);
     EXPECT_EQ(run.seen().secretSeen, "1234");
     EXPECT_EQ(run.conversation.prompts, std::vector<std::string>{"Code porteur CPS (3 essais restants) : "});
     EXPECT_TRUE(run.conversation.errors.empty());
     EXPECT_EQ(outcome.detail.find("1234"), std::string::npos);
-    EXPECT_EQ(run.launcher.args, (std::vector<std::string>{"--user", "alice"}));
+    EXPECT_EQ(outcome.ticket, "t1");
+    ASSERT_TRUE(run.launcher.request);
+    EXPECT_EQ(cpslock::protocol::formatRequest(*run.launcher.request), "auth user=alice\n");
 }
 
-TEST(PamAuthenticatorTest, ArgumentsCarryPolicyAndWaitButNeverThePin) {
+TEST(PamAuthenticatorTest, RequestCarriesSessionAndWaitButNeverThePin) {
     Scenario run;
-    run.options.policy = "/etc/cpslock/kiosk.toml";
     run.options.waitCard = std::chrono::seconds(15);
+    run.session = "c7";
     run.line("refused no-card");
     run.go("bob");
-    EXPECT_EQ(run.launcher.args,
-              (std::vector<std::string>{"--user", "bob", "--policy", "/etc/cpslock/kiosk.toml", "--wait-card", "15"}));
+    ASSERT_TRUE(run.launcher.request);
+    EXPECT_EQ(cpslock::protocol::formatRequest(*run.launcher.request), "auth session=c7 user=bob wait=15\n");
+}
+
+TEST(PamAuthenticatorTest, CpslockdUnreachableIsServiceUnavailableNeverSuccess) {
+    Scenario run;
+    run.launcher.fail = true;
+    const auto outcome = run.go();
+    EXPECT_EQ(outcome.pamCode, PAM_AUTHINFO_UNAVAIL);
+    EXPECT_EQ(outcome.reason, "service-unavailable");
+    EXPECT_EQ(run.conversation.errors,
+              std::vector<std::string>{userMessage(RefusalReason::ServiceUnavailable, Language::French)});
+}
+
+TEST(PamAuthenticatorTest, CpslockdBusyIsServiceUnavailable) {
+    Scenario run;
+    run.line("error busy detail=too%20many");
+    const auto outcome = run.go();
+    EXPECT_EQ(outcome.pamCode, PAM_AUTHINFO_UNAVAIL);
+    EXPECT_TRUE(run.conversation.prompts.empty());
 }
 
 TEST(PamAuthenticatorTest, WrongPinIsAuthErrWithTheHelpersMessageInTheUsersLanguage) {
@@ -134,22 +155,12 @@ TEST(PamAuthenticatorTest, PinWithALineBreakIsNeverSent) {
     EXPECT_EQ(run.seen().secretsSent, 0);
 }
 
-TEST(PamAuthenticatorTest, HelperThatCannotStartIsARefusal) {
-    Scenario run;
-    run.launcher.fail = true;
-    const auto outcome = run.go();
-    EXPECT_EQ(outcome.pamCode, PAM_AUTH_ERR);
-    EXPECT_EQ(outcome.reason, "helper-start");
-    EXPECT_EQ(run.conversation.errors,
-              std::vector<std::string>{userMessage(RefusalReason::ModuleError, Language::French)});
-}
-
 TEST(PamAuthenticatorTest, OkBeforeThePinIsNeverASuccess) {
     Scenario run;
     run.line("ok user=alice");
     const auto outcome = run.go();
     EXPECT_EQ(outcome.pamCode, PAM_AUTH_ERR);
-    EXPECT_EQ(outcome.reason, "helper-protocol");
+    EXPECT_EQ(outcome.reason, "daemon-protocol");
     EXPECT_TRUE(run.conversation.prompts.empty());
 }
 
@@ -159,17 +170,7 @@ TEST(PamAuthenticatorTest, OkForAnotherUserIsARefusal) {
     EXPECT_EQ(run.go().pamCode, PAM_AUTH_ERR);
 }
 
-TEST(PamAuthenticatorTest, OkFromAHelperThatThenFailsIsARefusal) {
-    for (const HelperChannel::Exit exit :
-         {HelperChannel::Exit{true, 1}, HelperChannel::Exit{false, 9}, HelperChannel::Exit{false, -1}}) {
-        Scenario run;
-        run.helper().exit = exit;
-        run.line("ready tries=3 final=0").line("ok user=alice");
-        EXPECT_EQ(run.go().pamCode, PAM_AUTH_ERR);
-    }
-}
-
-TEST(PamAuthenticatorTest, ConversationFailureIsARefusalAndTheHelperIsEnded) {
+TEST(PamAuthenticatorTest, ConversationFailureIsARefusalAndTheExchangeIsEnded) {
     Scenario run;
     run.conversation.pin.reset();
     run.line("ready tries=3 final=0");
@@ -178,10 +179,10 @@ TEST(PamAuthenticatorTest, ConversationFailureIsARefusalAndTheHelperIsEnded) {
 }
 
 // Regression for pam_pkcs11 CVE-2025-24531 (a card-only path returned PAM_IGNORE): whatever the
-// helper does short of a well-formed ok after the PIN, the answer is a refusal code, never
+// daemon does short of a well-formed ok after the PIN, the answer is a refusal code, never
 // PAM_IGNORE nor PAM_SUCCESS.
 TEST(PamAuthenticatorTest, Cve2025_24531_NoFailurePathReturnsIgnoreOrSuccess) {
-    const std::vector<std::vector<FakeHelper::Step>> scripts{
+    const std::vector<std::vector<FakeDaemon::Step>> scripts{
         {},
         {{Status::Timeout, {}}},
         {{Status::Closed, {}}},

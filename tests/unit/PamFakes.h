@@ -1,6 +1,6 @@
 #pragma once
 
-// Fakes for the PAM module's flow: a scripted helper and a recorded conversation.
+// Fakes for the PAM module's flow: a scripted cpslockd exchange and a recorded conversation.
 #include "pam/Authenticator.h"
 
 #include <chrono>
@@ -13,17 +13,20 @@
 
 namespace cpslock::pam::test {
 
-/// What a FakeHelper saw; outlives the helper (the flow destroys the channel before it returns).
-struct FakeHelperRecord {
+/// What a FakeDaemon saw; outlives the channel (the flow destroys the channel before it returns).
+struct FakeDaemonRecord {
     std::string secretSeen; ///< what sendSecret got
     int secretsSent = 0;
-    bool finished = false;
+    bool finished = false; ///< the channel was closed (destroyed)
     std::vector<std::chrono::milliseconds> readTimeouts;
 };
 
-class FakeHelper final : public HelperChannel {
+class FakeDaemon final : public AuthChannel {
 public:
-    explicit FakeHelper(FakeHelperRecord& record) : m_record(record) {}
+    explicit FakeDaemon(FakeDaemonRecord& record) : m_record(record) {}
+    ~FakeDaemon() override { m_record.finished = true; }
+    FakeDaemon(const FakeDaemon&) = delete;
+    FakeDaemon& operator=(const FakeDaemon&) = delete;
 
     struct Step {
         ReadStatus status = ReadStatus::Line;
@@ -31,7 +34,6 @@ public:
     };
     std::deque<Step> steps; ///< answers to readLine, in order; empty = Closed
     bool acceptSecret = true;
-    Exit exit{true, 0};
 
     ReadStatus readLine(std::string& line, std::chrono::milliseconds timeout) override {
         m_record.readTimeouts.push_back(timeout);
@@ -47,13 +49,8 @@ public:
         m_record.secretSeen.assign(data, size);
         return acceptSecret;
     }
-    Exit finish(std::chrono::milliseconds /*grace*/) override {
-        m_record.finished = true;
-        return exit;
-    }
-
 private:
-    FakeHelperRecord& m_record;
+    FakeDaemonRecord& m_record;
 };
 
 class FakeConversation final : public Conversation {
@@ -73,21 +70,21 @@ public:
     void showInfo(const std::string& message) override { infos.push_back(message); }
 };
 
-/// A launcher handing out one prepared FakeHelper (kept alive by the test through `observed`).
-struct FakeLauncher {
-    FakeHelperRecord record;
-    FakeHelper* observed = nullptr; ///< valid until the flow ends the helper
-    std::vector<std::string> args;
-    bool fail = false;
-    std::unique_ptr<FakeHelper> next = std::make_unique<FakeHelper>(record);
+/// A connector handing out one prepared FakeDaemon (kept alive by the test through `observed`).
+struct FakeConnector {
+    FakeDaemonRecord record;
+    FakeDaemon* observed = nullptr; ///< valid until the flow ends the exchange
+    std::optional<protocol::Request> request;
+    bool fail = false; ///< nobody listens on the socket
+    std::unique_ptr<FakeDaemon> next = std::make_unique<FakeDaemon>(record);
 
-    FakeLauncher() { observed = next.get(); }
+    FakeConnector() { observed = next.get(); }
 
-    HelperLauncher launcher() {
-        return [this](const std::vector<std::string>& a, std::string& error) -> std::unique_ptr<HelperChannel> {
-            args = a;
+    AuthConnector connector() {
+        return [this](const protocol::Request& r, std::string& error) -> std::unique_ptr<AuthChannel> {
+            request = r;
             if (fail) {
-                error = "no such file";
+                error = "/run/cpslock/cpslockd.sock: Connection refused";
                 return nullptr;
             }
             return std::move(next);

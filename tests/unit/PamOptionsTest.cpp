@@ -1,11 +1,12 @@
 #include "pam/PamOptions.h"
+#include "protocol/Request.h"
 
 #include <gtest/gtest.h>
 
 #include <string_view>
 #include <vector>
 
-using cpslock::pam::checkUserName;
+using cpslock::protocol::checkUserName;
 using cpslock::pam::parseModuleOptions;
 
 namespace {
@@ -22,25 +23,24 @@ TEST(PamOptionsTest, DefaultsAreStrict) {
     EXPECT_FALSE(r.options.debug);
     EXPECT_EQ(r.options.timeout.count(), 30);
     EXPECT_EQ(r.options.waitCard.count(), 0);
-    EXPECT_FALSE(r.options.policy);
-    EXPECT_FALSE(r.options.helper);
+    EXPECT_FALSE(r.options.socket);
 }
 
 TEST(PamOptionsTest, EveryOptionParses) {
-    const auto r = parse({"debug", "timeout=5", "wait_card=20", "policy=/etc/cpslock/kiosk.toml",
-                          "helper=/usr/libexec/cpslock/cpslock-auth"});
+    const auto r = parse({"debug", "timeout=5", "wait_card=20", "socket=/run/test/cpslockd.sock"});
     ASSERT_TRUE(r.ok()) << r.errors.front();
     EXPECT_TRUE(r.options.debug);
     EXPECT_EQ(r.options.timeout.count(), 5);
     EXPECT_EQ(r.options.waitCard.count(), 20);
-    EXPECT_EQ(r.options.policy, "/etc/cpslock/kiosk.toml");
-    EXPECT_EQ(r.options.helper, "/usr/libexec/cpslock/cpslock-auth");
+    EXPECT_EQ(r.options.socket, "/run/test/cpslockd.sock");
 }
 
 TEST(PamOptionsTest, BadValuesAreErrorsNamingTheArgument) {
     for (const std::string_view bad :
          {"timeout=0", "timeout=601", "timeout=", "timeout=5s", "timeout=-1", "wait_card=-1", "wait_card=x",
-          "wait_card=601", "policy=relative.toml", "policy=", "helper=cpslock-auth", "debug=1"}) {
+          "wait_card=601", "socket=relative.sock", "socket=", "debug=1",
+          // cpslock-auth's options are retired: the policy and the card check are cpslockd's
+          "policy=/etc/cpslock/kiosk.toml", "helper=/usr/libexec/cpslock/cpslock-auth"}) {
         const auto r = parse({bad});
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_NE(r.errors.front().find(std::string(bad)), std::string::npos) << r.errors.front();
@@ -63,7 +63,7 @@ TEST(PamOptionsTest, ZeroWaitCardIsAllowedAndLastValueWins) {
     EXPECT_EQ(r.options.timeout.count(), 7);
 }
 
-TEST(PamOptionsTest, UserNamesThatCannotTravelInArgvAreRefused) {
+TEST(PamOptionsTest, UserNamesThatCannotTravelOnTheSocketAreRefused) {
     EXPECT_FALSE(checkUserName("alice"));
     EXPECT_FALSE(checkUserName("dr.martin@clinique"));
     EXPECT_TRUE(checkUserName(""));

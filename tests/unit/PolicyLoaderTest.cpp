@@ -588,3 +588,26 @@ TEST(PolicyLoaderTest, DiagnosticFormat) {
     EXPECT_EQ((Diagnostic{Diagnostic::Severity::Error, {"deny.txt", 4, 0}, "m"}).format(), "deny.txt:4: error: m");
     EXPECT_EQ((Diagnostic{Diagnostic::Severity::Note, {}, "m"}).format(), "policy: note: m");
 }
+
+// Issue 10, finding 5: an insecure default path was used after a warning (a group-writable default
+// anchors folder authenticated a planted CA). Missing default: a warning (the consumer refuses);
+// present but insecure: an error, the policy is not used.
+TEST(PolicyLoaderTest, AnInsecureDefaultPathIsAnErrorAMissingOneAWarning) {
+    LoadOptions insecure;
+    insecure.pathProbe = [](const std::string& path, PathKind) -> std::optional<std::string> {
+        if (path == Policy{}.trust.anchorsDir)
+            return std::string("insecure: writable by group");
+        return std::nullopt;
+    };
+    const auto bad = parse({{"a.toml", "# defaults\n"}}, insecure);
+    EXPECT_FALSE(bad.ok());
+    EXPECT_THAT(lines(bad), ElementsAre(HasSubstr("'trust.anchors_dir' (default")));
+
+    LoadOptions missing;
+    missing.pathProbe = [](const std::string& path, PathKind) -> std::optional<std::string> {
+        if (path == Policy{}.trust.anchorsDir)
+            return std::string("does not exist");
+        return std::nullopt;
+    };
+    EXPECT_TRUE(parse({{"a.toml", "# defaults\n"}}, missing).ok());
+}

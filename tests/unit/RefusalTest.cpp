@@ -21,6 +21,10 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         "crl-stale",        "key-mismatch",    "bad-key-usage", "denylisted",  "card-type-not-allowed",
         "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
         "several-cards",
+        // cpslockd (issue 10): a card reported lost on this PC; the card authority unreachable
+        "reported-lost", "service-unavailable",
+        // a card worker that crashed, hung or answered garbage: a refusal, never a fallback
+        "check-failed",
         // issue 11: the IGC-Santé card authentication profile, one reason per rule
         "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type",
         "card-serial-mismatch", "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto",

@@ -13,5 +13,6 @@ int runReaders(Args args);
 int runCard(Args args);
 int runVerify(Args args);
 int runCheckPolicy(Args args);
+int runReportLost(Args args);
 
 } // namespace cpslock::cli

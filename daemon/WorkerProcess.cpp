@@ -1,6 +1,4 @@
-#include "pam/HelperProcess.h"
-
-#include "pam/HelperProtocol.h"
+#include "daemon/WorkerProcess.h"
 
 #include <array>
 #include <cerrno>
@@ -17,14 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace cpslock::pam {
+namespace cpslock::daemon {
 namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::array kPassedVariables{std::string_view("PCSCLITE_CSOCK_NAME"), std::string_view("OPENSC_CONF"),
-                                      std::string_view("SOFTHSM2_CONF")};
 
 std::string errnoText(const char* what, int error) {
     return std::string(what) + ": " + std::strerror(error);
@@ -36,92 +31,26 @@ int pollMs(milliseconds left) {
     return left.count() > 60'000 ? 60'000 : static_cast<int>(left.count());
 }
 
-class SpawnedHelper final : public HelperChannel {
+class SpawnedWorker final : public WorkerChannel {
 public:
-    SpawnedHelper(pid_t pid, int socket, int pidfd) : m_pid(pid), m_socket(socket), m_pidfd(pidfd) {}
-    ~SpawnedHelper() override { finish(milliseconds(0)); }
-    SpawnedHelper(const SpawnedHelper&) = delete;
-    SpawnedHelper& operator=(const SpawnedHelper&) = delete;
+    SpawnedWorker(pid_t pid, int socket, int pidfd) : m_pid(pid), m_socket(socket), m_pidfd(pidfd) {}
+    ~SpawnedWorker() override { finish(milliseconds(0)); }
+    SpawnedWorker(const SpawnedWorker&) = delete;
+    SpawnedWorker& operator=(const SpawnedWorker&) = delete;
 
-    ReadStatus readLine(std::string& line, milliseconds timeout) override {
-        const auto deadline = Clock::now() + timeout;
-        for (;;) {
-            const auto newline = m_buffer.find('\n');
-            if (newline != std::string::npos) {
-                line = m_buffer.substr(0, newline);
-                m_buffer.erase(0, newline + 1);
-                return line.size() > kMaxLineLength ? ReadStatus::TooLong : ReadStatus::Line;
-            }
-            if (m_buffer.size() > kMaxLineLength)
-                return ReadStatus::TooLong;
-            if (m_socket < 0)
-                return ReadStatus::Closed;
-            pollfd pfd{m_socket, POLLIN, 0};
-            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
-            if (ready < 0 && errno == EINTR)
-                continue;
-            if (ready < 0)
-                return ReadStatus::Error;
-            if (ready == 0) {
-                if (Clock::now() >= deadline)
-                    return ReadStatus::Timeout;
-                continue;
-            }
-            std::array<char, 1024> chunk{};
-            const ssize_t n = read(m_socket, chunk.data(), chunk.size());
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (n < 0)
-                return ReadStatus::Error;
-            if (n == 0)
-                return ReadStatus::Closed; // a partial last line without '\n' is not an answer
-            m_buffer.append(chunk.data(), static_cast<std::size_t>(n));
-        }
-    }
+    ReadStatus readLine(std::string& line, milliseconds timeout) override { return m_socket.readLine(line, timeout); }
 
-    bool sendSecret(const char* data, std::size_t size) override {
-        if (m_socket < 0)
-            return false;
-        char newline = '\n';
-        std::array<iovec, 2> parts{iovec{const_cast<char*>(data), size}, iovec{&newline, 1}};
-        std::size_t total = size + 1;
-        std::size_t sent = 0;
-        msghdr message{};
-        while (sent < total) {
-            // Skip what was already sent (a short write on a socket pair is unlikely but legal).
-            std::size_t skip = sent;
-            std::array<iovec, 2> rest{};
-            std::size_t count = 0;
-            for (const auto& part : parts) {
-                if (skip >= part.iov_len) {
-                    skip -= part.iov_len;
-                    continue;
-                }
-                rest[count++] = iovec{static_cast<char*>(part.iov_base) + skip, part.iov_len - skip};
-                skip = 0;
-            }
-            message.msg_iov = rest.data();
-            message.msg_iovlen = count;
-            const ssize_t n = sendmsg(m_socket, &message, MSG_NOSIGNAL);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                return false;
-            sent += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
+    bool sendSecret(const char* data, std::size_t size) override { return m_socket.sendSecret(data, size); }
 
     Exit finish(milliseconds grace) override {
         const auto deadline = Clock::now() + grace;
-        if (m_socket >= 0) {
-            // End of file for a helper still reading. Without a pidfd (kernels before 5.3) its own end
+        if (m_socket.fd() >= 0) {
+            // End of file for a worker still reading. Without a pidfd (kernels before 5.3) its own end
             // of file, when it exits, is the closest event; the exit status may then lag behind.
-            shutdown(m_socket, SHUT_WR);
+            m_socket.shutdownWrite();
             if (m_pidfd < 0 && m_pid > 0)
-                waitReadable(m_socket, deadline, true);
-            close(m_socket);
-            m_socket = -1;
+                waitReadable(m_socket.fd(), deadline, true);
+            m_socket.close();
         }
         if (m_pid <= 0)
             return m_exit;
@@ -169,9 +98,8 @@ private:
     }
 
     pid_t m_pid;
-    int m_socket;
+    protocol::LineSocket m_socket;
     int m_pidfd;
-    std::string m_buffer;
     Exit m_exit;
 };
 
@@ -181,7 +109,7 @@ bool unsafeMode(const struct stat& st) {
 
 } // namespace
 
-std::optional<std::string> insecureHelperReason(const std::string& path) {
+std::optional<std::string> insecureExecutableReason(const std::string& path) {
     if (path.empty() || path.front() != '/')
         return path + ": not an absolute path";
     struct stat st {};
@@ -193,7 +121,7 @@ std::optional<std::string> insecureHelperReason(const std::string& path) {
         return path + ": must be owned by root and not writable by group or others";
     if ((st.st_mode & S_IXUSR) == 0)
         return path + ": not executable";
-    // Every folder above: whoever may rename entries there could swap the helper.
+    // Every folder above: whoever may rename entries there could swap the worker.
     for (std::size_t end = path.find_last_of('/');; end = path.find_last_of('/', end - 1)) {
         const std::string dir = end == 0 ? std::string(1, '/') : path.substr(0, end);
         if (lstat(dir.c_str(), &st) != 0)
@@ -209,32 +137,15 @@ std::optional<std::string> insecureHelperReason(const std::string& path) {
     return std::nullopt;
 }
 
-std::vector<std::string> helperEnvironment(const char* const* hostEnvironment) {
-    std::vector<std::string> env{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-    for (const auto name : kPassedVariables) {
-        for (auto entry = hostEnvironment; entry && *entry; ++entry) {
-            const std::string_view text(*entry);
-            if (text.size() > name.size() && text.starts_with(name) && text[name.size()] == '=') {
-                env.emplace_back(text);
-                break;
-            }
-        }
-    }
-    return env;
-}
-
-std::unique_ptr<HelperChannel> spawnHelper(const std::string& path, const std::vector<std::string>& args,
+std::unique_ptr<WorkerChannel> spawnWorker(const std::string& path, const std::vector<std::string>& args,
                                            std::string& error) {
-    std::vector<std::string> env = helperEnvironment(environ);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(path.c_str()));
     for (const auto& arg : args)
         argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& entry : env)
-        envp.push_back(entry.data());
-    envp.push_back(nullptr);
+    // Empty: PCSCLITE_CSOCK_NAME, OPENSC_CONF, LD_PRELOAD... of whoever started cpslockd never reach it.
+    std::vector<char*> envp{nullptr};
 
     std::array<int, 2> pair{-1, -1};
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) != 0) {
@@ -263,7 +174,7 @@ std::unique_ptr<HelperChannel> spawnHelper(const std::string& path, const std::v
     sigfillset(&all);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all);
-    // Own session: a terminal's Ctrl-C or hang-up reaches the host, not the helper behind its back.
+    // Own session: a terminal's Ctrl-C or hang-up reaches cpslockd, not the worker behind its back.
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
 
     pid_t pid = -1;
@@ -279,7 +190,7 @@ std::unique_ptr<HelperChannel> spawnHelper(const std::string& path, const std::v
     }
     const auto pidfd =
         static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); // -1 on old kernels: finish() then kills without a grace
-    return std::make_unique<SpawnedHelper>(pid, pair[0], pidfd);
+    return std::make_unique<SpawnedWorker>(pid, pair[0], pidfd);
 }
 
 ChildSignalGuard::ChildSignalGuard() {
@@ -294,4 +205,4 @@ ChildSignalGuard::~ChildSignalGuard() {
         sigaction(SIGCHLD, &m_saved, nullptr);
 }
 
-} // namespace cpslock::pam
+} // namespace cpslock::daemon

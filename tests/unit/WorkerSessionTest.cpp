@@ -1,6 +1,6 @@
-// cpslock-auth's side of the protocol, with a scripted card check and real pipes.
+// cpslockd-worker's side of the auth lines, with a scripted card check and real pipes.
 #include "core/SecureBuffer.h"
-#include "pam/AuthHelper.h"
+#include "daemon/worker/WorkerSession.h"
 
 #include <gtest/gtest.h>
 
@@ -16,9 +16,9 @@ using cpslock::RefusalReason;
 using cpslock::SecureBuffer;
 using cpslock::card::CardReady;
 using cpslock::card::VerifyResult;
-using cpslock::pam::HelperArgs;
-using cpslock::pam::parseHelperArgs;
-using cpslock::pam::runAuthHelper;
+using cpslock::worker::WorkerArgs;
+using cpslock::worker::parseWorkerArgs;
+using cpslock::worker::runWorkerSession;
 
 namespace {
 
@@ -40,7 +40,7 @@ VerifyResult verified() {
     return r;
 }
 
-class ScriptedCheck final : public cpslock::pam::CardCheck {
+class ScriptedCheck final : public cpslock::worker::CardCheck {
 public:
     std::deque<VerifyResult> prepares;
     std::deque<bool> events;
@@ -118,8 +118,8 @@ struct Pipes {
     }
 };
 
-HelperArgs argsFor(std::string user, int waitSeconds = 0) {
-    HelperArgs a;
+WorkerArgs argsFor(std::string user, int waitSeconds = 0) {
+    WorkerArgs a;
     a.user = std::move(user);
     a.waitCard = std::chrono::seconds(waitSeconds);
     return a;
@@ -127,28 +127,29 @@ HelperArgs argsFor(std::string user, int waitSeconds = 0) {
 
 } // namespace
 
-TEST(PamAuthHelperTest, ReadyThenPinThenOk) {
+TEST(WorkerSessionTest, ReadyThenPinThenOk) {
     ScriptedCheck check;
     Pipes p;
     p.send("1234\n");
-    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitVerified);
+    EXPECT_EQ(runWorkerSession(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::worker::kExitVerified);
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 2U);
     EXPECT_EQ(lines[0], "ready tries=3 final=0 reader=Virtual%20PCD%2000%2000");
-    EXPECT_EQ(lines[1], "ok user=alice serial=0123456789 cert=ab12 holder=Jeanne%20Martin%20(810002813839)");
+    EXPECT_EQ(lines[1], "ok user=alice reader=Virtual%20PCD%2000%2000 serial=0123456789 cert=ab12 "
+                        "holder=Jeanne%20Martin%20(810002813839)");
     EXPECT_EQ(check.pinSeen, "1234");
 }
 
-TEST(PamAuthHelperTest, RefusalBeforeThePinEndsWithoutReadingIt) {
+TEST(WorkerSessionTest, RefusalBeforeThePinEndsWithoutReadingIt) {
     for (const auto reason : {RefusalReason::NoCard, RefusalReason::PinLocked, RefusalReason::LastTryRefused,
                               RefusalReason::ReaderUnavailable, RefusalReason::ModuleError}) {
         ScriptedCheck check;
         check.prepares = {refusedWith(reason)};
         Pipes p;
-        EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+        EXPECT_EQ(runWorkerSession(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::worker::kExitRefused);
         const auto lines = p.lines();
         ASSERT_EQ(lines.size(), 1U);
-        const auto parsed = cpslock::pam::parseAnswer(lines[0]);
+        const auto parsed = cpslock::protocol::parseAnswer(lines[0]);
         ASSERT_TRUE(parsed.answer) << parsed.error;
         EXPECT_EQ(parsed.answer->reason, reason);
         EXPECT_EQ(parsed.answer->messageFr, cpslock::userMessage(reason, cpslock::Language::French));
@@ -158,28 +159,28 @@ TEST(PamAuthHelperTest, RefusalBeforeThePinEndsWithoutReadingIt) {
     }
 }
 
-TEST(PamAuthHelperTest, WrongPinCarriesTheTriesLeft) {
+TEST(WorkerSessionTest, WrongPinCarriesTheTriesLeft) {
     ScriptedCheck check;
     check.verifyResult = refusedWith(RefusalReason::WrongPin, 2);
     Pipes p;
     p.send("0000\n");
-    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+    EXPECT_EQ(runWorkerSession(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::worker::kExitRefused);
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 2U);
-    const auto parsed = cpslock::pam::parseAnswer(lines[1]);
+    const auto parsed = cpslock::protocol::parseAnswer(lines[1]);
     ASSERT_TRUE(parsed.answer);
     EXPECT_EQ(parsed.answer->reason, RefusalReason::WrongPin);
     EXPECT_EQ(parsed.answer->triesLeft, 2);
     EXPECT_EQ(parsed.answer->messageFr, "Code porteur incorrect. Il vous reste 2 essais.");
 }
 
-TEST(PamAuthHelperTest, WaitCardAnnouncesTheWaitAndPreparesAgainOnEachEvent) {
+TEST(WorkerSessionTest, WaitCardAnnouncesTheWaitAndPreparesAgainOnEachEvent) {
     ScriptedCheck check;
     check.prepares = {refusedWith(RefusalReason::NoCard), refusedWith(RefusalReason::NoCard), VerifyResult{}};
     check.events = {true, true};
     Pipes p;
     p.send("1234\n");
-    EXPECT_EQ(runAuthHelper(check, argsFor("alice", 30), p.in[0], p.out[1]), cpslock::pam::kExitVerified);
+    EXPECT_EQ(runWorkerSession(check, argsFor("alice", 30), p.in[0], p.out[1]), cpslock::worker::kExitVerified);
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 3U);
     EXPECT_EQ(lines[0], "waiting-card");
@@ -188,42 +189,42 @@ TEST(PamAuthHelperTest, WaitCardAnnouncesTheWaitAndPreparesAgainOnEachEvent) {
     EXPECT_EQ(check.waits, 2);
 }
 
-TEST(PamAuthHelperTest, WaitCardThatRunsOutIsNoCard) {
+TEST(WorkerSessionTest, WaitCardThatRunsOutIsNoCard) {
     ScriptedCheck check;
     check.prepares = {refusedWith(RefusalReason::NoCard)};
     Pipes p;
-    EXPECT_EQ(runAuthHelper(check, argsFor("alice", 5), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+    EXPECT_EQ(runWorkerSession(check, argsFor("alice", 5), p.in[0], p.out[1]), cpslock::worker::kExitRefused);
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 2U);
     EXPECT_EQ(lines[0], "waiting-card");
     EXPECT_TRUE(lines[1].starts_with("refused no-card ")) << lines[1];
 }
 
-TEST(PamAuthHelperTest, WaitCardDoesNotWaitForOtherRefusals) {
+TEST(WorkerSessionTest, WaitCardDoesNotWaitForOtherRefusals) {
     ScriptedCheck check;
     check.prepares = {refusedWith(RefusalReason::NotCps)};
     Pipes p;
-    runAuthHelper(check, argsFor("alice", 5), p.in[0], p.out[1]);
+    runWorkerSession(check, argsFor("alice", 5), p.in[0], p.out[1]);
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 1U);
     EXPECT_TRUE(lines[0].starts_with("refused not-cps "));
 }
 
-TEST(PamAuthHelperTest, ModuleGoneBeforeThePinGivesNoFinalAnswer) {
+TEST(WorkerSessionTest, ModuleGoneBeforeThePinGivesNoFinalAnswer) {
     ScriptedCheck check;
     Pipes p;
     p.endInput();
-    EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitNoPin);
+    EXPECT_EQ(runWorkerSession(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::worker::kExitNoPin);
     EXPECT_EQ(p.lines().size(), 1U);
     EXPECT_EQ(check.verifyCalls, 0);
 }
 
-TEST(PamAuthHelperTest, OverlongOrEmptyPinNeverReachesTheCard) {
+TEST(WorkerSessionTest, OverlongOrEmptyPinNeverReachesTheCard) {
     for (const std::string& pin : {std::string(SecureBuffer::kPinCapacity + 1, '1') + "\n", std::string("\n")}) {
         ScriptedCheck check;
         Pipes p;
         p.send(pin);
-        EXPECT_EQ(runAuthHelper(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::pam::kExitRefused);
+        EXPECT_EQ(runWorkerSession(check, argsFor("alice"), p.in[0], p.out[1]), cpslock::worker::kExitRefused);
         const auto lines = p.lines();
         ASSERT_EQ(lines.size(), 2U);
         EXPECT_TRUE(lines[1].starts_with("refused wrong-pin ")) << lines[1];
@@ -231,8 +232,8 @@ TEST(PamAuthHelperTest, OverlongOrEmptyPinNeverReachesTheCard) {
     }
 }
 
-TEST(PamAuthHelperTest, ArgumentsAreCheckedStrictly) {
-    const auto parse = [](std::vector<std::string_view> a) { return parseHelperArgs(a); };
+TEST(WorkerSessionTest, ArgumentsAreCheckedStrictly) {
+    const auto parse = [](std::vector<std::string_view> a) { return parseWorkerArgs(a); };
     const auto ok = parse({"--user", "alice", "--policy", "/etc/cpslock/p.toml", "--wait-card", "10"});
     ASSERT_TRUE(ok.args) << ok.error;
     EXPECT_EQ(ok.args->user, "alice");

@@ -1,11 +1,13 @@
-// cpslock-auth: started by pam_cpslock.so, verifies the CPS card for one PAM user and answers one
-// line (docs/pam.md). The PIN arrives on standard input only, into a locked buffer that is wiped.
+// cpslockd-worker: started by cpslockd for one `auth` request, with an empty environment; verifies the
+// CPS card for one user and answers the auth lines (docs/protocol.md). The PIN arrives on standard
+// input only, into a locked buffer that is wiped. A crash or hang here is a refusal in cpslockd.
 #include "card/CardVerifier.h"
 #include "card/PolicyFiles.h"
 #include "core/ProcessHardening.h"
 #include "core/SecureBuffer.h"
 #include "core/policy/PolicyLoader.h"
-#include "pam/AuthHelper.h"
+#include "daemon/worker/WorkerSession.h"
+#include "protocol/AuthAnswer.h"
 #include "pcsc/ReaderMonitor.h"
 
 #include <condition_variable>
@@ -15,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include <cstdlib>
+
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace {
@@ -23,7 +28,7 @@ using namespace cpslock;
 
 /// The real card side: CardVerifier over pcscd, and the reader monitor to wait for a card without
 /// polling.
-class VerifierCardCheck final : public pam::CardCheck {
+class VerifierCardCheck final : public worker::CardCheck {
 public:
     VerifierCardCheck(card::CardVerifier& verifier, card::VerifyRequest request)
         : m_verifier(verifier), m_request(std::move(request)) {}
@@ -73,27 +78,25 @@ private:
 };
 
 void answerRefused(RefusalReason reason, std::string detail) {
-    const Refusal refusal{reason, std::move(detail), std::nullopt};
-    pam::HelperAnswer answer;
-    answer.kind = pam::HelperAnswer::Kind::Refused;
-    answer.reason = reason;
-    answer.messageFr = refusal.messageFr();
-    answer.messageEn = refusal.messageEn();
-    answer.detail = refusal.detail;
-    pam::writeAnswer(STDOUT_FILENO, answer);
+    worker::writeAnswer(STDOUT_FILENO, protocol::refusedAnswer(Refusal{reason, std::move(detail), std::nullopt}));
 }
 
 int run(int argc, char** argv) {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
-    const auto parsed = pam::parseHelperArgs(args);
+    const auto parsed = worker::parseWorkerArgs(args);
     if (!parsed.args) {
-        answerRefused(RefusalReason::ModuleError, "cpslock-auth: " + parsed.error);
-        return pam::kExitUsage;
+        answerRefused(RefusalReason::ModuleError, "cpslockd-worker: " + parsed.error);
+        return worker::kExitUsage;
     }
-    const pam::HelperArgs& helperArgs = *parsed.args;
+    const worker::WorkerArgs& workerArgs = *parsed.args;
 
-    // No CPSLOCK_POLICY here: only the module line (policy=) chooses another policy.
-    const auto location = policy::resolvePolicyLocation(helperArgs.policy, std::nullopt, std::nullopt);
+    if (geteuid() == 0 || getuid() == 0) {
+        // cpslockd drops root before it starts workers; a worker that is root was started wrongly.
+        answerRefused(RefusalReason::ModuleError, "cpslockd-worker refuses to run as root");
+        return worker::kExitUsage;
+    }
+    // Only cpslockd's --policy chooses another policy (never an environment variable).
+    const auto location = policy::resolvePolicyLocation(workerArgs.policy, std::nullopt, std::nullopt);
     const policy::LoadResult loaded = policy::loadPolicy(location, card::policyLoadOptions());
     if (!loaded.ok()) {
         std::string detail = "policy invalid";
@@ -104,26 +107,34 @@ int run(int argc, char** argv) {
             }
         }
         answerRefused(RefusalReason::PolicyError, detail);
-        return pam::kExitRefused;
+        return worker::kExitRefused;
     }
+
+    // The card service and OpenSC's configuration come from the root-owned policy only (the
+    // environment is empty): set before the first PC/SC or PKCS#11 call.
+    if (!loaded.policy.pcsc.socket.empty())
+        setenv("PCSCLITE_CSOCK_NAME", loaded.policy.pcsc.socket.c_str(), 1);
+    if (!loaded.policy.pkcs11.openscConf.empty())
+        setenv("OPENSC_CONF", loaded.policy.pkcs11.openscConf.c_str(), 1);
 
     auto presence = card::makePcscPresence();
     card::CardVerifier verifier(loaded.policy, *presence);
-    VerifierCardCheck check(verifier, card::VerifyRequest{std::nullopt, helperArgs.user});
-    return pam::runAuthHelper(check, helperArgs, STDIN_FILENO, STDOUT_FILENO);
+    VerifierCardCheck check(verifier, card::VerifyRequest{std::nullopt, workerArgs.user});
+    return worker::runWorkerSession(check, workerArgs, STDIN_FILENO, STDOUT_FILENO);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
     cpslock::disableCoreDumps();   // a crash with the PIN in memory leaves no core file
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); // no setuid program started from here gains anything
     std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {
-        answerRefused(cpslock::RefusalReason::ModuleError, std::string("cpslock-auth: ") + e.what());
+        answerRefused(cpslock::RefusalReason::ModuleError, std::string("cpslockd-worker: ") + e.what());
     } catch (...) {
-        answerRefused(cpslock::RefusalReason::ModuleError, "cpslock-auth: unknown exception");
+        answerRefused(cpslock::RefusalReason::ModuleError, "cpslockd-worker: unknown exception");
     }
-    return cpslock::pam::kExitRefused;
+    return cpslock::worker::kExitRefused;
 }

@@ -1,25 +1,25 @@
-#include "pam/HelperProtocol.h"
+#include "protocol/AuthAnswer.h"
 
 #include <gtest/gtest.h>
 
 using cpslock::RefusalReason;
-using cpslock::pam::escapeField;
-using cpslock::pam::formatAnswer;
-using cpslock::pam::HelperAnswer;
-using cpslock::pam::kMaxLineLength;
-using cpslock::pam::parseAnswer;
-using cpslock::pam::unescapeField;
+using cpslock::protocol::escapeField;
+using cpslock::protocol::formatAnswer;
+using cpslock::protocol::AuthAnswer;
+using cpslock::protocol::kMaxLineLength;
+using cpslock::protocol::parseAnswer;
+using cpslock::protocol::unescapeField;
 
 namespace {
 
-HelperAnswer roundTrip(const HelperAnswer& answer) {
+AuthAnswer roundTrip(const AuthAnswer& answer) {
     std::string line = formatAnswer(answer);
     EXPECT_EQ(line.back(), '\n');
     line.pop_back();
     EXPECT_EQ(line.find('\n'), std::string::npos);
     const auto parsed = parseAnswer(line);
     EXPECT_TRUE(parsed.answer) << parsed.error << " in " << line;
-    return parsed.answer.value_or(HelperAnswer{});
+    return parsed.answer.value_or(AuthAnswer{});
 }
 
 } // namespace
@@ -44,12 +44,12 @@ TEST(PamProtocolTest, MalformedEscapesAreRefused) {
 }
 
 TEST(PamProtocolTest, ReadyRoundTrips) {
-    HelperAnswer ready;
-    ready.kind = HelperAnswer::Kind::Ready;
+    AuthAnswer ready;
+    ready.kind = AuthAnswer::Kind::Ready;
     ready.triesLeft = 2;
     ready.reader = "Virtual PCD 00 00";
     const auto back = roundTrip(ready);
-    EXPECT_EQ(back.kind, HelperAnswer::Kind::Ready);
+    EXPECT_EQ(back.kind, AuthAnswer::Kind::Ready);
     EXPECT_EQ(back.triesLeft, 2);
     EXPECT_FALSE(back.finalTry);
     EXPECT_EQ(back.reader, "Virtual PCD 00 00");
@@ -64,15 +64,15 @@ TEST(PamProtocolTest, ReadyRoundTrips) {
 TEST(PamProtocolTest, EveryRefusalRoundTripsWithItsMessages) {
     for (const RefusalReason reason : cpslock::allRefusalReasons()) {
         const cpslock::Refusal refusal{reason, "detail with spaces = and %", 1};
-        HelperAnswer answer;
-        answer.kind = HelperAnswer::Kind::Refused;
+        AuthAnswer answer;
+        answer.kind = AuthAnswer::Kind::Refused;
         answer.reason = reason;
         answer.triesLeft = refusal.triesLeft;
         answer.messageFr = refusal.messageFr();
         answer.messageEn = refusal.messageEn();
         answer.detail = refusal.detail;
         const auto back = roundTrip(answer);
-        EXPECT_EQ(back.kind, HelperAnswer::Kind::Refused);
+        EXPECT_EQ(back.kind, AuthAnswer::Kind::Refused);
         EXPECT_EQ(back.reason, reason);
         EXPECT_EQ(back.messageFr, refusal.messageFr());
         EXPECT_EQ(back.messageEn, refusal.messageEn());
@@ -82,24 +82,24 @@ TEST(PamProtocolTest, EveryRefusalRoundTripsWithItsMessages) {
 }
 
 TEST(PamProtocolTest, OkRoundTrips) {
-    HelperAnswer ok;
-    ok.kind = HelperAnswer::Kind::Ok;
+    AuthAnswer ok;
+    ok.kind = AuthAnswer::Kind::Ok;
     ok.user = "alice";
     ok.serial = "0123456789";
     ok.certSha256 = "ab01";
     ok.holder = "Jeanne Médecin (810002813839)";
     const auto back = roundTrip(ok);
-    EXPECT_EQ(back.kind, HelperAnswer::Kind::Ok);
+    EXPECT_EQ(back.kind, AuthAnswer::Kind::Ok);
     EXPECT_EQ(back.user, "alice");
     EXPECT_EQ(back.serial, "0123456789");
     EXPECT_EQ(back.holder, ok.holder);
     EXPECT_EQ(roundTrip([] {
-                  HelperAnswer w;
-                  w.kind = HelperAnswer::Kind::WaitingCard;
+                  AuthAnswer w;
+                  w.kind = AuthAnswer::Kind::WaitingCard;
                   return w;
               }())
                   .kind,
-              HelperAnswer::Kind::WaitingCard);
+              AuthAnswer::Kind::WaitingCard);
 }
 
 TEST(PamProtocolTest, GarbageIsRefusedWithAReason) {
@@ -137,8 +137,8 @@ TEST(PamProtocolTest, UnknownKeysAreIgnoredForLaterVersions) {
 }
 
 TEST(PamProtocolTest, OverlongLinesAreCutByTheWriterAndRefusedByTheReader) {
-    HelperAnswer answer;
-    answer.kind = HelperAnswer::Kind::Refused;
+    AuthAnswer answer;
+    answer.kind = AuthAnswer::Kind::Refused;
     answer.reason = RefusalReason::ModuleError;
     answer.detail = std::string(3 * kMaxLineLength, ' ');
     const std::string line = formatAnswer(answer);

@@ -1,4 +1,4 @@
-#include "pam/AuthHelper.h"
+#include "daemon/worker/WorkerSession.h"
 
 #include "core/SecureBuffer.h"
 
@@ -7,24 +7,13 @@
 
 #include <unistd.h>
 
-namespace cpslock::pam {
-namespace {
+namespace cpslock::worker {
+using protocol::AuthAnswer;
+using protocol::refusedAnswer;
 
-HelperAnswer refusedAnswer(const Refusal& refusal) {
-    HelperAnswer answer;
-    answer.kind = HelperAnswer::Kind::Refused;
-    answer.reason = refusal.reason;
-    answer.triesLeft = refusal.triesLeft;
-    answer.messageFr = refusal.messageFr();
-    answer.messageEn = refusal.messageEn();
-    answer.detail = refusal.detail;
-    return answer;
-}
 
-} // namespace
-
-HelperArgsResult parseHelperArgs(std::span<const std::string_view> args) {
-    HelperArgs parsed;
+WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args) {
+    WorkerArgs parsed;
     bool haveUser = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view name = args[i];
@@ -55,12 +44,13 @@ HelperArgsResult parseHelperArgs(std::span<const std::string_view> args) {
     return {parsed, {}};
 }
 
-HelperAnswer answerFor(const card::VerifyResult& result, const std::string& user) {
+AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user) {
     if (result.refusal)
         return refusedAnswer(*result.refusal);
-    HelperAnswer answer;
-    answer.kind = HelperAnswer::Kind::Ok;
+    AuthAnswer answer;
+    answer.kind = AuthAnswer::Kind::Ok;
     answer.user = user;
+    answer.reader = result.card ? result.card->reader : std::string();
     answer.serial = result.card ? result.card->serial : std::string();
     answer.certSha256 = result.certSha256;
     if (result.holder) {
@@ -69,8 +59,8 @@ HelperAnswer answerFor(const card::VerifyResult& result, const std::string& user
     return answer;
 }
 
-bool writeAnswer(int fd, const HelperAnswer& answer) {
-    const std::string line = formatAnswer(answer);
+bool writeAnswer(int fd, const AuthAnswer& answer) {
+    const std::string line = protocol::formatAnswer(answer);
     std::size_t done = 0;
     while (done < line.size()) {
         const ssize_t n = write(fd, line.data() + done, line.size() - done);
@@ -83,13 +73,13 @@ bool writeAnswer(int fd, const HelperAnswer& answer) {
     return true;
 }
 
-int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
+int runWorkerSession(CardCheck& check, const WorkerArgs& args, int in, int out) {
     card::CardReady ready;
     card::VerifyResult first = check.prepare(ready);
 
     if (first.refusal && first.refusal->reason == RefusalReason::NoCard && args.waitCard.count() > 0) {
-        HelperAnswer waiting;
-        waiting.kind = HelperAnswer::Kind::WaitingCard;
+        AuthAnswer waiting;
+        waiting.kind = AuthAnswer::Kind::WaitingCard;
         if (!writeAnswer(out, waiting))
             return kExitNoPin;
         const auto deadline = std::chrono::steady_clock::now() + args.waitCard;
@@ -104,8 +94,8 @@ int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
         return kExitRefused;
     }
 
-    HelperAnswer readyLine;
-    readyLine.kind = HelperAnswer::Kind::Ready;
+    AuthAnswer readyLine;
+    readyLine.kind = AuthAnswer::Kind::Ready;
     readyLine.triesLeft = ready.triesLeft;
     readyLine.finalTry = ready.finalTry;
     readyLine.reader = ready.card.reader;
@@ -130,10 +120,10 @@ int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out) {
     }
     const card::VerifyResult result = check.verify(pin);
     pin.clear();
-    const HelperAnswer answer = answerFor(result, args.user);
+    const AuthAnswer answer = answerFor(result, args.user);
     if (!writeAnswer(out, answer))
         return kExitNoPin;
-    return answer.kind == HelperAnswer::Kind::Ok ? kExitVerified : kExitRefused;
+    return answer.kind == AuthAnswer::Kind::Ok ? kExitVerified : kExitRefused;
 }
 
-} // namespace cpslock::pam
+} // namespace cpslock::worker

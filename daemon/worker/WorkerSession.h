@@ -1,7 +1,7 @@
 #pragma once
 
 #include "card/CardVerifier.h"
-#include "pam/HelperProtocol.h"
+#include "protocol/AuthAnswer.h"
 
 #include <chrono>
 #include <optional>
@@ -13,23 +13,23 @@ namespace cpslock {
 class SecureBuffer;
 }
 
-namespace cpslock::pam {
+namespace cpslock::worker {
 
-/// cpslock-auth's command line: --user U [--policy FILE] [--wait-card SECONDS].
-struct HelperArgs {
+/// cpslockd-worker's command line: --user U [--policy FILE] [--wait-card SECONDS].
+struct WorkerArgs {
     std::string user;
     std::optional<std::string> policy;
     std::chrono::seconds waitCard{0};
 };
 
-struct HelperArgsResult {
-    std::optional<HelperArgs> args;
+struct WorkerArgsResult {
+    std::optional<WorkerArgs> args;
     std::string error; ///< names the bad argument
 };
 
-HelperArgsResult parseHelperArgs(std::span<const std::string_view> args);
+WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args);
 
-/// The card side of cpslock-auth: card::CardVerifier for the real program, a fake in tests.
+/// The card side of cpslockd-worker: card::CardVerifier for the real program, a fake in tests.
 class CardCheck {
 public:
     virtual ~CardCheck() = default;
@@ -43,21 +43,21 @@ public:
 };
 
 /// The answer line for a finished verification of `user`'s card (ok or refused).
-HelperAnswer answerFor(const card::VerifyResult& result, const std::string& user);
+protocol::AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user);
 
-/// Exit codes of cpslock-auth.
-enum HelperExitCode : int {
+/// Exit codes of cpslockd-worker.
+enum WorkerExitCode : int {
     kExitVerified = 0, ///< answered ok
     kExitRefused = 1,  ///< answered refused
     kExitUsage = 2,    ///< bad command line (answered refused module-error)
-    kExitNoPin = 3,    ///< the module went away before sending a PIN (no final answer)
+    kExitNoPin = 3,    ///< cpslockd went away before sending a PIN (no final answer)
 };
 
 /// The protocol of docs/pam.md on `in` / `out`: `waiting-card` while --wait-card waits, `ready`
 /// or `refused`, then reads the PIN line into a SecureBuffer and answers `ok` or `refused`.
-int runAuthHelper(CardCheck& check, const HelperArgs& args, int in, int out);
+int runWorkerSession(CardCheck& check, const WorkerArgs& args, int in, int out);
 
-/// Writes the whole answer line; false when the module is gone.
-bool writeAnswer(int fd, const HelperAnswer& answer);
+/// Writes the whole answer line; false when cpslockd is gone.
+bool writeAnswer(int fd, const protocol::AuthAnswer& answer);
 
-} // namespace cpslock::pam
+} // namespace cpslock::worker

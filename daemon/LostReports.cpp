@@ -1,0 +1,104 @@
+#include "daemon/LostReports.h"
+
+#include "protocol/Request.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cpslock::daemon {
+
+std::string canonicalSerial(const std::string& serial) {
+    const auto first = serial.find_first_not_of('0');
+    return first == std::string::npos ? std::string("0") : serial.substr(first);
+}
+
+std::optional<std::string> LostReports::load() {
+    m_reports.clear();
+    m_perUser.clear();
+    m_usable = false;
+    const int fd = open(m_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            m_usable = true;
+            return std::nullopt;
+        }
+        return m_file + ": " + std::strerror(errno);
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > kMaxFileSize) {
+        close(fd);
+        return m_file + ": not a regular file of at most " + std::to_string(kMaxFileSize) + " bytes";
+    }
+    std::string text(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = read(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    close(fd);
+    text.resize(done);
+
+    std::istringstream lines(text);
+    std::string line;
+    for (std::size_t number = 1; std::getline(lines, line); ++number) {
+        if (line.empty())
+            continue;
+        std::istringstream words(line);
+        std::string serial;
+        long long uid = -1;
+        long long epoch = -1;
+        std::string extra;
+        if (!(words >> serial >> uid >> epoch) || (words >> extra) || !protocol::validSerial(serial) || uid < 0 ||
+            epoch < 0 || m_reports.size() >= kMaxReports) {
+            m_reports.clear();
+            m_perUser.clear();
+            return m_file + ":" + std::to_string(number) + ": not \"SERIAL UID EPOCH\"";
+        }
+        if (m_reports.emplace(canonicalSerial(serial), Report{static_cast<uid_t>(uid), epoch}).second)
+            ++m_perUser[static_cast<uid_t>(uid)];
+    }
+    m_usable = true;
+    return std::nullopt;
+}
+
+bool LostReports::isReported(const std::string& serial) const {
+    return m_reports.count(canonicalSerial(serial)) != 0;
+}
+
+LostReports::AddStatus LostReports::add(const std::string& serial, uid_t reporter, std::int64_t epochSeconds) {
+    const std::string key = canonicalSerial(serial);
+    if (m_reports.count(key))
+        return AddStatus::AlreadyReported;
+    if (reporter != 0 && m_perUser[reporter] >= kPerUserQuota)
+        return AddStatus::QuotaExceeded;
+    if (m_reports.size() >= kMaxReports)
+        return AddStatus::Full;
+    m_reports.emplace(key, Report{reporter, epochSeconds});
+    ++m_perUser[reporter];
+    return save() ? AddStatus::Added : AddStatus::WriteFailed;
+}
+
+bool LostReports::save() const {
+    const std::string temporary = m_file + ".new";
+    std::ofstream out(temporary, std::ios::trunc);
+    for (const auto& [serial, report] : m_reports)
+        out << serial << ' ' << report.reporter << ' ' << report.epoch << '\n';
+    out.flush();
+    if (!out)
+        return false;
+    out.close();
+    return std::rename(temporary.c_str(), m_file.c_str()) == 0;
+}
+
+} // namespace cpslock::daemon

@@ -1,0 +1,220 @@
+#include "daemon/Server.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <thread>
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace cpslock::daemon {
+namespace {
+
+using protocol::LineSocket;
+using protocol::Reply;
+using protocol::Verb;
+
+std::string callerText(const Caller& caller) {
+    return std::to_string(caller.uid);
+}
+
+AuditRecord record(std::string kind, AuditRecord::Severity severity, std::string message, const Caller& caller) {
+    AuditRecord r;
+    r.kind = std::move(kind);
+    r.severity = severity;
+    r.message = std::move(message);
+    r.fields.emplace_back("caller_uid", callerText(caller));
+    r.fields.emplace_back("caller_pid", std::to_string(caller.pid));
+    return r;
+}
+
+} // namespace
+
+Server::Server(int listenFd, Authority& authority, AuditSink& audit, WorkerSettings workers, ServerLimits limits)
+    : m_listenFd(listenFd), m_authority(authority), m_audit(audit), m_workers(std::move(workers)), m_limits(limits) {
+    m_stopFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    m_launch = [this](const std::vector<std::string>& args, std::string& error) {
+        return spawnWorker(m_workers.path, args, error);
+    };
+}
+
+Server::~Server() {
+    if (m_stopFd >= 0)
+        close(m_stopFd);
+}
+
+void Server::stop() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(m_stopFd, &one, sizeof one);
+}
+
+int Server::run() {
+    std::array<pollfd, 2> fds{pollfd{m_listenFd, POLLIN, 0}, pollfd{m_stopFd, POLLIN, 0}};
+    int status = 0;
+    for (;;) {
+        const int ready = poll(fds.data(), fds.size(), -1); // no timeout: idle means asleep
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0 || (fds[1].revents & POLLIN) != 0)
+            break;
+        if ((fds[0].revents & POLLIN) == 0)
+            continue;
+        const int fd = accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+                continue;
+            status = 1;
+            break;
+        }
+        ucred cred{};
+        socklen_t length = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) {
+            close(fd);
+            continue;
+        }
+        const Caller caller{cred.uid, cred.pid};
+        if (!admit(caller)) {
+            LineSocket busy(fd);
+            busy.writeAll(protocol::formatReply(protocol::errorReply("busy", "too many requests at once")));
+            auditRecord(record("request-refused", AuditRecord::Severity::Warning,
+                               "cpslockd busy: connection refused", caller));
+            continue;
+        }
+        std::thread([this, fd, caller] { serve(fd, caller); }).detach();
+    }
+    // Let running requests end (a PIN being typed gets the worker's step timeout at most).
+    std::unique_lock lock(m_mutex);
+    m_idle.wait_for(lock, std::chrono::seconds(5), [this] { return m_active == 0; });
+    return status;
+}
+
+bool Server::admit(const Caller& caller) {
+    const std::lock_guard lock(m_mutex);
+    const std::size_t perUser = caller.uid == 0 ? m_limits.maxConnections : m_limits.maxPerUser;
+    if (m_active >= m_limits.maxConnections || m_perUser[caller.uid] >= perUser)
+        return false;
+    ++m_active;
+    ++m_perUser[caller.uid];
+    return true;
+}
+
+void Server::release(const Caller& caller) {
+    const std::lock_guard lock(m_mutex);
+    --m_active;
+    if (--m_perUser[caller.uid] == 0)
+        m_perUser.erase(caller.uid);
+    m_idle.notify_all();
+}
+
+void Server::serve(int fd, Caller caller) {
+    try {
+        LineSocket socket(fd);
+        handle(socket, caller);
+    } catch (const std::exception& e) {
+        auditRecord(record("request-refused", AuditRecord::Severity::Error, std::string("internal error: ") + e.what(),
+                           caller));
+    } catch (...) {
+        auditRecord(record("request-refused", AuditRecord::Severity::Error, "internal error", caller));
+    }
+    release(caller);
+}
+
+void Server::handle(LineSocket& socket, const Caller& caller) {
+    std::string line;
+    const auto status = socket.readLine(line, m_limits.requestTimeout);
+    if (status != LineSocket::ReadStatus::Line) {
+        auditRecord(record("request-refused", AuditRecord::Severity::Warning,
+                           "no request: " + std::string(LineSocket::statusName(status)), caller));
+        return;
+    }
+    const auto parsed = protocol::parseRequest(line);
+    if (!parsed.request) {
+        socket.writeAll(protocol::formatReply(protocol::errorReply("bad-request", parsed.error)));
+        auto r = record("request-refused", AuditRecord::Severity::Warning, "malformed request: " + parsed.error, caller);
+        auditRecord(std::move(r));
+        return;
+    }
+    const protocol::Request& request = *parsed.request;
+    const auto optionalField = [&request](const char* key) -> std::optional<std::string> {
+        if (!request.has(key))
+            return std::nullopt;
+        return request.get(key);
+    };
+
+    Reply reply;
+    std::string kind;
+    switch (request.verb) {
+    case Verb::Auth: {
+        const AuthOutcome outcome = relayAuth(socket, caller, request, m_authority, m_workers, m_launch);
+        const bool ok = outcome.final.kind == protocol::AuthAnswer::Kind::Ok;
+        auto r = record(ok ? "auth-verified" : "auth-refused",
+                        ok ? AuditRecord::Severity::Info : AuditRecord::Severity::Warning,
+                        ok ? "carte CPS vérifiée / CPS card verified"
+                           : "carte refusée / card refused: " + std::string(toString(outcome.final.reason)),
+                        caller);
+        r.fields.emplace_back("user", request.get("user"));
+        r.fields.emplace_back("session", request.get("session"));
+        if (ok) {
+            r.fields.emplace_back("reader", outcome.final.reader);
+            r.fields.emplace_back("serial", outcome.final.serial);
+            r.fields.emplace_back("cert_sha256", outcome.final.certSha256);
+            r.fields.emplace_back("holder", outcome.final.holder);
+            r.fields.emplace_back("attached", outcome.attached ? "yes" : outcome.attachNote);
+        } else {
+            r.fields.emplace_back("reason", std::string(toString(outcome.final.reason)));
+            r.fields.emplace_back("detail", outcome.final.detail);
+        }
+        auditRecord(std::move(r));
+        return;
+    }
+    case Verb::Attach:
+        reply = m_authority.attach(caller, request.get("ticket"), request.get("session"));
+        kind = "session-attached";
+        break;
+    case Verb::SessionCard:
+        reply = m_authority.sessionCard(caller, request.get("session"));
+        break;
+    case Verb::SessionLocked:
+        reply = m_authority.sessionLocked(caller, request.get("session"),
+                                          protocol::parseUnsigned(request.get("generation"), UINT64_MAX).value_or(0));
+        kind = "session-retired";
+        break;
+    case Verb::ReportLost:
+        reply = m_authority.reportLost(caller, optionalField("session"), optionalField("serial"),
+                                       static_cast<std::int64_t>(std::time(nullptr)));
+        kind = "card-reported-lost";
+        break;
+    case Verb::Ping:
+        reply.ok = true;
+        reply.fields["version"] = CPSLOCK_VERSION;
+        break;
+    }
+    socket.writeAll(protocol::formatReply(reply));
+    if (!reply.ok && reply.code != "no-card") {
+        auto r = record("request-refused", AuditRecord::Severity::Warning,
+                        std::string(toString(request.verb)) + " refused: " + reply.code, caller);
+        r.fields.emplace_back("detail", reply.get("detail"));
+        r.fields.emplace_back("session", request.get("session"));
+        auditRecord(std::move(r));
+    } else if (reply.ok && !kind.empty()) {
+        auto r = record(kind, kind == "card-reported-lost" ? AuditRecord::Severity::Warning : AuditRecord::Severity::Info,
+                        kind == "card-reported-lost" ? "carte déclarée perdue ou volée / card reported lost or stolen"
+                                                     : std::string(toString(request.verb)),
+                        caller);
+        r.fields.emplace_back("session", request.get("session"));
+        if (kind == "card-reported-lost")
+            r.fields.emplace_back("serial", reply.get("serial"));
+        auditRecord(std::move(r));
+    }
+}
+
+void Server::auditRecord(AuditRecord record) {
+    const std::lock_guard lock(m_mutex);
+    m_audit.write(record);
+}
+
+} // namespace cpslock::daemon

@@ -1,0 +1,227 @@
+// cpslockd: the card authority (docs/ARCHITECTURE.md, docs/protocol.md). Socket-activated by systemd
+// as an unprivileged user; in tests and the demo `cpslockd --socket PATH --user nobody` in the
+// foreground, started as root, drops to that user once its socket is bound.
+#include "core/ProcessHardening.h"
+#include "daemon/Authority.h"
+#include "daemon/LostReports.h"
+#include "daemon/Server.h"
+#include "daemon/SystemDirectory.h"
+#include "daemon/WorkerProcess.h"
+#include "platform/linux/AuditSinks.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#ifndef CPSLOCK_WORKER_PATH
+#error "CPSLOCK_WORKER_PATH must name the installed cpslockd-worker"
+#endif
+
+namespace {
+
+using namespace cpslock;
+
+constexpr std::string_view kUsage =
+    "usage: cpslockd [--socket PATH] [--policy FILE] [--state-dir DIR] [--user NAME] [--worker PATH]\n"
+    "                [--audit journald|syslog|stderr] [--version]\n"
+    "Without --socket the listening socket comes from systemd (socket activation).\n";
+
+struct Options {
+    std::optional<std::string> socket;
+    std::optional<std::string> policy;
+    std::string stateDir = "/var/lib/cpslock";
+    std::optional<std::string> user;
+    std::string worker = CPSLOCK_WORKER_PATH;
+    std::string audit = "journald";
+};
+
+std::optional<Options> parse(int argc, char** argv, std::string& error) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view name = argv[i];
+        if (name == "--version" || name == "--help")
+            continue;
+        if (i + 1 >= argc) {
+            error = std::string(name) + " needs a value";
+            return std::nullopt;
+        }
+        const std::string value = argv[++i];
+        const bool absolute = !value.empty() && value.front() == '/';
+        if (name == "--socket" && absolute) {
+            options.socket = value;
+        } else if (name == "--policy" && absolute) {
+            options.policy = value;
+        } else if (name == "--state-dir" && absolute) {
+            options.stateDir = value;
+        } else if (name == "--worker" && absolute) {
+            options.worker = value;
+        } else if (name == "--user" && !value.empty()) {
+            options.user = value;
+        } else if (name == "--audit" && (value == "journald" || value == "syslog" || value == "stderr")) {
+            options.audit = value;
+        } else {
+            error = "bad argument " + std::string(name) + " " + value + " (paths must be absolute)";
+            return std::nullopt;
+        }
+    }
+    return options;
+}
+
+int bindSocket(const std::string& path, std::string& error) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof address.sun_path) {
+        error = path + ": path too long";
+        return -1;
+    }
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    struct stat st {};
+    if (lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            error = path + ": exists and is not a socket";
+            return -1;
+        }
+        unlink(path.c_str()); // a stale socket of an earlier run
+    }
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+        chmod(path.c_str(), 0666) != 0 || listen(fd, 64) != 0) {
+        error = path + ": " + std::strerror(errno);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/// Root only long enough to bind: every request is served as `user`.
+std::optional<std::string> dropPrivileges(const std::optional<std::string>& user) {
+    if (geteuid() != 0 && getuid() != 0)
+        return std::nullopt;
+    if (!user)
+        return std::string("cpslockd must not run as root: give --user NAME (the service unit sets User=)");
+    const passwd* entry = getpwnam(user->c_str());
+    if (entry == nullptr)
+        return "unknown user " + *user;
+    if (entry->pw_uid == 0)
+        return std::string("--user must not be root");
+    if (setgroups(0, nullptr) != 0 || setgid(entry->pw_gid) != 0 || setuid(entry->pw_uid) != 0)
+        return std::string("cannot drop privileges: ") + std::strerror(errno);
+    if (setuid(0) == 0)
+        return std::string("privileges could be regained after dropping them");
+    return std::nullopt;
+}
+
+AuditRecord lifecycleRecord(const char* kind, const char* message) {
+    AuditRecord r;
+    r.kind = kind;
+    r.message = message;
+    r.fields.emplace_back("uid", std::to_string(getuid()));
+    r.fields.emplace_back("version", CPSLOCK_VERSION);
+    return r;
+}
+
+int run(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--version") {
+            std::cout << "cpslockd " << CPSLOCK_VERSION << "\n";
+            return 0;
+        }
+        if (std::string_view(argv[i]) == "--help") {
+            std::cout << kUsage;
+            return 0;
+        }
+    }
+    std::string error;
+    const auto options = parse(argc, argv, error);
+    if (!options) {
+        std::cerr << "cpslockd: " << error << "\n" << kUsage;
+        return 2;
+    }
+
+    int listenFd = -1;
+    if (options->socket) {
+        listenFd = bindSocket(*options->socket, error);
+    } else if (sd_listen_fds(1) == 1) {
+        listenFd = SD_LISTEN_FDS_START;
+    } else {
+        error = "no --socket and no socket from systemd";
+    }
+    if (listenFd < 0) {
+        std::cerr << "cpslockd: " << error << "\n";
+        return 1;
+    }
+    if (auto why = dropPrivileges(options->user)) {
+        std::cerr << "cpslockd: " << *why << "\n";
+        return 1;
+    }
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (auto insecure = daemon::insecureExecutableReason(options->worker)) {
+        std::cerr << "cpslockd: card worker refused: " << *insecure << "\n";
+        return 1;
+    }
+
+    std::string chosen;
+    auto audit = platform::makeAuditSink(options->audit, &chosen, "cpslockd");
+    daemon::LostReports reports(options->stateDir + "/lost-reports");
+    if (auto problem = reports.load()) {
+        // Fail closed: a report that cannot be read must not let its card in. Every card is refused.
+        AuditRecord r = lifecycleRecord("request-refused", "lost-card reports unreadable: every card is refused");
+        r.severity = AuditRecord::Severity::Error;
+        r.fields.emplace_back("detail", *problem);
+        audit->write(r);
+    }
+    daemon::SystemDirectory directory;
+    daemon::Authority authority(directory, reports);
+    daemon::WorkerSettings workers;
+    workers.path = options->worker;
+    workers.policyFile = options->policy;
+    daemon::Server server(listenFd, authority, *audit, workers);
+
+    // Signals are taken by one thread; every other thread blocks them.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    std::thread([&server, stopSignals] {
+        int signal = 0;
+        sigwait(&stopSignals, &signal);
+        server.stop();
+    }).detach();
+
+    audit->write(lifecycleRecord("daemon-started", "cpslockd prêt / ready"));
+    sd_notify(0, "READY=1");
+    const int status = server.run();
+    audit->write(lifecycleRecord("daemon-stopped", "cpslockd arrêté / stopped"));
+    return status;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    cpslock::disableCoreDumps();   // workers inherit it; a PIN relayed through here never lands in a core
+    std::signal(SIGPIPE, SIG_IGN); // writes to a caller that went away are errors, not deaths
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "cpslockd: " << e.what() << "\n";
+    }
+    return 1;
+}

@@ -1,0 +1,105 @@
+// cpslockd's requests come from untrusted local callers: parsing is strict, and every value has one syntax.
+#include "protocol/DaemonClient.h"
+#include "protocol/Request.h"
+
+#include <gtest/gtest.h>
+
+using namespace cpslock::protocol;
+
+TEST(RequestTest, EveryVerbRoundTrips) {
+    const std::vector<Request> requests{
+        {Verb::Auth, {{"user", "alice"}, {"session", "c1"}, {"wait", "30"}}},
+        {Verb::Attach, {{"ticket", std::string(32, 'a')}, {"session", "7"}}},
+        {Verb::SessionCard, {{"session", "c1"}}},
+        {Verb::SessionLocked, {{"session", "c1"}, {"generation", "18446744073709551615"}}},
+        {Verb::ReportLost, {{"serial", "0123456789"}}},
+        {Verb::Ping, {}},
+    };
+    for (const auto& request : requests) {
+        std::string line = formatRequest(request);
+        ASSERT_EQ(line.back(), '\n');
+        line.pop_back();
+        const auto parsed = parseRequest(line);
+        ASSERT_TRUE(parsed.request) << line << ": " << parsed.error;
+        EXPECT_EQ(parsed.request->verb, request.verb);
+        EXPECT_EQ(parsed.request->fields, request.fields);
+    }
+}
+
+TEST(RequestTest, HostileOrMalformedRequestsAreRefusedWithAReason) {
+    for (const std::string& bad : std::vector<std::string>{
+             "",
+             "AUTH user=alice",                  // verbs are exact
+             "auth",                              // user missing
+             "auth user=alice user=bob",          // duplicate
+             "auth user=alice pin=1234",          // the PIN never travels in a request
+             "auth user=-rf",                     // option-like user name
+             "auth user=../root",                 // '/' in a user name
+             "auth user=a%0Ab",                   // control character, escaped
+             "auth user=alice wait=601",          // out of range
+             "auth user=alice wait=-1",
+             "auth user=alice session=c1;rm",     // not a session id
+             "attach ticket=XYZ session=c1",      // not 32 hex digits
+             "attach ticket=" + std::string(32, 'A') + " session=c1", // upper case refused
+             "session-card",                      // session missing
+             "session-locked session=c1 generation=1x",
+             "report-lost serial=12ab",
+             "report-lost serial=123456789012345678901", // more than 20 digits
+             "ping extra=1",
+             "auth  user=alice",                  // empty word
+             "auth user=al%ZZice",                // bad escape
+             "auth user=" + std::string(5000, 'a'), // longer than a line
+         }) {
+        const auto parsed = parseRequest(bad);
+        EXPECT_FALSE(parsed.request) << bad;
+        EXPECT_FALSE(parsed.error.empty()) << bad;
+    }
+}
+
+TEST(RequestTest, RepliesCarryCodesAndFields) {
+    Reply reply;
+    reply.ok = true;
+    reply.fields["serial"] = "0123456789";
+    std::string line = formatReply(reply);
+    line.pop_back();
+    auto parsed = parseReply(line);
+    ASSERT_TRUE(parsed.reply);
+    EXPECT_TRUE(parsed.reply->ok);
+    EXPECT_EQ(parsed.reply->get("serial"), "0123456789");
+
+    line = formatReply(errorReply("forbidden", "not yours"));
+    line.pop_back();
+    parsed = parseReply(line);
+    ASSERT_TRUE(parsed.reply);
+    EXPECT_FALSE(parsed.reply->ok);
+    EXPECT_EQ(parsed.reply->code, "forbidden");
+    EXPECT_EQ(parsed.reply->get("detail"), "not yours");
+
+    for (const std::string bad : {"", "ok", "error", "error detail=x", "done a", "done a=%"})
+        EXPECT_FALSE(parseReply(bad).reply) << bad;
+}
+
+TEST(RequestTest, SessionCardReplyNeedsASerialAndAGeneration) {
+    const cpslock::VerifiedCard card{"Virtual PCD 00 00", "0123456789", "ab", "Jeanne Martin", 4};
+    std::string error;
+    EXPECT_EQ(verifiedCardFromReply(replyForCard(card), error), card);
+    EXPECT_TRUE(error.empty());
+
+    Reply noSerial = replyForCard(card);
+    noSerial.fields["serial"] = "";
+    EXPECT_FALSE(verifiedCardFromReply(noSerial, error));
+    EXPECT_FALSE(error.empty());
+
+    error.clear();
+    EXPECT_FALSE(verifiedCardFromReply(errorReply("no-card", "none"), error));
+    EXPECT_TRUE(error.empty()) << "no-card is an answer, not an error";
+    EXPECT_FALSE(verifiedCardFromReply(errorReply("forbidden", "not yours"), error));
+    EXPECT_FALSE(error.empty());
+}
+
+TEST(RequestTest, UnreachableDaemonIsAnErrorNotAnEmptyAnswer) {
+    DaemonAuthority authority(DaemonClient("/nonexistent/cpslockd.sock"), "c1");
+    const auto answer = authority.verifiedCard();
+    EXPECT_FALSE(answer.card);
+    EXPECT_NE(answer.error.find("unreachable"), std::string::npos) << answer.error;
+}
