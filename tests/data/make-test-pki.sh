@@ -234,6 +234,7 @@ cards=(
     "hostile-software-fort|inter|$(doc 810000000223 LOGICIELFORT NINA)|$CARD_START|$CARD_END|1000000114|not-card-certificate|CAT=83;TYPE=;TOKEN="
     "hostile-no-category|inter|$(doc 810000000231 SANSCATEGORIE OSCAR)|$CARD_START|$CARD_END|1000000115|not-card-certificate|CAT="
     "hostile-category-ms|inter|$(doc 810000000249 MODULE PAULINE)|$CARD_START|$CARD_END|1000000116|not-card-certificate|CAT=82"
+    "hostile-category-encoding|inter|$(doc 810000000470 ENCODAGE OLGA)|$CARD_START|$CARD_END|1000000143|not-card-certificate|CAT=;EXTRA=1.2.250.1.71.1.2.5 = DER:02:01:00"
     "hostile-no-type|inter|$(doc 810000000256 SANSTYPE QUENTIN)|$CARD_START|$CARD_END|1000000117|unknown-card-type|TYPE="
     "hostile-type-unknown|inter|$(doc 810000000264 TYPEINCONNU ROSE)|$CARD_START|$CARD_END|1000000118|unknown-card-type|TYPE=7"
     "hostile-type-subject|inter_st|$(doc 810000000272 TYPEFAUX SIMON)|$CARD_START|$CARD_END|1000000119|unknown-card-type|TYPE=2;POL=$OID_CPE"

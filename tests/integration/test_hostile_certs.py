@@ -38,6 +38,7 @@ HOSTILE = {
     "hostile-software-fort": ("not-card-certificate", "certificat logiciel"),
     "hostile-no-category": ("not-card-certificate", "certificat logiciel"),
     "hostile-category-ms": ("not-card-certificate", "certificat logiciel"),
+    "hostile-category-encoding": ("not-card-certificate", "certificat logiciel"),
     "hostile-no-type": ("unknown-card-type", "n'a pas pu être établi"),
     "hostile-type-unknown": ("unknown-card-type", "n'a pas pu être établi"),
     "hostile-type-subject": ("unknown-card-type", "n'a pas pu être établi"),

@@ -356,7 +356,8 @@ TEST_F(CertificateVerifierTest, SoftwareCertificateFromElementairePersonnesNever
 TEST_F(CertificateVerifierTest, ProductCategoryMustSayCard) {
     for (const Case& c : {Case{"hostile-software-fort", RefusalReason::NotCardCertificate, "83"},
                           Case{"hostile-no-category", RefusalReason::NotCardCertificate, "1.2.250.1.71.1.2.5"},
-                          Case{"hostile-category-ms", RefusalReason::NotCardCertificate, "82"}})
+                          Case{"hostile-category-ms", RefusalReason::NotCardCertificate, "82"},
+                          Case{"hostile-category-encoding", RefusalReason::NotCardCertificate, "OCTET STRING"}})
         expectRefused(verify(c.card), c);
 }
 
