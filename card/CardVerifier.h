@@ -94,8 +94,10 @@ struct CardReport {
 
 /// The one place where "is this a genuine, valid CPS held by the right person" is decided
 /// (docs/ARCHITECTURE.md): card present and recognised, PKCS#11 token for it, PIN, fresh challenge
-/// signed by the card's key, IGC-Santé chain, revocation, deny-list, holder identity, card type,
-/// account mapping, and the same card still in the same reader at the end.
+/// signed by the card's key (proveCardPossession), then the card's own authentication certificate
+/// (CertificateVerifier: IGC-Santé chain, the card profile of docs/card-identity.md with the card
+/// type from its extension and the token id equal to the card's serial, revocation, deny-list),
+/// allowed card type, account mapping, and the same card still in the same reader at the end.
 ///
 /// Two phases so a PIN prompt can say how many tries are left: prepare() (no PIN), then verify().
 class CardVerifier {
