@@ -3,8 +3,8 @@
 against `pkcs11-tool` doing login + sign alone on the same simulated card, in the same run; then
 cpslockd at rest: wake-ups (context switches) over an idle window and its resident memory.
 
-The card is cpslock-cardsim's PIV applet in the virtual reader (OpenSC restricted to its PIV driver),
-holding the test PKI's valid CPS certificate. Both sides pay a process start and OpenSC's start-up;
+The card is cpslock-cardsim's CPS3 answering as an IAS-ECC CPx in the virtual reader, read by OpenSC
+in its default configuration (its iasecc driver), holding the test PKI's valid CPS certificate. Both sides pay a process start and OpenSC's start-up;
 the difference is what the module, cpslockd and its worker add: the socket hops, spawning the worker,
 the policy, the reader scan, the chain, CRL and identity checks. Target: <= 10 ms beyond the token's
 own work.
@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 from test_pam import MODULE, PIN, PamService  # noqa: E402
 from rig import Cpslockd, card_files, card_serial, rig_policy_dropin  # noqa: E402
-from test_pam_rig import MAPPED_IDNAT, cardsim_has_piv  # noqa: E402
+from test_pam_rig import MAPPED_IDNAT  # noqa: E402
 
 OPENSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 PROBE = os.path.join(rigmod.BUILD_DIR, "pam", "cpslock-bench-pam")
@@ -52,7 +52,7 @@ def pkcs11_tool(env, work):
         f.write(os.urandom(32))
     t0 = time.perf_counter()
     subprocess.run(["pkcs11-tool", "--module", OPENSC, "--login", "--pin", PIN, "--sign", "--mechanism",
-                    "SHA256-RSA-PKCS", "--id", "01", "--input-file", data, "--output-file",
+                    "RSA-PKCS", "--id", "02", "--input-file", data, "--output-file",
                     os.path.join(work, "sig")], env=env, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.PIPE)
     return (time.perf_counter() - t0) * 1000.0
@@ -86,25 +86,15 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("pam_latency: needs root (the reader rig)")
-    if not cardsim_has_piv():
-        print("PAM unlock benchmark: not runnable yet (cpslock-cardsim has no PIV applet, --piv-cert)")
-        return 0
     rig = rigmod.Rig().start()
     work = tempfile.mkdtemp(prefix="cpslock-pam-bench-")
     os.chmod(work, 0o755)
     policy = rigmod.PolicyDir('[accounts.holders]\n"%s" = "alice"\n' % MAPPED_IDNAT)
     daemon = None
     try:
-        conf = os.path.join(work, "opensc.conf")
-        with open(conf, "w") as f:
-            f.write("app default {\n    card_drivers = PIV-II;\n}\n")
-        os.chmod(conf, 0o644)
-        rig.env["OPENSC_CONF"] = conf
-        rig_policy_dropin(policy, rig.env, conf)
+        rig.insert_default_cps("valid-cps", 0, PIN, None, "--pin-tries", "15")
+        rig_policy_dropin(policy, rig.env)
         daemon = Cpslockd(policy=policy.path).start()
-        cert, key = card_files("valid-cps")
-        rig.insert(0, "insert cps3 %s" % card_serial("valid-cps"), "--piv-cert", cert, "--piv-key", key,
-                   "--pin", PIN, "--pin-tries", "15")
         service = PamService.only("socket=%s" % daemon.socket, rig.env)
         service.env.pop("PAM_WRAPPER_DEBUGLEVEL")
         pam_runs(service, 2)  # warm-up: page cache, pcscd's first connection
@@ -114,7 +104,7 @@ def main():
             ours += pam_runs(service, 1)
             peer.append(pkcs11_tool(rig.env, work))
         overhead = statistics.median(ours) - statistics.median(peer)
-        print("PAM unlock, %d runs each (virtual reader, OpenSC PIV driver, simulated card)" % a.runs)
+        print("PAM unlock, %d runs each (virtual reader, OpenSC iasecc driver, simulated CPS3 CPx)" % a.runs)
         print("  pam_authenticate (module+cpslockd+worker): %s" % stats(ours))
         print("  pkcs11-tool login + sign, process        : %s" % stats(peer))
         print("  overhead of the cpslock path             : %7.2f ms  (target <= 10 ms)" % overhead)

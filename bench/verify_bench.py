@@ -4,12 +4,17 @@ against `pkcs11-tool` doing the same login + sign, in the same run, on the same 
 
 1. SoftHSM2 token holding the test PKI's valid CPS card: N runs of each, as separate processes (both
    pay process start and module load), plus the in-process step breakdown.
-2. OpenSC + the simulated CPS card (PIV applet) on the reader rig: `cpslock verify` (whole process,
-   its own step timings) against `pkcs11-tool` login + sign on the same card, interleaved.
+2. OpenSC in its default configuration (its iasecc driver) + the simulated CPS3 (IAS-ECC CPx) on the
+   reader rig: `cpslock verify` (whole process, its own step timings) against `pkcs11-tool` login +
+   CKM_RSA_PKCS sign on the same card, interleaved.
+
+Both peers sign what cpslock signs: CKM_RSA_PKCS over a SHA-256 DigestInfo (the only mechanism both CPS
+middlewares allow on the authentication key).
 
 usage: verify_bench.py [--runs 30]
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -57,9 +62,7 @@ def main():
                         os.path.join(pki, "cards", "valid-cps.der"), "01", "CPS_PRIV_AUT",
                         "Certificat d'Authentification CPS"], check=True, stdout=subprocess.DEVNULL)
         env = dict(os.environ, SOFTHSM2_CONF=os.path.join(work, "softhsm2.conf"))
-        nonce = os.path.join(work, "nonce")
-        with open(nonce, "wb") as f:
-            f.write(os.urandom(32))
+        nonce = digest_info_file(work)
         args = [BENCH, SOFTHSM, info["slot_description"], info["serial"], anchors,
                 os.path.join(pki, "crl", "current")]
 
@@ -67,7 +70,7 @@ def main():
         for _ in range(a.runs):  # interleaved, so both see the same machine load
             ours.append(timed(args + ["1"], input=b"1234\n", env=env))
             peer.append(timed(["pkcs11-tool", "--module", SOFTHSM, "--token-label", "bench", "--login", "--pin", "1234",
-                               "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01", "--input-file", nonce,
+                               "--sign", "--mechanism", "RSA-PKCS", "--id", "01", "--input-file", nonce,
                                "--output-file", os.path.join(work, "sig")], env=env))
         steps = {}
         breakdown = subprocess.run(args + [str(a.runs)], input="1234\n", env=env, capture_output=True, text=True,
@@ -91,23 +94,26 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
+def digest_info_file(work):
+    """A 51-byte SHA-256 DigestInfo of a random challenge: what cpslock gives CKM_RSA_PKCS."""
+    path = os.path.join(work, "digestinfo")
+    with open(path, "wb") as f:
+        f.write(bytes.fromhex("3031300d060960864801650304020105000420") + hashlib.sha256(os.urandom(32)).digest())
+    return path
+
+
 def opensc(runs, pki, anchors, work):
-    module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+    module = rigmod.OPENSC_MODULE
     rig = rigmod.Rig().start()
     try:
-        conf = os.path.join(work, "opensc.conf")
-        with open(conf, "w") as f:
-            f.write("app default {\n    card_drivers = PIV-II;\n"
-                    "    framework pkcs15 { use_file_cache = no; use_pin_caching = false; }\n}\n")
-        rig.env["OPENSC_CONF"] = conf
         policy = os.path.join(work, "policy.toml")
         with open(policy, "w") as f:
             f.write('[pkcs11]\nmodules = ["%s"]\n[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\n' % (
                 module, anchors, os.path.join(pki, "crl", "current")))
         os.chmod(work, 0o755)
-        rig.insert(0, "insert cps3 1000000001", "--piv-cert", os.path.join(pki, "cards", "valid-cps.der"),
-                   "--piv-key", os.path.join(pki, "keys", "valid-cps.p8.der"), "--pin", "1234")
-        nonce = os.path.join(work, "nonce")
+        rigmod.TESTPKI = pki  # the default CPS card with this run's PKI, through OpenSC's default configuration
+        rig.insert_default_cps("valid-cps", 0, "1234")
+        nonce = digest_info_file(work)
         ours, peer, steps = [], [], {}
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -119,10 +125,11 @@ def opensc(runs, pki, anchors, work):
             for k, v in out["timings_ms"].items():
                 steps.setdefault(k, []).append(v)
             peer.append(timed(["pkcs11-tool", "--module", module, "--slot-description", "Virtual PCD 00 00", "--login",
-                               "--pin", "1234", "--sign", "--mechanism", "SHA256-RSA-PKCS", "--id", "01",
+                               "--pin", "1234", "--sign", "--mechanism", "RSA-PKCS", "--id", "02",
                                "--input-file", nonce, "--output-file", os.path.join(work, "sig")], env=rig.env))
         print()
-        print("Card verification through OpenSC on the simulated CPS card (pcscd + vpcd), %d runs each" % runs)
+        print("Card verification through OpenSC's iasecc driver (default configuration) on the simulated CPS3")
+        print("IAS-ECC CPx (pcscd + vpcd), CKM_RSA_PKCS over a SHA-256 DigestInfo, %d runs each" % runs)
         print("  cpslock verify, whole process       : %s" % stats(ours))
         print("  pkcs11-tool login + sign, process   : %s" % stats(peer))
         print("  ratio of medians (ours / peer)      : %.2f   (target <= 1.2)" % (statistics.median(ours) / statistics.median(peer)))

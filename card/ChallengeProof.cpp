@@ -51,18 +51,6 @@ Pkcs11Result<SignedChallenge> signChallenge(Pkcs11Session& session, CK_OBJECT_HA
     SignedChallenge out;
     out.nonce = std::move(nonce.value());
 
-    if (session.canSignWith(CKM_SHA256_RSA_PKCS)) {
-        auto signature = session.sign(key, CKM_SHA256_RSA_PKCS, out.nonce);
-        if (signature) {
-            out.signature = std::move(signature.value());
-            out.mechanism = CKM_SHA256_RSA_PKCS;
-            return out;
-        }
-        // Some modules list the mechanism yet refuse it for this key: only that falls back.
-        const CK_RV rv = signature.error().rv;
-        if (rv != CKR_MECHANISM_INVALID && rv != CKR_KEY_TYPE_INCONSISTENT && rv != CKR_KEY_FUNCTION_NOT_PERMITTED)
-            return signature.error();
-    }
     auto digest = sha256(out.nonce);
     if (!digest)
         return digest.error();

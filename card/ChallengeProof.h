@@ -18,11 +18,13 @@ Pkcs11Result<Bytes> freshNonce();
 struct SignedChallenge {
     Bytes nonce;
     Bytes signature;
-    CK_MECHANISM_TYPE mechanism = CKM_SHA256_RSA_PKCS;
+    CK_MECHANISM_TYPE mechanism = CKM_RSA_PKCS;
 };
 
-/// Signs a fresh nonce with key on the card: CKM_SHA256_RSA_PKCS when the token offers it for
-/// signing, else CKM_RSA_PKCS over the SHA-256 DigestInfo (same signature bytes either way).
+/// Signs a fresh nonce with key on the card: CKM_RSA_PKCS over the SHA-256 DigestInfo of the nonce.
+/// That is the only mechanism both CPS middlewares allow on the authentication key (Cryptolib
+/// answers CKM_SHA256_RSA_PKCS with CKR_KEY_TYPE_INCONSISTENT; OpenSC 0.23 has no hashing
+/// mechanism on an IAS-ECC CPx), and it gives the same signature bytes as CKM_SHA256_RSA_PKCS.
 Pkcs11Result<SignedChallenge> signChallenge(Pkcs11Session& session, CK_OBJECT_HANDLE key);
 
 /// Verifies an RSA PKCS#1 v1.5 SHA-256 signature of nonce with the certificate's public key.

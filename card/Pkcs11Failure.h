@@ -19,6 +19,9 @@ enum class Pkcs11Failure {
     NoCard,         ///< "no-card": no token for the reader name / card serial
     CardRemoved,    ///< "card-removed": token gone mid-way
     ModuleError,    ///< "module-error": module missing, C_Initialize failed, garbage answers
+    CardNotUsable,  ///< "card-not-usable": the reader's slot has no usable token (hidden, not recognised)
+    CardNeedsUpdate, ///< "card-needs-update": Cryptolib's CKR_ASIP_BAD_EF_ACTUA (0x80000001)
+    CardNeedsReinit, ///< "card-needs-reinit": Cryptolib's CKR_ASIP_REINIT_NEEDED (0x80000002)
 };
 
 constexpr std::string_view toString(Pkcs11Failure f) {
@@ -39,6 +42,12 @@ constexpr std::string_view toString(Pkcs11Failure f) {
         return "card-removed";
     case Pkcs11Failure::ModuleError:
         return "module-error";
+    case Pkcs11Failure::CardNotUsable:
+        return "card-not-usable";
+    case Pkcs11Failure::CardNeedsUpdate:
+        return "card-needs-update";
+    case Pkcs11Failure::CardNeedsReinit:
+        return "card-needs-reinit";
     }
     return "module-error";
 }

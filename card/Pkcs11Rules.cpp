@@ -65,6 +65,8 @@ constexpr std::array kRvNames{
     CPSLOCK_RV(CKR_CRYPTOKI_NOT_INITIALIZED),
     CPSLOCK_RV(CKR_CRYPTOKI_ALREADY_INITIALIZED),
     CPSLOCK_RV(CKR_FUNCTION_REJECTED),
+    RvName{kCkrAsipBadEfActua, "CKR_ASIP_BAD_EF_ACTUA"},
+    RvName{kCkrAsipReinitNeeded, "CKR_ASIP_REINIT_NEEDED"},
 };
 #undef CPSLOCK_RV
 
@@ -98,6 +100,14 @@ Pkcs11Failure failureForRv(CK_RV rv) {
     case CKR_SESSION_HANDLE_INVALID:
     case CKR_SESSION_CLOSED:
         return Pkcs11Failure::CardRemoved;
+    case CKR_TOKEN_NOT_RECOGNIZED:
+        return Pkcs11Failure::CardNotUsable;
+    // Cryptolib's vendor codes. Another module's vendor code with the same value would be refused
+    // with the wrong words, never accepted: these only refuse.
+    case kCkrAsipBadEfActua:
+        return Pkcs11Failure::CardNeedsUpdate;
+    case kCkrAsipReinitNeeded:
+        return Pkcs11Failure::CardNeedsReinit;
     default:
         return Pkcs11Failure::ModuleError;
     }

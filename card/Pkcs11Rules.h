@@ -16,6 +16,11 @@
 
 namespace cpslock::card {
 
+/// ANS Cryptolib CPS vendor codes (CKR_VENDOR_DEFINED + n), from C_OpenSession and C_Login: the
+/// card's EF_ACTUA says it needs a remote update, or the card must be re-initialised.
+inline constexpr CK_RV kCkrAsipBadEfActua = CKR_VENDOR_DEFINED + 1;
+inline constexpr CK_RV kCkrAsipReinitNeeded = CKR_VENDOR_DEFINED + 2;
+
 /// "CKR_PIN_INCORRECT", or "CKR_0x…" for a value the table does not know.
 std::string ckrName(CK_RV rv);
 

@@ -110,45 +110,48 @@ Pkcs11Result<TokenDescription> readTokenInfo(const Pkcs11Module& module, CK_SLOT
 
 Pkcs11Result<TokenSlot> findTokenSlot(const Pkcs11Module& module, const TokenSelector& selector) {
     const auto& f = module.functions();
+    // Every slot, with a token or not: a slot named after the reader without a token is how
+    // Cryptolib shows a card it cannot use (hide_empty_tokens), which is not "no card".
     auto slots = boundedList<CK_SLOT_ID>("C_GetSlotList", kMaxSlots, [&](CK_SLOT_ID* list, unsigned long* n) {
-        return f.C_GetSlotList(CK_TRUE, list, n);
+        return f.C_GetSlotList(CK_FALSE, list, n);
     });
     if (!slots)
         return slots.error();
 
-    // Reader name first: it is how OpenSC and Cryptolib name their slots, and it ties the token to
-    // the reader we watch. The serial is the fallback for modules that name slots otherwise.
+    std::optional<Pkcs11Error> unusable;
     for (const CK_SLOT_ID slot : slots.value()) {
         CK_SLOT_INFO info{};
         const CK_RV rv = f.C_GetSlotInfo(slot, &info);
-        if (rv != CKR_OK)
-            continue; // a slot that vanished between the calls is not ours to judge
-        const std::string description = trimPadded(info.slotDescription);
-        if (!sameReader(description, selector.readerName) || (info.flags & CKF_TOKEN_PRESENT) == 0)
+        if (rv != CKR_OK) {
+            // OpenSC answers so for a card its driver failed to connect to: it may be ours.
+            if (!unusable)
+                unusable = makeError(Pkcs11Failure::CardNotUsable, "C_GetSlotInfo: " + ckrName(rv));
             continue;
+        }
+        const std::string description = trimPadded(info.slotDescription);
+        if (!sameReader(description, selector.readerName))
+            continue;
+        if ((info.flags & CKF_TOKEN_PRESENT) == 0) {
+            unusable = makeError(Pkcs11Failure::CardNotUsable,
+                                 "the slot of \"" + description + "\" shows no token for the card in the reader");
+            continue;
+        }
         auto token = readTokenInfo(module, slot);
         if (!token) {
             if (token.error().failure == Pkcs11Failure::CardRemoved)
                 continue;
-            return token.error();
+            Pkcs11Error e = token.error();
+            if (e.failure == Pkcs11Failure::ModuleError)
+                e.failure = Pkcs11Failure::CardNotUsable; // the token is there but cannot be described
+            return e;
         }
         return TokenSlot{slot, description, std::move(token.value()), TokenSlot::MatchedBy::ReaderName};
     }
-    if (!selector.cardSerial.empty()) {
-        for (const CK_SLOT_ID slot : slots.value()) {
-            auto token = readTokenInfo(module, slot);
-            if (!token || token.value().serial != selector.cardSerial)
-                continue;
-            CK_SLOT_INFO info{};
-            std::string description;
-            if (f.C_GetSlotInfo(slot, &info) == CKR_OK)
-                description = trimPadded(info.slotDescription);
-            return TokenSlot{slot, description, std::move(token.value()), TokenSlot::MatchedBy::TokenSerial};
-        }
-    }
-    return makeError(Pkcs11Failure::NoCard, "no token in " + std::to_string(slots.value().size()) +
-                                                " slot(s) for reader \"" + selector.readerName + "\" or serial \"" +
-                                                selector.cardSerial + "\"");
+    if (unusable)
+        return *unusable;
+    return makeError(Pkcs11Failure::NoCard, "no slot of " + std::to_string(slots.value().size()) +
+                                                " is named after reader \"" + selector.readerName + "\" (card serial " +
+                                                selector.cardSerial + ")");
 }
 
 Pkcs11Result<Pkcs11Session> Pkcs11Session::open(const Pkcs11Module& module, CK_SLOT_ID slot) {
@@ -372,19 +375,6 @@ Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> Pkcs11Session::mechanisms() {
     return boundedList<CK_MECHANISM_TYPE>(
         "C_GetMechanismList", kMaxMechanisms,
         [&](CK_MECHANISM_TYPE* list, unsigned long* n) { return f.C_GetMechanismList(m_slot, list, n); });
-}
-
-bool Pkcs11Session::canSignWith(CK_MECHANISM_TYPE mechanism) {
-    auto list = mechanisms();
-    if (!list)
-        return false;
-    bool listed = false;
-    for (const auto m : list.value())
-        listed = listed || m == mechanism;
-    if (!listed)
-        return false;
-    CK_MECHANISM_INFO info{};
-    return m_module->functions().C_GetMechanismInfo(m_slot, mechanism, &info) == CKR_OK && (info.flags & CKF_SIGN) != 0;
 }
 
 Pkcs11Result<Bytes> Pkcs11Session::sign(CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mechanism, const Bytes& data) {

@@ -16,11 +16,13 @@ class SecureBuffer;
 
 namespace cpslock::card {
 
-/// Which token is the card in the reader: the slot whose description is the reader name (OpenSC,
-/// Cryptolib CPS), else the token whose serial is the card serial from EF.SN.ICC.
+/// Which token is the card in the reader: the slot whose description is the reader name (OpenSC and
+/// Cryptolib CPS both name slots so). Never the token serial: CK_TOKEN_INFO.serialNumber is 8 digits
+/// in Cryptolib and 16 hex digits in OpenSC for the same card; the card is identified by EF.SN.ICC
+/// and its certificate.
 struct TokenSelector {
     std::string readerName;
-    std::string cardSerial;
+    std::string cardSerial; ///< EF.SN.ICC serial, for messages only
 };
 
 /// The token's CK_TOKEN_INFO text fields, blank padding removed.
@@ -33,7 +35,7 @@ struct TokenDescription {
 };
 
 struct TokenSlot {
-    enum class MatchedBy { ReaderName, TokenSerial };
+    enum class MatchedBy { ReaderName };
     CK_SLOT_ID slot = 0;
     std::string slotDescription;
     TokenDescription token;
@@ -47,7 +49,11 @@ inline constexpr unsigned long kMaxObjects = 256;
 inline constexpr unsigned long kMaxAttributeLength = 64 * 1024;
 inline constexpr unsigned long kMaxSignatureLength = 1024; // RSA-8192
 
-/// @retval no-card when no slot with a token matches; module-error on a bad answer.
+/// Call it once PC/SC shows a card in the reader.
+/// @retval no-card when no slot is named after the reader; card-not-usable when that slot shows no
+///         token (Cryptolib hides the token of a card it does not recognise), its token is not
+///         recognised (OpenSC), or a slot cannot even be described (C_GetSlotInfo fails) and none
+///         matched; module-error on a bad answer.
 Pkcs11Result<TokenSlot> findTokenSlot(const Pkcs11Module& module, const TokenSelector& selector);
 
 /// @retval card-removed when the token is gone (CKR_TOKEN_NOT_PRESENT…).
@@ -91,8 +97,8 @@ public:
     /// The X.509 certificate objects visible in this session (all of them are public on CPS cards).
     Pkcs11Result<std::vector<CertificateObject>> certificates();
     Pkcs11Result<std::vector<CK_MECHANISM_TYPE>> mechanisms();
-    /// Whether the token has mechanism with CKF_SIGN.
-    bool canSignWith(CK_MECHANISM_TYPE mechanism);
+    /// C_SignInit, C_Sign(NULL) for the length, then C_Sign with a buffer of exactly that length
+    /// (Cryptolib's CPS4 driver refuses buffers of 512 bytes or more before any APDU).
     Pkcs11Result<Bytes> sign(CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE mechanism, const Bytes& data);
 
     CK_SESSION_HANDLE handle() const { return m_session; }

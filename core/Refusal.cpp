@@ -100,8 +100,25 @@ constexpr std::array kReasons{
                "The CPS card verification service is not responding. Try again in a moment; if this goes on, "
                "contact your IT support."},
     ReasonText{RefusalReason::CheckFailed, "check-failed",
-               "Le lecteur ou la carte ne répond pas correctement. Retirez la carte, réinsérez-la et réessayez.",
-               "The reader or the card is not responding properly. Remove the card, insert it again and retry."},
+               "La vérification de votre carte n'a pas abouti : le lecteur ou la carte ne répond pas "
+               "correctement. Retirez la carte, réinsérez-la et réessayez.",
+               "The check of your card did not complete: the reader or the card is not responding properly. "
+               "Remove the card, insert it again and retry."},
+    ReasonText{RefusalReason::CardNotUsable, "card-not-usable",
+               "Votre carte CPS est bien insérée mais le logiciel de carte ne peut pas l'utiliser. Retirez-la, "
+               "réinsérez-la et réessayez ; si cela continue, contactez votre support informatique.",
+               "Your CPS card is inserted but the card software cannot use it. Remove it, insert it again and "
+               "retry; if this goes on, contact your IT support."},
+    ReasonText{RefusalReason::CardNeedsUpdate, "card-needs-update",
+               "Votre carte CPS doit être mise à jour (télé-actualisation). Lancez l'outil CPS Gestion avec la "
+               "carte insérée, puis réessayez.",
+               "Your CPS card needs an update (remote update). Run the CPS Gestion tool with the card inserted, "
+               "then try again."},
+    ReasonText{RefusalReason::CardNeedsReinit, "card-needs-reinit",
+               "Votre carte CPS doit être réinitialisée. Utilisez l'outil CPS Gestion ou appelez l'assistance de "
+               "l'ANS au 0 825 852 000.",
+               "Your CPS card must be re-initialised. Use the CPS Gestion tool or call the ANS helpdesk on "
+               "0 825 852 000."},
     ReasonText{RefusalReason::NotEndEntity, "not-end-entity",
                "Le certificat de cette carte est celui d'une autorité de certification, pas celui d'une personne. "
                "Contactez votre support informatique.",

@@ -35,6 +35,9 @@ enum class RefusalReason {
     ReportedLost,       ///< "reported-lost": the card was reported lost or stolen on this PC (cpslockd)
     ServiceUnavailable, ///< "service-unavailable": cpslockd, the card authority, cannot be reached
     CheckFailed,        ///< "check-failed": the card worker crashed, hung or answered garbage (a hostile card?)
+    CardNotUsable,      ///< "card-not-usable": PC/SC sees a CPS, the PKCS#11 module shows no usable token for it
+    CardNeedsUpdate,    ///< "card-needs-update": Cryptolib CKR_ASIP_BAD_EF_ACTUA (télé-actualisation pending)
+    CardNeedsReinit,    ///< "card-needs-reinit": Cryptolib CKR_ASIP_REINIT_NEEDED
     // The IGC-Santé card authentication profile (docs/card-identity.md), one reason per rule.
     NotEndEntity,          ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
     BadExtendedKeyUsage,   ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)

@@ -11,7 +11,11 @@ int pamReturnFor(RefusalReason reason) {
     case RefusalReason::ModuleError:
     case RefusalReason::PolicyError:
     case RefusalReason::ServiceUnavailable:
+    case RefusalReason::CardNotUsable: // the middleware cannot read the card: no credential to judge
         return PAM_AUTHINFO_UNAVAIL;
+    case RefusalReason::CardNeedsUpdate:
+    case RefusalReason::CardNeedsReinit:
+        return PAM_AUTH_ERR; // a card that its issuer says cannot be used as it is
     // The card's certificate is not a card authentication certificate we accept: a card was
     // presented and refused, so no fallback line may apply.
     case RefusalReason::NotEndEntity:

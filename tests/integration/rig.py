@@ -20,6 +20,7 @@ BUILD_DIR = os.environ.get("CPSLOCK_BUILD_DIR", os.path.join(SOURCE_DIR, "build"
 RIG = os.path.join(SOURCE_DIR, "tests", "rig", "pcsc-rig.sh")
 CPSLOCK = os.path.join(BUILD_DIR, "tools", "cli", "cpslock")
 CARDSIM = os.path.join(BUILD_DIR, "tools", "cardsim", "cpslock-cardsim")
+OPENSC_MODULE = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 PORT = 35963  # inside the rig's own network namespace: no clash with anything else
 EVENT_TIMEOUT = 10.0
 
@@ -123,6 +124,18 @@ class Rig:
         tracker.wait(lambda held: held.get(reader) is not None and
                      (held[reader][0] == said["serial"] if "serial" in said else held[reader][1] == said.get("atr")))
         return card
+
+    def insert_default_cps(self, name="valid-cps", slot=0, pin="1234", key_of=None, *extra):
+        """Inserts "the default CPS card": a CPS3 answering as an IAS-ECC CPx (profile cps3) with the test
+        PKI's certificate and key of card `name` (`key_of`: another card's key, for mismatch tests) as its
+        authentication and signature pairs, its EF.SN.ICC serial, PIN `pin`. OPENSC_CONF is dropped from
+        self.env so that every program started with it reaches the card through OpenSC's *default*
+        configuration (its iasecc driver), as on a clinic PC. Returns the scripted Card."""
+        self.env.pop("OPENSC_CONF", None)
+        cert, _ = card_files(name)
+        _, key = card_files(key_of or name)
+        return self.insert(slot, "insert cps3 %s" % card_serial(name), "--auth-cert", cert, "--auth-key", key,
+                           "--pin", pin, *extra)
 
     def remove(self, card, slot=0):
         """Removes the card and returns once the reader monitor has seen the reader empty. A card

@@ -1,6 +1,7 @@
 """`cpslock card` and `cpslock verify` on the real rig: what happens before any PIN reaches a card
-(no card, patient card, contactless CPS, two CPS cards, pcscd down), configuration and usage errors.
-The PIN path itself (OpenSC + the simulator's PIV applet) is in test_opensc_verify.py."""
+(no card, patient card, contactless CPS, two CPS cards, cards OpenSC cannot use, pcscd down),
+configuration and usage errors. CPS cards are the simulator's IAS-ECC CPx (rig.insert_default_cps) read
+through OpenSC's default configuration. The PIN path itself is in test_opensc_verify.py."""
 import json
 import subprocess
 import unittest
@@ -49,15 +50,27 @@ class CardCliTest(unittest.TestCase):
         self.assert_refused("contactless")
 
     def test_two_cps_cards_without_a_reader_named(self):
-        self.rig.insert(0, "insert cps3 1111")
+        self.rig.insert_default_cps()
         self.rig.insert(1, "insert cps4 2222")
         self.assert_refused("several-cards")
-        # Naming the reader chooses one; OpenSC cannot read this simulated card (no applet it knows),
-        # which is a module error, not "no card".
-        self.assert_refused("module-error", "--reader", "Virtual PCD 00 00")
+        # Naming the reader chooses one. OpenSC has no CPS4 (ChipDoc) driver: PC/SC sees a CPS that the
+        # module cannot use, which is neither "no card" nor a generic module error.
+        out = self.assert_refused("card-not-usable", "--reader", "Virtual PCD 00 01")
+        self.assertIn("CKR_TOKEN_NOT_RECOGNIZED", out["detail"])
+        self.assertIn("logiciel de carte", out["message_fr"])
+        r, out = self.verify("--reader", "Virtual PCD 00 00")
+        self.assertEqual((r.returncode, out["result"]), (0, "ok"), out)
+
+    def test_cps_without_pkcs15_application_is_not_usable(self):
+        # A CPx without keys (no EF.DIR, no PKCS#15): OpenSC's iasecc driver binds, its PKCS#15 layer cannot.
+        self.rig.insert(0, "insert cps3 1111")
+        self.assert_refused("card-not-usable")
+        r, report = self.card()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(report["refusal"]["reason"], "card-not-usable", report)
 
     def test_reader_named_but_empty(self):
-        self.rig.insert(0, "insert cps3 1111")
+        self.rig.insert_default_cps()
         self.assert_refused("no-card", "--reader", "Virtual PCD 00 01")
 
     def test_pcscd_down(self):
@@ -80,7 +93,7 @@ class CardCliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
 
     def test_no_pin_on_stdin(self):
-        self.rig.insert(0, "insert cps3 1111")
+        self.rig.insert_default_cps()
         r, _ = self.verify(pin="")
         self.assertEqual(r.returncode, 2)
         self.assertIn("PIN", r.stderr)

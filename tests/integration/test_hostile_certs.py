@@ -4,13 +4,12 @@ IGC-Santé card authentication profile (docs/card-identity.md) and per other RFC
 violation: each certificate would have unlocked before issue 11 (or is malformed), and must now be
 refused with its own reason and the doctor's message, after a real PIN and a real signature.
 
-Cards are started with rig.py's helpers (the same as test_opensc_verify.py), so these tests follow
-the simulated card when the fixture changes (PIV applet today, the IAS-ECC CPx applet later)."""
+Cards are started with rig.py's helper for "the default CPS card" (Rig.insert_default_cps: today a CPS3
+answering as an IAS-ECC CPx, read through OpenSC's default configuration and its iasecc driver), so
+these tests follow the simulated card when that fixture changes."""
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
 from rig import CPSLOCK, TESTPKI, PolicyDir, Rig, card_files, card_manifest
@@ -99,20 +98,12 @@ class HostileCertificateTest(unittest.TestCase):
         for tool in (CPSLOCK,):
             assert os.path.exists(tool), "not built: %s" % tool
         cls.rig = Rig().start()
-        cls.opensc = tempfile.mkdtemp(prefix="cpslock-opensc-")
-        conf = os.path.join(cls.opensc, "opensc.conf")
-        with open(conf, "w") as f:
-            # OpenSC's IAS-ECC driver claims the CPS3 ATR; the simulator speaks PIV (until the CPx applet).
-            f.write("app default {\n    card_drivers = PIV-II;\n"
-                    "    framework pkcs15 { use_file_cache = no; use_pin_caching = false; }\n}\n")
-        cls.rig.env["OPENSC_CONF"] = conf
         cls.policy = PolicyDir('[accounts.holders]\n"810002813839" = "dr.donnat"\n')
 
     @classmethod
     def tearDownClass(cls):
         cls.rig.stop()
         cls.policy.remove()
-        shutil.rmtree(cls.opensc, ignore_errors=True)
 
     def setUp(self):
         self.card = None
@@ -125,9 +116,14 @@ class HostileCertificateTest(unittest.TestCase):
             self.card.close()
 
     def insert(self, name, serial=None):
-        cert, key = card_files(name)
-        self.card = self.rig.insert(0, "insert cps3 %s" % (serial or card_manifest(name)["serial"]),
-                                    "--piv-cert", cert, "--piv-key", key, "--pin", PIN)
+        if serial is None:
+            self.card = self.rig.insert_default_cps(name, 0, PIN)
+        else:
+            # The default CPS card, but presenting another EF.SN.ICC serial than its certificate names.
+            self.rig.env.pop("OPENSC_CONF", None)
+            cert, key = card_files(name)
+            self.card = self.rig.insert(0, "insert cps3 %s" % serial, "--auth-cert", cert, "--auth-key", key,
+                                        "--pin", PIN)
         return self.card
 
     def verify(self, *args):

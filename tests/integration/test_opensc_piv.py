@@ -1,9 +1,11 @@
-"""OpenSC's real PIV driver (opensc-pkcs11.so, pkcs11-tool) against cpslock-cardsim's PIV applet on
-the rig: a CPS3 card (its ATR and EF.SN.ICC) that also answers the PIV application, with a card
-certificate and key from the generated test PKI (ctest fixture `testpki`).
+"""The generic PIV card path: OpenSC's real PIV driver (opensc-pkcs11.so, pkcs11-tool) against
+cpslock-cardsim's PIV applet on the rig: a CPS3 card (its ATR and EF.SN.ICC) that also answers the PIV
+application, with a card certificate and key from the generated test PKI (ctest fixture `testpki`).
+No CPS card is a PIV card: the CPS path itself (OpenSC's default configuration, iasecc driver, the
+simulated CPx) is test_opensc_cpx.py; this file keeps the PIV applet working for PIV cards.
 
 A test OPENSC_CONF restricts OpenSC to its PIV driver: with the CPS3 ATR, OpenSC's iasecc driver
-would otherwise claim the card and fail. PIN caching is off so that OpenSC never re-sends a PIN by
+would otherwise claim the card (and, without CPS keys on it, find no PKCS#15 application). PIN caching is off so that OpenSC never re-sends a PIN by
 itself, and file caching is off so that every run reads the card.
 """
 import json

@@ -1,14 +1,11 @@
-"""`cpslock verify` end to end through the real stack: pcscd + vpcd, the simulated CPS card with its
-PIV applet, OpenSC's opensc-pkcs11.so, the test PKI. Real PIN counter (wrong → final try → locked),
-real signatures, real removal."""
+"""`cpslock verify` end to end through the real stack: pcscd + vpcd, the simulated CPS3 (IAS-ECC CPx),
+OpenSC's opensc-pkcs11.so in its default configuration (its iasecc driver, as on a clinic PC), the test
+PKI. Real PIN counter (wrong → final try → locked), real signatures, real removal."""
 import json
-import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
-from rig import CPSLOCK, PolicyDir, Rig, card_files, card_manifest as manifest
+from rig import CPSLOCK, PolicyDir, Rig, card_manifest as manifest
 
 PIN = "1234"
 READER = "Virtual PCD 00 00"
@@ -20,22 +17,11 @@ class OpenScVerifyTest(unittest.TestCase):
     def setUp(self):
         self.rig = Rig().start()
         self.addCleanup(self.rig.stop)
-        self.opensc = tempfile.mkdtemp(prefix="cpslock-opensc-")
-        self.addCleanup(shutil.rmtree, self.opensc, True)
-        conf = os.path.join(self.opensc, "opensc.conf")
-        with open(conf, "w") as f:
-            # OpenSC's IAS-ECC driver claims the CPS3 ATR; the simulator speaks PIV.
-            f.write("app default {\n    card_drivers = PIV-II;\n"
-                    "    framework pkcs15 { use_file_cache = no; use_pin_caching = false; }\n}\n")
-        self.rig.env["OPENSC_CONF"] = conf
         self.policy = PolicyDir('[accounts.holders]\n"810002813839" = "dr.donnat"\n')
         self.addCleanup(self.policy.remove)
 
     def insert(self, name, key_of=None):
-        cert, _ = card_files(name)
-        _, key = card_files(key_of or name)
-        return self.rig.insert(0, "insert cps3 %s" % manifest(name)["serial"], "--piv-cert", cert, "--piv-key", key,
-                               "--pin", PIN)
+        return self.rig.insert_default_cps(name, 0, PIN, key_of)
 
     def verify(self, pin=PIN, *args):
         r = subprocess.run([CPSLOCK, "verify", "--json", "--policy", self.policy.path, *args], input=pin + "\n",
@@ -77,8 +63,10 @@ class OpenScVerifyTest(unittest.TestCase):
     def test_locked_card_is_refused_without_trying(self):
         card = self.insert("valid-cps")
         self.policy.write('[pin]\nlast_try = "warn"\n')
-        for _ in range(3):
+        for _ in range(2):
             self.assert_refused("wrong-pin", "0000")
+        # The third wrong PIN blocks the card: the CPx answers 69 83, OpenSC CKR_PIN_LOCKED.
+        self.assert_refused("pin-locked", "0000")
         self.assertEqual(card.do("pin-state", "pin"), "pin tries=0 verified=0")
         self.assert_refused("pin-locked", PIN)
 

@@ -212,7 +212,7 @@ class PamModuleTest(unittest.TestCase):
         r = self.service(helper, "debug").run()
         self.assertEqual(r.rc, 1, r)
         self.assertIn(AUTH_ERR, r.text)
-        self.assertIn("Le lecteur ou la carte ne répond pas correctement", r.err)
+        self.assertIn("La vérification de votre carte n'a pas abouti", r.err)
         self.assertIn("card worker", r.err)  # the debug log says why
         self.assertIn("auth-refused", self.daemon.audit())
 

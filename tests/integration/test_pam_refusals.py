@@ -7,7 +7,6 @@ the daemon (cpslockd), these tests follow it unchanged. Only the tests defined h
 module (load_tests below), not PamRigTest's."""
 import unittest
 
-from rig import card_files, card_serial
 from test_pam import AUTH_ERR, PIN
 from test_pam_rig import PamRigTest
 
@@ -31,10 +30,7 @@ class PamRefusalsTest(PamRigTest):
 
     def test_key_mismatch(self):
         # A genuine certificate on a card whose key is another card's (pam_pkcs11 CVE-2025-24032).
-        cert, _ = card_files("valid-cps")
-        _, key = card_files("valid-adeli")
-        self.rig.insert(0, "insert cps3 %s" % card_serial("valid-cps"), "--piv-cert", cert, "--piv-key", key,
-                        "--pin", PIN)
+        self.rig.insert_default_cps("valid-cps", 0, PIN, "valid-adeli")
         self.refused("La carte n'a pas pu prouver son identité")
 
     def test_bad_key_usage(self):

@@ -17,7 +17,8 @@ TEST(PamVerdictTest, CardRefusalsAreAuthErr) {
           RefusalReason::UntrustedChain, RefusalReason::Expired, RefusalReason::NotYetValid, RefusalReason::Revoked,
           RefusalReason::CrlStale, RefusalReason::KeyMismatch, RefusalReason::BadKeyUsage, RefusalReason::Denylisted,
           RefusalReason::CardTypeNotAllowed, RefusalReason::NotMapped, RefusalReason::CardRemoved,
-          RefusalReason::NotCps, RefusalReason::Contactless, RefusalReason::SeveralCards}) {
+          RefusalReason::NotCps, RefusalReason::Contactless, RefusalReason::SeveralCards,
+          RefusalReason::CardNeedsUpdate, RefusalReason::CardNeedsReinit}) {
         EXPECT_EQ(pamReturnFor(reason), PAM_AUTH_ERR) << toString(reason);
     }
 }
@@ -27,6 +28,7 @@ TEST(PamVerdictTest, CannotDecideIsAuthinfoUnavailSoAnExplicitFallbackCanApply) 
     EXPECT_EQ(pamReturnFor(RefusalReason::ReaderUnavailable), PAM_AUTHINFO_UNAVAIL);
     EXPECT_EQ(pamReturnFor(RefusalReason::ModuleError), PAM_AUTHINFO_UNAVAIL);
     EXPECT_EQ(pamReturnFor(RefusalReason::PolicyError), PAM_AUTHINFO_UNAVAIL);
+    EXPECT_EQ(pamReturnFor(RefusalReason::CardNotUsable), PAM_AUTHINFO_UNAVAIL); // the middleware cannot read it
 }
 
 // Regression for pam_pkcs11 CVE-2025-24531: a card path that returned PAM_IGNORE let the stack go on

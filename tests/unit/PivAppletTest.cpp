@@ -205,20 +205,21 @@ TEST(PivAppletTest, SelectByFullOrTruncatedAidAnswersTheApplicationPropertyTempl
 
 TEST(PivAppletTest, PivCommandsNeedTheApplicationSelected) {
     Fixture f;
-    // OpenSC's first probe: GET DATA of the discovery object before any SELECT.
-    EXPECT_EQ(f.send("00CB3FFF035C017E00"), hex("6D00"));
+    // OpenSC's first probe: GET DATA of the discovery object before any SELECT reaches the CPx, whose
+    // GET DATA knows IAS-ECC SDO requests only.
+    EXPECT_EQ(f.send("00CB3FFF035C017E00"), hex("6A80"));
     f.selectPiv();
     EXPECT_EQ(statusOf(f.exchange(hex("00CB3FFF035C017E"))), hex("9000"));
     // Selecting a CPS file leaves the PIV application.
     EXPECT_EQ(f.send("00A4000C023F00"), hex("9000"));
-    EXPECT_EQ(f.send("00CB3FFF035C017E00"), hex("6D00"));
+    EXPECT_EQ(f.send("00CB3FFF035C017E00"), hex("6A80"));
 }
 
-TEST(PivAppletTest, CardWithoutPivMaterialKeepsItsOldAnswers) {
+TEST(PivAppletTest, CardWithoutPivMaterialHasNoPivApplication) {
     std::string error;
     VirtualCard card(*makeProfile("cps3", "", error));
-    EXPECT_EQ(card.process(hex("00A4040005A000000308")), hex("6A86"));
-    EXPECT_EQ(card.process(hex("10CB3FFF035C017E")), hex("6E00"));
+    EXPECT_EQ(card.process(hex("00A4040005A000000308")), hex("6A82"));
+    EXPECT_EQ(card.process(hex("80CB3FFF035C017E")), hex("6E00"));
 }
 
 TEST(PivAppletTest, GetDataReturnsTheCertificateContainerThroughGetResponse) {

@@ -42,6 +42,12 @@ struct FakeToken {
     int finalizeCalls = 0;
     std::vector<CK_SLOT_ID> slots{4};
     std::string slotDescription = "Lecteur CPS 00 00";
+    CK_RV slotInfoRv = CKR_OK;  // OpenSC: a card its driver could not connect to
+    bool tokenPresent = true;   // Cryptolib: the token of a card it does not recognise is hidden
+    CK_RV tokenInfoRv = CKR_OK; // OpenSC: CKR_TOKEN_NOT_RECOGNIZED
+    CK_RV openSessionRv = CKR_OK;
+    CK_BBOOL slotListTokenPresent = CK_TRUE; // what the caller asked C_GetSlotList
+    std::vector<unsigned long> signBufferLengths; // pSignature buffer sizes given to C_Sign
     std::string serial = "9921384501";
     CK_FLAGS flags = kUsableToken;
     CK_FLAGS flagsAfterFailedLogin = kUsableToken | CKF_USER_PIN_COUNT_LOW;
@@ -77,7 +83,8 @@ CK_RV fakeFinalize(void*) {
     ++g_fake->finalizeCalls;
     return CKR_OK;
 }
-CK_RV fakeGetSlotList(CK_BBOOL, CK_SLOT_ID* list, CK_ULONG* count) {
+CK_RV fakeGetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID* list, CK_ULONG* count) {
+    g_fake->slotListTokenPresent = tokenPresent;
     const unsigned long n = g_fake->slotCountLie != 0 ? g_fake->slotCountLie : g_fake->slots.size();
     if (list == nullptr) {
         *count = n;
@@ -96,12 +103,16 @@ void padded(unsigned char* field, std::size_t size, std::string_view value) {
     std::memcpy(field, value.data(), std::min(size, value.size()));
 }
 CK_RV fakeGetSlotInfo(CK_SLOT_ID, CK_SLOT_INFO* info) {
+    if (g_fake->slotInfoRv != CKR_OK)
+        return g_fake->slotInfoRv;
     *info = {};
     padded(info->slotDescription, sizeof info->slotDescription, g_fake->slotDescription);
-    info->flags = CKF_TOKEN_PRESENT | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+    info->flags = (g_fake->tokenPresent ? CKF_TOKEN_PRESENT : 0) | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
     return CKR_OK;
 }
 CK_RV fakeGetTokenInfo(CK_SLOT_ID, CK_TOKEN_INFO* info) {
+    if (g_fake->tokenInfoRv != CKR_OK)
+        return g_fake->tokenInfoRv;
     *info = {};
     padded(info->label, sizeof info->label, "CPS DE TEST");
     padded(info->serialNumber, sizeof info->serialNumber, g_fake->serial);
@@ -122,6 +133,8 @@ CK_RV fakeGetMechanismInfo(CK_SLOT_ID, CK_MECHANISM_TYPE, CK_MECHANISM_INFO* inf
     return CKR_OK;
 }
 CK_RV fakeOpenSession(CK_SLOT_ID, CK_FLAGS, void*, CK_NOTIFY, CK_SESSION_HANDLE* session) {
+    if (g_fake->openSessionRv != CKR_OK)
+        return g_fake->openSessionRv;
     *session = kSession;
     return CKR_OK;
 }
@@ -219,6 +232,8 @@ CK_RV fakeSign(CK_SESSION_HANDLE, CK_BYTE* data, CK_ULONG length, CK_BYTE* signa
     const Bytes input(data, data + length);
     const Bytes sig = g_fake->activeMechanism == CKM_SHA256_RSA_PKCS ? testkeys::signSha256(g_fake->signingKey, input)
                                                                      : testkeys::signRaw(g_fake->signingKey, input);
+    if (signature != nullptr)
+        g_fake->signBufferLengths.push_back(*signatureLength);
     if (signature == nullptr) {
         *signatureLength = g_fake->signLengthLie != 0 ? g_fake->signLengthLie : sig.size();
         return CKR_OK;
@@ -332,7 +347,10 @@ TEST_F(Pkcs11FakeModuleTest, RightPinAndMatchingKeyProvePossession) {
     EXPECT_EQ(r.value().keyLabel, "CPS_PRIV_AUT");
     EXPECT_EQ(r.value().token.token.serial, "9921384501");
     EXPECT_EQ(r.value().token.matchedBy, TokenSlot::MatchedBy::ReaderName);
-    EXPECT_EQ(r.value().mechanism, CKM_SHA256_RSA_PKCS);
+    // CKM_RSA_PKCS over a SHA-256 DigestInfo even when CKM_SHA256_RSA_PKCS is listed: the only
+    // mechanism Cryptolib and OpenSC both allow on a CPS authentication key (issue 12).
+    EXPECT_EQ(r.value().mechanism, CKM_RSA_PKCS);
+    EXPECT_EQ(m_token.usedMechanism, CKM_RSA_PKCS);
     EXPECT_FALSE(r.value().finalTryWarning);
     EXPECT_EQ(m_token.signCalls, 2); // length, then signature
     EXPECT_TRUE(m_pinWiped);
@@ -439,11 +457,21 @@ TEST_F(Pkcs11FakeModuleTest, FallsBackToRsaPkcsOverDigestInfo) {
     EXPECT_EQ(m_token.usedMechanism, CKM_RSA_PKCS);
 }
 
-TEST_F(Pkcs11FakeModuleTest, FallsBackWhenTheListedSha256MechanismIsRefused) {
+TEST_F(Pkcs11FakeModuleTest, NeverTriesCkmSha256RsaPkcsEvenWhenListed) {
+    // Cryptolib lists it yet answers CKR_KEY_TYPE_INCONSISTENT on the authentication key.
     m_token.sha256ListedButRefused = true;
     auto r = prove("1234");
     ASSERT_TRUE(r) << r.error().detail;
     EXPECT_EQ(r.value().mechanism, CKM_RSA_PKCS);
+    EXPECT_EQ(m_token.signCalls, 2);
+}
+
+TEST_F(Pkcs11FakeModuleTest, SignBufferIsExactlyTheAnnouncedLength) {
+    // Cryptolib's CPS4 driver fails C_Sign with CKR_ARGUMENTS_BAD for a buffer of 512 bytes or more.
+    auto r = prove("1234");
+    ASSERT_TRUE(r) << r.error().detail;
+    ASSERT_EQ(m_token.signBufferLengths.size(), 1U);
+    EXPECT_EQ(m_token.signBufferLengths.front(), 256U);
 }
 
 TEST_F(Pkcs11FakeModuleTest, CardRemovedWhileSigning) {
@@ -453,10 +481,48 @@ TEST_F(Pkcs11FakeModuleTest, CardRemovedWhileSigning) {
     }
 }
 
-TEST_F(Pkcs11FakeModuleTest, SelectsBySerialWhenNoSlotIsNamedAfterTheReader) {
-    auto r = prove("1234", FinalTryPolicy::Refuse, {"Another reader", "9921384501"});
-    ASSERT_TRUE(r) << r.error().detail;
-    EXPECT_EQ(r.value().token.matchedBy, TokenSlot::MatchedBy::TokenSerial);
+TEST_F(Pkcs11FakeModuleTest, NeverIdentifiesTheCardByTokenSerial_Issue12) {
+    // The token serial is 8 digits in Cryptolib and 16 hex digits in OpenSC for the same card: a slot
+    // not named after the reader is never taken for the card, whatever its serial.
+    EXPECT_EQ(failureOf(prove("1234", FinalTryPolicy::Refuse, {"Another reader", "9921384501"})),
+              Pkcs11Failure::NoCard);
+    EXPECT_EQ(m_token.loginCalls, 0);
+}
+
+TEST_F(Pkcs11FakeModuleTest, HiddenTokenOfTheReaderIsCardNotUsable) {
+    // Cryptolib (hide_empty_tokens): the reader's slot without a token while PC/SC sees the CPS.
+    m_token.tokenPresent = false;
+    auto r = prove("1234");
+    EXPECT_EQ(failureOf(r), Pkcs11Failure::CardNotUsable);
+    EXPECT_EQ(m_token.slotListTokenPresent, CK_FALSE); // every slot was listed, not only those with a token
+    EXPECT_EQ(m_token.loginCalls, 0);
+    EXPECT_TRUE(m_pinWiped);
+}
+
+TEST_F(Pkcs11FakeModuleTest, UnrecognisedTokenOrIndescribableSlotIsCardNotUsable) {
+    m_token.tokenInfoRv = CKR_TOKEN_NOT_RECOGNIZED; // OpenSC, a card no driver could bind
+    EXPECT_EQ(failureOf(prove("1234")), Pkcs11Failure::CardNotUsable);
+    m_token.tokenInfoRv = CKR_DEVICE_ERROR;
+    EXPECT_EQ(failureOf(prove("1234")), Pkcs11Failure::CardNotUsable);
+    m_token.tokenInfoRv = CKR_OK;
+    m_token.slotInfoRv = CKR_DATA_INVALID; // OpenSC 0.23, a card its iasecc driver failed to connect to
+    auto r = prove("1234");
+    EXPECT_EQ(failureOf(r), Pkcs11Failure::CardNotUsable);
+    EXPECT_NE(r.error().detail.find("CKR_DATA_INVALID"), std::string::npos) << r.error().detail;
+    EXPECT_EQ(m_token.loginCalls, 0);
+}
+
+TEST_F(Pkcs11FakeModuleTest, CryptolibVendorCodesHaveTheirOwnReasons) {
+    m_token.openSessionRv = kCkrAsipBadEfActua;
+    auto update = prove("1234");
+    EXPECT_EQ(failureOf(update), Pkcs11Failure::CardNeedsUpdate);
+    EXPECT_NE(update.error().detail.find("CKR_ASIP_BAD_EF_ACTUA"), std::string::npos) << update.error().detail;
+    m_token.openSessionRv = kCkrAsipReinitNeeded;
+    EXPECT_EQ(failureOf(prove("1234")), Pkcs11Failure::CardNeedsReinit);
+    m_token.openSessionRv = CKR_OK;
+    m_token.loginRv = kCkrAsipBadEfActua;
+    EXPECT_EQ(failureOf(prove("1234")), Pkcs11Failure::CardNeedsUpdate);
+    EXPECT_EQ(m_token.signCalls, 0);
 }
 
 TEST_F(Pkcs11FakeModuleTest, NoTokenForReaderOrSerialIsNoCard) {

@@ -24,6 +24,8 @@ TEST(Pkcs11RulesTest, NamesReturnValues) {
     EXPECT_EQ(ckrName(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT");
     EXPECT_EQ(ckrName(CKR_DEVICE_REMOVED), "CKR_DEVICE_REMOVED");
     EXPECT_EQ(ckrName(0x80001234UL), "CKR_0x80001234");
+    EXPECT_EQ(ckrName(0x80000001UL), "CKR_ASIP_BAD_EF_ACTUA");
+    EXPECT_EQ(ckrName(0x80000002UL), "CKR_ASIP_REINIT_NEEDED");
 }
 
 TEST(Pkcs11RulesTest, MapsReturnValuesToStableReasons) {
@@ -43,7 +45,11 @@ TEST(Pkcs11RulesTest, MapsReturnValuesToStableReasons) {
         Case{CKR_GENERAL_ERROR, "module-error"},
         Case{CKR_FUNCTION_FAILED, "module-error"},
         Case{CKR_BUFFER_TOO_SMALL, "module-error"},
-        Case{0x80000001UL, "module-error"},
+        Case{CKR_TOKEN_NOT_RECOGNIZED, "card-not-usable"},
+        // Cryptolib CPS vendor codes (issue 12)
+        Case{0x80000001UL, "card-needs-update"},
+        Case{0x80000002UL, "card-needs-reinit"},
+        Case{0x80000003UL, "module-error"},
     };
     for (const auto& c : cases)
         EXPECT_EQ(toString(failureForRv(c.rv)), c.reason) << ckrName(c.rv);
@@ -62,6 +68,9 @@ TEST(Pkcs11RulesTest, ReasonNamesAreTheStableCodes) {
     EXPECT_EQ(toString(Pkcs11Failure::NoCard), "no-card");
     EXPECT_EQ(toString(Pkcs11Failure::CardRemoved), "card-removed");
     EXPECT_EQ(toString(Pkcs11Failure::ModuleError), "module-error");
+    EXPECT_EQ(toString(Pkcs11Failure::CardNotUsable), "card-not-usable");
+    EXPECT_EQ(toString(Pkcs11Failure::CardNeedsUpdate), "card-needs-update");
+    EXPECT_EQ(toString(Pkcs11Failure::CardNeedsReinit), "card-needs-reinit");
 }
 
 TEST(Pkcs11RulesTest, TrimsBlankPaddingAndStopsAtNul) {

@@ -25,6 +25,8 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         "reported-lost", "service-unavailable",
         // a card worker that crashed, hung or answered garbage: a refusal, never a fallback
         "check-failed",
+        // issue 12: what the real middlewares say of a card they cannot use
+        "card-not-usable", "card-needs-update", "card-needs-reinit",
         // issue 11: the IGC-Santé card authentication profile, one reason per rule
         "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type",
         "card-serial-mismatch", "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto",

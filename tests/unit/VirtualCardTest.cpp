@@ -63,9 +63,10 @@ TEST(VirtualCardTest, ReadsSnIccThroughTheMf) {
     EXPECT_EQ(statusOf(c.process(apdu("00B000000C"))), apdu("9000"));
 }
 
-TEST(VirtualCardTest, SelectEfBeforeMfFails) {
+TEST(VirtualCardTest, TheMfIsCurrentAfterPowerOn) {
     VirtualCard c = card("cps3");
-    EXPECT_EQ(c.process(apdu("00A4020C02D003")), apdu("6A82"));
+    EXPECT_EQ(c.process(apdu("00A4020C02D003")), apdu("9000"));
+    EXPECT_EQ(c.process(apdu("00A4020C025031")), apdu("6A82")); // not under the MF
 }
 
 TEST(VirtualCardTest, ErrorsForWhatItDoesNotKnow) {
@@ -82,7 +83,7 @@ TEST(VirtualCardTest, ShortReadAndOffsets) {
     VirtualCard c = card("cps3", "1234567890");
     c.process(apdu("00A4080C02D003"));
     const Bytes r = c.process(apdu("00B0000A04"));
-    EXPECT_EQ(r, apdu("78906282")); // 2 bytes left at offset 10, Le 4
+    EXPECT_EQ(r, apdu("78909000")); // 2 bytes left at offset 10, Le 4: what there is, 90 00
     EXPECT_EQ(c.process(apdu("00B0001001")), apdu("6B00"));
 }
 
@@ -106,4 +107,30 @@ TEST(VirtualCardTest, BadProfilesAndSerials) {
     EXPECT_NE(error.find("cps5"), std::string::npos);
     EXPECT_FALSE(makeProfile("cps3", "12345678901", error));
     EXPECT_FALSE(makeProfile("cps3", "12a", error));
+}
+
+TEST(VirtualCardTest, CpsProfilesSpeakTheirCardsLanguage) {
+    // cps3: IAS-ECC CPx (FCP 62 through GET RESPONSE, CLA 00 only); cps4: ChipDoc (FCI 6F, CLA 01).
+    VirtualCard cps3 = card("cps3");
+    EXPECT_EQ(statusOf(cps3.process(apdu("00A40904043F002F01"))), apdu("6127"));
+    EXPECT_EQ(cps3.process(apdu("01A4000C023F00")), apdu("6E00"));
+    VirtualCard cps4 = card("cps4");
+    const Bytes fci = cps4.process(apdu("01A4080002D00300"));
+    ASSERT_GE(fci.size(), 2u);
+    EXPECT_EQ(fci[0], 0x6F);
+    EXPECT_EQ(statusOf(fci), apdu("9000"));
+}
+
+TEST(VirtualCardTest, PinStateIsChv1OfCpsCardsAndNothingElsewhere) {
+    VirtualCard cps3 = card("cps3");
+    ASSERT_TRUE(cps3.pinState());
+    EXPECT_EQ(cps3.pinState()->triesLeft, 3);
+    EXPECT_EQ(cps3.process(apdu("002000010430303030")), apdu("63C2"));
+    EXPECT_EQ(cps3.pinState()->triesLeft, 2);
+    EXPECT_FALSE(cps3.pinState()->verified);
+    EXPECT_EQ(cps3.process(apdu("002000010431323334")), apdu("9000"));
+    EXPECT_TRUE(cps3.pinState()->verified);
+    cps3.reset();
+    EXPECT_FALSE(cps3.pinState()->verified);
+    EXPECT_FALSE(card("vitale2").pinState());
 }

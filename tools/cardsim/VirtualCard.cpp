@@ -1,6 +1,9 @@
 #include "tools/cardsim/VirtualCard.h"
 
 #include "pcsc/SnIcc.h"
+#include "tools/cardsim/CardTlv.h"
+#include "tools/cardsim/ChipDocApplet.h"
+#include "tools/cardsim/IasEccApplet.h"
 
 #include <openssl/crypto.h>
 
@@ -28,10 +31,6 @@ constexpr std::array<ProfileRow, 7> kProfiles{{
 }};
 
 constexpr std::string_view kDefaultSerial = "2100000001";
-
-Bytes sw(std::uint16_t status) {
-    return {static_cast<std::uint8_t>(status >> 8), static_cast<std::uint8_t>(status & 0xFF)};
-}
 
 } // namespace
 
@@ -63,16 +62,34 @@ std::optional<CardProfile> makeProfile(std::string_view name, std::string_view s
     return profile;
 }
 
-VirtualCard::VirtualCard(CardProfile profile, std::shared_ptr<PivApplet> piv)
-    : m_profile(std::move(profile)), m_piv(std::move(piv)) {
+VirtualCard::VirtualCard(CardProfile profile, std::shared_ptr<PivApplet> piv, std::shared_ptr<CpsCredentials> cps)
+    : m_profile(std::move(profile)), m_piv(std::move(piv)), m_cpsCredentials(std::move(cps)) {
+    if (m_profile.hasSnIcc) {
+        if (!m_cpsCredentials)
+            m_cpsCredentials = std::make_shared<CpsCredentials>(std::nullopt, std::nullopt, "1234", 3);
+        if (m_profile.name == "cps4")
+            m_cps = std::make_unique<ChipDocApplet>(m_profile.snIcc, m_cpsCredentials);
+        else
+            m_cps = std::make_unique<IasEccApplet>(m_profile.snIcc, m_cpsCredentials);
+    }
     if (m_piv)
         m_piv->insertedInto(m_profile.snIcc);
 }
 
 void VirtualCard::reset() {
-    m_selected = Selected::None;
+    m_pivSelected = false;
     if (m_piv)
         m_piv->reset();
+    if (m_cps)
+        m_cps->reset();
+}
+
+std::optional<PinState> VirtualCard::pinState() const {
+    if (m_cps && (m_cpsCredentials->hasKeys() || !m_piv))
+        return PinState{m_cps->triesLeft(), m_cps->verified()};
+    if (m_piv)
+        return PinState{m_piv->triesLeft(), m_piv->verified()};
+    return std::nullopt;
 }
 
 Bytes VirtualCard::process(const Bytes& apdu) {
@@ -98,75 +115,38 @@ Bytes VirtualCard::process(const Bytes& apdu) {
             command.hasLe = true;
         }
     }
-    if (command.ins == 0xA4 && command.cla == 0x00)
-        return select(command);
-    if (m_selected == Selected::Piv) {
-        Bytes response = m_piv->process(command);
-        OPENSSL_cleanse(command.data.data(), command.data.size()); // VERIFY data is the PIN
+    struct WipeOnExit {
+        Bytes& data;
+        ~WipeOnExit() { OPENSSL_cleanse(data.data(), data.size()); } // VERIFY data is the PIN
+    } wipe{command.data};
+
+    const bool select = command.ins == 0xA4 && command.cla == 0x00;
+    if (select && command.p1 == 0x04 && m_piv && PivApplet::matchesAid(command.data)) {
+        Bytes response = m_piv->select(command);
+        const std::uint8_t sw1 = response[response.size() - 2];
+        if (sw1 == 0x90 || sw1 == 0x61)
+            m_pivSelected = true;
         return response;
     }
+    if (m_pivSelected && !select)
+        return m_piv->process(command);
+    if (m_cps) {
+        Bytes response = m_cps->process(command);
+        const std::uint8_t sw1 = response[response.size() - 2];
+        if (m_pivSelected && (sw1 == 0x90 || sw1 == 0x61)) {
+            m_pivSelected = false;
+            m_piv->reset(); // leaving the PIV application ends its security status; a failed SELECT does not
+        }
+        return response;
+    }
+    // Not a CPS: no file this simulator knows.
     if (command.cla != 0x00)
         return sw(0x6E00);
     switch (command.ins) {
-    case 0xB0: return readBinary(command.p1, command.p2, command.le);
+    case 0xA4: return sw(0x6A82);
+    case 0xB0: return sw(0x6986);
     default: return sw(0x6D00);
     }
-}
-
-Bytes VirtualCard::select(const Apdu& apdu) {
-    const std::uint8_t p1 = apdu.p1, p2 = apdu.p2;
-    const Bytes& data = apdu.data;
-    if (m_piv && p1 == 0x04) {
-        if (!PivApplet::matchesAid(data))
-            return sw(0x6A82);
-        Bytes response = m_piv->select(apdu);
-        const std::uint8_t sw1 = response[response.size() - 2];
-        if (sw1 == 0x90 || sw1 == 0x61)
-            m_selected = Selected::Piv;
-        return response;
-    }
-    if (!m_profile.hasSnIcc)
-        return sw(0x6A82);
-    if (p2 != 0x0C && p2 != 0x00 && p2 != 0x04)
-        return sw(0x6A86);
-    const Bytes mf{0x3F, 0x00}, snIcc{0xD0, 0x03}, fullPath{0x3F, 0x00, 0xD0, 0x03};
-    Selected target = Selected::None;
-    if (p1 == 0x00 && (data.empty() || data == mf)) {
-        target = Selected::Mf; // by FID (or empty data: the MF)
-    } else if ((p1 == 0x00 || p1 == 0x02) && data == snIcc &&
-               (m_selected == Selected::Mf || m_selected == Selected::SnIcc)) {
-        target = Selected::SnIcc; // EF under the current DF (the MF)
-    } else if (p1 == 0x08 && data == snIcc) {
-        target = Selected::SnIcc; // path from the MF
-    } else if (p1 == 0x08 && data == fullPath) {
-        target = Selected::SnIcc; // some readers of the spec include the MF in the path
-    } else if (p1 == 0x00 || p1 == 0x02 || p1 == 0x08) {
-        return sw(0x6A82);
-    } else {
-        return sw(0x6A86);
-    }
-    if (m_selected == Selected::Piv)
-        m_piv->reset(); // leaving the PIV application ends its security status
-    m_selected = target;
-    return sw(0x9000);
-}
-
-Bytes VirtualCard::readBinary(std::uint8_t p1, std::uint8_t p2, std::size_t le) {
-    if (p1 & 0x80)
-        return sw(0x6A81); // short-FID read: not offered
-    if (m_selected != Selected::SnIcc)
-        return sw(0x6986);
-    const std::size_t offset = (static_cast<std::size_t>(p1) << 8) | p2;
-    const Bytes& file = m_profile.snIcc;
-    if (offset > file.size())
-        return sw(0x6B00);
-    const std::size_t wanted = le == 0 ? 256 : le;
-    const std::size_t n = std::min(wanted, file.size() - offset);
-    Bytes out(file.begin() + static_cast<std::ptrdiff_t>(offset),
-              file.begin() + static_cast<std::ptrdiff_t>(offset + n));
-    const Bytes status = sw(n < wanted && le != 256 ? 0x6282 : 0x9000);
-    out.insert(out.end(), status.begin(), status.end());
-    return out;
 }
 
 } // namespace cpslock::cardsim

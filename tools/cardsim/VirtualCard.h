@@ -1,6 +1,8 @@
 #pragma once
 
 #include "core/Hex.h"
+#include "tools/cardsim/CpsApplet.h"
+#include "tools/cardsim/CpsCredentials.h"
 #include "tools/cardsim/PivApplet.h"
 
 #include <memory>
@@ -27,13 +29,23 @@ std::vector<std::string_view> profileNames();
 /// nullopt with @p error set for an unknown profile or a bad serial.
 std::optional<CardProfile> makeProfile(std::string_view name, std::string_view serial, std::string& error);
 
-/// The card's side of the APDU exchange (ISO 7816-4 subset): SELECT by FID and by path, READ BINARY,
-/// and SELECT by AID of an optional PIV applet, which then gets every command until another SELECT.
-/// Pure: no I/O, so the answers are unit-tested directly.
+/// CHV 1 (CPS applications) or the PIV PIN, as `pin-state` prints it.
+struct PinState {
+    int triesLeft = 0;
+    bool verified = false;
+};
+
+/// The card's side of the APDU exchange. CPS profiles answer as their card does: `cps3` (and the
+/// contactless CPS3, without keys) as an IAS-ECC CPx (IasEccApplet), `cps4` as a ChipDoc
+/// (ChipDocApplet); an optional PIV applet is reached by SELECT of its AID and then gets every
+/// command until another SELECT. Other profiles know no file. Pure: no I/O, so the answers are
+/// unit-tested directly.
 class VirtualCard {
 public:
-    /// @p piv is shared with the simulator so its PIN try counter outlives this card (re-insertion).
-    explicit VirtualCard(CardProfile profile, std::shared_ptr<PivApplet> piv = nullptr);
+    /// @p piv and @p cps are shared with the simulator so their PIN try counters outlive this card
+    /// (re-insertion). Without @p cps a CPS profile gets a card without keys (PIN 1234, 3 tries).
+    explicit VirtualCard(CardProfile profile, std::shared_ptr<PivApplet> piv = nullptr,
+                         std::shared_ptr<CpsCredentials> cps = nullptr);
 
     const CardProfile& profile() const { return m_profile; }
 
@@ -46,15 +58,16 @@ public:
 
     int apduCount() const { return m_apdus; }
 
+    /// CHV 1 of the CPS application when the card carries CPS keys, else the PIV PIN when there is
+    /// a PIV applet, else CHV 1; nullopt for cards without a PIN.
+    std::optional<PinState> pinState() const;
+
 private:
-    enum class Selected { None, Mf, SnIcc, Piv };
-
-    Bytes select(const Apdu& apdu);
-    Bytes readBinary(std::uint8_t p1, std::uint8_t p2, std::size_t le);
-
     CardProfile m_profile;
     std::shared_ptr<PivApplet> m_piv;
-    Selected m_selected = Selected::None;
+    std::shared_ptr<CpsCredentials> m_cpsCredentials;
+    std::unique_ptr<CpsApplet> m_cps;
+    bool m_pivSelected = false;
     int m_apdus = 0;
 };
 

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "tools/cardsim/CpsCredentials.h"
+#include "tools/cardsim/CpsFileSystem.h"
+#include "tools/cardsim/PivApplet.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace cpslock::cardsim {
+
+/// What CPS3 (IAS-ECC "CPx", IasEccApplet) and CPS4 (ChipDoc, ChipDocApplet) share: the transport
+/// (T=0 `61 xx` + GET RESPONSE, command chaining), the file tree with SELECT and READ BINARY,
+/// CHV 1 and MANAGE SECURITY ENVIRONMENT. shared/facts/cpx-card.md is the specification.
+/// Pure: no I/O, no logging (the PIN never leaves CpsCredentials).
+class CpsApplet {
+public:
+    virtual ~CpsApplet();
+    CpsApplet(const CpsApplet&) = delete;
+    CpsApplet& operator=(const CpsApplet&) = delete;
+
+    /// Power-on / reset / removal: MF selected, CHV 1 no longer verified, security environments,
+    /// pending answers and chains dropped. The try counter stays (CpsCredentials).
+    void reset();
+
+    /// Answers one command APDU (response data + status word).
+    Bytes process(const Apdu& apdu);
+
+    bool verified() const { return m_verified; }
+    int triesLeft() const { return m_credentials->triesLeft(); }
+
+protected:
+    struct Reply {
+        Bytes body;
+        std::uint16_t sw = 0x9000;
+    };
+    /// One CRT of the security environment (MSE SET): algorithm reference and key reference.
+    struct Environment {
+        std::optional<std::uint8_t> algorithm;
+        std::optional<std::uint8_t> key;
+    };
+
+    CpsApplet(const CpsCardContent& content, std::shared_ptr<CpsCredentials> credentials);
+
+    /// Whether this card answers class byte @p cla (chaining bit already removed).
+    virtual bool acceptsClass(std::uint8_t cla) const = 0;
+    /// Every instruction but GET RESPONSE, with the data of a finished chain.
+    virtual Reply dispatch(const Apdu& apdu, const Bytes& data) = 0;
+    /// SELECT by AID of something other than a DF of the file tree.
+    virtual std::optional<Reply> selectOtherAid(const Bytes&) { return std::nullopt; }
+    /// Whether SELECT with P2 = 00 answers an FCI (`6F`) rather than an FCP (`62`).
+    virtual bool fciForP2Zero() const { return false; }
+
+    Reply select(const Apdu& apdu, const Bytes& data);
+    Reply readBinary(const Apdu& apdu);
+    /// VERIFY of CHV 1; @p queryShowsCounter: a VERIFY without data always answers the counter
+    /// (CPS4), not `90 00` once verified (CPS3).
+    Reply verify(const Apdu& apdu, const Bytes& data, bool queryShowsCounter);
+    /// MSE SET: keeps tags 80 (algorithm), 83/84 (key) and 91 (algorithm + key) per CRT.
+    Reply manageSecurityEnvironment(const Apdu& apdu, const Bytes& data);
+
+    const Environment& environment(std::uint8_t crt) const;
+    const CpsFileSystem& files() const { return m_files; }
+    const CpsCredentials& credentials() const { return *m_credentials; }
+
+    /// Hash finished by PSO HASH, waiting for PSO COMPUTE DIGITAL SIGNATURE.
+    std::optional<Bytes> m_hash;
+
+private:
+    Bytes getResponse(const Apdu& apdu);
+    Bytes respond(Bytes body, const Apdu& apdu);
+    Bytes nextPiece(std::size_t ne);
+
+    CpsFileSystem m_files;
+    std::shared_ptr<CpsCredentials> m_credentials;
+    int m_currentDf = CpsFileSystem::kMf;
+    std::optional<int> m_currentEf;
+    bool m_verified = false;
+    std::map<std::uint8_t, Environment> m_environments;
+    Bytes m_chain;
+    std::optional<std::uint8_t> m_chainIns;
+    Bytes m_pending;
+};
+
+/// The card's content for @p credentials (no keys: no PKCS#15 application) with these key references.
+CpsCardContent cpsContent(const Bytes& snIcc, const CpsCredentials& credentials, std::uint8_t authKeyReference,
+                          std::uint8_t signKeyReference);
+
+} // namespace cpslock::cardsim

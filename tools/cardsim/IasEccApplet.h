@@ -1,0 +1,29 @@
+#pragma once
+
+#include "tools/cardsim/CpsApplet.h"
+
+namespace cpslock::cardsim {
+
+/// A CPS3 as an IAS-ECC "CPx" card, as OpenSC's `iasecc` driver and ANS Cryptolib CPS drive it
+/// (shared/facts/cpx-card.md): CLA 00 over T=0, the CpsApplet file tree, GET DATA of the CHV and
+/// key SDOs, VERIFY of CHV 1, MSE SET, INTERNAL AUTHENTICATE with the authentication key (0x82),
+/// PSO HASH (finishing the host's SHA state) + PSO COMPUTE DIGITAL SIGNATURE with the signature
+/// key (0x81), PSO DECIPHER. No secure messaging: nothing on the login/sign path needs it.
+class IasEccApplet : public CpsApplet {
+public:
+    static constexpr std::uint8_t kAuthKey = 0x82;
+    static constexpr std::uint8_t kSignKey = 0x81;
+
+    IasEccApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials> credentials);
+
+protected:
+    bool acceptsClass(std::uint8_t cla) const override { return cla == 0x00; }
+    Reply dispatch(const Apdu& apdu, const Bytes& data) override;
+
+private:
+    Reply getData(const Apdu& apdu, const Bytes& data) const;
+    Reply internalAuthenticate(const Apdu& apdu, const Bytes& data) const;
+    Reply securityOperation(const Apdu& apdu, const Bytes& data);
+};
+
+} // namespace cpslock::cardsim
