@@ -209,7 +209,8 @@ struct CardVerifier::State {
         Refusal r = fromPkcs11(e);
         // The card was found at the start: its token gone now means the card left (or the module
         // lost it), never "no card" (which would let a PAM stack fall back to another method).
-        const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard;
+        const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard ||
+                          r.reason == RefusalReason::CardNotUsable;
         if (lost && !stillPresent(card))
             r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
         else if (r.reason == RefusalReason::NoCard)
