@@ -3,6 +3,8 @@
 #include "card/ChallengeProof.h"
 #include "core/SecureBuffer.h"
 
+#include <chrono>
+
 namespace cpslock::card {
 
 Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, const TokenSelector& selector,
@@ -19,10 +21,17 @@ Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, co
     if (!session)
         return session.error();
 
+    using Steady = std::chrono::steady_clock;
+    const auto millisSince = [](Steady::time_point start) {
+        return std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+    };
     PossessionProof proof;
+    const auto loginStart = Steady::now();
     auto login = session.value().login(pin, options.finalTry, &proof.finalTryWarning);
     if (!login)
         return login.error();
+    proof.loginMs = millisSince(loginStart);
+    const auto signatureStart = Steady::now();
 
     auto pair = session.value().findAuthenticationPair();
     if (!pair)
@@ -40,6 +49,11 @@ Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, co
     proof.certificateLabel = std::move(pair.value().certificateLabel);
     proof.certificateDer = std::move(pair.value().certificateDer);
     proof.mechanism = challenge.value().mechanism;
+    proof.signatureMs = millisSince(signatureStart);
+    if (auto objects = session.value().certificates())
+        for (CertificateObject& o : objects.value())
+            if (o.der != proof.certificateDer)
+                proof.otherCertificates.push_back(std::move(o.der));
     return proof;
 }
 

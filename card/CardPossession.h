@@ -28,6 +28,11 @@ struct PossessionProof {
     Bytes certificateDer;
     CK_MECHANISM_TYPE mechanism = CKM_SHA256_RSA_PKCS;
     bool finalTryWarning = false; ///< the PIN was tried on the final try (FinalTryPolicy::Warn)
+    /// The other certificates on the token (CA certificates on some cards): untrusted, path
+    /// building only.
+    std::vector<Bytes> otherCertificates;
+    double loginMs = 0;     ///< time spent in C_Login
+    double signatureMs = 0; ///< finding the pair, signing and checking the challenge
 };
 
 /// The whole PKCS#11 check: token for the reader / serial, PIN flags, C_Login, authentication

@@ -207,12 +207,35 @@ struct CardVerifier::State {
     /// which is what the person at the screen did and can fix.
     Refusal pkcs11Refusal(const Pkcs11Error& e, const CardInReader& card) {
         Refusal r = fromPkcs11(e);
-        if (r.reason == RefusalReason::ModuleError && !stillPresent(card))
+        // The card was found at the start: its token gone now means the card left (or the module
+        // lost it), never "no card" (which would let a PAM stack fall back to another method).
+        const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard ||
+                          r.reason == RefusalReason::CardNotUsable;
+        if (lost && !stillPresent(card))
             r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
+        else if (r.reason == RefusalReason::NoCard)
+            r = refusal(RefusalReason::ModuleError, "the token of the card in '" + card.reader + "' vanished: " + e.detail);
         return r;
     }
 
-    /// Step 6: chain to the policy's anchors, dates, key usage, revocation, deny-list.
+    /// The card profile of the policy: pinned issuers per card type, roots, test PKI, policies.
+    CardProfile profile() const {
+        CardProfile p;
+        p.issuers[CardType::Cps] = policy.trust.issuersCps;
+        p.issuers[CardType::Cpf] = policy.trust.issuersCpf;
+        p.issuers[CardType::Cpe] = policy.trust.issuersCpe;
+        p.issuers[CardType::Cpa] = policy.trust.issuersCpa;
+        p.roots = policy.trust.roots;
+        p.testPki = policy.trust.testPki;
+        p.requiredPolicyOids = policy.cards.requiredPolicyOids;
+        for (const auto& [oid, type] : policy.cards.typeOids)
+            p.typeOids[oid] = toCardType(type);
+        p.subjectCrossCheck = policy.cards.inferTypeFromSubject;
+        return p;
+    }
+
+    /// Step 6: the card's own authentication certificate (card/CertificateVerifier): deny-list,
+    /// structure, chain, card profile, revocation. Fills what it read into the result.
     std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
                                             const std::vector<Bytes>& cardCas = {}) {
         TrustStore trust;
@@ -226,29 +249,28 @@ struct CardVerifier::State {
         const Denylist denylist = std::move(parsed.list);
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
                                     policy.trust.crlMaxAge};
-        CertificateVerifier verifier(trust, revocation, denylist);
+        CertificateVerifier verifier(trust, revocation, denylist, profile());
         CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
         result.certSha256 = check.sha256Hex;
+        result.certSubject = check.subject;
+        result.certIssuer = check.issuer;
         result.notAfter = check.notAfter;
+        result.profile = check.profile;
+        result.holder = check.profile.holder;
         result.warnings.insert(result.warnings.end(), check.warnings.begin(), check.warnings.end());
         return check.refusal;
     }
 
-    /// Step 7: holder identity, allowed card type, and (when a user is named) the account mapping.
-    std::optional<Refusal> checkHolder(const Bytes& certificate, const VerifyRequest& request,
-                                       std::optional<HolderIdentity>& holderOut) {
-        CardTypeRules rules; // the real OIDs per card type are unverified: docs/card-identity.md
-        for (const auto& [oid, type] : policy.cards.typeOids)
-            rules.policyOids[oid] = toCardType(type);
-        rules.inferFromSubject = policy.cards.inferTypeFromSubject;
-        HolderParse holder = readHolderIdentity(certificate, rules);
-        if (!holder.ok())
-            return refusal(RefusalReason::UntrustedChain, "certificate subject: " + holder.error);
-        holderOut = holder.identity;
+    /// Step 7: the card type (from the certificate's card-type extension) is allowed, and (when a
+    /// user is named) the holder may open that account.
+    std::optional<Refusal> checkHolder(const VerifyRequest& request, const VerifyResult& result) const {
+        if (!result.holder)
+            return refusal(RefusalReason::BadSubject, "no holder identity was read from the certificate");
+        const HolderIdentity& holder = *result.holder;
         std::vector<CardType> allowed;
         for (policy::CardType t : policy.cards.allowedTypes)
             allowed.push_back(toCardType(t));
-        if (auto r = checkCardTypeAllowed(*holder.identity, allowed))
+        if (auto r = checkCardTypeAllowed(holder, allowed))
             return r;
         if (!request.user)
             return std::nullopt;
@@ -263,7 +285,47 @@ struct CardVerifier::State {
             account.professions.insert(shared.professions.begin(), shared.professions.end());
             mapping.addSharedAccount(std::move(account));
         }
-        return mapping.check(*holder.identity, *request.user);
+        return mapping.check(holder, *request.user);
+    }
+
+    /// Steps 3-5: PIN, authentication pair, fresh challenge signed on the card and checked against
+    /// the certificate's key (card/CardPossession, the one copy of that sequence).
+    std::optional<PossessionProof> provePossession(const CardInReader& card, SecureBuffer& pin, VerifyResult& result) {
+        const auto finalTry =
+            policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
+        auto proof = proveCardPossession(*module, TokenSelector{card.reader, card.serial}, pin, PossessionOptions{finalTry});
+        if (!proof) {
+            result.refusal = pkcs11Refusal(proof.error(), card);
+            result.triesLeft = result.refusal->triesLeft;
+            // No usable pair often means a certificate not meant for authentication: say that
+            // rather than "module error" when the certificate checks name the cause.
+            if (proof.error().failure == Pkcs11Failure::ModuleError && result.refusal->reason == RefusalReason::ModuleError)
+                if (auto certificate = firstCertificate())
+                    if (auto why = checkCertificate(*certificate, card.serial, result))
+                        result.refusal = std::move(why);
+            return std::nullopt;
+        }
+        result.timings.emplace_back("login", proof.value().loginMs);
+        result.timings.emplace_back("signature", proof.value().signatureMs);
+        result.triesLeft.reset();
+        if (proof.value().finalTryWarning)
+            result.warnings.push_back("PIN accepted on the final try (policy pin.last_try = warn)");
+        return std::move(proof.value());
+    }
+
+    /// The card's authentication certificate read without a PIN: by its CPS label, else the first.
+    std::optional<Bytes> firstCertificate() {
+        auto session = Pkcs11Session::open(*module, slot.slot);
+        if (!session)
+            return std::nullopt;
+        auto certificates = session.value().certificates();
+        if (!certificates || certificates.value().empty())
+            return std::nullopt;
+        const auto& objects = certificates.value();
+        auto chosen = std::find_if(objects.begin(), objects.end(), [](const CertificateObject& o) {
+            return o.label == "Certificat d'Authentification CPS";
+        });
+        return (chosen == objects.end() ? objects.front() : *chosen).der;
     }
 };
 
@@ -323,8 +385,16 @@ CardReport CardVerifier::inspect(const VerifyRequest& request) {
     VerifyResult scratch;
     report.certificateRefusal = s.checkCertificate(der, card.serial, scratch);
     report.warnings = scratch.warnings;
-    if (auto r = s.checkHolder(der, request, report.holder); r && !report.certificateRefusal)
-        report.certificateRefusal = r;
+    report.profile = scratch.profile;
+    report.holder = scratch.holder;
+    if (!report.certificateRefusal) {
+        report.certificateRefusal = s.checkHolder(request, scratch);
+    } else if (!report.holder) {
+        // For display only: who the certificate names, even when the checks refused it.
+        CardTypeRules rules;
+        if (auto parsed = readHolderIdentity(der, rules); parsed.ok())
+            report.holder = parsed.identity;
+    }
     return report;
 }
 
@@ -334,6 +404,7 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
         ~WipeOnExit() { pin.clear(); }
     } wipe{pin};
     State& s = *m_state;
+    // Steps 1-2: card, module, token, PIN state (prepare() may have run them for the PIN prompt).
     if (!s.prepared || !s.module)
         s.preparedResult = s.prepare(request);
     s.prepared = false; // one verification per preparation: the next one finds the card again
@@ -343,88 +414,31 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
     const CardInReader card = *result.card;
 
     // Steps 3-5: PIN, authentication pair, fresh challenge signed on the card.
-    Bytes certificate;
-    std::vector<Bytes> cardCas;
-    {
-        auto session = Pkcs11Session::open(*s.module, s.slot.slot);
-        if (!session) {
-            result.refusal = s.pkcs11Refusal(session.error(), card);
-            return result;
-        }
-        bool warnedFinalTry = false;
-        {
-            StepTimer t(result, "login");
-            const auto finalTry =
-                s.policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
-            auto login = session.value().login(pin, finalTry, &warnedFinalTry);
-            if (!login) {
-                result.refusal = fromPkcs11(login.error());
-                result.triesLeft = result.refusal->triesLeft;
-                return result;
-            }
-        }
-        if (warnedFinalTry)
-            result.warnings.push_back("PIN accepted on the final try (policy pin.last_try = warn)");
-        StepTimer t(result, "signature");
-        auto pair = session.value().findAuthenticationPair();
-        if (!pair) {
-            result.refusal = s.pkcs11Refusal(pair.error(), card);
-            // No usable pair often means a certificate not meant for authentication: say that rather
-            // than "module error" when the certificate checks name the cause.
-            if (pair.error().failure == Pkcs11Failure::ModuleError) {
-                if (auto objects = session.value().certificates(); objects && !objects.value().empty()) {
-                    VerifyResult scratch;
-                    if (auto why = s.checkCertificate(objects.value().front().der, card.serial, scratch))
-                        result.refusal = std::move(why);
-                }
-            }
-            return result;
-        }
-        auto challenge = signChallenge(session.value(), pair.value().key);
-        if (!challenge) {
-            result.refusal = s.pkcs11Refusal(challenge.error(), card);
-            return result;
-        }
-        // Reading a certificate proves nothing: only this signature ties the card to it.
-        auto proof = verifyChallenge(pair.value().certificateDer, challenge.value().nonce, challenge.value().signature);
-        if (!proof) {
-            result.refusal = fromPkcs11(proof.error());
-            return result;
-        }
-        certificate = std::move(pair.value().certificateDer);
-        // Other certificates on the card (CA certificates, on some cards) help build the path;
-        // they are untrusted: only the policy's anchors are.
-        if (auto objects = session.value().certificates())
-            for (CertificateObject& o : objects.value())
-                if (o.der != certificate)
-                    cardCas.push_back(std::move(o.der));
-    } // logs out and closes the session
-    result.triesLeft.reset();
+    const auto proof = s.provePossession(card, pin, result);
+    if (!proof)
+        return result;
 
-
-    // Steps 6-7: chain, dates, key usage, revocation, deny-list; holder, card type, account.
+    // Step 6: the card's own authentication certificate.
     {
         StepTimer t(result, "chain");
-        if (auto r = s.checkCertificate(certificate, card.serial, result, cardCas)) {
+        if (auto r = s.checkCertificate(proof->certificateDer, card.serial, result, proof->otherCertificates)) {
             result.refusal = std::move(r);
             return result;
         }
     }
+    // Step 7: card type allowed, account mapping.
     {
         StepTimer t(result, "identity");
-        if (auto r = s.checkHolder(certificate, request, result.holder)) {
+        if (auto r = s.checkHolder(request, result)) {
+            r->detail += " [certificate sha256 " + result.certSha256 + ", subject \"" + result.certSubject +
+                         "\", issuer \"" + result.certIssuer + "\"]";
             result.refusal = std::move(r);
             return result;
         }
     }
-
     // Step 8: still the same card in the same reader.
-    {
-        if (!s.stillPresent(card)) {
-            result.refusal = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check");
-            return result;
-        }
-    }
+    if (!s.stillPresent(card))
+        result.refusal = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check");
     return result;
 }
 

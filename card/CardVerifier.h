@@ -1,5 +1,6 @@
 #pragma once
 
+#include "card/CardProfile.h"
 #include "card/CertificateInfo.h"
 #include "card/HolderIdentity.h"
 #include "core/CardKind.h"
@@ -60,6 +61,11 @@ struct VerifyResult {
     std::optional<CardInReader> card;
     std::optional<HolderIdentity> holder;
     std::string certSha256; ///< lower-case hex
+    std::string certSubject; ///< the certificate judged (RFC 2253), once read
+    std::string certIssuer;
+    /// Card origin, issuer key id and certificate policies of the certificate judged, as far as the
+    /// checks got: the verdict and the audit record the full policy OIDs.
+    ProfileFacts profile;
     std::optional<int> triesLeft;
     std::vector<std::string> warnings; ///< technical, for logs (soft CRL problems, final-try warning)
     std::chrono::system_clock::time_point notAfter{};
@@ -81,13 +87,17 @@ struct CardReport {
     std::optional<HolderIdentity> holder;
     /// What the certificate checks (chain, dates, revocation, deny-list, type) would say.
     std::optional<Refusal> certificateRefusal;
+    /// What the card-profile checks read (card origin, issuer key id, policies).
+    ProfileFacts profile;
     std::vector<std::string> warnings;
 };
 
 /// The one place where "is this a genuine, valid CPS held by the right person" is decided
 /// (docs/ARCHITECTURE.md): card present and recognised, PKCS#11 token for it, PIN, fresh challenge
-/// signed by the card's key, IGC-Santé chain, revocation, deny-list, holder identity, card type,
-/// account mapping, and the same card still in the same reader at the end.
+/// signed by the card's key (proveCardPossession), then the card's own authentication certificate
+/// (CertificateVerifier: IGC-Santé chain, the card profile of docs/card-identity.md with the card
+/// type from its extension and the token id equal to the card's serial, revocation, deny-list),
+/// allowed card type, account mapping, and the same card still in the same reader at the end.
 ///
 /// Two phases so a PIN prompt can say how many tries are left: prepare() (no PIN), then verify().
 class CardVerifier {

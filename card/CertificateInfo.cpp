@@ -1,10 +1,13 @@
 #include "card/CertificateInfo.h"
 
+#include "card/CardProfile.h"
 #include "card/TrustStore.h"
 
 #include <openssl/asn1.h>
 #include <openssl/evp.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <ctime>
 
@@ -40,6 +43,25 @@ std::optional<CertificateInfo> describeCertificate(std::span<const std::uint8_t>
         return std::nullopt;
     info.notBefore = *notBefore;
     info.notAfter = *notAfter;
+    const CardOrigin origin = readCardOrigin(cert.get());
+    info.productCategory = origin.productCategory;
+    info.cardTypeCode = origin.cardTypeCode;
+    info.tokenId = origin.tokenId;
+    info.originError = origin.error;
+    if (const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(cert.get()))
+        info.authorityKeyId = toHex(std::span<const std::uint8_t>(ASN1_STRING_get0_data(akid),
+                                                                  static_cast<std::size_t>(ASN1_STRING_length(akid))));
+    if (auto* policies =
+            static_cast<CERTIFICATEPOLICIES*>(X509_get_ext_d2i(cert.get(), NID_certificate_policies, nullptr, nullptr))) {
+        for (int i = 0; i < sk_POLICYINFO_num(policies) && i < 16; ++i) {
+            char buffer[128];
+            const int len = OBJ_obj2txt(buffer, sizeof buffer, sk_POLICYINFO_value(policies, i)->policyid, 1);
+            if (len > 0 && static_cast<std::size_t>(len) < sizeof buffer)
+                info.policyOids.emplace_back(buffer, static_cast<std::size_t>(len));
+        }
+        CERTIFICATEPOLICIES_free(policies);
+    }
+    ERR_clear_error();
     return info;
 }
 

@@ -120,7 +120,7 @@ struct RevocationFinding {
     std::vector<std::string> problems; ///< missing or stale CRLs
 };
 
-RevocationFinding checkRevocation(STACK_OF(X509) * chain, const std::vector<X509CrlPtr>& crls,
+RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<X509CrlPtr>& crls,
                                   Clock::time_point now, std::chrono::seconds maxAge) {
     RevocationFinding finding;
     const int length = sk_X509_num(chain);
@@ -191,140 +191,193 @@ Refusal chainRefusal(X509_STORE_CTX* ctx) {
     }
 }
 
+/// Owns the verification context and hands out the chain it built (leaf first, root last).
+class ChainBuilder {
+public:
+    std::optional<Refusal> build(const TrustStore& trust, X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
+                                 Clock::time_point now, std::vector<std::string>& warnings) {
+        m_store.reset(X509_STORE_new());
+        m_ctx.reset(X509_STORE_CTX_new());
+        m_untrusted.reset(sk_X509_new_null());
+        if (!m_store || !m_ctx || !m_untrusted) {
+            return refuse(RefusalReason::ModuleError, "out of memory building the X.509 store");
+        }
+        for (const auto& anchor : trust.anchors()) {
+            X509_STORE_add_cert(m_store.get(), anchor.get());
+        }
+        // Intermediates are path-building hints only: untrusted, they never end a chain by themselves.
+        for (const auto& der : cardIntermediatesDer) {
+            if (X509Ptr cert = parseDerCertificate(der)) {
+                m_fromCard.push_back(std::move(cert));
+            } else {
+                warnings.push_back("ignored an unparsable intermediate certificate read from the card");
+            }
+        }
+        for (const auto& cert : trust.intermediates()) {
+            sk_X509_push(m_untrusted.get(), cert.get());
+        }
+        for (const auto& cert : m_fromCard) {
+            sk_X509_push(m_untrusted.get(), cert.get());
+        }
+        if (X509_STORE_CTX_init(m_ctx.get(), m_store.get(), leaf, m_untrusted.get()) != 1) {
+            ERR_clear_error();
+            return refuse(RefusalReason::ModuleError, "cannot initialise the X.509 verification");
+        }
+        X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(m_ctx.get());
+        X509_VERIFY_PARAM_set_time(param, Clock::to_time_t(now));
+        // No X509_V_FLAG_PARTIAL_CHAIN: the chain must end on a self-signed anchor of the store.
+        X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+        X509_VERIFY_PARAM_set_depth(param, 4);
+        const int verified = X509_verify_cert(m_ctx.get());
+        ERR_clear_error();
+        if (verified != 1) {
+            return chainRefusal(m_ctx.get());
+        }
+        return std::nullopt;
+    }
+
+    STACK_OF(X509) * chain() const { return X509_STORE_CTX_get0_chain(m_ctx.get()); }
+
+private:
+    std::unique_ptr<X509_STORE, OpenSslFree> m_store;
+    std::unique_ptr<X509_STORE_CTX, OpenSslFree> m_ctx;
+    X509StackPtr m_untrusted;
+    std::vector<X509Ptr> m_fromCard;
+};
+
+std::string sha256Of(std::span<const std::uint8_t> der) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(der.data(), der.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+        ERR_clear_error();
+        return {};
+    }
+    return toLowerHex(std::span<const std::uint8_t>(digest, length));
+}
+
 } // namespace
 
 CertificateVerifier::CertificateVerifier(const TrustStore& trust, RevocationConfig revocation,
-                                         const Denylist& denylist)
-    : m_trust(trust), m_revocation(std::move(revocation)), m_denylist(denylist) {}
+                                         const Denylist& denylist, CardProfile profile)
+    : m_trust(trust), m_revocation(std::move(revocation)), m_denylist(denylist), m_profile(std::move(profile)) {}
 
 CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardCertificateDer,
                                              const std::vector<Bytes>& cardIntermediatesDer,
                                              std::string_view cardSerial, Clock::time_point now) const {
     CertificateCheck result;
+    // The SHA-256 of the bytes as read: it names even a certificate that does not parse.
+    result.sha256Hex = sha256Of(cardCertificateDer);
     X509Ptr leaf = parseDerCertificate(cardCertificateDer);
     if (!leaf) {
-        result.refusal = refuse(RefusalReason::UntrustedChain, "card certificate is not a DER X.509 certificate (" +
-                                                                   std::to_string(cardCertificateDer.size()) +
-                                                                   " bytes)");
-        return result;
-    }
-
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digestLen = 0;
-    if (X509_digest(leaf.get(), EVP_sha256(), digest, &digestLen) != 1) {
-        ERR_clear_error();
-        result.refusal = refuse(RefusalReason::ModuleError, "cannot compute the certificate's SHA-256");
-        return result;
-    }
-    result.sha256Hex = toLowerHex(std::span<const std::uint8_t>(digest, digestLen));
-    result.serialHex = serialOf(leaf.get());
-    result.subject = subjectOf(leaf.get());
-    if (auto notAfter = toTimePoint(X509_get0_notAfter(leaf.get()))) {
-        result.notAfter = *notAfter;
-    }
-    if (X509_PUBKEY* key = X509_get_X509_PUBKEY(leaf.get())) {
-        unsigned char* der = nullptr;
-        const int len = i2d_X509_PUBKEY(key, &der);
-        if (len > 0) {
-            result.publicKeyDer.assign(der, der + len);
+        result.refusal = refuse(RefusalReason::MalformedCertificate,
+                                "card certificate is not one DER X.509 certificate (" +
+                                    std::to_string(cardCertificateDer.size()) + " bytes)");
+    } else {
+        result.serialHex = serialOf(leaf.get());
+        result.subject = subjectOf(leaf.get());
+        result.issuer = nameToString(X509_get_issuer_name(leaf.get()));
+        if (auto notAfter = toTimePoint(X509_get0_notAfter(leaf.get()))) {
+            result.notAfter = *notAfter;
         }
-        OPENSSL_free(der);
+        if (X509_PUBKEY* key = X509_get_X509_PUBKEY(leaf.get())) {
+            unsigned char* der = nullptr;
+            const int len = i2d_X509_PUBKEY(key, &der);
+            if (len > 0) {
+                result.publicKeyDer.assign(der, der + len);
+            }
+            OPENSSL_free(der);
+        }
+        result.profile.origin = readCardOrigin(leaf.get());
+        result.refusal = judge(leaf.get(), cardIntermediatesDer, cardSerial, now, result);
     }
+    if (result.refusal) {
+        // Every verdict names the certificate it judged, so an audit line alone says which one.
+        result.refusal->detail += " [certificate sha256 " + (result.sha256Hex.empty() ? "?" : result.sha256Hex) +
+                                  ", subject \"" + result.subject + "\", issuer \"" + result.issuer + "\"]";
+    }
+    return result;
+}
 
-    // The local deny-list is the admin's explicit word: it applies whatever the PKI says.
+std::optional<Refusal> CertificateVerifier::judge(X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
+                                                  std::string_view cardSerial, Clock::time_point now,
+                                                  CertificateCheck& result) const {
+    ProfileFacts& facts = result.profile;
+    if (auto r = checkDenylist(cardSerial, result))
+        return r;
+    if (auto r = checkStructure(leaf))
+        return r;
+    ChainBuilder chain;
+    if (auto r = chain.build(m_trust, leaf, cardIntermediatesDer, now, result.warnings))
+        return r;
+    if (auto r = checkEndEntity(leaf))
+        return r;
+    if (auto r = checkKeyUsage(leaf))
+        return r;
+    if (auto r = checkExtendedKeyUsage(leaf))
+        return r;
+    if (auto r = checkCryptoFloor(chain.chain(), m_profile))
+        return r;
+    if (auto r = checkIssuerPinned(chain.chain(), m_profile, facts))
+        return r;
+    if (auto r = checkProductCategory(m_profile, facts))
+        return r;
+    if (auto r = checkCardType(facts))
+        return r;
+    if (auto r = checkTokenId(cardSerial, facts))
+        return r;
+    if (auto r = checkIssuerMatchesCardType(m_profile, facts))
+        return r;
+    if (auto r = checkCertificatePolicies(leaf, m_profile, facts))
+        return r;
+    if (auto r = checkSubject(leaf, facts))
+        return r;
+    if (auto r = checkCardTypeCrossCheck(m_profile, facts))
+        return r;
+    return checkRevocation(chain.chain(), now, result);
+}
+
+// The local deny-list is the admin's explicit word: it applies whatever the PKI says.
+std::optional<Refusal> CertificateVerifier::checkDenylist(std::string_view cardSerial,
+                                                          const CertificateCheck& result) const {
     const DenylistEntry* denied = cardSerial.empty() ? nullptr : m_denylist.findCardSerial(cardSerial);
     if (denied == nullptr) {
         denied = m_denylist.findCertificateSha256(result.sha256Hex);
     }
-    if (denied != nullptr) {
-        const std::string what = denied->kind == DenylistEntry::Kind::CardSerial
-                                     ? "card serial " + std::string(cardSerial)
-                                     : "certificate sha256 " + result.sha256Hex;
-        result.refusal = refuse(RefusalReason::Denylisted,
-                                what + " deny-listed at " + denied->source +
-                                    (denied->date.empty() ? "" : " on " + denied->date) +
-                                    (denied->reason.empty() ? "" : " (" + denied->reason + ")"));
-        return result;
+    if (denied == nullptr) {
+        return std::nullopt;
     }
+    const std::string what = denied->kind == DenylistEntry::Kind::CardSerial ? "card serial " + std::string(cardSerial)
+                                                                             : "certificate sha256 " + result.sha256Hex;
+    return refuse(RefusalReason::Denylisted, what + " deny-listed at " + denied->source +
+                                                 (denied->date.empty() ? "" : " on " + denied->date) +
+                                                 (denied->reason.empty() ? "" : " (" + denied->reason + ")"));
+}
 
-    std::unique_ptr<X509_STORE, OpenSslFree> store(X509_STORE_new());
-    std::unique_ptr<X509_STORE_CTX, OpenSslFree> ctx(X509_STORE_CTX_new());
-    X509StackPtr untrusted(sk_X509_new_null());
-    if (!store || !ctx || !untrusted) {
-        result.refusal = refuse(RefusalReason::ModuleError, "out of memory building the X.509 store");
-        return result;
-    }
-    for (const auto& anchor : m_trust.anchors()) {
-        X509_STORE_add_cert(store.get(), anchor.get());
-    }
-    // Intermediates are path-building hints only: untrusted, they never end a chain by themselves.
-    std::vector<X509Ptr> fromCard;
-    for (const auto& der : cardIntermediatesDer) {
-        if (X509Ptr cert = parseDerCertificate(der)) {
-            fromCard.push_back(std::move(cert));
-        } else {
-            result.warnings.push_back("ignored an unparsable intermediate certificate read from the card");
-        }
-    }
-    for (const auto& cert : m_trust.intermediates()) {
-        sk_X509_push(untrusted.get(), cert.get());
-    }
-    for (const auto& cert : fromCard) {
-        sk_X509_push(untrusted.get(), cert.get());
-    }
-    if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1) {
-        ERR_clear_error();
-        result.refusal = refuse(RefusalReason::ModuleError, "cannot initialise the X.509 verification");
-        return result;
-    }
-    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    X509_VERIFY_PARAM_set_time(param, Clock::to_time_t(now));
-    // No X509_V_FLAG_PARTIAL_CHAIN: the chain must end on a self-signed anchor of the store.
-    X509_VERIFY_PARAM_clear_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-    X509_VERIFY_PARAM_set_depth(param, 4);
-
-    const int verified = X509_verify_cert(ctx.get());
-    ERR_clear_error();
-    if (verified != 1) {
-        result.refusal = chainRefusal(ctx.get());
-        return result;
-    }
-
-    // The authentication key must be allowed to sign: no keyUsage at all is refused too, since
-    // every IGC-Santé certificate carries one and a card certificate without it is not ours.
-    const std::uint32_t flags = X509_get_extension_flags(leaf.get());
-    if ((flags & EXFLAG_KUSAGE) == 0 || (X509_get_key_usage(leaf.get()) & KU_DIGITAL_SIGNATURE) == 0) {
-        result.refusal = refuse(RefusalReason::BadKeyUsage,
-                                (flags & EXFLAG_KUSAGE) == 0 ? "certificate has no keyUsage extension"
-                                                             : "certificate keyUsage lacks digitalSignature");
-        return result;
-    }
-
+std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * chain, Clock::time_point now,
+                                                            CertificateCheck& result) const {
     if (m_revocation.mode == RevocationMode::Off) {
         result.revocationUnchecked = true;
-        return result;
+        return std::nullopt;
     }
     const auto crls = m_revocation.crlFolder.empty() ? std::vector<X509CrlPtr>{}
                                                      : loadCrls(m_revocation.crlFolder, result.warnings);
-    const RevocationFinding finding =
-        checkRevocation(X509_STORE_CTX_get0_chain(ctx.get()), crls, now, m_revocation.maxCrlAge);
+    const RevocationFinding finding = findRevocation(chain, crls, now, m_revocation.maxCrlAge);
     if (finding.revoked) {
-        result.refusal = finding.revoked;
-        return result;
+        return finding.revoked;
     }
-    if (!finding.problems.empty()) {
-        std::string joined;
-        for (const auto& problem : finding.problems) {
-            joined += (joined.empty() ? "" : "; ") + problem;
-        }
-        if (m_revocation.mode == RevocationMode::Hard) {
-            result.refusal = refuse(RefusalReason::CrlStale, joined);
-            return result;
-        }
-        result.revocationUnchecked = true;
-        result.warnings.push_back("revocation not checked (soft mode): " + joined);
+    if (finding.problems.empty()) {
+        return std::nullopt;
     }
-    return result;
+    std::string joined;
+    for (const auto& problem : finding.problems) {
+        joined += (joined.empty() ? "" : "; ") + problem;
+    }
+    if (m_revocation.mode == RevocationMode::Hard) {
+        return refuse(RefusalReason::CrlStale, joined);
+    }
+    result.revocationUnchecked = true;
+    result.warnings.push_back("revocation not checked (soft mode): " + joined);
+    return std::nullopt;
 }
 
 } // namespace cpslock::card

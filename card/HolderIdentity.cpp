@@ -145,7 +145,7 @@ std::string valueOf(const Fields& fields, const std::string& type) {
     return it == fields.single.end() ? std::string() : it->second->value;
 }
 
-std::vector<std::string> readPolicyOids(X509* cert, std::string& error) {
+std::vector<std::string> readPolicyOids(const X509* cert, std::string& error) {
     std::vector<std::string> oids;
     int critical = 0;
     auto* policies =
@@ -171,7 +171,7 @@ std::vector<std::string> readPolicyOids(X509* cert, std::string& error) {
     return oids;
 }
 
-std::optional<std::vector<SubjectAttribute>> readSubject(X509* cert, std::string& error) {
+std::optional<std::vector<SubjectAttribute>> readSubject(const X509* cert, std::string& error) {
     const X509_NAME* name = X509_get_subject_name(cert);
     std::vector<SubjectAttribute> attributes;
     const int count = X509_NAME_entry_count(name);
@@ -317,6 +317,11 @@ HolderParse parseHolderSubject(const std::vector<SubjectAttribute>& attributes) 
 }
 
 void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::optional<CardType> fromCardData) {
+    if (fromCardData && *fromCardData != CardType::Unknown) {
+        holder.cardType = *fromCardData;
+        holder.cardTypeSource = CardTypeSource::CardData;
+        return;
+    }
     for (const auto& oid : holder.policyOids) {
         const auto it = rules.policyOids.find(oid);
         if (it != rules.policyOids.end()) {
@@ -324,11 +329,6 @@ void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::opt
             holder.cardTypeSource = CardTypeSource::PolicyOid;
             return;
         }
-    }
-    if (fromCardData && *fromCardData != CardType::Unknown) {
-        holder.cardType = *fromCardData;
-        holder.cardTypeSource = CardTypeSource::CardData;
-        return;
     }
     if (rules.inferFromSubject) {
         holder.cardType = holder.staffCard ? CardType::Cpe : CardType::Cps;
@@ -347,22 +347,28 @@ HolderParse readHolderIdentity(std::span<const std::uint8_t> certificateDer, con
         result.error = "certificate is not DER X.509";
         return result;
     }
+    result = readHolderSubject(cert.get());
+    if (result.identity)
+        decideCardType(*result.identity, rules, fromCardData);
+    return result;
+}
+
+HolderParse readHolderSubject(const X509* cert) {
+    HolderParse result;
     std::string error;
-    auto attributes = readSubject(cert.get(), error);
+    auto attributes = readSubject(cert, error);
     if (!attributes) {
         result.error = error;
         return result;
     }
-    auto oids = readPolicyOids(cert.get(), error);
+    auto oids = readPolicyOids(cert, error);
     if (!error.empty()) {
         result.error = error;
         return result;
     }
     result = parseHolderSubject(*attributes);
-    if (result.identity) {
+    if (result.identity)
         result.identity->policyOids = std::move(oids);
-        decideCardType(*result.identity, rules, fromCardData);
-    }
     return result;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/Refusal.h"
 
+#include <openssl/x509.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -80,9 +82,13 @@ struct CardTypeRules {
 /// Errors: missing or duplicated field, malformed idNat, invalid UTF-8 or control characters.
 HolderParse parseHolderSubject(const std::vector<SubjectAttribute>& attributes);
 
-/// Pure: policy OID mapping first, then the type read from the card's data (if the PKCS#11 layer
-/// decoded one), then the subject shape if the rules allow it.
+/// Pure: the type read from the card's data (the certificate's card-type extension, see
+/// card/CardProfile.h) first, then the policy OID mapping, then the subject shape if the rules allow
+/// it. The card verifier only accepts the card data; the others are cross-checks there.
 void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::optional<CardType> fromCardData);
+
+/// Reads subject and certificate policies of a parsed certificate (card type left Unknown).
+HolderParse readHolderSubject(const X509* certificate);
 
 /// Reads subject and certificate policies from a DER certificate, then the two steps above.
 HolderParse readHolderIdentity(std::span<const std::uint8_t> certificateDer, const CardTypeRules& rules,

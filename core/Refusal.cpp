@@ -119,6 +119,52 @@ constexpr std::array kReasons{
                "l'ANS au 0 825 852 000.",
                "Your CPS card must be re-initialised. Use the CPS Gestion tool or call the ANS helpdesk on "
                "0 825 852 000."},
+    ReasonText{RefusalReason::NotEndEntity, "not-end-entity",
+               "Le certificat de cette carte est celui d'une autorité de certification, pas celui d'une personne. "
+               "Contactez votre support informatique.",
+               "This card's certificate belongs to a certification authority, not to a person. Contact your IT "
+               "support."},
+    ReasonText{RefusalReason::BadExtendedKeyUsage, "bad-extended-key-usage",
+               "Le certificat de cette carte n'est pas prévu pour la connexion à un poste. Contactez votre support "
+               "informatique.",
+               "This card's certificate is not meant for logging on to a computer. Contact your IT support."},
+    ReasonText{RefusalReason::NotCardCertificate, "not-card-certificate",
+               "Ce certificat n'est pas celui d'une carte CPS (certificat logiciel ?). Seule votre carte CPS "
+               "permet d'ouvrir la session.",
+               "This certificate is not a CPS card's (a software certificate?). Only your CPS card can open the "
+               "session."},
+    ReasonText{RefusalReason::UnknownCardType, "unknown-card-type",
+               "Le type de cette carte (CPS, CPF, CPE, CPA) n'a pas pu être établi. Contactez votre support "
+               "informatique.",
+               "This card's type (CPS, CPF, CPE, CPA) could not be established. Contact your IT support."},
+    ReasonText{RefusalReason::CardSerialMismatch, "card-serial-mismatch",
+               "Le certificat lu n'appartient pas à la carte insérée. Contactez votre support informatique.",
+               "The certificate read does not belong to the inserted card. Contact your IT support."},
+    ReasonText{RefusalReason::IssuerNotAllowed, "issuer-not-allowed",
+               "Cette carte n'a pas été émise par une autorité IGC-Santé qui délivre les cartes CPS. Contactez "
+               "votre support informatique.",
+               "This card was not issued by an IGC-Santé authority that issues CPS cards. Contact your IT "
+               "support."},
+    ReasonText{RefusalReason::IssuerCardTypeMismatch, "issuer-card-type-mismatch",
+               "Le type de cette carte ne correspond pas à l'autorité qui l'a émise. Contactez votre support "
+               "informatique.",
+               "This card's type does not match the authority that issued it. Contact your IT support."},
+    ReasonText{RefusalReason::WeakCrypto, "weak-crypto",
+               "Cette carte utilise une cryptographie trop ancienne pour être acceptée. Commandez une nouvelle "
+               "carte sur le portail maCarte.",
+               "This card uses cryptography too old to be accepted. Order a new card on the maCarte portal."},
+    ReasonText{RefusalReason::BadCertificatePolicy, "bad-certificate-policy",
+               "Le certificat de cette carte ne relève pas d'une politique de certification acceptée sur ce "
+               "poste. Contactez votre support informatique.",
+               "This card's certificate is not under a certification policy accepted on this computer. Contact "
+               "your IT support."},
+    ReasonText{RefusalReason::BadSubject, "bad-subject",
+               "L'identité inscrite sur cette carte est illisible ou incomplète. Contactez votre support "
+               "informatique.",
+               "The identity written on this card is unreadable or incomplete. Contact your IT support."},
+    ReasonText{RefusalReason::MalformedCertificate, "malformed-certificate",
+               "Le certificat de cette carte est mal formé. Contactez votre support informatique.",
+               "This card's certificate is malformed. Contact your IT support."},
 };
 
 constexpr std::array kAllReasons = [] {

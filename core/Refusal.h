@@ -38,6 +38,18 @@ enum class RefusalReason {
     CardNotUsable,      ///< "card-not-usable": PC/SC sees a CPS, the PKCS#11 module shows no usable token for it
     CardNeedsUpdate,    ///< "card-needs-update": Cryptolib CKR_ASIP_BAD_EF_ACTUA (télé-actualisation pending)
     CardNeedsReinit,    ///< "card-needs-reinit": Cryptolib CKR_ASIP_REINIT_NEEDED
+    // The IGC-Santé card authentication profile (docs/card-identity.md), one reason per rule.
+    NotEndEntity,          ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
+    BadExtendedKeyUsage,   ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)
+    NotCardCertificate,    ///< "not-card-certificate": product category is not a card (software certificate)
+    UnknownCardType,       ///< "unknown-card-type": card type extension missing, unknown or contradicted
+    CardSerialMismatch,    ///< "card-serial-mismatch": token id malformed or not the serial of the card read
+    IssuerNotAllowed,      ///< "issuer-not-allowed": chain fine, but not through a pinned card-issuing CA
+    IssuerCardTypeMismatch, ///< "issuer-card-type-mismatch": e.g. a "CPS" issued by the CPE CA
+    WeakCrypto,            ///< "weak-crypto": RSA below 2048 bits or a signature hash below SHA-256
+    BadCertificatePolicy,  ///< "bad-certificate-policy": policies missing, anyPolicy, legacy or not required
+    BadSubject,            ///< "bad-subject": subject not the IGC-Santé holder shape (idNat, names)
+    MalformedCertificate,  ///< "malformed-certificate": an RFC 5280 violation (version, serial, extensions...)
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).

@@ -78,6 +78,9 @@ struct Policy {
         /// Without OID evidence, infer the type from the subject shape (professional -> CPS,
         /// staff -> CPE); cannot tell CPF from CPS nor CPA from CPE.
         bool inferTypeFromSubject = true;
+        /// When not empty, the authentication certificate must carry one of these certificate policy
+        /// OIDs (exact). Empty until the production OIDs are confirmed on real cards.
+        std::vector<std::string> requiredPolicyOids;
         bool operator==(const Cards&) const = default;
     } cards;
     struct Pin {
@@ -93,7 +96,23 @@ struct Policy {
         /// Drop-box of cards reported lost from the tray (root-owned, sticky, readable by all: mode 1777): every file
         /// in it is read as deny-list entries. Entries only ever refuse.
         std::string lostReportsDir = "/var/lib/cpslock/lost";
+        /// Card-issuing CAs, pinned by subject key identifier (upper-case hex, no colons), per card
+        /// type: the leaf's issuer must be one of these for the card type its certificate names.
+        /// Defaults: the production IGC-Santé FORT PERSONNES (CPS) and STANDARD PERSONNES (CPE) CAs;
+        /// CPF and CPA stay empty until a real card shows their issuer (docs/card-identity.md).
+        std::vector<std::string> issuersCps{std::string(kFortPersonnesSki)};
+        std::vector<std::string> issuersCpf;
+        std::vector<std::string> issuersCpe{std::string(kStandardPersonnesSki)};
+        std::vector<std::string> issuersCpa;
+        /// Roots a card chain may end on, pinned by subject key identifier.
+        std::vector<std::string> roots{std::string(kFortRootSki), std::string(kStandardRootSki)};
+        /// A test PKI: card certificates with product category 80 ("CPx de TEST") are accepted.
+        bool testPki = false;
         bool operator==(const Trust&) const = default;
+        static constexpr std::string_view kFortPersonnesSki = "800F918821797D5555C65D6DD5938D6ADE5C2AA6";
+        static constexpr std::string_view kStandardPersonnesSki = "19F276D58D7A17CA829BE97B5AEF3F05A690D4F3";
+        static constexpr std::string_view kFortRootSki = "38430511002EE752C3E8974674F8A4FB9CDCE5EE";
+        static constexpr std::string_view kStandardRootSki = "C0AC89F12470D52BE2D5D4B48405C0810572539B";
     } trust;
     struct Accounts {
         /// idNat -> the local accounts that holder may open (at least one)

@@ -91,6 +91,7 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     for (const auto& [oid, type] : p.cards.typeOids)
         b.add("cards.type_oids." + oid, quoteType(type));
     b.add("cards.infer_type_from_subject", p.cards.inferTypeFromSubject ? "true" : "false");
+    b.add("cards.required_policy_oids", list(p.cards.requiredPolicyOids, quoteAny));
     b.add("pin.last_try", quote(toString(p.pin.lastTry)));
     b.add("trust.anchors_dir", quote(p.trust.anchorsDir));
     b.add("trust.crl_dir", quote(p.trust.crlDir));
@@ -98,6 +99,12 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("trust.crl_max_age", quote(formatDuration(p.trust.crlMaxAge)));
     b.add("trust.denylist", quote(p.trust.denylist));
     b.add("trust.lost_reports_dir", quote(p.trust.lostReportsDir));
+    b.add("trust.issuers_cps", list(p.trust.issuersCps, quoteAny));
+    b.add("trust.issuers_cpf", list(p.trust.issuersCpf, quoteAny));
+    b.add("trust.issuers_cpe", list(p.trust.issuersCpe, quoteAny));
+    b.add("trust.issuers_cpa", list(p.trust.issuersCpa, quoteAny));
+    b.add("trust.roots", list(p.trust.roots, quoteAny));
+    b.add("trust.test_pki", p.trust.testPki ? "true" : "false");
     if (p.accounts.holders.empty())
         b.add("accounts.holders", "{}");
     // One user is written as a string, as most policies do; several as an array.

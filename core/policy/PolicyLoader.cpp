@@ -443,6 +443,37 @@ bool isOid(std::string_view s) {
     return arcLength > 0;
 }
 
+/// A subject key identifier: hex, colons between bytes allowed ("80:0F:91:..."), 1 to 64 bytes.
+/// Normalised to upper-case hex without colons.
+std::optional<std::string> getKeyId(const Context& ctx, std::string_view key, const toml::node& n) {
+    auto v = getString(ctx, key, n, 200);
+    if (!v)
+        return std::nullopt;
+    std::string hex;
+    for (char ch : *v) {
+        if (ch == ':')
+            continue;
+        if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F'))
+            hex += ch;
+        else if (ch >= 'a' && ch <= 'f')
+            hex += static_cast<char>(ch - 'a' + 'A');
+        else {
+            hex.clear();
+            break;
+        }
+    }
+    if (hex.empty() || hex.size() % 2 != 0 || hex.size() > 128) {
+        ctx.error(n, "invalid key identifier '" + shown(*v) + "' for '" + std::string(key) +
+                         "' (hex bytes, e.g. \"80:0F:91:88:21:79:7D:55:55:C6:5D:6D:D5:93:8D:6A:DE:5C:2A:A6\")");
+        return std::nullopt;
+    }
+    return hex;
+}
+
+std::optional<std::vector<std::string>> getKeyIds(const Context& ctx, std::string_view key, const toml::node& n) {
+    return getArray<std::string>(ctx, key, n, 32, [&](const toml::node& e) { return getKeyId(ctx, key, e); });
+}
+
 const KeySpec kCardsKeys[] = {
     {"allowed_types",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -484,6 +515,18 @@ const KeySpec kCardsKeys[] = {
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.cards.inferTypeFromSubject, getBool(c, k, n));
      }},
+    {"required_policy_oids",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.cards.requiredPolicyOids,
+                       getArray<std::string>(c, k, n, 32, [&](const toml::node& e) -> std::optional<std::string> {
+                           auto v = getString(c, k, e, 128);
+                           if (v && !isOid(*v)) {
+                               c.error(e, "invalid OID '" + shown(*v) + "' in '" + k + "' (dotted decimal)");
+                               return std::nullopt;
+                           }
+                           return v;
+                       }));
+     }},
 };
 
 const KeySpec kPinKeys[] = {
@@ -517,6 +560,30 @@ const KeySpec kTrustKeys[] = {
     {"lost_reports_dir",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.trust.lostReportsDir, getAbsolutePath(c, k, n));
+     }},
+    {"issuers_cps",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.issuersCps, getKeyIds(c, k, n));
+     }},
+    {"issuers_cpf",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.issuersCpf, getKeyIds(c, k, n));
+     }},
+    {"issuers_cpe",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.issuersCpe, getKeyIds(c, k, n));
+     }},
+    {"issuers_cpa",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.issuersCpa, getKeyIds(c, k, n));
+     }},
+    {"roots",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.roots, getKeyIds(c, k, n));
+     }},
+    {"test_pki",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.testPki, getBool(c, k, n));
      }},
 };
 

@@ -50,8 +50,9 @@ std::optional<std::string> run(const std::vector<std::string>& args) {
 }
 
 struct Token {
-    std::string serial;
-    std::string slotDescription;
+    std::string serial;          ///< SoftHSM's token serial (hex)
+    std::string slotDescription; ///< stands for the reader name
+    std::string cardSerial;      ///< the EF.SN.ICC serial PC/SC would read: the test PKI's card serial
 };
 
 /// The PC/SC side, scripted: each call to cards() returns the next list (the last one repeats).
@@ -76,14 +77,19 @@ protected:
         ASSERT_NE(mkdtemp(dirTemplate), nullptr);
         s_dir = dirTemplate;
         chmod(s_dir.c_str(), 0755);
-        // The policy's anchors folder: the root, plus the intermediate (the card carries none).
+        // The policy's anchors folder: every root and intermediate of the test PKI (the card carries
+        // none), as the real bundle ships every IGC-Santé CA: the pinned issuers decide.
         fs::create_directories(s_dir / "anchors");
-        fs::copy_file(pki.dir / "anchors" / "root.der", s_dir / "anchors" / "root.der");
-        fs::copy_file(pki.dir / "intermediates" / "intermediate.der", s_dir / "anchors" / "intermediate.der");
+        for (const char* sub : {"anchors", "intermediates"})
+            for (const auto& entry : fs::directory_iterator(pki.dir / sub))
+                if (entry.path().extension() == ".der")
+                    fs::copy_file(entry.path(), s_dir / "anchors" / entry.path().filename(),
+                                  fs::copy_options::skip_existing);
         for (const auto& [name, card] : pki.cards)
-            addToken(name, card.key, card.cert);
+            addToken(name, card.key, card.cert, card.cardSerial);
         // pam_pkcs11 CVE-2025-24032: a genuine certificate copied onto a token that lacks its key.
-        addToken("copied", pki.cards.at("valid-adeli").key, pki.cards.at("valid-cps").cert);
+        addToken("copied", pki.cards.at("valid-adeli").key, pki.cards.at("valid-cps").cert,
+                 pki.cards.at("valid-cps").cardSerial);
         setenv("SOFTHSM2_CONF", (s_dir / "softhsm2.conf").c_str(), 1);
     }
 
@@ -92,7 +98,8 @@ protected:
         fs::remove_all(s_dir, ec);
     }
 
-    static void addToken(const std::string& label, const fs::path& key, const fs::path& cert) {
+    static void addToken(const std::string& label, const fs::path& key, const fs::path& cert,
+                         const std::string& cardSerial) {
         auto out = run({"token", s_dir.string(), label, "1234"});
         ASSERT_TRUE(out) << label;
         Token t;
@@ -104,6 +111,7 @@ protected:
                 t.slotDescription = line.substr(17);
         }
         ASSERT_FALSE(t.slotDescription.empty());
+        t.cardSerial = cardSerial;
         ASSERT_TRUE(run({"import", s_dir.string(), label, "1234", key.string(), cert.string(), "01", "CPS_PRIV_AUT",
                          "Certificat d'Authentification CPS"}));
         s_tokens[label] = t;
@@ -118,12 +126,20 @@ protected:
         policy.trust.denylist = (pki.dir / "denylist.txt").string();
         policy.cards.allowedTypes = {policy::CardType::Cps};
         policy.accounts.holders["810002813839"] = {"dr.donnat"};
+        // The test PKI declared as policy-trust.toml does (tests/data/make-test-pki.sh).
+        const auto& ids = pki.keyIds;
+        policy.trust.testPki = true;
+        policy.trust.issuersCps = {ids.at("fort")};
+        policy.trust.issuersCpf = {ids.at("fort")};
+        policy.trust.issuersCpe = {ids.at("standard")};
+        policy.trust.issuersCpa = {ids.at("standard")};
+        policy.trust.roots = {ids.at("fort-root"), ids.at("standard-root")};
     }
 
     /// The card of test token `name` as the only card, present at the start and at the end.
     void cardIs(const std::string& name, CardKind kind = CardKind::Cps3) {
         const Token& t = s_tokens.at(name);
-        presence.answers = {std::vector<CardInReader>{{t.slotDescription, kind, t.serial, {}}}};
+        presence.answers = {std::vector<CardInReader>{{t.slotDescription, kind, t.cardSerial, {}}}};
     }
 
     VerifyResult verify(const char* pinText = "1234", std::optional<std::string> user = std::nullopt) {
@@ -163,7 +179,11 @@ TEST_F(CardVerifierSoftHsmTest, ValidCpsCardIsVerifiedWithItsHolder) {
     EXPECT_EQ(r.holder->givenName, "ISABELLE");
     EXPECT_EQ(r.holder->profession, "Médecin");
     EXPECT_EQ(r.certSha256, testpki::pki().cards.at("valid-cps").sha256);
-    EXPECT_EQ(r.card->serial, s_tokens.at("valid-cps").serial);
+    EXPECT_EQ(r.card->serial, s_tokens.at("valid-cps").cardSerial);
+    EXPECT_EQ(r.profile.tokenSerial, r.card->serial);
+    EXPECT_EQ(r.profile.policyOids, std::vector<std::string>{testpki::pki().oids.at("cps")});
+    EXPECT_EQ(r.holder->cardType, CardType::Cps);
+    EXPECT_EQ(r.holder->cardTypeSource, CardTypeSource::CardData);
     std::map<std::string, double> steps(r.timings.begin(), r.timings.end());
     for (const char* step : {"module", "login", "signature", "chain", "identity"})
         EXPECT_TRUE(steps.count(step)) << step;
@@ -220,11 +240,13 @@ TEST_F(CardVerifierSoftHsmTest, CardTypeFilter) {
     ASSERT_TRUE(r.holder);
     EXPECT_TRUE(r.holder->staffCard);
 
-    // A CPF is told apart from a CPS only by its policy OID.
+    // A CPF is told apart from a CPS by its card-type extension, not by its subject.
     cardIs("cpf");
-    EXPECT_TRUE(verify().ok());
-    policy.cards.typeOids[testpki::pki().oids.at("cpf")] = policy::CardType::Cpf;
     EXPECT_REFUSED(verify(), CardTypeNotAllowed);
+    policy.cards.allowedTypes.push_back(policy::CardType::Cpf);
+    const VerifyResult cpf = verify();
+    ASSERT_TRUE(cpf.ok()) << reasonOf(cpf);
+    EXPECT_EQ(cpf.holder->cardType, CardType::Cpf);
 }
 
 TEST_F(CardVerifierSoftHsmTest, AccountMapping) {
@@ -239,7 +261,7 @@ TEST_F(CardVerifierSoftHsmTest, AccountMapping) {
 
 TEST_F(CardVerifierSoftHsmTest, CardGoneOrSwappedBeforeTheEndIsRefused) {
     const Token& t = s_tokens.at("valid-cps");
-    const CardInReader card{t.slotDescription, CardKind::Cps3, t.serial, {}};
+    const CardInReader card{t.slotDescription, CardKind::Cps3, t.cardSerial, {}};
     presence.answers = {std::vector<CardInReader>{card}, std::vector<CardInReader>{}};
     EXPECT_REFUSED(verify(), CardRemoved);
     CardInReader other = card;
@@ -289,6 +311,45 @@ TEST_F(CardVerifierSoftHsmTest, InspectReadsTheCardWithoutPin) {
     EXPECT_EQ(report.certificateRefusal->reason, RefusalReason::Expired);
     ASSERT_TRUE(report.holder);
     EXPECT_EQ(report.holder->surname, "ANCIEN");
+}
+
+// Every card of the test PKI, hostile ones included, gets through the whole verification (PIN,
+// signature on the token, then the certificate) exactly the outcome the generator meant for it.
+TEST_F(CardVerifierSoftHsmTest, EveryTestPkiCardHasItsOutcomeThroughTheWholeVerification) {
+    policy.cards.allowedTypes = {policy::CardType::Cps, policy::CardType::Cpf, policy::CardType::Cpe,
+                                 policy::CardType::Cpa};
+    for (const auto& [name, card] : testpki::pki().cards) {
+        SCOPED_TRACE(name);
+        cardIs(name);
+        const VerifyResult r = verify();
+        EXPECT_EQ(r.refusal ? std::string(toString(r.refusal->reason)) : "ok", card.expected) << reasonOf(r);
+        if (r.refusal && card.expected != "ok") {
+            // The verdict names the certificate it judged.
+            EXPECT_NE(r.refusal->detail.find("sha256 " + card.sha256), std::string::npos) << r.refusal->detail;
+            EXPECT_EQ(r.certSha256, card.sha256);
+        }
+    }
+}
+
+// The token id ties the certificate to the card PC/SC reads: a genuine card's certificate and key
+// copied onto another card (another EF.SN.ICC serial) is refused, though its signature is right.
+TEST_F(CardVerifierSoftHsmTest, CertificateOfAnotherCardSerialIsRefused) {
+    const Token& t = s_tokens.at("valid-cps");
+    presence.answers = {std::vector<CardInReader>{{t.slotDescription, CardKind::Cps3, "1000000042", {}}}};
+    const VerifyResult r = verify();
+    EXPECT_REFUSED(r, CardSerialMismatch);
+    EXPECT_NE(r.refusal->detail.find("1000000042"), std::string::npos) << r.refusal->detail;
+}
+
+// The default policy pins the production CAs: the test PKI, though among the anchors, never unlocks.
+TEST_F(CardVerifierSoftHsmTest, ProductionPinsRefuseTheTestPki) {
+    cardIs("valid-cps");
+    const policy::Policy defaults;
+    policy.trust.issuersCps = defaults.trust.issuersCps;
+    policy.trust.issuersCpe = defaults.trust.issuersCpe;
+    policy.trust.roots = defaults.trust.roots;
+    policy.trust.testPki = false;
+    EXPECT_REFUSED(verify(), IssuerNotAllowed);
 }
 
 } // namespace

@@ -257,6 +257,13 @@ def card_serial(name):
     return card_manifest(name)["serial"]
 
 
+def test_pki_trust():
+    """The [trust] lines that declare the test PKI: category 80 cards, issuers and roots pinned by the
+    key identifiers of the test CAs (written by make-test-pki.sh)."""
+    with open(os.path.join(TESTPKI, "policy-trust.toml")) as f:
+        return f.read()
+
+
 class PolicyDir:
     """A root-owned policy folder for the programs under test: anchors (test root + intermediate),
     the test PKI's current CRLs and deny-list, and whatever TOML the test adds."""
@@ -269,13 +276,21 @@ class PolicyDir:
         os.chmod(self.anchors, 0o755)
         shutil.copy(os.path.join(TESTPKI, "anchors", "root.der"), self.anchors)
         shutil.copy(os.path.join(TESTPKI, "intermediates", "intermediate.der"), self.anchors)
+        # The other branches of the test PKI (STANDARD, ELEMENTAIRE), as the real bundle ships every
+        # IGC-Santé CA: the policy's pinned issuers, not the anchors, decide which CAs issue cards.
+        for sub in ("anchors", "intermediates"):
+            for name in sorted(os.listdir(os.path.join(TESTPKI, sub))):
+                if name.endswith(".der") and not os.path.exists(os.path.join(self.anchors, name)):
+                    shutil.copy(os.path.join(TESTPKI, sub, name), self.anchors)
         self.path = os.path.join(self.dir, "policy.toml")
         self.write(extra)
 
-    def write(self, extra=""):
+    def write(self, extra="", crl_dir=None):
+        """`crl_dir`: another CRL folder of the test PKI than "current" (e.g. "stale", "empty")."""
         with open(self.path, "w") as f:
-            f.write('[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\ndenylist = "%s"\n%s\n' % (
-                self.anchors, os.path.join(TESTPKI, "crl", "current"), os.path.join(TESTPKI, "denylist.txt"), extra))
+            f.write('[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\ndenylist = "%s"\n%s%s\n' % (
+                self.anchors, os.path.join(TESTPKI, "crl", crl_dir or "current"), os.path.join(TESTPKI, "denylist.txt"),
+                test_pki_trust(), extra))
         os.chmod(self.path, 0o644)
 
     def remove(self):

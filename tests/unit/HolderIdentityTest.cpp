@@ -119,7 +119,7 @@ TEST(HolderIdentityTest, TypeNotAllowed) {
     EXPECT_TRUE(checkCardTypeAllowed(cpf, {}).has_value());
 }
 
-TEST(HolderIdentityTest, CardTypeFallsBackToCardDataThenSubjectShape) {
+TEST(HolderIdentityTest, CardTypeFromCardDataFirstThenPolicyOidThenSubjectShape) {
     const CardTypeRules noOids;
     const Bytes cpf = tp::certOf("cpf");
     // Without an OID table a CPF looks like a CPS: the documented limit of shape inference.
@@ -130,9 +130,14 @@ TEST(HolderIdentityTest, CardTypeFallsBackToCardDataThenSubjectShape) {
     parse = readHolderIdentity(cpf, noOids, CardType::Cpf);
     EXPECT_EQ(parse.identity->cardType, CardType::Cpf);
     EXPECT_EQ(parse.identity->cardTypeSource, CardTypeSource::CardData);
-    // The certificate policy wins over card data.
+    // The card data (the certificate's card-type extension) wins: the policy OID is a cross-check
+    // (card/CardProfile checkCardTypeCrossCheck refuses the disagreement).
     parse = readHolderIdentity(cpf, testRules(), CardType::Cps);
+    EXPECT_EQ(parse.identity->cardType, CardType::Cps);
+    EXPECT_EQ(parse.identity->cardTypeSource, CardTypeSource::CardData);
+    parse = readHolderIdentity(cpf, testRules());
     EXPECT_EQ(parse.identity->cardType, CardType::Cpf);
+    EXPECT_EQ(parse.identity->cardTypeSource, CardTypeSource::PolicyOid);
     parse = readHolderIdentity(tp::certOf("valid-staff"), noOids);
     EXPECT_EQ(parse.identity->cardType, CardType::Cpe);
 }

@@ -26,7 +26,11 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         // a card worker that crashed, hung or answered garbage: a refusal, never a fallback
         "check-failed",
         // issue 12: what the real middlewares say of a card they cannot use
-        "card-not-usable", "card-needs-update", "card-needs-reinit"};
+        "card-not-usable", "card-needs-update", "card-needs-reinit",
+        // issue 11: the IGC-Santé card authentication profile, one reason per rule
+        "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type",
+        "card-serial-mismatch", "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto",
+        "bad-certificate-policy", "bad-subject", "malformed-certificate"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));

@@ -2,6 +2,7 @@
 // Access to the test PKI written by tests/data/make-test-pki.sh (ctest fixture "testpki").
 // Run outside ctest, the first test to need it generates it.
 
+#include "card/CardProfile.h"
 #include "core/Hex.h"
 
 #include <gtest/gtest.h>
@@ -33,6 +34,7 @@ struct Pki {
     std::filesystem::path dir;
     std::map<std::string, Card> cards;
     std::map<std::string, std::string> oids; // "cps" -> "2.999.1.1"
+    std::map<std::string, std::string> keyIds; // "fort", "fort-root", "standard"... -> SKI hex
     std::chrono::system_clock::time_point now{};
 };
 
@@ -68,14 +70,14 @@ inline const Pki& pki() {
                 std::string value;
                 std::getline(fields, value, '\t');
                 p.now = parseCompactTime(value);
-            } else if (first == "#OIDS") {
+            } else if (first == "#OIDS" || first == "#KEYIDS") {
                 std::string rest;
                 std::getline(fields, rest);
                 std::istringstream pairs(rest);
                 std::string pair;
                 while (pairs >> pair) {
                     const auto eq = pair.find('=');
-                    p.oids[pair.substr(0, eq)] = pair.substr(eq + 1);
+                    (first == "#OIDS" ? p.oids : p.keyIds)[pair.substr(0, eq)] = pair.substr(eq + 1);
                 }
             } else if (!first.empty() && first.front() != '#') {
                 Card c;
@@ -115,6 +117,20 @@ inline const Card& card(const std::string& name) {
 
 inline Bytes certOf(const std::string& name) {
     return readBytes(card(name).cert);
+}
+
+/// The card profile of a policy declaring the test PKI, as policy-trust.toml does: test cards
+/// (category 80) accepted, CPS/CPF from the FORT branch, CPE/CPA from the STANDARD branch.
+inline card::CardProfile testProfile() {
+    const auto& ids = pki().keyIds;
+    card::CardProfile profile;
+    profile.testPki = true;
+    profile.issuers[card::CardType::Cps] = {ids.at("fort")};
+    profile.issuers[card::CardType::Cpf] = {ids.at("fort")};
+    profile.issuers[card::CardType::Cpe] = {ids.at("standard")};
+    profile.issuers[card::CardType::Cpa] = {ids.at("standard")};
+    profile.roots = {ids.at("fort-root"), ids.at("standard-root")};
+    return profile;
 }
 
 /// A fresh empty folder under the system temp dir, removed by the caller when needed.

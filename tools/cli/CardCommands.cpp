@@ -103,6 +103,45 @@ Json refusalJson(const Refusal& r) {
     return j;
 }
 
+/// The card-origin extensions as the certificate states them (docs/card-identity.md).
+Json originJson(const card::CertificateInfo& c, const std::string& cardSerial) {
+    Json o = Json::object();
+    o["product_category"] = c.productCategory ? Json(card::describeProductCategory(*c.productCategory)) : Json();
+    std::optional<card::CardType> type;
+    if (c.cardTypeCode)
+        type = card::cardTypeFromCode(*c.cardTypeCode);
+    o["card_type"] = type ? Json(std::string(card::toString(*type))) : Json();
+    o["card_type_code"] = c.cardTypeCode ? Json(*c.cardTypeCode) : Json();
+    o["token_id"] = c.tokenId ? Json(*c.tokenId) : Json();
+    o["token_id_matches_card"] = c.tokenId && *c.tokenId == std::string(card::kAnsTokenIssuer) + "/" + cardSerial;
+    if (!c.originError.empty())
+        o["error"] = c.originError;
+    return o;
+}
+
+std::string originText(const card::CertificateInfo& c, const std::string& cardSerial) {
+    std::string type = "absent";
+    if (c.cardTypeCode) {
+        const auto t = card::cardTypeFromCode(*c.cardTypeCode);
+        type = (t ? std::string(card::toString(*t)) : std::string("inconnu / unknown")) + " (" +
+               std::to_string(*c.cardTypeCode) + ")";
+    }
+    std::string token = c.tokenId ? *c.tokenId : std::string("absent");
+    if (c.tokenId)
+        token += *c.tokenId == std::string(card::kAnsTokenIssuer) + "/" + cardSerial
+                     ? " = cette carte / this card"
+                     : " != cette carte / NOT this card (" + cardSerial + ")";
+    std::string policies;
+    for (const auto& oid : c.policyOids)
+        policies += (policies.empty() ? "" : ", ") + oid;
+    return "  catégorie / category : " +
+           (c.productCategory ? card::describeProductCategory(*c.productCategory) : std::string("absent")) +
+           "\n  type de carte / card type : " + type + "\n  jeton / token id : " + token +
+           "\n  politiques / policies : " + (policies.empty() ? std::string("absent") : policies) +
+           "\n  clé de l'AC / CA key id : " + c.authorityKeyId + (c.originError.empty() ? "" : "\n  erreur : " + c.originError) +
+           "\n";
+}
+
 bool configurationProblem(const Refusal& r) {
     return r.reason == RefusalReason::PolicyError;
 }
@@ -164,7 +203,11 @@ int runCard(Args args) {
                                   {"serial", report.certificate->serialHex},
                                   {"sha256", report.certificate->sha256Hex},
                                   {"not_before", card::isoUtc(report.certificate->notBefore)},
-                                  {"not_after", card::isoUtc(report.certificate->notAfter)}};
+                                  {"not_after", card::isoUtc(report.certificate->notAfter)},
+                                  {"issuer_key_id", report.certificate->authorityKeyId},
+                                  {"policies", report.certificate->policyOids},
+                                  {"card_origin", originJson(*report.certificate,
+                                                             report.card ? report.card->serial : std::string())}};
         out["holder"] = holderJson(report.holder);
         out["certificate_check"] = report.certificateRefusal ? refusalJson(*report.certificateRefusal) : Json("ok");
         std::puts(out.dump().c_str());
@@ -186,6 +229,8 @@ int runCard(Args args) {
                         report.certificate->subject.c_str(), report.certificate->issuer.c_str(),
                         card::isoUtc(report.certificate->notBefore).c_str(),
                         card::isoUtc(report.certificate->notAfter).c_str(), report.certificate->sha256Hex.c_str());
+        if (report.certificate)
+            std::printf("Origine carte / card origin:\n%s", originText(*report.certificate, report.card->serial).c_str());
         if (report.certificateRefusal)
             std::printf("Contrôles / checks : REFUSÉE - %s / %s (%s)\n", report.certificateRefusal->messageFr().c_str(),
                         report.certificateRefusal->messageEn().c_str(), report.certificateRefusal->detail.c_str());
@@ -231,6 +276,23 @@ int runVerify(Args args) {
                                     {"serial", r.card->serial},
                                     {"cert_sha256", r.certSha256.empty() ? Json() : Json(r.certSha256)}}
                              : Json();
+        // The certificate judged, named in every verdict, with its card origin and policies.
+        if (!r.certSha256.empty()) {
+            const auto type = r.profile.origin.cardTypeCode ? card::cardTypeFromCode(*r.profile.origin.cardTypeCode)
+                                                            : std::nullopt;
+            out["certificate"] = {
+                {"sha256", r.certSha256},
+                {"subject", r.certSubject},
+                {"issuer", r.certIssuer},
+                {"issuer_key_id", r.profile.issuerKeyId},
+                {"policies", r.profile.policyOids},
+                {"card_origin",
+                 {{"product_category", r.profile.origin.productCategory
+                                           ? Json(card::describeProductCategory(*r.profile.origin.productCategory))
+                                           : Json()},
+                  {"card_type", type ? Json(std::string(card::toString(*type))) : Json()},
+                  {"token_id", r.profile.origin.tokenId ? Json(*r.profile.origin.tokenId) : Json()}}}};
+        }
         if (r.refusal && r.refusal->triesLeft)
             out["tries_left"] = *r.refusal->triesLeft;
         else if (r.triesLeft)
