@@ -45,7 +45,7 @@ void onSignal(int) {
 }
 
 void usage() {
-    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--lost-reports-dir DIR] [--verbose]\n"
+    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
                "       cpslock-agent --headless [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
                "       cpslock-agent --check [--policy FILE]\n",
                stderr);
@@ -73,7 +73,6 @@ int main(int argc, char** argv) {
     bool check = false;
     bool verbose = false;
     std::optional<std::string> policyFile;
-    std::optional<std::string> lostReportsDir;
     std::string daemonSocket(cpslock::protocol::kDefaultDaemonSocket);
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -81,8 +80,6 @@ int main(int argc, char** argv) {
             headless = true;
         } else if (arg == "--tray") {
             trayMode = true;
-        } else if (arg == "--lost-reports-dir" && i + 1 < argc) {
-            lostReportsDir = argv[++i];
         } else if (arg == "--check") {
             check = true;
         } else if (arg == "--verbose" || arg == "-v") {
@@ -175,10 +172,24 @@ int main(int argc, char** argv) {
     });
 #if CPSLOCK_WITH_TRAY
     std::unique_ptr<cpslock::agent::TrayRuntime> trayRuntime;
-    if (tray)
-        trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, lostReportsDir);
-#else
-    (void)lostReportsDir;
+    if (tray) {
+        // Lost-card reports go to cpslockd, which refuses the card from then on (issue 10).
+        auto reporter = [&authority, daemonSocket](const std::string& serial) {
+            cpslock::protocol::Request request{cpslock::protocol::Verb::ReportLost, {{"serial", serial}}};
+            if (authority.sessionId())
+                request.fields["session"] = *authority.sessionId();
+            const auto outcome = cpslock::protocol::DaemonClient(daemonSocket).call(request);
+            cpslock::agent::LostCardReportResult result;
+            if (!outcome.reply)
+                result.error = outcome.error;
+            else if (!outcome.reply->ok)
+                result.error = outcome.reply->code + ": " + outcome.reply->get("detail");
+            else
+                result = {true, "cpslockd (" + daemonSocket + ")", {}};
+            return result;
+        };
+        trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, reporter, "cpslockd (" + daemonSocket + ")");
+    }
 #endif
     setup.announce();
     core.start(true);

@@ -94,7 +94,7 @@ QString DiagnosticsDialog::buildText(const DiagnosticsInfo& info) {
                .arg(info.lockers.empty() ? tr("AUCUN moyen de verrouiller la session") : q(info.lockers));
     out << tr("Détection d'inactivité : %1").arg(q(info.idleSource));
     out << tr("Journal d'audit : %1").arg(q(info.audit));
-    out << tr("Dossier des déclarations de perte : %1").arg(q(info.lostReportsDir));
+    out << tr("Déclarations de perte : %1").arg(q(info.lostReportsDir));
 
     out << QString() << tr("Derniers événements :");
     if (info.lastEvents.isEmpty())

@@ -2,8 +2,8 @@
 
 namespace cpslock::agent {
 
-LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, const std::string& dropDir,
-                               const std::string& user, std::chrono::system_clock::time_point now) {
+LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, const LostCardReporter& reporter,
+                               const std::string& user) {
     LostCardOutcome out;
     out.target = target;
     host.requestLock(LockReason::LostCard);
@@ -11,13 +11,10 @@ LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, con
 
     if (target.card.serial.empty()) {
         out.report.error = "no card number known (no card bound to this session)";
+    } else if (!reporter) {
+        out.report.error = "no card authority (cpslockd) to report to";
     } else {
-        platform::LostCardEntry entry;
-        entry.serial = target.card.serial;
-        entry.certSha256 = target.card.certSha256;
-        entry.user = user;
-        entry.when = now;
-        out.report = platform::writeLostCardReport(dropDir, entry);
+        out.report = reporter(target.card.serial);
     }
 
     AuditRecord r;
@@ -32,7 +29,7 @@ LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, con
         r.fields.emplace_back("sha256", target.card.certSha256);
     r.fields.emplace_back("user", user);
     if (out.report.ok)
-        r.fields.emplace_back("report", out.report.path);
+        r.fields.emplace_back("report", out.report.where);
     else
         r.fields.emplace_back("error", out.report.error);
     host.audit(r);

@@ -2,9 +2,9 @@
 
 #include "agent/tray/TrayHost.h"
 #include "core/GuardActions.h"
-#include "platform/linux/LostCardReport.h"
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace cpslock::agent {
@@ -15,16 +15,26 @@ struct LostCardTarget {
     std::string holderName; ///< may be empty
 };
 
+/// What cpslockd said of the report.
+struct LostCardReportResult {
+    bool ok = false;    ///< the card can no longer unlock this PC
+    std::string where;  ///< who holds the report (cpslockd and its socket), when ok
+    std::string error;  ///< why not, when !ok
+};
+
+/// Sends the report of card `serial` to cpslockd (the real one: `report-lost` on its socket).
+using LostCardReporter = std::function<LostCardReportResult(const std::string& serial)>;
+
 struct LostCardOutcome {
     LostCardTarget target;
     bool lockRequested = false;
-    platform::LostCardReportResult report; ///< ok: the card can no longer unlock this PC
+    LostCardReportResult report;
 };
 
-/// The loss report, in the order the issue fixes: lock the session at once, drop the deny-list report
-/// into `dropDir`, write an audit record. The lock never waits for the report, and a report that
-/// cannot be written still locks and is audited (severity error) so the user is told to call.
-LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, const std::string& dropDir,
-                               const std::string& user, std::chrono::system_clock::time_point now);
+/// The loss report: lock the session at once, report the card to cpslockd (which refuses it from then
+/// on), write an audit record. The lock never waits for the report, and a report cpslockd did not
+/// take still locks and is audited (severity error) so the user is told to call.
+LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, const LostCardReporter& reporter,
+                               const std::string& user);
 
 } // namespace cpslock::agent

@@ -298,7 +298,7 @@ void TrayController::reportLostCard() {
     if (!m_confirm(target))
         return;
     const LostCardOutcome outcome =
-        agent::reportLostCard(m_host, target, m_config.lostReportsDir, m_config.user, m_now());
+        agent::reportLostCard(m_host, target, m_config.reportLost, m_config.user);
     addEvent(
         outcome.report.ok
             ? tr("carte n° %1 déclarée perdue, bloquée sur ce poste").arg(q(target.card.serial))
@@ -322,7 +322,7 @@ DiagnosticsInfo TrayController::diagnosticsInfo() const {
     info.lockers = m_config.lockers;
     info.idleSource = m_config.idleSource;
     info.audit = m_config.audit;
-    info.lostReportsDir = m_config.lostReportsDir;
+    info.lostReportsDir = m_config.reportDestination;
     info.lastEvents = m_events;
     return info;
 }

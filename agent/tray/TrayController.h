@@ -44,7 +44,8 @@ struct TrayConfig {
     std::vector<std::string> pkcs11Modules;
     std::string crlDir;
     std::chrono::seconds crlMaxAge{0};
-    std::string lostReportsDir;
+    LostCardReporter reportLost;   ///< cpslockd's report-lost (tests: a fake)
+    std::string reportDestination; ///< where reports go, for the diagnostics
     LostCardContacts contacts;
     std::string user; ///< the local account (loss report, audit)
 };

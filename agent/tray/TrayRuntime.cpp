@@ -43,14 +43,14 @@ struct TrayRuntime::State {
     std::unique_ptr<TrayController> controller;
 };
 
-TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::string> lostReportsDir)
+TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination)
     : m_state(std::make_unique<State>(core)) {
     // Closing a dialog must not end the agent.
     QApplication::setQuitOnLastWindowClosed(false);
     if (installTrayTranslator(QLocale()) != nullptr)
         spdlog::debug("tray in English");
-    // Rebuilt on every use: a policy reload changes the contacts, the CRL folder, the drop-box...
-    auto configSource = [&setup, lostReportsDir] {
+    // Rebuilt on every use: a policy reload changes the contacts, the CRL folder...
+    auto configSource = [&setup, reporter, destination] {
         const auto policy = setup.policy();
         TrayConfig config;
         config.policy = policy;
@@ -64,7 +64,8 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::
         config.crlDir = policy->trust.crlDir;
         config.crlMaxAge =
             policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
-        config.lostReportsDir = lostReportsDir.value_or(policy->trust.lostReportsDir);
+        config.reportLost = reporter;
+        config.reportDestination = destination;
         config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
         config.user = currentUserName();
         return config;

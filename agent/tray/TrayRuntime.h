@@ -1,5 +1,7 @@
 #pragma once
 
+#include "agent/tray/LostCardFlow.h"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +17,8 @@ class TrayController;
 /// before AgentCore::start() (the first status then reaches the tray).
 class TrayRuntime {
 public:
-    TrayRuntime(AgentSetup& setup, AgentCore& core, std::optional<std::string> lostReportsDir);
+    /// `reporter` sends lost-card reports to cpslockd; `destination` names it in the diagnostics.
+    TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination);
     ~TrayRuntime();
     TrayRuntime(const TrayRuntime&) = delete;
     TrayRuntime& operator=(const TrayRuntime&) = delete;

@@ -93,9 +93,6 @@ struct Policy {
         RevocationMode revocation = RevocationMode::Hard;
         Duration crlMaxAge{7 * 86400};
         std::string denylist = "/etc/cpslock/denylist.txt";
-        /// Drop-box of cards reported lost from the tray (root-owned, sticky, readable by all: mode 1777): every file
-        /// in it is read as deny-list entries. Entries only ever refuse.
-        std::string lostReportsDir = "/var/lib/cpslock/lost";
         /// Card-issuing CAs, pinned by subject key identifier (upper-case hex, no colons), per card
         /// type: the leaf's issuer must be one of these for the card type its certificate names.
         /// Defaults: the production IGC-Santé FORT PERSONNES (CPS) and STANDARD PERSONNES (CPE) CAs;

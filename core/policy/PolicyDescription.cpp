@@ -98,7 +98,6 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("trust.revocation", quote(toString(p.trust.revocation)));
     b.add("trust.crl_max_age", quote(formatDuration(p.trust.crlMaxAge)));
     b.add("trust.denylist", quote(p.trust.denylist));
-    b.add("trust.lost_reports_dir", quote(p.trust.lostReportsDir));
     b.add("trust.issuers_cps", list(p.trust.issuersCps, quoteAny));
     b.add("trust.issuers_cpf", list(p.trust.issuersCpf, quoteAny));
     b.add("trust.issuers_cpe", list(p.trust.issuersCpe, quoteAny));

@@ -557,10 +557,6 @@ const KeySpec kTrustKeys[] = {
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.trust.denylist, getAbsolutePath(c, k, n));
      }},
-    {"lost_reports_dir",
-     [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.trust.lostReportsDir, getAbsolutePath(c, k, n));
-     }},
     {"issuers_cps",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.trust.issuersCps, getKeyIds(c, k, n));
@@ -797,6 +793,9 @@ struct RefusedKey {
 const RefusedKey kRefusedKeys[] = {
     {"cards.allow_contactless",
      "not supported: a contactless CPS has no PIN, only a technical key, and never unlocks a session"},
+    {"trust.lost_reports_dir",
+     "retired: lost-card reports are kept by cpslockd (tray, `cpslock report-lost`); remove this line and the "
+     "old drop-box folder"},
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -915,21 +914,6 @@ std::optional<std::string> realPathProbe(const std::string& path, PathKind kind,
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno);
-    if (kind == PathKind::DropBox) {
-        // Users add reports here, so others may write, but only with the sticky bit (nobody removes
-        // another's report) and the folder must stay root's.
-        if (!S_ISDIR(st.st_mode))
-            return "is not a folder";
-        if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-            return "insecure: writable by others without the sticky bit (fix with chmod 1777)";
-        // Screen lockers may check cards as the session's user: they must be able to read the reports.
-        if ((st.st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH))
-            return "not readable by every user, so a locker running as the user could not see the reports "
-                   "(fix with chmod 1777)";
-        if (st.st_uid != security.expectedOwner)
-            return "insecure: owned by uid " + std::to_string(st.st_uid) + ", must be owned by root";
-        return std::nullopt;
-    }
     if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
         return "is not a folder";
     if (kind != PathKind::Directory && !S_ISREG(st.st_mode))
@@ -991,8 +975,6 @@ void checkPaths(LoadResult& result, const LoadOptions& options) {
     check("trust.crl_dir", p.trust.crlDir, PathKind::Directory, "revocation cannot be checked");
     check("trust.denylist", p.trust.denylist, PathKind::File,
           "every card will be refused (a deny-list that cannot be read is never taken as empty)");
-    check("trust.lost_reports_dir", p.trust.lostReportsDir, PathKind::DropBox,
-          "cards reported lost from the tray are not refused by this PC");
     for (const std::string& module : p.pkcs11.modules)
         check("pkcs11.modules", module, PathKind::File, "this PKCS#11 module cannot be used");
     if (!p.pkcs11.openscConf.empty())

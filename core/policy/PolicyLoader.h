@@ -50,8 +50,7 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
                                      const std::optional<std::string>& dirOption,
                                      const std::optional<std::string>& environment);
 
-/// DropBox: a folder users may add files to (sticky, root-owned), e.g. trust.lost_reports_dir.
-enum class PathKind { Directory, File, Executable, DropBox };
+enum class PathKind { Directory, File, Executable };
 
 struct LoadOptions {
     FileSecurity security;                    ///< expected owner of files, folders and named paths

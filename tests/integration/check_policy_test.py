@@ -220,26 +220,14 @@ class CheckPolicyTest(unittest.TestCase):
                             self.main + ':2:1: error: \'trust.anchors_dir\' = "%s": insecure: writable by group and '
                                         'others (mode 0777); fix with chmod go-w' % self.anchors)
 
-    def test_lost_reports_drop_box_must_be_sticky_and_root_owned(self):
+    def test_the_retired_lost_reports_drop_box_is_refused_with_its_reason(self):
         box = os.path.join(self.dir, "lost")
         os.mkdir(box)
         os.chmod(box, 0o1777)
-        policy = self.trust() + 'lost_reports_dir = "%s"\n' % box
-        self.write("policy.toml", policy)
-        self.assertEqual(self.check().returncode, 0, self.check().stderr)
-        os.chmod(box, 0o777)
+        self.write("policy.toml", self.trust() + 'lost_reports_dir = "%s"\n' % box)
         r = self.check()
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("sticky", r.stderr)
-        os.chmod(box, 0o1733)
-        r = self.check()
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("not readable by every user", r.stderr)
-        os.chmod(box, 0o1777)
-        os.chown(box, NOBODY, NOBODY)
-        r = self.check()
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("must be owned by root", r.stderr)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("retired: lost-card reports are kept by cpslockd", r.stderr)
 
     def test_missing_named_file(self):
         self.assert_refused(self.check(), self.main + ": error: file does not exist")

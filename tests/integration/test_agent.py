@@ -176,13 +176,13 @@ class CardRemovalTest(AgentTestCase):
         agent, card = self.bound_agent()
         card.do("remove", "removed")
         self.expect_locked(agent, "card-removed")
+        self.assert_retired()  # a password unlock now would not inherit the first verification
         card.do("insert cps3 " + CPS, "inserted")
         agent.expect("card-inserted", reader=SLOT0)
         self.verify()  # the unlock's PAM verification
         self.desktop.unlock()
         agent.expect("session-unlocked")
         agent.expect("card-bound", reader=SLOT0, serial=CPS)
-        self.assert_retired()
         card.do("remove", "removed")
         self.expect_locked(agent, "card-removed")
         self.assertEqual(self.desktop.lock_calls(), 2)

@@ -16,13 +16,14 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
-from rig import BUILD_DIR, LineReader, Rig  # noqa: E402
+from rig import BUILD_DIR, Cpslockd, LineReader, PolicyDir, Rig, card_files, card_serial, rig_policy_dropin  # noqa: E402
+from test_pam import PIN, PamService  # noqa: E402
 
-# The test build whose verified card comes from a file (tests/integration/FileSessionAuthority.h): the
-# session binds only the card cpslockd verified, and these tests run without cpslockd (issue 10).
-AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent-testauth")
+# The session binds only the card cpslockd verified for it: a real cpslockd, a real PAM verification.
+AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
 SLOT0 = "Virtual PCD 00 00"
-CPS = "992138450"
+CPS = card_serial("valid-cps")
+HOLDER_IDNAT = "810002813839"
 TIMEOUT = 20.0
 
 POLICY = """
@@ -35,9 +36,6 @@ require_card_grace = "5m"
 loss_grace = "1s"
 [audit]
 sink = "stderr"
-[trust]
-# No CRL folder on the test machine: without this the icon would warn "CRL stale" throughout.
-revocation = "off"
 """
 
 # Colours of agent/icons/*.svg (fill colours of large areas, so the 22-px rendering keeps them).
@@ -85,13 +83,16 @@ class TraySession:
         self.card = None
         self._seen = 0
         self.dir = tempfile.mkdtemp(prefix="cpslock-tray-")
-        self.lost_dir = os.path.join(self.dir, "lost")
-        os.mkdir(self.lost_dir)
+        self.daemon = None
+        self.card_policy = None
 
     def start(self):
         try:
             self.rig = Rig().start()
             self.desktop = Desktop(x11=True).start()
+            self.card_policy = PolicyDir('[accounts.holders]\n"%s" = "root"\n' % HOLDER_IDNAT)
+            rig_policy_dropin(self.card_policy, self.rig.env)
+            self.daemon = Cpslockd(policy=self.card_policy.path, env=self.env()).start()
             self._start_trayer()
             self._start_agent()
         except BaseException:
@@ -128,20 +129,25 @@ class TraySession:
     def _start_agent(self):
         policy_dir = os.path.join(self.dir, "policy")
         os.mkdir(policy_dir, 0o700)
-        path = write_policy(policy_dir, POLICY)
-        # What cpslockd would answer after the unlock's PAM verification of the card in slot 0.
-        verified = os.path.join(policy_dir, "verified-card")
-        with open(verified, "w") as f:
-            f.write("%s\t%s\t%s\t1\n" % (SLOT0, CPS, "ab" * 32))
+        # The card policy (the test PKI's anchors, CRLs and pins: the tray reads the card's certificate)
+        # and this test's session settings as a drop-in next to it.
+        dropin = os.path.join(self.card_policy.dir, "policy.d", "20-tray.toml")
+        with open(dropin, "w") as f:
+            f.write(POLICY)
+        os.chmod(dropin, 0o644)
+        path = self.card_policy.path
         self.agent = TrayAgentProcess(AGENT, self.env(), path,
-                                      extra=["--verbose", "--lost-reports-dir", self.lost_dir,
-                                             "--test-authority", verified])
+                                      extra=["--verbose", "--daemon-socket", self.daemon.socket])
         self.agent.expect("agent-started", lockers="logind")
         self.agent.expect("session-unlocked")
 
     def stop(self):
         if self.agent is not None and self.agent.proc.poll() is None:
             self.agent.stop()
+        if self.daemon is not None:
+            self.daemon.stop()
+        if self.card_policy is not None:
+            self.card_policy.remove()
         if self.desktop is not None:
             self.desktop.stop()
         if self.rig is not None:
@@ -232,9 +238,24 @@ class TraySession:
             self.agent.next_line(left)
 
     def insert_cps(self):
-        self.card = self.rig.card(0)
+        """The doctor's card in slot 0, verified at the screen locker: lock, PIN through PAM → cpslockd,
+        unlock. The agent then binds the session to it."""
+        cert, key = card_files("valid-cps")
+        self.card = self.rig.card(0, "--auth-cert", cert, "--auth-key", key, "--pin", PIN, "--pin-tries", "15")
         self.card.do("insert cps3 " + CPS, "inserted")
         self.agent.expect("card-inserted", reader=SLOT0, serial=CPS)
+        self.desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
+                           "org.freedesktop.login1.Session.SetLockedHint", "true")
+        self.agent.expect("session-locked")
+        env = {k: v for k, v in self.env().items() if k != "OPENSC_CONF"}
+        pam = PamService.only("socket=%s wait_card=10" % self.daemon.socket, env)
+        try:
+            r = pam.run(user="root")
+        finally:
+            pam.remove()
+        if r.rc != 0:
+            raise AssertionError("PAM verification failed: %r" % r)
+        self.desktop.unlock()
 
 
 class TrayEndToEndTest(unittest.TestCase):
@@ -311,9 +332,10 @@ class TrayEndToEndTest(unittest.TestCase):
         s.x("xdotool", "key", "Return")
         s.agent.expect("lock", reason="lost-card")
         report = s.agent.expect("card-reported-lost", serial=CPS)
-        self.assertEqual(os.path.dirname(report["report"]), s.lost_dir)
-        with open(report["report"]) as f:
-            self.assertIn("serial:" + CPS, f.read())
+        self.assertTrue(report["report"].startswith("cpslockd"), report)
+        # cpslockd has it: the card no longer opens this PC, starting with this session.
+        self.assertIn("kind=card-reported-lost", s.daemon.audit())
+        self.assertTrue(s.daemon.request("session-card session=c1").startswith("error no-card"))
         s.desktop.wait_locked_by_desktop()
         s.expect_icon("locked")
         s.window_named("what to do now")

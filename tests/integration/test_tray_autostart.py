@@ -102,10 +102,13 @@ class AutostartTest(unittest.TestCase):
             r = subprocess.run(["systemd-analyze", "verify", path], capture_output=True, text=True, timeout=60)
             self.assertEqual(r.returncode, 0, r.stderr)
 
-    def test_drop_box_is_created_sticky_world_writable_not_listable(self):
+    def test_cpslockd_state_is_its_own_and_the_old_drop_box_goes(self):
+        # Issue 10: lost-card reports live in cpslockd's state, which no session user can write; the
+        # world-writable drop-box of earlier versions is removed on upgrade.
         with open(os.path.join(INSTALLER, "systemd", "cpslock-tmpfiles.conf")) as f:
             lines = [l.split() for l in f if l.strip() and not l.startswith("#")]
-        self.assertEqual(lines, [["d", "/var/lib/cpslock/lost", "1777", "root", "root", "-"]])
+        self.assertEqual(lines, [["d", "/var/lib/cpslock", "0700", "_cpslock", "_cpslock", "-"],
+                                 ["R", "/var/lib/cpslock/lost", "-", "-", "-", "-"]])
 
 
 if __name__ == "__main__":

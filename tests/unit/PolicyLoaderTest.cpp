@@ -491,7 +491,7 @@ TEST(PolicyLoaderTest, MissingDefaultPathsAreWarningsNotErrors) {
                 ElementsAre(HasSubstr("'trust.anchors_dir' (default \"/usr/share/cpslock/igc-sante\"): does not exist; "
                                       "every card will be refused"),
                             HasSubstr("'trust.crl_dir'"), HasSubstr("'trust.denylist'"),
-                            HasSubstr("'trust.lost_reports_dir'"), HasSubstr("'pkcs11.modules'")));
+                            HasSubstr("'pkcs11.modules'")));
 }
 
 TEST(PolicyLoaderTest, LostCardContacts) {
@@ -610,4 +610,11 @@ TEST(PolicyLoaderTest, AnInsecureDefaultPathIsAnErrorAMissingOneAWarning) {
         return std::nullopt;
     };
     EXPECT_TRUE(parse({{"a.toml", "# defaults\n"}}, missing).ok());
+}
+
+// The tray's world-writable drop-box is retired (issue 10): a policy that still names it is told so.
+TEST(PolicyLoaderTest, TheRetiredLostReportsDropBoxIsRefusedWithItsReason) {
+    const LoadResult r = parseOne("[trust]\nlost_reports_dir = \"/var/lib/cpslock/lost\"\n");
+    EXPECT_FALSE(r.ok());
+    EXPECT_THAT(lines(r), ElementsAre(HasSubstr("retired: lost-card reports are kept by cpslockd")));
 }

@@ -50,13 +50,6 @@ public:
     int calls = 0;
 };
 
-std::string readFile(const QString& path) {
-    std::ifstream in(path.toStdString());
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 QImage render(const QIcon& icon, int size) {
     return icon.pixmap(size, size).toImage().convertToFormat(QImage::Format_ARGB32);
 }
@@ -87,7 +80,7 @@ public:
 private:
     QString t(const char* fr, const char* en) const { return QString::fromUtf8(m_english ? en : fr); }
 
-    std::unique_ptr<TrayController> makeTray(const QString& dropDir = {}) {
+    std::unique_ptr<TrayController> makeTray(bool cpslockdUp = true) {
         TrayConfig config;
         config.lockers = "logind";
         config.idleSource = "x11";
@@ -95,7 +88,12 @@ private:
         config.policyDescription = "/etc/cpslock/policy.toml";
         config.pkcs11Modules = {"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"};
         config.crlDir = m_crlDir.path().toStdString();
-        config.lostReportsDir = dropDir.isEmpty() ? m_dropDir.path().toStdString() : dropDir.toStdString();
+        config.reportLost = [this, cpslockdUp](const std::string& serial) {
+            if (!cpslockdUp)
+                return LostCardReportResult{false, {}, "cpslockd unreachable: /run/cpslock/cpslockd.sock: missing"};
+            m_reported.push_back(serial);
+            return LostCardReportResult{true, "cpslockd", {}};
+        };
         config.contacts = {"0 825 852 000", "https://esante.gouv.fr/assistance", "Formulaire 501, TOM, TOPS, e-CPS."};
         config.user = "dr.martin";
         auto tray = std::make_unique<TrayController>(m_host, config, m_inspector);
@@ -123,16 +121,12 @@ private Q_SLOTS:
         m_notes.clear();
         m_confirmed.clear();
         m_confirmAnswer = true;
-        QVERIFY(m_dropDir.isValid());
+        m_reported.clear();
         QVERIFY(m_crlDir.isValid());
         // A fresh CRL: the "CRL stale" warning is off unless a test asks for it.
         std::ofstream(m_crlDir.filePath("igc.crl").toStdString()) << "crl";
     }
 
-    void cleanup() {
-        QDir(m_dropDir.path()).removeRecursively();
-        QDir().mkpath(m_dropDir.path());
-    }
 
     void menuHasTheFourEntriesInOrder() {
         auto tray = makeTray();
@@ -346,11 +340,8 @@ private Q_SLOTS:
         QCOMPARE(r.field("sha256"), std::string(kSha));
         QCOMPARE(r.field("user"), std::string("dr.martin"));
 
-        const QString file = m_dropDir.filePath("992138450-3d94f31c2589ea12.deny");
-        QCOMPARE(r.field("report"), file.toStdString());
-        const std::string content = readFile(file);
-        QVERIFY(content.find("serial:992138450") != std::string::npos);
-        QVERIFY(content.find(std::string("sha256:") + kSha) != std::string::npos);
+        QCOMPARE(r.field("report"), std::string("cpslockd"));
+        QCOMPARE(m_reported, std::vector<std::string>{"992138450"});
 
         LostCardResultDialog* dialog = tray->lostCardResult();
         QVERIFY(dialog != nullptr);
@@ -381,13 +372,13 @@ private Q_SLOTS:
         tray->reportLostCard();
         QCOMPARE(m_confirmed.at(0).card.serial, std::string("992138450"));
         QCOMPARE(m_confirmed.at(0).holderName, std::string("Jean DUPONT"));
-        QVERIFY(QFile::exists(m_dropDir.filePath("992138450-3d94f31c2589ea12.deny")));
+        QCOMPARE(m_reported, std::vector<std::string>{"992138450"});
         QCOMPARE(m_host.calls.front(), std::string("lock:lost-card"));
         tray->lostCardResult()->close();
     }
 
-    void lostCardWithoutDropBoxStillLocksAndAuditsAndSaysSo() {
-        auto tray = makeTray(m_dropDir.filePath("missing"));
+    void lostCardWithoutCpslockdStillLocksAndAuditsAndSaysSo() {
+        auto tray = makeTray(false);
         GuardStatus bound = withCard();
         bound.boundCards.push_back({"Virtual PCD 00 00", "992138450", kSha});
         tray->onStatus(bound);
@@ -413,7 +404,7 @@ private Q_SLOTS:
         m_confirmAnswer = false;
         tray->reportLostCard();
         QVERIFY(m_host.calls.empty());
-        QVERIFY(QDir(m_dropDir.path()).isEmpty());
+        QVERIFY(m_reported.empty());
         QVERIFY(tray->lostCardResult() == nullptr);
     }
 
@@ -426,16 +417,19 @@ private Q_SLOTS:
         QVERIFY(m_confirmed.at(0).card.serial.empty());
         // Still locks and audits; nothing can be blocked without a number.
         QCOMPARE(m_host.calls, (std::vector<std::string>{"lock:lost-card", "audit:card-reported-lost"}));
-        QVERIFY(QDir(m_dropDir.path()).isEmpty());
+        QVERIFY(m_reported.empty());
         tray->lostCardResult()->close();
     }
 
-    void policyReloadReachesTheContactsAndTheDropBox() {
+    void policyReloadReachesTheContactsAndTheReporter() {
         auto tray = makeTray();
-        QTemporaryDir other;
+        std::vector<std::string> other;
         tray->setConfigSource([&] {
             TrayConfig c;
-            c.lostReportsDir = other.path().toStdString();
+            c.reportLost = [&other](const std::string& serial) {
+                other.push_back(serial);
+                return LostCardReportResult{true, "cpslockd", {}};
+            };
             c.contacts = {"01 23 45 67 89", "https://support.example.fr", "Service informatique."};
             c.user = "dr.martin";
             return c;
@@ -446,8 +440,8 @@ private Q_SLOTS:
         tray->reportLostCard();
         QVERIFY(tray->lostCardResult()->contactsText().contains("01 23 45 67 89"));
         QVERIFY(!tray->lostCardResult()->contactsText().contains("0 825 852 000"));
-        QVERIFY(QFile::exists(QDir(other.path()).filePath("992138450-3d94f31c2589ea12.deny")));
-        QVERIFY(QDir(m_dropDir.path()).isEmpty());
+        QCOMPARE(other, std::vector<std::string>{"992138450"});
+        QVERIFY(m_reported.empty());
         tray->lostCardResult()->close();
     }
 
@@ -491,7 +485,7 @@ private:
     QStringList m_notes;
     std::vector<LostCardTarget> m_confirmed;
     bool m_confirmAnswer = true;
-    QTemporaryDir m_dropDir;
+    std::vector<std::string> m_reported; ///< serials the fake cpslockd took
     QTemporaryDir m_crlDir;
 };
 
