@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
+from test_pam import PIN, PamService  # noqa: E402
 
 AGENT = os.path.join(rigmod.BUILD_DIR, "agent", "cpslock-agent")
 RAW = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-agent-raw")
@@ -133,14 +134,32 @@ def main():
     peer_stamps = os.path.join(work, "peer.stamps")
     rig = rigmod.Rig().start()
     desktop = Desktop(lock_stamp_file=lock_stamps).start()
-    agent = peer = None
+    agent = peer = daemon = pam = None
+    card_policy = rigmod.PolicyDir('[accounts.holders]\n"810002813839" = "root"\n')
     try:
         env = dict(rig.env)
         env.update(desktop.env)
+        # The session binds only the card cpslockd verified for it: each cycle verifies it (PAM).
+        rigmod.rig_policy_dropin(card_policy, rig.env)
+        daemon = rigmod.Cpslockd(policy=card_policy.path, env=env).start()
+        pam = PamService.only("socket=%s wait_card=10" % daemon.socket, env)
+        pam.env.pop("PAM_WRAPPER_DEBUGLEVEL", None)
+
+        def verified_unlock(locked):
+            """The screen locker's cycle: (lock), PIN → cpslockd, unlock."""
+            if not locked:
+                desktop.gdbus("system", "org.freedesktop.login1", "/org/freedesktop/login1/session/c1",
+                              "org.freedesktop.login1.Session.SetLockedHint", "true")
+                agent.expect("session-locked")
+            r = pam.run(user="root")
+            if r.rc != 0:
+                raise SystemExit("PAM verification failed: %r" % r)
+            desktop.unlock()
+            agent.expect("session-unlocked")
         raw = rig.spawn([RAW], stdin=subprocess.PIPE)
         raw_out = rigmod.LineReader(raw.stdout)
         assert raw_out.next() == "ready"
-        agent = AgentProcess(AGENT, env, write_policy(work, POLICY))
+        agent = AgentProcess(AGENT, env, write_policy(work, POLICY), ["--daemon-socket", daemon.socket])
         agent.expect("agent-started", lockers="logind")
         agent.expect("session-unlocked")
         if not a.no_peer:
@@ -149,7 +168,9 @@ def main():
                 f.write(PEER_CONF.format(stamp=RAW, file=peer_stamps))
             peer = subprocess.Popen(["card_eventmgr", "nodaemon", "config_file=" + conf], env=env,
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        card = rig.card(0)
+        cert, key = rigmod.card_files("valid-cps")
+        serial = rigmod.card_serial("valid-cps")
+        card = rig.card(0, "--auth-cert", cert, "--auth-key", key, "--pin", PIN, "--pin-tries", "15")
 
         def raw_event(state):
             while True:
@@ -159,13 +180,10 @@ def main():
 
         raw_removed, agent_latency = [], []
         for i in range(a.cycles):
-            serial = str(3000000000 + i)
             card.do("insert cps3 " + serial, "inserted")
             raw_event("present")
             agent.expect("card-inserted", serial=serial)
-            if i > 0:
-                desktop.unlock()
-                agent.expect("session-unlocked")
+            verified_unlock(locked=i > 0)
             agent.expect("card-bound", serial=serial)
             card.do("remove", "removed")
             raw_removed.append(raw_event("empty"))
@@ -208,8 +226,10 @@ def main():
         agent.expect("session-unlocked")
         for label, with_card in (("no card", False), ("session card in the reader", True)):
             if with_card:
-                card.do("insert cps3 4000000000", "inserted")
-                agent.expect("card-bound", serial="4000000000")
+                card.do("insert cps3 " + serial, "inserted")
+                agent.expect("card-inserted", serial=serial)
+                verified_unlock(locked=False)
+                agent.expect("card-bound", serial=serial)
             # Let the last event's work finish (audit lines written, D-Bus replies and signals read):
             # the window starts after 1 s without output.
             while True:
@@ -234,6 +254,11 @@ def main():
             peer.kill()
         if agent is not None:
             agent.stop()
+        if pam is not None:
+            pam.remove()
+        if daemon is not None:
+            daemon.stop()
+        card_policy.remove()
         desktop.stop()
         rig.stop()
         shutil.rmtree(work, ignore_errors=True)
