@@ -1,13 +1,9 @@
 #include "card/Denylist.h"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <system_error>
+#include "core/FileRead.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <algorithm>
+#include <system_error>
 
 namespace cpslock::card {
 namespace {
@@ -154,32 +150,10 @@ Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
     };
     // One open, one fstat, one read of that descriptor: what was checked is what is parsed (issue 10,
     // finding 4: a symlink or an over-long file was checked by one reader and read as "" by another).
-    const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return fail(errno == ELOOP ? std::string("is a symbolic link (refused)") : "cannot read: " + std::string(std::strerror(errno)));
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return fail("is not a regular file");
-    }
-    if (static_cast<std::uintmax_t>(st.st_size) > kMaxFileSize) {
-        close(fd);
-        return fail("larger than " + std::to_string(kMaxFileSize / (1024 * 1024)) + " MiB (refused)");
-    }
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = read(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    close(fd);
-    if (done != text.size())
-        return fail("read error (the file changed while it was read)");
-    return parse(text, file.string());
+    const FileReadResult read = readRegularFile(file.string(), kMaxFileSize);
+    if (!read.text)
+        return fail(read.error);
+    return parse(*read.text, file.string());
 }
 
 const DenylistEntry* Denylist::findCardSerial(std::string_view serial) const {

@@ -1,16 +1,11 @@
 #include "daemon/LostReports.h"
 
+#include "core/FileRead.h"
 #include "protocol/Request.h"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace cpslock::daemon {
 
@@ -23,32 +18,15 @@ std::optional<std::string> LostReports::load() {
     m_reports.clear();
     m_perUser.clear();
     m_usable = false;
-    const int fd = open(m_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT) {
+    const FileReadResult read = readRegularFile(m_file, kMaxFileSize);
+    if (!read.text) {
+        if (read.missing) {
             m_usable = true;
             return std::nullopt;
         }
-        return m_file + ": " + std::strerror(errno);
+        return m_file + ": " + read.error;
     }
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > kMaxFileSize) {
-        close(fd);
-        return m_file + ": not a regular file of at most " + std::to_string(kMaxFileSize) + " bytes";
-    }
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = read(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += static_cast<std::size_t>(n);
-    }
-    close(fd);
-    text.resize(done);
-
+    const std::string& text = *read.text;
     std::istringstream lines(text);
     std::string line;
     for (std::size_t number = 1; std::getline(lines, line); ++number) {
