@@ -163,6 +163,9 @@ void Server::handle(LineSocket& socket, const Caller& caller) {
             r.fields.emplace_back("serial", outcome.final.serial);
             r.fields.emplace_back("cert_sha256", outcome.final.certSha256);
             r.fields.emplace_back("holder", outcome.final.holder);
+            r.fields.emplace_back("card_type", outcome.final.cardType);
+            r.fields.emplace_back("policies", outcome.final.policies);
+            r.fields.emplace_back("issuer_key_id", outcome.final.issuerKeyId);
             r.fields.emplace_back("attached", outcome.attached ? "yes" : outcome.attachNote);
         } else {
             r.fields.emplace_back("reason", std::string(toString(outcome.final.reason)));

@@ -94,6 +94,9 @@ ParsedAnswer parseAnswer(std::string_view line) {
         answer.certSha256 = take("cert");
         answer.holder = take("holder");
         answer.ticket = take("ticket");
+        answer.policies = take("policies");
+        answer.cardType = take("type");
+        answer.issuerKeyId = take("issuer");
         break;
     }
     return ParsedAnswer{answer, {}};
@@ -123,6 +126,12 @@ std::string formatAnswer(const AuthAnswer& answer) {
         appendField(line, "cert", answer.certSha256);
         if (!answer.ticket.empty())
             appendField(line, "ticket", answer.ticket);
+        if (!answer.policies.empty())
+            appendField(line, "policies", answer.policies);
+        if (!answer.cardType.empty())
+            appendField(line, "type", answer.cardType);
+        if (!answer.issuerKeyId.empty())
+            appendField(line, "issuer", answer.issuerKeyId);
         appendField(line, "holder", answer.holder);
         break;
     }

@@ -16,7 +16,7 @@ struct AuthAnswer {
         WaitingCard, ///< `waiting-card`: no card yet, the worker waits (wait=)
         Ready,       ///< `ready tries=N final=0|1 reader=R`: ask the PIN now
         Refused,     ///< `refused REASON tries=N fr=F en=E detail=D`: final
-        Ok,          ///< `ok user=U reader=R serial=S cert=HEX holder=H [ticket=T]`: final, verified
+        Ok,          ///< `ok user=U reader=R serial=S cert=HEX [ticket=T] [policies=P type=C issuer=K] holder=H`
     };
     Kind kind = Kind::Refused;
     std::optional<int> triesLeft;                      ///< ready / refused: when the card told
@@ -31,6 +31,9 @@ struct AuthAnswer {
     std::string certSha256; ///< ok
     std::string holder;     ///< ok: holder's name, for the debug log
     std::string ticket;     ///< ok from cpslockd: attaches this verification to a session (open_session)
+    std::string policies;   ///< ok: the certificate's policy OIDs, comma-separated (for the audit)
+    std::string cardType;   ///< ok: card type from the card-type extension (cps, cpf, cpe, cpa)
+    std::string issuerKeyId; ///< ok: key id of the issuing CA
 };
 
 struct ParsedAnswer {

@@ -53,6 +53,12 @@ AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user) 
     answer.reader = result.card ? result.card->reader : std::string();
     answer.serial = result.card ? result.card->serial : std::string();
     answer.certSha256 = result.certSha256;
+    // What the card-profile checks read, for cpslockd's audit (issue 11: the full policy OIDs).
+    for (const auto& oid : result.profile.policyOids)
+        answer.policies += (answer.policies.empty() ? "" : ",") + oid;
+    if (result.profile.cardType)
+        answer.cardType = std::string(card::toString(*result.profile.cardType));
+    answer.issuerKeyId = result.profile.issuerKeyId;
     if (result.holder) {
         answer.holder = result.holder->givenName + " " + result.holder->surname + " (" + result.holder->idNat + ")";
     }
