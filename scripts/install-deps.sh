@@ -17,8 +17,9 @@ packages=(
     libpam-pkcs11
     # the agent: Qt 6 (Core + DBus), X11 idle (XScreenSaver), and its desktop test parts
     qt6-base-dev libx11-dev libxss-dev xvfb xdotool x11-utils
-    # desktop test fixture: gdbus (talks to dbusmock), dbus-daemon for private buses
-    libglib2.0-bin dbus-daemon
+    # desktop test fixture: gdbus (talks to dbusmock), dbus-daemon for private buses; systemd for a
+    # private systemd-journald (the journald audit sink's test) and systemd-analyze (units)
+    libglib2.0-bin dbus-daemon systemd
     # tray: Qt Widgets + SVG icons, Linguist (lupdate/lrelease), a tray host and a screenshot tool for
     # the end-to-end test and scripts/tray-screenshot.sh
     qt6-svg-dev libqt6svg6 qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools trayer imagemagick
