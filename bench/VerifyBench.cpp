@@ -1,11 +1,14 @@
 // Benchmark helper: runs CardVerifier::verify against a PKCS#11 token that is not in a PC/SC reader
 // (SoftHSM), the card being described on the command line, and prints the time of each step.
-//   cpslock-bench-verify MODULE SLOT_DESCRIPTION SERIAL ANCHORS_DIR CRL_DIR ITERATIONS
+//   cpslock-bench-verify MODULE SLOT_DESCRIPTION SERIAL POLICY_FILE ITERATIONS
+// (the policy file gives the trust: anchors, CRLs, deny-list, card-issuer pins; MODULE replaces its modules)
 // The PIN is read from standard input once (as cpslock verify does) and copied for each iteration.
 // Output: one line per iteration "total_ms=… module=… login=… signature=… chain=… identity=…".
 #include "card/CardVerifier.h"
+#include "card/PolicyFiles.h"
 #include "core/SecureBuffer.h"
 #include "core/policy/Policy.h"
+#include "core/policy/PolicyLoader.h"
 
 #include <unistd.h>
 
@@ -26,16 +29,20 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 7) {
-        std::fprintf(stderr, "usage: %s MODULE SLOT_DESCRIPTION SERIAL ANCHORS_DIR CRL_DIR ITERATIONS < pin\n", argv[0]);
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: %s MODULE SLOT_DESCRIPTION SERIAL POLICY_FILE ITERATIONS < pin\n", argv[0]);
         return 2;
     }
-    cpslock::policy::Policy policy;
+    const auto loaded = cpslock::policy::loadPolicy(
+        cpslock::policy::resolvePolicyLocation(std::string(argv[4]), std::nullopt, std::nullopt),
+        cpslock::card::policyLoadOptions());
+    if (!loaded.ok()) {
+        std::fprintf(stderr, "policy %s refused\n", argv[4]);
+        return 2;
+    }
+    cpslock::policy::Policy policy = loaded.policy;
     policy.pkcs11.modules = {argv[1]};
-    policy.trust.anchorsDir = argv[4];
-    policy.trust.crlDir = argv[5];
-    policy.trust.denylist = "/nonexistent";
-    const int iterations = std::atoi(argv[6]);
+    const int iterations = std::atoi(argv[5]);
     FixedPresence presence({argv[2], cpslock::CardKind::Cps3, argv[3], {}});
 
     cpslock::SecureBuffer pin;

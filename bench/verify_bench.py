@@ -51,10 +51,9 @@ def main():
     try:
         pki = os.path.join(work, "pki")
         subprocess.run(["bash", PKI_SCRIPT, pki], check=True, stdout=subprocess.DEVNULL)
-        anchors = os.path.join(work, "anchors")
-        os.mkdir(anchors)
-        shutil.copy(os.path.join(pki, "anchors", "root.der"), anchors)
-        shutil.copy(os.path.join(pki, "intermediates", "intermediate.der"), anchors)
+        os.chmod(work, 0o755)
+        rigmod.TESTPKI = pki  # PolicyDir and the default CPS card use this run's PKI
+        policy = rigmod.PolicyDir()  # anchors, CRLs, deny-list and the test PKI's card-issuer pins
         out = subprocess.run(["bash", TOKEN_SCRIPT, "token", work, "bench", "1234"], check=True,
                              capture_output=True, text=True).stdout
         info = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
@@ -63,8 +62,7 @@ def main():
                         "Certificat d'Authentification CPS"], check=True, stdout=subprocess.DEVNULL)
         env = dict(os.environ, SOFTHSM2_CONF=os.path.join(work, "softhsm2.conf"))
         nonce = digest_info_file(work)
-        args = [BENCH, SOFTHSM, info["slot_description"], info["serial"], anchors,
-                os.path.join(pki, "crl", "current")]
+        args = [BENCH, SOFTHSM, info["slot_description"], rigmod.card_serial("valid-cps"), policy.path]
 
         ours, peer = [], []
         for _ in range(a.runs):  # interleaved, so both see the same machine load
@@ -89,7 +87,8 @@ def main():
             if k in steps:
                 print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
         print("  (ours also checks the signature, the chain, the CRLs and the identity; pkcs11-tool only signs)")
-        opensc(a.runs, pki, anchors, work)
+        opensc(a.runs, pki, policy, work)
+        policy.remove()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -102,16 +101,12 @@ def digest_info_file(work):
     return path
 
 
-def opensc(runs, pki, anchors, work):
+def opensc(runs, pki, policy_dir, work):
     module = rigmod.OPENSC_MODULE
     rig = rigmod.Rig().start()
     try:
-        policy = os.path.join(work, "policy.toml")
-        with open(policy, "w") as f:
-            f.write('[pkcs11]\nmodules = ["%s"]\n[trust]\nanchors_dir = "%s"\ncrl_dir = "%s"\n' % (
-                module, anchors, os.path.join(pki, "crl", "current")))
-        os.chmod(work, 0o755)
-        rigmod.TESTPKI = pki  # the default CPS card with this run's PKI, through OpenSC's default configuration
+        policy_dir.write('[pkcs11]\nmodules = ["%s"]\n' % module)
+        policy = policy_dir.path
         rig.insert_default_cps("valid-cps", 0, "1234")
         nonce = digest_info_file(work)
         ours, peer, steps = [], [], {}
