@@ -198,6 +198,74 @@ class PamRigTest(unittest.TestCase):
             self.assertEqual(environ, b"", "the worker's environment is empty")
             self.assertNotIn("0", uids, "the worker never runs as root: %s" % uids)
 
+    def test_real_setuid_su_run_by_an_unprivileged_user_with_a_hostile_environment(self):
+        """Issue 10, finding 1, with the real setuid-root util-linux `su`, started by uid 65534 with
+        OPENSC_CONF (a driver module to load), PCSCLITE_CSOCK_NAME (its own pcscd), SOFTHSM2_CONF and
+        LD_PRELOAD. /etc/pam.d/su is replaced only inside a private mount namespace."""
+        import pty
+        evil = tempfile.mkdtemp(prefix="cpslock-evil-")
+        os.chmod(evil, 0o777)
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", evil]))
+        marker = os.path.join(evil, "payload-ran")
+        source = os.path.join(evil, "evil.c")
+        with open(source, "w") as f:
+            f.write('#include <stdio.h>\n__attribute__((constructor)) static void p(void) {'
+                    ' FILE* f = fopen("%s", "a"); if (f) { fputs("ran\\n", f); fclose(f); } }\n'
+                    'int sc_module_init(void) { return 0; }\n' % marker)
+        library = os.path.join(evil, "evil.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", library, source], check=True)
+        conf = os.path.join(evil, "opensc.conf")
+        with open(conf, "w") as f:
+            f.write('app default {\n card_drivers = evil;\n card_driver evil {\n module = %s;\n }\n}\n' % library)
+        service = os.path.join(evil, "su")
+        with open(service, "w") as f:
+            f.write("auth required %s socket=%s\naccount required pam_permit.so\n"
+                    "session required pam_permit.so\n" % (MODULE, self.daemon.socket))
+        self.policy.write('[accounts.holders]\n"%s" = ["alice", "nobody", "root"]\n' % MAPPED_IDNAT)
+        self.piv_card("valid-cps")
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+        hostile = ["OPENSC_CONF=" + conf, "PCSCLITE_CSOCK_NAME=" + os.path.join(evil, "pcscd.comm"),
+                   "SOFTHSM2_CONF=" + os.path.join(evil, "softhsm2.conf"), "LD_PRELOAD=" + library]
+        # Only su gets the hostile environment (as the unprivileged user's shell would give it).
+        script = ("mount --bind %s /etc/pam.d/su && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
+                  "/usr/bin/env %s /bin/su root -c 'echo SU-OK'" % (service, " ".join(hostile)))
+        master, slave = pty.openpty()
+        watch = ProcWatch()
+        proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], env=env,
+                                stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        os.close(slave)
+        out = b""
+        deadline = time.monotonic() + 60
+        sent = False
+        while time.monotonic() < deadline:
+            import select
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if not sent and b"Code porteur" in out or not sent and b"CPS card PIN" in out:
+                    os.write(master, (PIN + "\n").encode())
+                    sent = True
+            elif proc.poll() is not None:
+                break
+        proc.wait(timeout=30)
+        os.close(master)
+        samples = watch.stop()
+        text = out.decode(errors="replace")
+        self.assertTrue(sent, "su never asked the PIN: %s" % text)
+        self.assertIn("SU-OK", text, "the real card verified through cpslockd opens su: %s" % text)
+        self.assertFalse(os.path.exists(marker), "the caller's code ran: %s" % text)
+        self.assertTrue(samples, "cpslockd-worker was never seen running")
+        for cmdline, environ, uids in samples:
+            self.assertEqual(environ, b"", "the worker's environment is empty")
+            self.assertNotIn("0", uids, "the worker never runs as root: %s" % uids)
+        self.assertIn("kind=auth-verified caller_uid=0", self.daemon.audit())
+
     def test_card_reported_lost_is_refused_and_stays_refused(self):
         self.piv_card("valid-cps")
         serial = card_serial("valid-cps")
