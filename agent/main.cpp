@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
                 result = {true, "cpslockd (" + daemonSocket + ")", {}};
             return result;
         };
-        trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, reporter, "cpslockd (" + daemonSocket + ")");
+        trayRuntime = std::make_unique<cpslock::agent::TrayRuntime>(setup, core, reporter,
+                                                                    "cpslockd (" + daemonSocket + ")", daemonSocket);
     }
 #endif
     setup.announce();

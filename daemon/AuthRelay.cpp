@@ -167,4 +167,25 @@ AuthOutcome relayAuth(protocol::LineSocket& caller, const Caller& who, const pro
     return relay.run(launch);
 }
 
+protocol::Reply relayCardInfo(const protocol::Request& request, const WorkerSettings& settings,
+                              const WorkerLauncher& launch) {
+    std::vector<std::string> args{"--inspect", request.get("reader")};
+    if (settings.policyFile)
+        args.insert(args.end(), {"--policy", *settings.policyFile});
+    std::string error;
+    auto worker = launch(args, error);
+    if (!worker)
+        return protocol::errorReply("check-failed", "card worker not started: " + error);
+    std::string line;
+    const auto status = worker->readLine(line, settings.stepTimeout);
+    worker->finish(kEndGrace);
+    if (status != WorkerChannel::ReadStatus::Line)
+        return protocol::errorReply("check-failed",
+                                    "card worker: " + std::string(protocol::LineSocket::statusName(status)));
+    auto parsed = protocol::parseReply(line);
+    if (!parsed.reply)
+        return protocol::errorReply("check-failed", "card worker: unparsable reply: " + parsed.error);
+    return *parsed.reply;
+}
+
 } // namespace cpslock::daemon

@@ -42,4 +42,9 @@ struct AuthOutcome {
 AuthOutcome relayAuth(protocol::LineSocket& caller, const Caller& who, const protocol::Request& request,
                       Authority& authority, const WorkerSettings& settings, const WorkerLauncher& launch);
 
+/// `card-info reader=R`: a fresh worker with --inspect reads the card without its PIN; its one reply
+/// line is checked and passed on. Any failure of the worker is `error check-failed`.
+protocol::Reply relayCardInfo(const protocol::Request& request, const WorkerSettings& settings,
+                              const WorkerLauncher& launch);
+
 } // namespace cpslock::daemon

@@ -195,9 +195,13 @@ void Server::handle(LineSocket& socket, const Caller& caller) {
         reply.ok = true;
         reply.fields["version"] = CPSLOCK_VERSION;
         break;
+    case Verb::CardInfo:
+        // The tray's card details: one place talks to the card (issue 10), without any PIN.
+        reply = relayCardInfo(request, m_workers, m_launch);
+        break;
     }
     socket.writeAll(protocol::formatReply(reply));
-    if (!reply.ok && reply.code != "no-card") {
+    if (!reply.ok && reply.code != "no-card" && request.verb != Verb::CardInfo) {
         auto r = record("request-refused", AuditRecord::Severity::Warning,
                         std::string(toString(request.verb)) + " refused: " + reply.code, caller);
         r.fields.emplace_back("detail", reply.get("detail"));

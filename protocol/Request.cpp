@@ -17,14 +17,15 @@ struct VerbSpec {
     std::set<std::string_view> optional;
 };
 
-const std::array<VerbSpec, 6>& verbSpecs() {
-    static const std::array<VerbSpec, 6> specs{{
+const std::array<VerbSpec, 7>& verbSpecs() {
+    static const std::array<VerbSpec, 7> specs{{
         {Verb::Auth, "auth", {"user"}, {"session", "wait", "timeout"}},
         {Verb::Attach, "attach", {"ticket", "session"}, {}},
         {Verb::SessionCard, "session-card", {"session"}, {}},
         {Verb::SessionLocked, "session-locked", {"session", "generation"}, {}},
         {Verb::ReportLost, "report-lost", {}, {"session", "serial"}},
         {Verb::Ping, "ping", {}, {}},
+        {Verb::CardInfo, "card-info", {"reader"}, {}},
     }};
     return specs;
 }
@@ -41,6 +42,14 @@ std::optional<std::string> checkValue(const std::string& key, const std::string&
         return validSerial(value) ? std::nullopt : std::optional<std::string>("serial: 1 to 20 digits");
     if (key == "wait")
         return parseUnsigned(value, 600) ? std::nullopt : std::optional<std::string>("wait: 0 to 600 seconds");
+    if (key == "reader") {
+        const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
+            return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+        });
+        return !value.empty() && value.size() <= 256 && printable
+                   ? std::nullopt
+                   : std::optional<std::string>("reader: 1 to 256 printable bytes");
+    }
     if (key == "timeout")
         return parseUnsigned(value, 600).value_or(0) >= 1 ? std::nullopt
                                                           : std::optional<std::string>("timeout: 1 to 600 seconds");

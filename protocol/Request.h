@@ -17,6 +17,7 @@ enum class Verb {
     SessionLocked, ///< `session-locked session=S generation=N`: S locked; older verifications retire
     ReportLost,    ///< `report-lost [session=S] [serial=N]`: refuse this card from now on
     Ping,          ///< `ping`: is cpslockd there (version)
+    CardInfo,      ///< `card-info reader=R`: what the card in R says without its PIN (the tray's details)
 };
 
 std::string_view toString(Verb verb);

@@ -1,7 +1,7 @@
 #include "agent/tray/CardInspector.h"
 
-#include "card/CardVerifier.h"
-#include "core/policy/Policy.h"
+#include "core/Refusal.h"
+#include "protocol/DaemonClient.h"
 
 #include <mutex>
 
@@ -9,55 +9,51 @@ namespace cpslock::agent {
 
 namespace {
 
-class VerifierInspector final : public CardInspector {
+class DaemonInspector final : public CardInspector {
 public:
-    CardSummary inspect(const std::shared_ptr<const policy::Policy>& policy, const std::string& reader,
-                        const std::string& serial) override {
-        // One PKCS#11 conversation at a time: the module and pcscd are shared.
+    explicit DaemonInspector(std::string socket) : m_socket(std::move(socket)) {}
+
+    CardSummary inspect(const std::shared_ptr<const policy::Policy>& /*policy: cpslockd's applies*/,
+                        const std::string& reader, const std::string& serial) override {
+        // One card conversation at a time from this agent.
         const std::lock_guard lock(m_mutex);
         CardSummary s;
         s.reader = reader;
         s.serial = serial;
-        if (!policy) {
-            s.error = "no policy";
+        const protocol::DaemonClient client(m_socket, std::chrono::seconds(40));
+        const auto outcome = client.call(protocol::Request{protocol::Verb::CardInfo, {{"reader", reader}}});
+        if (!outcome.reply) {
+            s.error = outcome.error;
             return s;
         }
-        const auto presence = card::makePcscPresence();
-        card::CardVerifier verifier(*policy, *presence);
-        card::VerifyRequest request;
-        request.reader = reader;
-        const card::CardReport report = verifier.inspect(request);
-        if (report.refusal) {
-            s.error = report.refusal->detail.empty() ? report.refusal->messageEn() : report.refusal->detail;
+        const protocol::Reply& r = *outcome.reply;
+        if (!r.ok) {
+            s.error = r.code + ": " + r.get("detail");
             return s;
         }
-        if (report.card && !report.card->serial.empty())
-            s.serial = report.card->serial;
-        if (report.holder) {
-            s.holderName = report.holder->givenName;
-            if (!report.holder->surname.empty())
-                s.holderName += (s.holderName.empty() ? "" : " ") + report.holder->surname;
-            s.profession = report.holder->profession;
-        }
-        if (report.certificate) {
-            s.certSha256 = report.certificate->sha256Hex;
-            s.notAfter = report.certificate->notAfter;
-        }
-        if (report.certificateRefusal) {
-            s.refusalFr = report.certificateRefusal->messageFr();
-            s.refusalEn = report.certificateRefusal->messageEn();
+        if (!r.get("serial").empty())
+            s.serial = r.get("serial");
+        s.holderName = r.get("holder");
+        s.profession = r.get("profession");
+        s.certSha256 = r.get("cert");
+        if (const auto seconds = protocol::parseUnsigned(r.get("not_after"), UINT64_MAX))
+            s.notAfter = std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<long long>(*seconds)));
+        if (const auto reason = refusalReasonFromString(r.get("refusal"))) {
+            s.refusalFr = userMessage(*reason, Language::French);
+            s.refusalEn = userMessage(*reason, Language::English);
         }
         return s;
     }
 
 private:
+    std::string m_socket;
     std::mutex m_mutex;
 };
 
 } // namespace
 
-std::shared_ptr<CardInspector> makeCardInspector() {
-    return std::make_shared<VerifierInspector>();
+std::shared_ptr<CardInspector> makeCardInspector(std::string daemonSocket) {
+    return std::make_shared<DaemonInspector>(std::move(daemonSocket));
 }
 
 } // namespace cpslock::agent

@@ -35,7 +35,8 @@ public:
                                 const std::string& serial) = 0;
 };
 
-/// card::CardVerifier::inspect() with pcscd.
-std::shared_ptr<CardInspector> makeCardInspector();
+/// Asks cpslockd (`card-info`), whose worker reads the card: the agent itself never loads a PKCS#11
+/// module (one place talks to the card).
+std::shared_ptr<CardInspector> makeCardInspector(std::string daemonSocket);
 
 } // namespace cpslock::agent

@@ -54,7 +54,7 @@ struct TrayConfig {
 /// a lost card, status and diagnostics, about), and notifications (idle countdown, "take your card",
 /// certificate expiring). All on the UI thread; card inspection runs through `executor`.
 ///
-///     TrayController tray(host, config, makeCardInspector(policy));
+///     TrayController tray(host, config, makeCardInspector(daemonSocket));
 ///     core.setStatusHandler([&](const GuardStatus& s) { tray.onStatus(s); });
 ///     core.setIdleWarningHandler([&](auto remaining) { tray.onIdleWarning(remaining); });
 ///     tray.show();

@@ -43,7 +43,8 @@ struct TrayRuntime::State {
     std::unique_ptr<TrayController> controller;
 };
 
-TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination)
+TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination,
+                         std::string daemonSocket)
     : m_state(std::make_unique<State>(core)) {
     // Closing a dialog must not end the agent.
     QApplication::setQuitOnLastWindowClosed(false);
@@ -71,7 +72,7 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
         return config;
     };
 
-    m_state->controller = std::make_unique<TrayController>(m_state->host, configSource(), makeCardInspector());
+    m_state->controller = std::make_unique<TrayController>(m_state->host, configSource(), makeCardInspector(std::move(daemonSocket)));
     TrayController* tray = m_state->controller.get();
     tray->setConfigSource(configSource);
     core.setStatusHandler([tray](const GuardStatus& s) { tray->onStatus(s); });

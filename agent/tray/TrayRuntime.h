@@ -17,8 +17,10 @@ class TrayController;
 /// before AgentCore::start() (the first status then reaches the tray).
 class TrayRuntime {
 public:
-    /// `reporter` sends lost-card reports to cpslockd; `destination` names it in the diagnostics.
-    TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination);
+    /// `reporter` sends lost-card reports to cpslockd; `destination` names it in the diagnostics;
+    /// the card details come from cpslockd at `daemonSocket` too.
+    TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter reporter, std::string destination,
+                std::string daemonSocket);
     ~TrayRuntime();
     TrayRuntime(const TrayRuntime&) = delete;
     TrayRuntime& operator=(const TrayRuntime&) = delete;

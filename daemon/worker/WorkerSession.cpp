@@ -17,7 +17,7 @@ WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args) {
     bool haveUser = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view name = args[i];
-        if (name != "--user" && name != "--policy" && name != "--wait-card")
+        if (name != "--user" && name != "--policy" && name != "--wait-card" && name != "--inspect")
             return {std::nullopt, "unknown argument \"" + std::string(name) + "\""};
         if (i + 1 >= args.size())
             return {std::nullopt, std::string(name) + " needs a value"};
@@ -27,6 +27,10 @@ WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args) {
                 return {std::nullopt, "--user is empty"};
             parsed.user = std::string(value);
             haveUser = true;
+        } else if (name == "--inspect") {
+            if (value.empty())
+                return {std::nullopt, "--inspect needs a reader name"};
+            parsed.inspectReader = std::string(value);
         } else if (name == "--policy") {
             if (value.empty() || value.front() != '/')
                 return {std::nullopt, "--policy needs an absolute path"};
@@ -39,7 +43,7 @@ WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args) {
             parsed.waitCard = std::chrono::seconds(seconds);
         }
     }
-    if (!haveUser)
+    if (!haveUser && !parsed.inspectReader)
         return {std::nullopt, "--user is required"};
     return {parsed, {}};
 }
@@ -63,6 +67,36 @@ AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user) 
         answer.holder = result.holder->givenName + " " + result.holder->surname + " (" + result.holder->idNat + ")";
     }
     return answer;
+}
+
+protocol::Reply inspectReply(const card::CardReport& report) {
+    if (report.refusal) {
+        protocol::Reply reply = protocol::errorReply("check-failed", report.refusal->detail);
+        reply.fields["reason"] = std::string(toString(report.refusal->reason));
+        return reply;
+    }
+    protocol::Reply reply;
+    reply.ok = true;
+    if (report.card)
+        reply.fields["serial"] = report.card->serial;
+    if (report.holder) {
+        std::string name = report.holder->givenName;
+        if (!report.holder->surname.empty())
+            name += (name.empty() ? "" : " ") + report.holder->surname;
+        reply.fields["holder"] = name;
+        reply.fields["profession"] = report.holder->profession;
+    }
+    if (report.certificate) {
+        reply.fields["cert"] = report.certificate->sha256Hex;
+        reply.fields["not_after"] = std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(report.certificate->notAfter.time_since_epoch()).count());
+    }
+    if (report.triesLeft)
+        reply.fields["tries"] = std::to_string(*report.triesLeft);
+    reply.fields["locked"] = report.pinLocked ? "1" : "0";
+    if (report.certificateRefusal)
+        reply.fields["refusal"] = std::string(toString(report.certificateRefusal->reason));
+    return reply;
 }
 
 bool writeAnswer(int fd, const AuthAnswer& answer) {

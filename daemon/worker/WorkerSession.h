@@ -2,6 +2,7 @@
 
 #include "card/CardVerifier.h"
 #include "protocol/AuthAnswer.h"
+#include "protocol/Request.h"
 
 #include <chrono>
 #include <optional>
@@ -15,9 +16,11 @@ class SecureBuffer;
 
 namespace cpslock::worker {
 
-/// cpslockd-worker's command line: --user U [--policy FILE] [--wait-card SECONDS].
+/// cpslockd-worker's command line: --user U [--policy FILE] [--wait-card SECONDS], or
+/// --inspect READER [--policy FILE] (what the card says without its PIN, one reply line).
 struct WorkerArgs {
     std::string user;
+    std::optional<std::string> inspectReader;
     std::optional<std::string> policy;
     std::chrono::seconds waitCard{0};
 };
@@ -44,6 +47,11 @@ public:
 
 /// The answer line for a finished verification of `user`'s card (ok or refused).
 protocol::AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user);
+
+/// The one reply line of --inspect: `done serial= holder= profession= cert= not_after= tries= locked=
+/// refusal=` (the certificate checks' refusal, if any), or `error check-failed detail=` when the card could
+/// not be read.
+protocol::Reply inspectReply(const card::CardReport& report);
 
 /// Exit codes of cpslockd-worker.
 enum WorkerExitCode : int {

@@ -119,6 +119,12 @@ int run(int argc, char** argv) {
 
     auto presence = card::makePcscPresence();
     card::CardVerifier verifier(loaded.policy, *presence);
+    if (workerArgs.inspectReader) {
+        card::VerifyRequest request;
+        request.reader = *workerArgs.inspectReader;
+        const std::string line = protocol::formatReply(worker::inspectReply(verifier.inspect(request)));
+        return ::write(STDOUT_FILENO, line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
+    }
     VerifierCardCheck check(verifier, card::VerifyRequest{std::nullopt, workerArgs.user});
     return worker::runWorkerSession(check, workerArgs, STDIN_FILENO, STDOUT_FILENO);
 }

@@ -286,6 +286,9 @@ class TrayEndToEndTest(unittest.TestCase):
         s.insert_cps()
         s.expect_icon("card-present")
         present = wait_for(lambda: (lambda c: c if c["green"] > 10 else None)(s.colours()), "green check on the icon")
+        # Issue 10: the tray's card details come from cpslockd; the agent never loads a PKCS#11 module.
+        with open("/proc/%d/maps" % s.agent.proc.pid) as f:
+            self.assertNotIn("pkcs11", f.read())
         self.assertGreater(present["card-blue"], 10, present)
         self.assertEqual(present["red"], 0, present)
 

@@ -103,3 +103,13 @@ TEST(RequestTest, UnreachableDaemonIsAnErrorNotAnEmptyAnswer) {
     EXPECT_FALSE(answer.card);
     EXPECT_NE(answer.error.find("unreachable"), std::string::npos) << answer.error;
 }
+
+TEST(RequestTest, CardInfoNamesAPrintableReader) {
+    const auto parsed = parseRequest("card-info reader=Virtual%20PCD%2000%2000");
+    ASSERT_TRUE(parsed.request) << parsed.error;
+    EXPECT_EQ(parsed.request->verb, Verb::CardInfo);
+    EXPECT_EQ(parsed.request->get("reader"), "Virtual PCD 00 00");
+    EXPECT_FALSE(parseRequest("card-info").request);
+    EXPECT_FALSE(parseRequest("card-info reader=a%0Ab").request) << "a control character in a reader name";
+    EXPECT_FALSE(parseRequest("card-info reader=" + std::string(300, 'r')).request);
+}

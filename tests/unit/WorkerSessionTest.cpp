@@ -251,3 +251,36 @@ TEST(WorkerSessionTest, ArgumentsAreCheckedStrictly) {
         EXPECT_FALSE(parse(bad).args);
     }
 }
+
+// card-info: what the worker tells cpslockd (and so the tray) about a card, without its PIN.
+TEST(WorkerSessionTest, InspectModeNeedsNoUserAndReportsTheCardOrWhyNot) {
+    const std::vector<std::string_view> args{"--inspect", "Virtual PCD 00 00", "--policy", "/etc/cpslock/policy.toml"};
+    const auto parsed = parseWorkerArgs(args);
+    ASSERT_TRUE(parsed.args) << parsed.error;
+    EXPECT_EQ(parsed.args->inspectReader, "Virtual PCD 00 00");
+
+    cpslock::card::CardReport report;
+    report.card = cpslock::card::CardInReader{"Virtual PCD 00 00", cpslock::CardKind::Cps3, "0123456789", {}};
+    report.holder = cpslock::card::HolderIdentity{};
+    report.holder->givenName = "Jeanne";
+    report.holder->surname = "MARTIN";
+    report.holder->profession = "Médecin";
+    report.certificate = cpslock::card::CertificateInfo{};
+    report.certificate->sha256Hex = "ab12";
+    report.certificate->notAfter = std::chrono::system_clock::time_point(std::chrono::seconds(1900000000));
+    report.certificateRefusal = Refusal{RefusalReason::Expired, "notAfter passed", {}};
+    const auto reply = cpslock::worker::inspectReply(report);
+    EXPECT_TRUE(reply.ok);
+    EXPECT_EQ(reply.get("holder"), "Jeanne MARTIN");
+    EXPECT_EQ(reply.get("cert"), "ab12");
+    EXPECT_EQ(reply.get("not_after"), "1900000000");
+    EXPECT_EQ(reply.get("refusal"), "expired");
+    EXPECT_EQ(reply.get("locked"), "0");
+
+    cpslock::card::CardReport unreadable;
+    unreadable.refusal = Refusal{RefusalReason::NoCard, "no card in the reader", {}};
+    const auto error = cpslock::worker::inspectReply(unreadable);
+    EXPECT_FALSE(error.ok);
+    EXPECT_EQ(error.code, "check-failed");
+    EXPECT_EQ(error.get("reason"), "no-card");
+}
