@@ -1,5 +1,7 @@
 #include "tools/cardsim/PivApplet.h"
 
+#include "tools/cardsim/CardTlv.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -36,67 +38,6 @@ constexpr std::array<std::uint8_t, 25> kFascN{0xD4, 0xE7, 0x39, 0xDA, 0x73, 0x9C
                                                0x73, 0x9D, 0x83, 0x68, 0x58, 0x21, 0x08, 0x42, 0x10,
                                                0x84, 0x21, 0xC8, 0x42, 0x10, 0xC3, 0xEB};
 
-void appendSw(Bytes& out, std::uint16_t sw) {
-    out.push_back(static_cast<std::uint8_t>(sw >> 8));
-    out.push_back(static_cast<std::uint8_t>(sw & 0xFF));
-}
-
-Bytes sw(std::uint16_t value) {
-    Bytes out;
-    appendSw(out, value);
-    return out;
-}
-
-/// BER-TLV with a definite length (short form, 81 xx or 82 xx xx).
-Bytes tlv(std::initializer_list<std::uint8_t> tag, const Bytes& value) {
-    Bytes out(tag);
-    const std::size_t n = value.size();
-    if (n < 0x80) {
-        out.push_back(static_cast<std::uint8_t>(n));
-    } else if (n <= 0xFF) {
-        out.insert(out.end(), {0x81, static_cast<std::uint8_t>(n)});
-    } else {
-        out.insert(out.end(), {0x82, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n & 0xFF)});
-    }
-    out.insert(out.end(), value.begin(), value.end());
-    return out;
-}
-
-Bytes concat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
-struct Tlv {
-    std::uint8_t tag = 0;
-    Bytes value;
-};
-
-/// One TLV with a one-byte tag at @p pos; nullopt when malformed or truncated.
-std::optional<Tlv> readTlv(const Bytes& in, std::size_t& pos) {
-    if (pos + 2 > in.size())
-        return std::nullopt;
-    Tlv t;
-    t.tag = in[pos++];
-    std::size_t len = in[pos++];
-    if (len == 0x81 || len == 0x82) {
-        const std::size_t bytes = len - 0x80;
-        if (pos + bytes > in.size())
-            return std::nullopt;
-        len = 0;
-        for (std::size_t i = 0; i < bytes; ++i)
-            len = (len << 8) | in[pos++];
-    } else if (len > 0x80) {
-        return std::nullopt;
-    }
-    if (pos + len > in.size())
-        return std::nullopt;
-    t.value.assign(in.begin() + static_cast<std::ptrdiff_t>(pos), in.begin() + static_cast<std::ptrdiff_t>(pos + len));
-    pos += len;
-    return t;
-}
 
 struct BioFree {
     void operator()(BIO* b) const { BIO_free(b); }
