@@ -65,7 +65,7 @@ public:
             return gone();
 
         if (auto why = relayPin())
-            return refuse(RefusalReason::WrongPin, *why, false);
+            return refuse(RefusalReason::CheckFailed, *why, false); // not the card's answer: audited as such
 
         auto last = readWorker(Clock::now() + m_stepTimeout, error);
         if (!last)
