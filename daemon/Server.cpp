@@ -1,4 +1,5 @@
 #include "daemon/Server.h"
+#include "core/Version.h"
 
 #include <array>
 #include <cerrno>

@@ -1,4 +1,5 @@
 #include "agent/tray/TrayController.h"
+#include "core/Version.h"
 
 #include <QAction>
 #include <QCoreApplication>
