@@ -241,6 +241,8 @@ QString TrayController::buildToolTip() const {
         lines << tr("Verrouillage pour inactivité dans %1 s").arg((m_idleRemaining->count() + 999) / 1000);
     if (m_conditions.policyRefused)
         lines << tr("Attention : la politique a été refusée (valeurs par défaut en vigueur)");
+    if (!m_config.exemption.empty())
+        lines << tr("Session exemptée (%1) : pas de verrouillage automatique").arg(q(m_config.exemption));
     if (m_conditions.crlStale)
         lines << tr("Attention : la liste de révocation (CRL) n'est pas à jour");
     bool anyCard = false;

@@ -75,6 +75,7 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
         config.reportDestination = destination;
         config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
         config.user = currentUserName();
+        config.exemption = setup.exemptionText();
         return config;
     };
 
