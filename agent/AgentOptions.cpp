@@ -7,11 +7,10 @@
 namespace cpslock::agent {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
-    "       cpslock-agent --headless [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
-    "       cpslock-agent --check [--json] [--policy FILE] [--daemon-socket PATH]\n"
-    "       cpslock-agent --version | --help\n";
+constexpr const char* kUsage = "usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
+                               "       cpslock-agent --headless [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
+                               "       cpslock-agent --check [--json] [--policy FILE] [--daemon-socket PATH]\n"
+                               "       cpslock-agent --version | --help\n";
 
 AgentOptionsResult usageError(const std::string& fr, const std::string& en, Language language) {
     AgentOptionsResult r;

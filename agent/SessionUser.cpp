@@ -29,7 +29,8 @@ SessionUser currentSessionUser() {
     while ((rc = ::getpwuid_r(uid, &pw, buffer.data(), buffer.size(), &found)) == ERANGE && buffer.size() < (1U << 20))
         buffer.resize(buffer.size() * 2);
     if (rc != 0 || found == nullptr) {
-        user.error = "no user name for uid " + std::to_string(uid) + (rc != 0 ? ": " + std::string(std::strerror(rc)) : "");
+        user.error =
+            "no user name for uid " + std::to_string(uid) + (rc != 0 ? ": " + std::string(std::strerror(rc)) : "");
         return user;
     }
     user.name = pw.pw_name;

@@ -11,8 +11,8 @@ std::string_view toString(SessionExemption::By by) {
 std::optional<SessionExemption> sessionExemption(const Policy::Session& session, std::string_view user,
                                                  std::span<const std::string> groups) {
     // An empty name (the system could not say who we are) never matches: the policy's names are never empty.
-    if (!user.empty() && std::find(session.exemptUsers.begin(), session.exemptUsers.end(), user) !=
-                             session.exemptUsers.end())
+    if (!user.empty() &&
+        std::find(session.exemptUsers.begin(), session.exemptUsers.end(), user) != session.exemptUsers.end())
         return SessionExemption{SessionExemption::By::User, std::string(user)};
     for (const std::string& group : session.exemptGroups) {
         if (std::find(groups.begin(), groups.end(), group) != groups.end())

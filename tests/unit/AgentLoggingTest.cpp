@@ -4,8 +4,8 @@
 
 #include <cstdio>
 #include <string>
-#include <vector>
 #include <sys/stat.h>
+#include <vector>
 
 using cpslock::agent::isJournalStream;
 
@@ -22,8 +22,8 @@ TEST(AgentLoggingTest, JournalStreamMustNameTheDescriptorsDeviceAndInode) {
     EXPECT_FALSE(isJournalStream(dev + ":" + std::to_string(st.st_ino + 1), fd));
     EXPECT_FALSE(isJournalStream(std::to_string(st.st_dev + 1) + ":" + ino, fd));
     EXPECT_FALSE(isJournalStream(std::nullopt, fd));
-    for (const std::string& bad : std::vector<std::string>{"", ":", dev, dev + ":", ":" + ino, dev + ":" + ino + "x", "-1:" + ino,
-                                  dev + ":" + ino + ":1", " " + dev + ":" + ino})
+    for (const std::string& bad : std::vector<std::string>{"", ":", dev, dev + ":", ":" + ino, dev + ":" + ino + "x",
+                                                           "-1:" + ino, dev + ":" + ino + ":1", " " + dev + ":" + ino})
         EXPECT_FALSE(isJournalStream(bad, fd)) << bad;
     EXPECT_FALSE(isJournalStream(dev + ":" + ino, -1));
     std::fclose(file);

@@ -1,6 +1,6 @@
 // session.exempt_users / exempt_groups: the loader's checks and the rule that decides an exemption.
-#include "core/policy/PolicyLoader.h"
 #include "core/policy/SessionExemption.h"
+#include "core/policy/PolicyLoader.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -104,10 +104,16 @@ TEST(SessionExemptionTest, RuleTable) {
     using By = SessionExemption::By;
     const std::vector<Case> cases{
         {"listed user", exempt({"it-rescue"}, {}), "it-rescue", {"it-rescue"}, SessionExemption{By::User, "it-rescue"}},
-        {"member of a listed group", exempt({}, {"it-staff"}), "alice", {"alice", "it-staff"},
+        {"member of a listed group",
+         exempt({}, {"it-staff"}),
+         "alice",
+         {"alice", "it-staff"},
          SessionExemption{By::Group, "it-staff"}},
         {"primary group counts", exempt({}, {"alice"}), "alice", {"alice"}, SessionExemption{By::Group, "alice"}},
-        {"user listed first wins", exempt({"alice"}, {"it-staff"}), "alice", {"it-staff"},
+        {"user listed first wins",
+         exempt({"alice"}, {"it-staff"}),
+         "alice",
+         {"it-staff"},
          SessionExemption{By::User, "alice"}},
         {"first listed group that matches", exempt({}, {"b", "a"}), "u", {"a", "b"}, SessionExemption{By::Group, "b"}},
         {"not listed", exempt({"bob"}, {"it-staff"}), "alice", {"alice", "users"}, std::nullopt},

@@ -23,13 +23,13 @@ TEST(UiLanguageTest, Table) {
         Language expected;
     };
     const Case cases[] = {
-        {{unset, unset, unset, unset}, Fr},                         // nothing set: C locale, French
+        {{unset, unset, unset, unset}, Fr}, // nothing set: C locale, French
         {{unset, unset, unset, "fr_FR.UTF-8"}, Fr},
         {{unset, unset, unset, "en_US.UTF-8"}, En},
         {{unset, unset, unset, "en"}, En},
-        {{unset, unset, unset, "de_DE.UTF-8"}, Fr},                 // neither: French
+        {{unset, unset, unset, "de_DE.UTF-8"}, Fr}, // neither: French
         {{unset, unset, unset, "C.UTF-8"}, Fr},
-        {{unset, unset, unset, "english"}, Fr},                     // not a locale name of English
+        {{unset, unset, unset, "english"}, Fr}, // not a locale name of English
         {{unset, unset, unset, "eng_XX"}, Fr},
         {{unset, "fr_FR.UTF-8", "en_US.UTF-8", "en_US.UTF-8"}, Fr}, // LC_ALL first
         {{unset, unset, "en_GB.UTF-8", "fr_FR.UTF-8"}, En},         // then LC_MESSAGES
@@ -38,11 +38,11 @@ TEST(UiLanguageTest, Table) {
         // LANGUAGE wins over the locale...
         {{"en", unset, unset, "fr_FR.UTF-8"}, En},
         {{"fr", unset, unset, "en_US.UTF-8"}, Fr},
-        {{"de:en_GB:fr", unset, unset, "fr_FR.UTF-8"}, En},         // first of fr/en in the list
+        {{"de:en_GB:fr", unset, unset, "fr_FR.UTF-8"}, En}, // first of fr/en in the list
         {{"de:fr_FR:en", unset, unset, "en_US.UTF-8"}, Fr},
-        {{"de:es", unset, unset, "en_US.UTF-8"}, Fr},               // neither: the source text, French
-        {{"::en", unset, unset, "fr_FR.UTF-8"}, En},                // empty entries skipped
-        {{"", unset, unset, "en_US.UTF-8"}, En},                    // empty LANGUAGE: the locale
+        {{"de:es", unset, unset, "en_US.UTF-8"}, Fr}, // neither: the source text, French
+        {{"::en", unset, unset, "fr_FR.UTF-8"}, En},  // empty entries skipped
+        {{"", unset, unset, "en_US.UTF-8"}, En},      // empty LANGUAGE: the locale
         // ...but is ignored when the locale is C / POSIX (gettext; glibc: C.UTF-8 too).
         {{"en", unset, unset, unset}, Fr},
         {{"en", "C", unset, "fr_FR.UTF-8"}, Fr},
@@ -53,9 +53,12 @@ TEST(UiLanguageTest, Table) {
         {{"en", "en_US.UTF-8", unset, unset}, En},
     };
     for (const Case& c : cases) {
-        auto show = [](std::optional<std::string_view> v) { return v ? "'" + std::string(*v) + "'" : std::string("-"); };
-        EXPECT_EQ(uiLanguage(c.env), c.expected) << "LANGUAGE=" << show(c.env.language) << " LC_ALL=" << show(c.env.lcAll)
-                                                 << " LC_MESSAGES=" << show(c.env.lcMessages) << " LANG=" << show(c.env.lang);
+        auto show = [](std::optional<std::string_view> v) {
+            return v ? "'" + std::string(*v) + "'" : std::string("-");
+        };
+        EXPECT_EQ(uiLanguage(c.env), c.expected)
+            << "LANGUAGE=" << show(c.env.language) << " LC_ALL=" << show(c.env.lcAll)
+            << " LC_MESSAGES=" << show(c.env.lcMessages) << " LANG=" << show(c.env.lang);
     }
 }
 
