@@ -70,51 +70,6 @@ Refusal refuse(RefusalReason reason, std::string detail) {
     return Refusal{reason, std::move(detail), std::nullopt};
 }
 
-// Reads every CRL in the folder; unreadable files become warnings (a missing CRL is then
-// caught by the freshness check, which is what hard mode refuses on).
-std::vector<X509CrlPtr> loadCrls(const std::filesystem::path& folder, std::vector<std::string>& warnings) {
-    std::vector<X509CrlPtr> crls;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(folder, ec);
-    if (ec) {
-        warnings.push_back(folder.string() + ": cannot list CRL folder: " + ec.message());
-        return crls;
-    }
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : it) {
-        const std::string name = entry.path().filename().string();
-        if (!name.empty() && name.front() != '.' && entry.is_regular_file(ec)) {
-            files.push_back(entry.path());
-        }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-        const auto size = std::filesystem::file_size(file, ec);
-        if (ec || size == 0 || size > kMaxCrlFileSize) {
-            warnings.push_back(file.string() + ": unreadable or empty CRL file, ignored");
-            continue;
-        }
-        std::ifstream in(file, std::ios::binary);
-        const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        const unsigned char* p = bytes.data();
-        X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
-        if (!crl || p != bytes.data() + bytes.size()) {
-            crl.reset();
-            std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-            if (bio) {
-                crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
-            }
-        }
-        ERR_clear_error();
-        if (!crl) {
-            warnings.push_back(file.string() + ": not a DER or PEM CRL, ignored");
-            continue;
-        }
-        crls.push_back(std::move(crl));
-    }
-    return crls;
-}
-
 struct RevocationFinding {
     std::optional<Refusal> revoked;  ///< a valid CRL lists a certificate of the chain
     std::vector<std::string> problems; ///< missing or stale CRLs
@@ -257,6 +212,52 @@ std::string sha256Of(std::span<const std::uint8_t> der) {
 
 } // namespace
 
+CrlSet loadCrlFolder(const std::filesystem::path& folder) {
+    CrlSet set;
+    std::vector<X509CrlPtr>& crls = set.crls;
+    std::vector<std::string>& warnings = set.warnings;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(folder, ec);
+    if (ec) {
+        warnings.push_back(folder.string() + ": cannot list CRL folder: " + ec.message());
+        return set;
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : it) {
+        const std::string name = entry.path().filename().string();
+        if (!name.empty() && name.front() != '.' && entry.is_regular_file(ec)) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const auto size = std::filesystem::file_size(file, ec);
+        if (ec || size == 0 || size > kMaxCrlFileSize) {
+            warnings.push_back(file.string() + ": unreadable or empty CRL file, ignored");
+            continue;
+        }
+        std::ifstream in(file, std::ios::binary);
+        const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        const unsigned char* p = bytes.data();
+        X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
+        if (!crl || p != bytes.data() + bytes.size()) {
+            crl.reset();
+            std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+            if (bio) {
+                crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+            }
+        }
+        ERR_clear_error();
+        if (!crl) {
+            warnings.push_back(file.string() + ": not a DER or PEM CRL, ignored");
+            continue;
+        }
+        crls.push_back(std::move(crl));
+    }
+    return set;
+}
+
+
 CertificateVerifier::CertificateVerifier(const TrustStore& trust, RevocationConfig revocation,
                                          const Denylist& denylist, CardProfile profile)
     : m_trust(trust), m_revocation(std::move(revocation)), m_denylist(denylist), m_profile(std::move(profile)) {}
@@ -359,9 +360,12 @@ std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * cha
         result.revocationUnchecked = true;
         return std::nullopt;
     }
-    const auto crls = m_revocation.crlFolder.empty() ? std::vector<X509CrlPtr>{}
-                                                     : loadCrls(m_revocation.crlFolder, result.warnings);
-    const RevocationFinding finding = findRevocation(chain, crls, now, m_revocation.maxCrlAge);
+    std::shared_ptr<const CrlSet> crls = m_revocation.loaded;
+    if (!crls)
+        crls = std::make_shared<const CrlSet>(m_revocation.crlFolder.empty() ? CrlSet{}
+                                                                              : loadCrlFolder(m_revocation.crlFolder));
+    result.warnings.insert(result.warnings.end(), crls->warnings.begin(), crls->warnings.end());
+    const RevocationFinding finding = findRevocation(chain, crls->crls, now, m_revocation.maxCrlAge);
     if (finding.revoked) {
         return finding.revoked;
     }
