@@ -138,7 +138,7 @@ int runDenylist(Args args) {
     }
 
     for (std::size_t i = 0; i < extract.badRows.size() && i < kShownBadRows; ++i)
-        std::fprintf(stderr, "%s:%s\n", csvPath.c_str(), extract.badRows[i].substr(4).c_str());
+        std::fprintf(stderr, "%s:%s\n", csvPath.c_str(), extract.badRows[i].substr(5).c_str());
     if (extract.badRows.size() > kShownBadRows)
         std::fprintf(stderr, "%s: ... and %zu more bad rows\n", csvPath.c_str(), extract.badRows.size() - kShownBadRows);
 
