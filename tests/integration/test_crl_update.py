@@ -6,6 +6,7 @@ was and fail the run. `cpslock check-policy` then shows each CA's CRL age, and -
 card could open a session. End to end: after an update whose new CRL revokes the card, the real
 verifier (`cpslock verify` on the rig, OpenSC, the simulated CPx) refuses it."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -13,7 +14,7 @@ import time
 import unittest
 
 from crl_server import CRL_HOST, CrlServer, Route, make_crl
-from rig import CPSLOCK, TESTPKI, PolicyDir, Rig, test_pki_trust
+from rig import CPSLOCK, SOURCE_DIR, TESTPKI, PolicyDir, Rig, test_pki_trust
 
 BASE = "http://%s/CRL/" % CRL_HOST
 # The card-issuing CAs' CRLs are named by trust.crl_urls; the roots' by the intermediates' CDPs.
@@ -282,6 +283,41 @@ class CrlUpdateEndToEndTest(unittest.TestCase):
         r = self.verify()
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn('"reason": "revoked"', r.stdout.replace('"reason":"revoked"', '"reason": "revoked"'))
+
+
+class CrlUnitsTest(unittest.TestCase):
+    """The service and its timer: daily after 07:00 with a spread, caught up after downtime, the run
+    hardened, and `systemd-analyze verify` clean (ExecStart pointed at the built binary)."""
+
+    def configure(self, name, folder):
+        with open(os.path.join(SOURCE_DIR, "installer", "systemd", name + ".in")) as f:
+            text = f.read()
+        text = text.replace("@CMAKE_INSTALL_FULL_BINDIR@", os.path.dirname(CPSLOCK))
+        text = text.replace("@CMAKE_INSTALL_FULL_DOCDIR@", "/usr/share/doc/cpslock")
+        self.assertNotRegex(text, r"@[A-Z_]+@")
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(text)
+        return text
+
+    def test_units(self):
+        folder = tempfile.mkdtemp(prefix="cpslock-units-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        service = self.configure("cpslock-crl-update.service", folder)
+        timer = self.configure("cpslock-crl-update.timer", folder)
+        self.assertRegex(timer, r"(?m)^OnCalendar=\*-\*-\* 07:15:00$")
+        self.assertRegex(timer, r"(?m)^RandomizedDelaySec=2h$")
+        self.assertRegex(timer, r"(?m)^Persistent=true$")
+        self.assertRegex(service, r"(?m)^ExecStart=%s crl update --policy /etc/cpslock/policy.toml$" % CPSLOCK)
+        for line in ("NoNewPrivileges=yes", "ProtectSystem=strict", "CapabilityBoundingSet=CAP_DAC_READ_SEARCH",
+                     "StateDirectory=cpslock/crl", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX"):
+            self.assertRegex(service, r"(?m)^%s$" % re.escape(line))
+        if not shutil.which("systemd-analyze"):
+            self.skipTest("systemd-analyze is not installed")
+        r = subprocess.run(["systemd-analyze", "verify", os.path.join(folder, "cpslock-crl-update.service"),
+                            os.path.join(folder, "cpslock-crl-update.timer")], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.strip(), "", r.stderr)
 
 
 if __name__ == "__main__":
