@@ -9,6 +9,9 @@
 
 #include <algorithm>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace cpslock::card {
 namespace {
 
@@ -155,6 +158,11 @@ CrlInstallOutcome CrlInstaller::install(std::span<const std::uint8_t> downloaded
                                                                            der.size()),
                                          0644))
         return refused(outcome, *error);
+    // The file's time is the CRL's thisUpdate: `ls -l` and the tray's "newest file" age then tell
+    // how old the revocation data is, not when it was downloaded.
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(fresh->thisUpdate->time_since_epoch());
+    const struct timespec times[2] = {{seconds.count(), 0}, {seconds.count(), 0}};
+    utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);
     outcome.result = CrlInstallOutcome::Result::Installed;
     outcome.file = target;
     outcome.detail = describe(*fresh);

@@ -71,6 +71,9 @@ class CrlUpdateTest(unittest.TestCase):
             self.assertEqual(self.installed(name), der, name)
             self.assertEqual(os.stat(os.path.join(self.crl_dir, name)).st_mode & 0o777, 0o644)
         self.assertEqual(r.stdout.count("installed "), 5, r.stdout)
+        # The file's time is the CRL's thisUpdate (one hour ago), not the download time.
+        age = time.time() - os.stat(os.path.join(self.crl_dir, "ACR-FO-TEST.crl")).st_mtime
+        self.assertTrue(3500 < age < 3700, age)
         self.assertIn("fresh    AC IGC-SANTE FORT PERSONNES (TEST)", r.stdout)
         # Idempotent: the same CRLs again change nothing.
         before = {n: os.stat(os.path.join(self.crl_dir, n)).st_ino for n in self.good}
