@@ -89,7 +89,9 @@ struct Policy {
     } pin;
     struct Trust {
         std::string anchorsDir = "/usr/share/cpslock/igc-sante";
-        std::string crlDir = "/var/lib/cpslock/crl";
+        /// Not inside cpslockd's state folder: that one is _cpslock's (it could swap the folder for an older
+        /// one) and unreadable by the session's tray, which shows the CRLs' age.
+        std::string crlDir = "/var/lib/cpslock-crl";
         /// CRLs `cpslock crl update` fetches besides the distribution points of the CA certificates in
         /// anchorsDir: those name the roots' CRLs only, the card-issuing CAs' CRLs are named in the
         /// card certificates (facts: igc-sante-certificates.md section 5).
