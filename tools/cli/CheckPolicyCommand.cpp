@@ -37,8 +37,8 @@ constexpr const char* kHelp =
     "The text output ends with the CRL of every CA of the anchors: fresh, stale (older than\n"
     "trust.crl_max_age), expired (past its nextUpdate), future, or missing, with its age.\n"
     "\n"
-    "Exit status: 0 valid policy, 1 (--strict) valid but every card would be refused, 2 invalid\n"
-    "policy or usage error.\n";
+    "Exit status: 0 valid policy, 2 invalid policy or usage error.\n"
+    "With --strict: 1 when the policy is valid but every card would be refused.\n";
 
 int usageError(const std::string& message) {
     std::fprintf(stderr, "cpslock check-policy: %s\n\n%s", message.c_str(), kHelp);
