@@ -35,6 +35,7 @@ def isolate():
     hosts.close()
     os.chmod(hosts.name, 0o644)
     subprocess.run(["mount", "--bind", hosts.name, "/etc/hosts"], check=True)
+    os.unlink(hosts.name)  # the bind mount keeps the file itself
     _isolated = True
 
 
