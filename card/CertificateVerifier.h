@@ -1,6 +1,7 @@
 #pragma once
 
 #include "card/CardProfile.h"
+#include "card/CrlFile.h"
 #include "card/Denylist.h"
 #include "card/TrustStore.h"
 #include "core/Hex.h"
@@ -26,7 +27,7 @@ enum class RevocationMode {
 /// The CRLs of a folder, read once (unreadable files are warnings: a missing CRL is caught by the
 /// freshness check, which is what hard mode refuses on).
 struct CrlSet {
-    std::vector<X509CrlPtr> crls;
+    std::vector<CrlFile> crls;
     std::vector<std::string> warnings;
 };
 CrlSet loadCrlFolder(const std::filesystem::path& folder);

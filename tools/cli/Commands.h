@@ -14,5 +14,7 @@ int runCard(Args args);
 int runVerify(Args args);
 int runCheckPolicy(Args args);
 int runReportLost(Args args);
+int runCrl(Args args);
+int runDenylist(Args args);
 
 } // namespace cpslock::cli
