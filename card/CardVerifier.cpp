@@ -122,6 +122,10 @@ struct CardVerifier::State {
     /// Anchors, deny-list and CRLs, read on their own thread while the module talks to the card.
     std::future<TrustMaterial> pendingTrust;
     std::optional<TrustMaterial> trustMaterial;
+    /// The policy's first module mapped (dlopen, no call into it) while the card is found: loading
+    /// OpenSC and its libraries needs nothing from the card. Its C_Initialize waits for the scan:
+    /// it talks to the card, and pcscd makes a second client wait 100 ms polls for a transaction.
+    std::future<std::shared_ptr<void>> mappedModule;
     CardReady ready;
     std::unique_ptr<Pkcs11Module> module;
     TokenSlot slot;
@@ -175,10 +179,18 @@ struct CardVerifier::State {
     /// policy that cannot be loaded does.
     VerifyResult prepare(const VerifyRequest& request) {
         startTrustLoad();
+        startFirstModuleMap();
         VerifyResult result = prepareCard(request);
         if (const auto& error = trust().error)
             result.refusal = error;
         return result;
+    }
+
+    void startFirstModuleMap() {
+        if (mappedModule.valid() || policy.pkcs11.modules.empty())
+            return;
+        mappedModule = std::async(std::launch::async,
+                                  [path = policy.pkcs11.modules.front()] { return Pkcs11Module::map(path); });
     }
 
     /// Steps 1-2: card, module, token, PIN state.
@@ -203,6 +215,8 @@ struct CardVerifier::State {
                     lastError = refusal(RefusalReason::ModuleError, "PKCS#11 module " + path + " is not installed");
                     continue;
                 }
+                if (mappedModule.valid())
+                    mappedModule.wait(); // the same library: let the mapping finish, then load is quick
                 auto loaded = Pkcs11Module::load(path);
                 if (!loaded) {
                     lastError = fromPkcs11(loaded.error());
@@ -329,7 +343,8 @@ struct CardVerifier::State {
     std::optional<PossessionProof> provePossession(const CardInReader& card, SecureBuffer& pin, VerifyResult& result) {
         const auto finalTry =
             policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
-        auto proof = proveCardPossession(*module, TokenSelector{card.reader, card.serial}, pin, PossessionOptions{finalTry});
+        // The token prepare() found for this card (finding it again costs OpenSC a card detection).
+        auto proof = proveCardPossession(*module, slot, pin, PossessionOptions{finalTry});
         if (!proof) {
             result.refusal = pkcs11Refusal(proof.error(), card);
             result.triesLeft = result.refusal->triesLeft;
