@@ -13,6 +13,7 @@ PROGRAMS = {
     "cpslock-agent": "agent/cpslock-agent",
     "cpslock-agent-tray": "agent/cpslock-agent-tray",
     "cpslock-cardsim": "tools/cardsim/cpslock-cardsim",
+    "cpslock-crl-update": "tools/cli/cpslock-crl-update",
 }
 
 
