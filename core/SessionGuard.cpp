@@ -51,12 +51,14 @@ void SessionGuard::onReaderEvent(const ReaderEvent& event) {
     evaluate();
     switch (event.type) {
     case ReaderEventType::CardInserted:
+        m_readers.insert(event.reader); // the monitor names the reader first; a card proves it anyway
         handleCardInserted(event);
         break;
     case ReaderEventType::CardRemoved:
         handleCardRemoved(event);
         break;
     case ReaderEventType::ReaderAdded:
+        m_readers.insert(event.reader);
         break;
     case ReaderEventType::ReaderRemoved:
         handleReaderRemoved(event);
@@ -249,6 +251,7 @@ void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
 }
 
 void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
+    m_readers.erase(event.reader);
     m_cards.erase(event.reader); // normally already gone: the monitor reports the card first
     m_lastSerial.erase(event.reader);
     if (!decisionsActive())
@@ -262,6 +265,7 @@ void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
 
 void SessionGuard::handleServiceLost(const ReaderEvent& event) {
     m_cards.clear();
+    m_readers.clear();
     const bool wasUp = std::exchange(m_serviceUp, false);
     m_restoredAt.reset();
     if (m_binding && m_binding->present) {
@@ -394,10 +398,16 @@ void SessionGuard::evaluate() {
         return;
     }
     if (const auto at = settleDeadline(); at && now >= *at) {
-        // pcscd is back but the session card was not reported again: it left while we were blind.
+        // pcscd is back but the session card was not reported again: it left while we were blind —
+        // with its reader, if pcscd no longer lists that reader (unplugged during a restart), which
+        // locks whatever the removal action, as a reader unplugged before our eyes does.
         if (m_binding && m_binding->awaitingRestore) {
             m_binding->awaitingRestore = false;
-            applyRemovalAction(CardRef{m_binding->card.reader, m_binding->card.serial, std::nullopt, 0});
+            const CardRef card{m_binding->card.reader, m_binding->card.serial, std::nullopt, 0};
+            if (m_readers.count(m_binding->card.reader) == 0)
+                requestLockFor(LockReason::ReaderRemoved, card);
+            else
+                applyRemovalAction(card);
         }
         refreshServiceBlindness();
     }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +50,8 @@ namespace cpslock {
 ///   the same serial. A card pulled and put back while the guard was blind is then accepted: it is the
 ///   same card, and a PKCS#11 login does not survive the reset anyway. Another card in a session card's
 ///   reader after the restore locks (card-swapped). A session card not reported within kRestoreSettle
-///   after the restore counts as removed (removal action);
+///   after the restore counts as removed (removal action), or, when pcscd no longer lists its reader
+///   (unplugged while pcscd was away), locks reader-removed whatever the removal action;
 /// - idle: showIdleWarning at idleTimeout - idleWarning, lock at idleTimeout, any input cancels.
 ///   An idle or user-requested lock with contact CPS cards inside also calls logoutToken(reader) for each
 ///   and remindCard() once.
@@ -170,6 +172,7 @@ private:
     bool m_actionPending = false;
     std::optional<LockReason> m_lastLockReason;
     std::map<std::string, PresentCard> m_cards; ///< by reader: a PC/SC reader holds one card
+    std::set<std::string> m_readers;            ///< readers pcscd lists (since the last service loss)
     bool m_serviceUp = true;
     std::optional<Binding> m_binding;                ///< the verified card of this unlocked period
     std::map<std::string, std::string> m_lastSerial; ///< by reader: the last contact CPS reported there

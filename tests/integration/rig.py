@@ -80,7 +80,17 @@ class Rig:
     def kill_pcscd(self, sig="TERM"):
         subprocess.run([RIG, "kill", self.dir, sig], check=True)
 
-    def restart_pcscd(self):
+    def restart_pcscd(self, reader_name=None):
+        """Starts pcscd again. `reader_name`: the virtual readers come back under another name ("NAME 00
+        00"), which is how a reader unplugged while pcscd was away looks to a client: pcscd 1.9.9 never
+        drops a vpcd reader while it runs (no hot-unplug on this rig)."""
+        if reader_name is not None:
+            conf = os.path.join(self.dir, "conf", "vpcd")
+            with open(conf) as f:
+                lines = [('FRIENDLYNAME "%s"' % reader_name) if l.startswith("FRIENDLYNAME") else l
+                         for l in f.read().splitlines()]
+            with open(conf, "w") as f:
+                f.write("\n".join(lines) + "\n")
         subprocess.run([RIG, "restart", self.dir], check=True)
 
     def stop(self):

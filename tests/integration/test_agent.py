@@ -214,6 +214,29 @@ class FailClosedTest(AgentTestCase):
         self.assertEqual(self.desktop.lock_calls(), 2)
         self.stop_agent(agent)
 
+    def test_session_reader_gone_when_pcscd_comes_back_locks_reader_removed(self):
+        # The nearest this rig gets to a reader unplugged under a running session: pcscd goes away and
+        # comes back without the session's reader; the same card shows up in another reader. Neither
+        # the service loss (action "none") nor the removal action ("none") locks: the reader does.
+        policy = BASE_POLICY.replace('loss_grace = "1s"', 'loss_grace = "1s"\nloss_action = "none"').replace(
+            "[session]\n", '[session]\nremoval_action = "none"\n')
+        card = self.doctor_card("--persist")
+        card.do("insert cps3 " + CPS, "inserted")
+        self.verify()
+        agent = self.start_agent(policy)
+        agent.expect("card-bound", reader=SLOT0, serial=CPS)
+        self.rig.kill_pcscd("TERM")
+        agent.expect("service-lost")
+        self.assertEqual(card.out.next(), "reader-gone")
+        self.rig.restart_pcscd(reader_name="Moved PCD")
+        self.assertTrue(card.out.next(timeout=20).startswith("inserted cps3"))
+        agent.expect("service-restored", timeout=30)
+        agent.expect("card-inserted", reader="Moved PCD 00 00", serial=CPS, timeout=30)
+        lock = self.expect_locked(agent, "reader-removed", timeout=10)
+        self.assertEqual(lock["reader"], SLOT0)
+        self.assertEqual(self.desktop.lock_calls(), 1)
+        self.stop_agent(agent)
+
     def test_agent_started_in_an_unlocked_session_without_a_card_locks(self):
         agent = self.start_agent()
         self.expect_locked(agent, "no-card")

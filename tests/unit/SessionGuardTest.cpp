@@ -710,11 +710,44 @@ TEST_F(SessionGuardTest, ServiceBackWithSessionCardInAnotherReaderStillLocks) {
     guard->onReaderEvent(readerEvent(ReaderEventType::ServiceLost));
     runFor(1s);
     guard->onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    guard->onReaderEvent(readerEvent(ReaderEventType::ReaderAdded, kSlot1)); // the monitor lists readers first
     guard->onReaderEvent(inserted(kSlot3, CardKind::Cps3, kSerialA));
     runFor(1500ms);
     EXPECT_TRUE(actions.terminations().empty());
     runFor(500ms); // restore + kRestoreSettle, before the service grace
     EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:card-removed"});
+}
+
+TEST_F(SessionGuardTest, SessionReaderGoneAfterTheServiceCameBackLocksReaderRemoved) {
+    // Unplugged while pcscd was away: no reader-removed event can come (the monitor forgot every
+    // reader at the loss), pcscd simply no longer lists it. The session card shows up in another reader.
+    GuardSettings s = noIdle();
+    s.removalAction = RemovalAction::None; // the reader is part of the binding: locks all the same
+    s.serviceLossAction = ServiceLossAction::None;
+    startBound(s);
+    guard->onReaderEvent(readerEvent(ReaderEventType::ServiceLost));
+    runFor(1s);
+    guard->onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    guard->onReaderEvent(readerEvent(ReaderEventType::ReaderAdded, kSlot3));
+    guard->onReaderEvent(inserted(kSlot3, CardKind::Cps3, kSerialA));
+    runFor(SessionGuard::kRestoreSettle - 1ms);
+    EXPECT_TRUE(actions.terminations().empty());
+    runFor(1ms);
+    EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:reader-removed"});
+}
+
+TEST_F(SessionGuardTest, SessionReaderListedAgainUnderRemovalActionNoneKeepsTheSession) {
+    // The reader is back but empty: removal action none decides (the card left while blind).
+    GuardSettings s = noIdle();
+    s.removalAction = RemovalAction::None;
+    s.serviceLossAction = ServiceLossAction::None;
+    startBound(s);
+    guard->onReaderEvent(readerEvent(ReaderEventType::ServiceLost));
+    runFor(1s);
+    guard->onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    guard->onReaderEvent(readerEvent(ReaderEventType::ReaderAdded, kSlot1));
+    runFor(SessionGuard::kRestoreSettle + 1h);
+    EXPECT_TRUE(actions.terminations().empty());
 }
 
 TEST_F(SessionGuardTest, ServiceBackButCardNotReportedLocksAtGrace) {
@@ -737,6 +770,7 @@ TEST_F(SessionGuardTest, ServiceLossActionNoneWaitsThenAppliesRemovalIfCardGone)
     runFor(1h);
     EXPECT_TRUE(actions.terminations().empty());
     guard->onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    guard->onReaderEvent(readerEvent(ReaderEventType::ReaderAdded, kSlot1));
     EXPECT_EQ(guard->nextDeadline(), clock.now() + SessionGuard::kRestoreSettle);
     runFor(SessionGuard::kRestoreSettle);
     EXPECT_EQ(actions.terminations(), std::vector<std::string>{"lock:card-removed"});
