@@ -1,7 +1,9 @@
 #include "core/policy/FileSecurity.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +20,10 @@ std::string octalMode(std::uint32_t mode) {
         mode >>= 3;
     }
     return out;
+}
+
+bool endsWith(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 std::string errnoText(int err) { return std::strerror(err); }
@@ -161,6 +167,60 @@ SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& nam
     out.status = SecureFileRead::Status::Ok;
     out.content = std::move(content);
     return out;
+}
+
+DropInListing listDropIns(const SecureDirectory& dir) {
+    DropInListing out;
+    const int fd = ::dup(dir.fd()); // fdopendir takes ownership
+    if (fd < 0) {
+        out.error = std::string("cannot list folder: ") + std::strerror(errno);
+        return out;
+    }
+    DIR* d = ::fdopendir(fd);
+    if (d == nullptr) {
+        out.error = std::string("cannot list folder: ") + std::strerror(errno);
+        ::close(fd);
+        return out;
+    }
+    ::rewinddir(d);
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name == "." || name == "..")
+            continue;
+        // Dot files are editor or package-manager leftovers, never policy.
+        if (endsWith(name, ".toml") && name[0] != '.')
+            out.policyFiles.push_back(name);
+        else
+            out.ignored.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(out.policyFiles.begin(), out.policyFiles.end());
+    std::sort(out.ignored.begin(), out.ignored.end());
+    return out;
+}
+
+bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b) {
+    struct stat aSt {};
+    struct stat bSt {};
+    return a.status() == SecureDirectory::Status::Ok && b.status() == SecureDirectory::Status::Ok &&
+           ::fstat(a.fd(), &aSt) == 0 && ::fstat(b.fd(), &bSt) == 0 && aSt.st_dev == bSt.st_dev &&
+           aSt.st_ino == bSt.st_ino;
+}
+
+std::optional<std::string> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno);
+    if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
+        return "is not a folder";
+    if (kind != PathKind::Directory && !S_ISREG(st.st_mode))
+        return "is not a regular file";
+    if (::access(path.c_str(), kind == PathKind::Executable ? X_OK : R_OK) != 0)
+        return kind == PathKind::Executable ? "is not executable" : "is not readable";
+    // Whoever can write a trust anchor, a deny-list or a PKCS#11 module owns every session.
+    if (auto why = security.ownershipError(st.st_uid, st.st_mode))
+        return "insecure: " + *why;
+    return std::nullopt;
 }
 
 } // namespace cpslock::policy

@@ -5,8 +5,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cpslock::policy {
+
+enum class PathKind { Directory, File, Executable };
 
 /// sshd-StrictModes-like rules for the policy files and their folders: owned by the expected
 /// owner (root in production, injected by tests that cannot create root-owned files... and by
@@ -56,5 +59,20 @@ struct SecureFileRead {
 /// `maxSize` bytes (a larger file is refused, not truncated).
 SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
                               std::size_t maxSize);
+
+/// The entries of a drop-in folder: *.toml files not starting with '.', in name order, and the rest.
+struct DropInListing {
+    std::vector<std::string> policyFiles;
+    std::vector<std::string> ignored;
+    std::string error; ///< set when the folder could not be listed
+};
+DropInListing listDropIns(const SecureDirectory& dir);
+
+/// True when both folders are open and are the same folder (device and inode).
+bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b);
+
+/// Whether a path the policy names is usable: exists, of `kind`, readable (executable), and
+/// owned as `security` requires. nullopt if usable, else why not.
+std::optional<std::string> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security);
 
 } // namespace cpslock::policy

@@ -4,12 +4,8 @@
 #include "core/policy/PolicyText.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <initializer_list>
-#include <sys/stat.h>
 #include <tuple>
-#include <unistd.h>
 
 namespace cpslock::policy::detail {
 
@@ -17,22 +13,6 @@ namespace {
 
 void add(LoadResult& result, Diagnostic::Severity severity, SourceLocation where, std::string message) {
     result.diagnostics.push_back({severity, std::move(where), std::move(message)});
-}
-
-std::optional<std::string> realPathProbe(const std::string& path, PathKind kind, const FileSecurity& security) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        return errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno);
-    if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
-        return "is not a folder";
-    if (kind != PathKind::Directory && !S_ISREG(st.st_mode))
-        return "is not a regular file";
-    if (::access(path.c_str(), kind == PathKind::Executable ? X_OK : R_OK) != 0)
-        return kind == PathKind::Executable ? "is not executable" : "is not readable";
-    // Whoever can write a trust anchor, a deny-list or a PKCS#11 module owns every session.
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode))
-        return "insecure: " + *why;
-    return std::nullopt;
 }
 
 /// An error from LoadOptions::contentCheck: at the named file's line when it says "path:line: ...",
@@ -54,7 +34,7 @@ Diagnostic contentDiagnostic(const std::string& key, const std::string& path, co
 
 void checkPaths(LoadResult& result, const LoadOptions& options) {
     auto probe = [&](const std::string& path, PathKind kind) {
-        return options.pathProbe ? options.pathProbe(path, kind) : realPathProbe(path, kind, options.security);
+        return options.pathProbe ? options.pathProbe(path, kind) : probeRealPath(path, kind, options.security);
     };
     auto check = [&](const std::string& key, const std::string& path, PathKind kind, std::string_view consequence) {
         auto why = probe(path, kind);

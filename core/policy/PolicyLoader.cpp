@@ -9,12 +9,7 @@
 #include "core/policy/PolicyWalker.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <dirent.h>
 #include <filesystem>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <utility>
 
 namespace cpslock::policy {
@@ -22,46 +17,6 @@ namespace cpslock::policy {
 using detail::shown;
 
 namespace {
-
-bool endsWith(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-struct DirEntries {
-    std::vector<std::string> policyFiles;
-    std::vector<std::string> ignored;
-    std::string error;
-};
-
-DirEntries listDropIns(const SecureDirectory& dir) {
-    DirEntries out;
-    const int fd = ::dup(dir.fd()); // fdopendir takes ownership
-    if (fd < 0) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
-        return out;
-    }
-    DIR* d = ::fdopendir(fd);
-    if (d == nullptr) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
-        ::close(fd);
-        return out;
-    }
-    ::rewinddir(d);
-    while (const dirent* e = ::readdir(d)) {
-        const std::string name = e->d_name;
-        if (name == "." || name == "..")
-            continue;
-        // Dot files are editor or package-manager leftovers, never policy.
-        if (endsWith(name, ".toml") && name[0] != '.')
-            out.policyFiles.push_back(name);
-        else
-            out.ignored.push_back(name);
-    }
-    ::closedir(d);
-    std::sort(out.policyFiles.begin(), out.policyFiles.end());
-    std::sort(out.ignored.begin(), out.ignored.end());
-    return out;
-}
 
 std::pair<std::string, std::string> splitPath(const std::string& path) {
     const std::filesystem::path p(path);
@@ -105,14 +60,6 @@ SecureDirectory readMainFile(const PolicyLocation& location, const LoadOptions& 
     return mainFolder;
 }
 
-bool sameFolder(const SecureDirectory& a, const SecureDirectory& b) {
-    struct stat aSt {};
-    struct stat bSt {};
-    return a.status() == SecureDirectory::Status::Ok && b.status() == SecureDirectory::Status::Ok &&
-           ::fstat(a.fd(), &aSt) == 0 && ::fstat(b.fd(), &bSt) == 0 && aSt.st_dev == bSt.st_dev &&
-           aSt.st_ino == bSt.st_ino;
-}
-
 void readDropIns(const PolicyLocation& location, const LoadOptions& options, const SecureDirectory& mainFolder,
                  ReadFiles& read) {
     const SecureDirectory dropIns = SecureDirectory::open(location.dropInDir, options.security);
@@ -122,9 +69,9 @@ void readDropIns(const PolicyLocation& location, const LoadOptions& options, con
     }
     if (dropIns.status() != SecureDirectory::Status::Ok)
         return;
-    DirEntries entries = listDropIns(dropIns);
+    DropInListing entries = listDropIns(dropIns);
     // --policy-dir pointing at the main file's own folder must not apply the main file twice.
-    if (sameFolder(mainFolder, dropIns))
+    if (isSameFolder(mainFolder, dropIns))
         std::erase(entries.policyFiles, splitPath(location.mainFile).second);
     if (!entries.error.empty())
         read.fileError(location.dropInDir, entries.error);

@@ -50,8 +50,6 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
                                      const std::optional<std::string>& dirOption,
                                      const std::optional<std::string>& environment);
 
-enum class PathKind { Directory, File, Executable };
-
 struct LoadOptions {
     FileSecurity security;                    ///< expected owner of files, folders and named paths
     std::size_t maxFileSize = 256 * 1024;     ///< larger policy files are refused
