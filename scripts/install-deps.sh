@@ -23,6 +23,8 @@ packages=(
     # tray: Qt Widgets + SVG icons, Linguist (lupdate/lrelease), a tray host and a screenshot tool for
     # the end-to-end test and scripts/tray-screenshot.sh
     qt6-svg-dev libqt6svg6 qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools trayer imagemagick
+    # man pages from Markdown; the Debian packages (scripts/build-packages.sh) and their install test
+    go-md2man debhelper lintian mmdebstrap
 )
 
 missing=()
