@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Where the installed files go. One prefix for everything (/usr for packages: the `release` preset
 # and debian/rules set it), configuration in /etc whatever the prefix (GNUInstallDirs' FULL_SYSCONFDIR),
 # and the systemd folders the running systemd reads, as its pkg-config file names them: on Debian 12

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Installs every Debian package that building, running the demo and running the tests need.
 # Idempotent: apt-get runs only when a package is missing. Run as root on Debian 12.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The test command of README.md (and of .ci/run): installs what is missing, builds with the `ci`
 # preset (warnings are errors) and runs every test with ctest; then builds the `asan` preset
 # (clang, ASan + UBSan) and runs the unit tests and a short run of each fuzzer under it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Runs at login, exactly once: the XDG autostart script defers to the systemd user unit when it is
 enabled and runs the agent itself otherwise; the unit restarts the agent always; the autostart entry
 is hidden from systemd's generator. Fake `systemctl` and `cpslock-agent` record what was run."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // installer/etc/policy.toml is the /etc/cpslock/policy.toml conffile of the package: every key written
 // out, commented, with its built-in default. These tests keep it from drifting from the loader and
 // from docs/policy.md: as shipped it loads and changes nothing; with every setting uncommented it sets
