@@ -26,6 +26,8 @@ packages=(
     qt6-svg-dev libqt6svg6 qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools trayer imagemagick
     # man pages from Markdown; the Debian packages (scripts/build-packages.sh) and their install test
     go-md2man debhelper lintian mmdebstrap
+    # the lost-card launcher test: desktop entry check
+    desktop-file-utils
 )
 
 missing=()
