@@ -278,6 +278,23 @@ class InstallTest(unittest.TestCase):
                 break
         return card
 
+    def assert_documentation_installed(self):
+        """Every unit's Documentation= names a man page or a file that the packages installed."""
+        units = ["/lib/systemd/system/cpslockd.service", "/lib/systemd/system/cpslockd.socket",
+                 "/usr/lib/systemd/user/cpslock-agent.service"]
+        for unit in units:
+            docs = [word for line in self.root.read(unit).splitlines() if line.startswith("Documentation=")
+                    for word in line.split("=", 1)[1].split()]
+            self.assertTrue(docs, unit)
+            for doc in docs:
+                if doc.startswith("man:"):
+                    name, section = doc[4:].rstrip(")").split("(")
+                    path = "/usr/share/man/man%s/%s.%s.gz" % (section, name, section)
+                else:
+                    self.assertTrue(doc.startswith("file://"), doc)
+                    path = doc[len("file://"):]
+                self.assertTrue(os.path.exists(self.root.path(path)), "%s: %s not installed" % (unit, doc))
+
     # -- the test --
 
     def test_install_card_login_password_fallback_remove_purge(self):
@@ -308,6 +325,8 @@ class InstallTest(unittest.TestCase):
         self.root.run("cpslock", "check-policy")
         self.assertEqual(len([f for f in os.listdir(self.root.path("/usr/share/cpslock/igc-sante"))
                               if f.endswith(".cer")]), 9)
+
+        self.assert_documentation_installed()
 
         self.root.run("pam-auth-update", "--enable", "cpslock")
         self.assertIn("pam_cpslock.so", self.root.read("/etc/pam.d/common-auth"))
