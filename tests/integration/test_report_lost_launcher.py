@@ -42,6 +42,7 @@ class ReportLostLauncherTest(unittest.TestCase):
     def launch(self, socket):
         env = {"PATH": "/usr/bin:/bin", "LANG": "fr_FR.UTF-8", "CPSLOCK_REPORT_LOST_CLI": self.cli(socket)}
         env.update(self.desktop.env)
+        env.pop("XDG_SESSION_ID")  # no logind here: the card is named by serial
         return subprocess.run([LAUNCHER], env=env, capture_output=True, text=True, timeout=EVENT_TIMEOUT)
 
     def notifications(self):
@@ -52,8 +53,8 @@ class ReportLostLauncherTest(unittest.TestCase):
         daemon = Cpslockd().start()
         self.addCleanup(daemon.stop)
         r = self.launch(daemon.socket)
-        self.assertEqual(r.returncode, 0, r)
         shown = self.notifications()
+        self.assertEqual(r.returncode, 0, shown)
         self.assertEqual(len(shown), 1, shown)
         self.assertIn("Carte CPS bloquée / CPS card blocked", shown[0])
         self.assertIn("Carte %s bloquée sur ce poste" % SERIAL, shown[0])
@@ -67,7 +68,7 @@ class ReportLostLauncherTest(unittest.TestCase):
         self.assertEqual(len(shown), 1, shown)
         self.assertIn("Carte CPS NON bloquée / CPS card NOT blocked", shown[0])
         self.assertIn("n'a PAS été bloquée", shown[0])
-        self.assertIn("<byte 2>", shown[0], "a failure is a critical notification (stays on screen)")
+        self.assertIn("'urgency': <byte 0x02>", shown[0], "a failure is a critical notification (stays on screen)")
 
     def test_desktop_entry_names_the_launcher_in_french_and_english(self):
         with open(DESKTOP_FILE) as f:
