@@ -6,7 +6,6 @@
 // The PIN is read from standard input once (as cpslock verify does) and copied for each iteration.
 // Output: one line per iteration "total_ms=… module=… login=… signature=… chain=… identity=…".
 #include "card/CardVerifier.h"
-#include "card/PolicyFiles.h"
 #include "core/SecureBuffer.h"
 #include "core/policy/Policy.h"
 #include "core/policy/PolicyLoader.h"
@@ -36,7 +35,7 @@ int main(int argc, char** argv) {
     }
     const auto loaded = cpslock::policy::loadPolicy(
         cpslock::policy::resolvePolicyLocation(std::string(argv[4]), std::nullopt, std::nullopt),
-        cpslock::card::policyLoadOptions());
+        cpslock::policy::LoadOptions{});
     if (!loaded.ok()) {
         std::fprintf(stderr, "policy %s refused\n", argv[4]);
         return 2;

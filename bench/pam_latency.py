@@ -109,7 +109,7 @@ def main():
         print("  pam_authenticate (module+cpslockd+worker): %s" % stats(ours))
         print("  pkcs11-tool login + sign, process        : %s" % stats(peer))
         print("  overhead of the cpslock path             : %7.2f ms  (target <= 10 ms)" % overhead)
-        print("  (the worker also checks the chain, the CRLs, the deny-list, the holder and the reader twice)")
+        print("  (the worker also checks the chain, the CRLs, the deny-list, the holder, and asks pcscd at the end whether the card never left)")
         service.remove()
         switches, rss = daemon_at_rest(daemon.proc.pid, a.idle_seconds)
         print("cpslockd at rest, %.0f s: %d wake-ups (context switches, all threads), RSS %.1f MB"

@@ -133,8 +133,9 @@ def opensc(runs, pki, policy_dir, work):
         for k in ("module", "login", "signature", "chain", "identity"):
             if k in steps:
                 print("    %-10s %8.3f ms" % (k, statistics.median(steps[k])))
-        print("  (cpslock verify also finds the card through pcscd twice: before, and after to check it is")
-        print("   still the same card; pkcs11-tool is told the slot)")
+        print("  (cpslock verify also reads EF.SN.ICC through pcscd first, and asks pcscd at the end whether the")
+        print("   card never left; 'module' is what is left of OpenSC's start once the card was read: the library")
+        print("   is mapped meanwhile; pkcs11-tool is told the slot)")
     finally:
         rig.stop()
 

@@ -18,7 +18,17 @@ Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, co
     auto slot = findTokenSlot(module, selector);
     if (!slot)
         return slot.error();
-    auto session = Pkcs11Session::open(module, slot.value().slot);
+    return proveCardPossession(module, std::move(slot.value()), pin, options);
+}
+
+Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, TokenSlot slot, SecureBuffer& pin,
+                                                  const PossessionOptions& options) {
+    struct WipeOnExit {
+        SecureBuffer& pin;
+        ~WipeOnExit() { pin.clear(); }
+    } wipe{pin};
+
+    auto session = Pkcs11Session::open(module, slot.slot);
     if (!session)
         return session.error();
 
@@ -44,7 +54,7 @@ Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, co
     if (!verified)
         return verified.error();
 
-    proof.token = std::move(slot.value());
+    proof.token = std::move(slot);
     proof.keyId = std::move(pair.value().id);
     proof.keyLabel = std::move(pair.value().keyLabel);
     proof.certificateLabel = std::move(pair.value().certificateLabel);

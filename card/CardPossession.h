@@ -41,5 +41,9 @@ struct PossessionProof {
 /// no way to skip the signature. pin is wiped before this returns, on every path.
 Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, const TokenSelector& selector,
                                                   SecureBuffer& pin, const PossessionOptions& options = {});
+/// The same on a token already found (findTokenSlot): its PIN flags are read again right before
+/// C_Login, and a card changed since is refused by the module or by the caller's presence check.
+Pkcs11Result<PossessionProof> proveCardPossession(const Pkcs11Module& module, TokenSlot slot, SecureBuffer& pin,
+                                                  const PossessionOptions& options = {});
 
 } // namespace cpslock::card

@@ -8,13 +8,16 @@
 #include "card/Denylist.h"
 #include "card/Pkcs11Module.h"
 #include "card/Pkcs11Token.h"
+#include "card/TrustMaterial.h"
 #include "card/TrustStore.h"
 #include "core/SecureBuffer.h"
 #include "core/policy/Policy.h"
 #include "pcsc/ReaderMonitor.h"
+#include "pcsc/ReaderStatus.h"
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -62,11 +65,17 @@ public:
         std::vector<CardInReader> found;
         pcsc::ReaderMonitor scan([&](const ReaderEvent& e) {
             if (e.type == ReaderEventType::CardInserted)
-                found.push_back({e.reader, e.kind, e.serial, e.atr});
+                found.push_back({e.reader, e.kind, e.serial, e.atr, e.eventCount});
         });
         if (!scan.scanOnce())
             return std::nullopt;
         return found;
+    }
+
+    bool stillPresent(const CardInReader& card) override {
+        if (!card.eventCount)
+            return foundAgain(card);
+        return pcsc::cardStillThere(card.reader, card.atr, *card.eventCount) == pcsc::CardStillThere::Same;
     }
 };
 
@@ -89,6 +98,17 @@ private:
 
 } // namespace
 
+bool CardPresence::stillPresent(const CardInReader& card) {
+    return foundAgain(card);
+}
+
+bool CardPresence::foundAgain(const CardInReader& card) {
+    const auto present = cards();
+    return present && std::any_of(present->begin(), present->end(), [&](const CardInReader& c) {
+               return c.reader == card.reader && c.serial == card.serial && c.kind == card.kind;
+           });
+}
+
 std::unique_ptr<CardPresence> makePcscPresence() {
     return std::make_unique<PcscPresence>();
 }
@@ -100,6 +120,13 @@ struct CardVerifier::State {
 
     bool prepared = false;
     VerifyResult preparedResult;
+    /// Anchors, deny-list and CRLs, read on their own thread while the module talks to the card.
+    std::future<TrustMaterial> pendingTrust;
+    std::optional<TrustMaterial> trustMaterial;
+    /// The policy's first module mapped (dlopen, no call into it) while the card is found: loading
+    /// OpenSC and its libraries needs nothing from the card. Its C_Initialize waits for the scan:
+    /// it talks to the card, and pcscd makes a second client wait 100 ms polls for a transaction.
+    std::future<std::shared_ptr<void>> mappedModule;
     CardReady ready;
     std::unique_ptr<Pkcs11Module> module;
     TokenSlot slot;
@@ -135,8 +162,40 @@ struct CardVerifier::State {
         return std::nullopt;
     }
 
-    /// Steps 1-2: card, module, token, PIN state.
+    /// Reads the trust material again (each preparation sees the files as they are now).
+    void startTrustLoad() {
+        trustMaterial.reset();
+        pendingTrust = std::async(std::launch::async, [this] { return loadTrustMaterial(policy); });
+    }
+
+    const TrustMaterial& trust() {
+        if (pendingTrust.valid())
+            trustMaterial = pendingTrust.get();
+        if (!trustMaterial)
+            trustMaterial = loadTrustMaterial(policy);
+        return *trustMaterial;
+    }
+
+    /// Steps 1-2 and the policy's files: a file that cannot be used refuses before any PIN, as a
+    /// policy that cannot be loaded does.
     VerifyResult prepare(const VerifyRequest& request) {
+        startTrustLoad();
+        startFirstModuleMap();
+        VerifyResult result = prepareCard(request);
+        if (const auto& error = trust().error)
+            result.refusal = error;
+        return result;
+    }
+
+    void startFirstModuleMap() {
+        if (mappedModule.valid() || policy.pkcs11.modules.empty())
+            return;
+        mappedModule = std::async(std::launch::async,
+                                  [path = policy.pkcs11.modules.front()] { return Pkcs11Module::map(path); });
+    }
+
+    /// Steps 1-2: card, module, token, PIN state.
+    VerifyResult prepareCard(const VerifyRequest& request) {
         prepared = true;
         module.reset();
         VerifyResult result;
@@ -157,6 +216,8 @@ struct CardVerifier::State {
                     lastError = refusal(RefusalReason::ModuleError, "PKCS#11 module " + path + " is not installed");
                     continue;
                 }
+                if (mappedModule.valid())
+                    mappedModule.wait(); // the same library: let the mapping finish, then load is quick
                 auto loaded = Pkcs11Module::load(path);
                 if (!loaded) {
                     lastError = fromPkcs11(loaded.error());
@@ -196,13 +257,8 @@ struct CardVerifier::State {
         return result;
     }
 
-    /// The same card (reader, kind, serial) is in its reader right now.
-    bool stillPresent(const CardInReader& card) {
-        const auto present = presence.cards();
-        return present && std::any_of(present->begin(), present->end(), [&](const CardInReader& c) {
-                   return c.reader == card.reader && c.serial == card.serial && c.kind == card.kind;
-               });
-    }
+    /// The card found at the start has stayed in its reader.
+    bool stillPresent(const CardInReader& card) { return presence.stillPresent(card); }
 
     /// A PKCS#11 failure after the card was found: a module error with the card gone is a removal,
     /// which is what the person at the screen did and can fix.
@@ -212,7 +268,7 @@ struct CardVerifier::State {
         // lost it), never "no card" (which would let a PAM stack fall back to another method).
         const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard ||
                           r.reason == RefusalReason::CardNotUsable;
-        if (lost && !stillPresent(card))
+        if (lost && !presence.foundAgain(card))
             r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
         else if (r.reason == RefusalReason::NoCard)
             r = refusal(RefusalReason::ModuleError, "the token of the card in '" + card.reader + "' vanished: " + e.detail);
@@ -239,18 +295,12 @@ struct CardVerifier::State {
     /// structure, chain, card profile, revocation. Fills what it read into the result.
     std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
                                             const std::vector<Bytes>& cardCas = {}) {
-        TrustStore trust;
-        if (auto e = trust.addAnchorFolder(policy.trust.anchorsDir))
-            return refusal(RefusalReason::PolicyError, "trust anchors: " + *e);
-        // Read once, by Denylist::load: a deny-list that cannot be read (missing, symlinked, too big)
-        // must never become an empty one. Lost-card reports are cpslockd's (checked after the worker).
-        auto parsed = Denylist::load(policy.trust.denylist);
-        if (!parsed.ok())
-            return refusal(RefusalReason::PolicyError, "deny-list: " + parsed.errors.front());
-        const Denylist denylist = std::move(parsed.list);
+        const TrustMaterial& material = trust();
+        if (material.error)
+            return material.error;
         RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
-                                    policy.trust.crlMaxAge};
-        CertificateVerifier verifier(trust, revocation, denylist, profile());
+                                    policy.trust.crlMaxAge, material.crls};
+        CertificateVerifier verifier(material.trust, revocation, material.denylist, profile());
         CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
         result.certSha256 = check.sha256Hex;
         result.certSubject = check.subject;
@@ -294,7 +344,8 @@ struct CardVerifier::State {
     std::optional<PossessionProof> provePossession(const CardInReader& card, SecureBuffer& pin, VerifyResult& result) {
         const auto finalTry =
             policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
-        auto proof = proveCardPossession(*module, TokenSelector{card.reader, card.serial}, pin, PossessionOptions{finalTry});
+        // The token prepare() found for this card (finding it again costs OpenSC a card detection).
+        auto proof = proveCardPossession(*module, slot, pin, PossessionOptions{finalTry});
         if (!proof) {
             result.refusal = pkcs11Refusal(proof.error(), card);
             result.triesLeft = result.refusal->triesLeft;

@@ -8,6 +8,7 @@
 #include "core/Refusal.h"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -29,6 +30,8 @@ struct CardInReader {
     CardKind kind = CardKind::Other;
     std::string serial;
     Bytes atr;
+    /// pcscd's insertion/removal count for the reader when the card was seen (ReaderEvent::eventCount)
+    std::optional<std::uint16_t> eventCount = std::nullopt;
 };
 
 /// The PC/SC side of a verification: which cards are in which readers, now. The real one asks pcscd;
@@ -39,6 +42,13 @@ public:
     virtual ~CardPresence() = default;
     /// nullopt when the smart-card service cannot be reached.
     virtual std::optional<std::vector<CardInReader>> cards() = 0;
+    /// The card found by cards() has stayed in its reader since, as far as the service knows (false
+    /// when unsure): the check at the end of a verification. This default is foundAgain(); pcscd's
+    /// answers from the reader's event count without talking to the card.
+    virtual bool stillPresent(const CardInReader& card);
+    /// Looks again (cards(): the card is talked to) for the same reader, kind and serial: after a
+    /// PKCS#11 failure, a card pulled a moment ago that the service has not noticed yet is gone here.
+    bool foundAgain(const CardInReader& card);
 };
 
 /// pcscd through pcsc-lite (pcsc/ReaderMonitor::scanOnce).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/CertificateVerifier.h"
 
+#include "card/CrlFile.h"
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -16,7 +18,6 @@ namespace cpslock::card {
 namespace {
 
 using Clock = std::chrono::system_clock;
-constexpr std::uintmax_t kMaxCrlFileSize = 64U * 1024U * 1024U;
 
 struct StackFree {
     void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
@@ -26,22 +27,6 @@ using X509StackPtr = std::unique_ptr<STACK_OF(X509), StackFree>;
 struct BioFree {
     void operator()(BIO* p) const { BIO_free(p); }
 };
-
-std::optional<Clock::time_point> toTimePoint(const ASN1_TIME* time) {
-    std::tm tm{};
-    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) {
-        return std::nullopt;
-    }
-    // Calendar arithmetic instead of timegm(): portable and independent of the local time zone.
-    const std::chrono::year_month_day ymd{std::chrono::year{tm.tm_year + 1900},
-                                          std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)},
-                                          std::chrono::day{static_cast<unsigned>(tm.tm_mday)}};
-    if (!ymd.ok()) {
-        return std::nullopt;
-    }
-    return Clock::time_point{std::chrono::sys_days{ymd}} + std::chrono::hours{tm.tm_hour} +
-           std::chrono::minutes{tm.tm_min} + std::chrono::seconds{tm.tm_sec};
-}
 
 std::string formatTime(const ASN1_TIME* time) {
     std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
@@ -71,57 +56,12 @@ Refusal refuse(RefusalReason reason, std::string detail) {
     return Refusal{reason, std::move(detail), std::nullopt};
 }
 
-// Reads every CRL in the folder; unreadable files become warnings (a missing CRL is then
-// caught by the freshness check, which is what hard mode refuses on).
-std::vector<X509CrlPtr> loadCrls(const std::filesystem::path& folder, std::vector<std::string>& warnings) {
-    std::vector<X509CrlPtr> crls;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(folder, ec);
-    if (ec) {
-        warnings.push_back(folder.string() + ": cannot list CRL folder: " + ec.message());
-        return crls;
-    }
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : it) {
-        const std::string name = entry.path().filename().string();
-        if (!name.empty() && name.front() != '.' && entry.is_regular_file(ec)) {
-            files.push_back(entry.path());
-        }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-        const auto size = std::filesystem::file_size(file, ec);
-        if (ec || size == 0 || size > kMaxCrlFileSize) {
-            warnings.push_back(file.string() + ": unreadable or empty CRL file, ignored");
-            continue;
-        }
-        std::ifstream in(file, std::ios::binary);
-        const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        const unsigned char* p = bytes.data();
-        X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
-        if (!crl || p != bytes.data() + bytes.size()) {
-            crl.reset();
-            std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
-            if (bio) {
-                crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
-            }
-        }
-        ERR_clear_error();
-        if (!crl) {
-            warnings.push_back(file.string() + ": not a DER or PEM CRL, ignored");
-            continue;
-        }
-        crls.push_back(std::move(crl));
-    }
-    return crls;
-}
-
 struct RevocationFinding {
     std::optional<Refusal> revoked;  ///< a valid CRL lists a certificate of the chain
     std::vector<std::string> problems; ///< missing or stale CRLs
 };
 
-RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<X509CrlPtr>& crls,
+RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<CrlFile>& crls,
                                   Clock::time_point now, std::chrono::seconds maxAge) {
     RevocationFinding finding;
     const int length = sk_X509_num(chain);
@@ -132,7 +72,8 @@ RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<X509C
         EVP_PKEY* issuerKey = X509_get0_pubkey(issuer);
         const X509_CRL* newest = nullptr;
         Clock::time_point newestUpdate{};
-        for (const auto& crl : crls) {
+        for (const auto& file : crls) {
+            const X509CrlPtr& crl = file.crl;
             // Same issuer name is not enough: only a CRL signed by the issuer's key counts.
             if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer)) != 0 ||
                 issuerKey == nullptr || X509_CRL_verify(crl.get(), issuerKey) != 1) {
@@ -258,6 +199,13 @@ std::string sha256Of(std::span<const std::uint8_t> der) {
 
 } // namespace
 
+CrlSet loadCrlFolder(const std::filesystem::path& folder) {
+    CrlSet set;
+    set.crls = readCrlFolder(folder, set.warnings);
+    return set;
+}
+
+
 CertificateVerifier::CertificateVerifier(const TrustStore& trust, RevocationConfig revocation,
                                          const Denylist& denylist, CardProfile profile)
     : m_trust(trust), m_revocation(std::move(revocation)), m_denylist(denylist), m_profile(std::move(profile)) {}
@@ -360,9 +308,12 @@ std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * cha
         result.revocationUnchecked = true;
         return std::nullopt;
     }
-    const auto crls = m_revocation.crlFolder.empty() ? std::vector<X509CrlPtr>{}
-                                                     : loadCrls(m_revocation.crlFolder, result.warnings);
-    const RevocationFinding finding = findRevocation(chain, crls, now, m_revocation.maxCrlAge);
+    std::shared_ptr<const CrlSet> crls = m_revocation.loaded;
+    if (!crls)
+        crls = std::make_shared<const CrlSet>(m_revocation.crlFolder.empty() ? CrlSet{}
+                                                                              : loadCrlFolder(m_revocation.crlFolder));
+    result.warnings.insert(result.warnings.end(), crls->warnings.begin(), crls->warnings.end());
+    const RevocationFinding finding = findRevocation(chain, crls->crls, now, m_revocation.maxCrlAge);
     if (finding.revoked) {
         return finding.revoked;
     }

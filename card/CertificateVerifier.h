@@ -2,6 +2,7 @@
 #pragma once
 
 #include "card/CardProfile.h"
+#include "card/CrlFile.h"
 #include "card/Denylist.h"
 #include "card/TrustStore.h"
 #include "core/Hex.h"
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,10 +25,20 @@ enum class RevocationMode {
     Off,  ///< CRLs are not read at all
 };
 
+/// The CRLs of a folder, read once (unreadable files are warnings: a missing CRL is caught by the
+/// freshness check, which is what hard mode refuses on).
+struct CrlSet {
+    std::vector<CrlFile> crls;
+    std::vector<std::string> warnings;
+};
+CrlSet loadCrlFolder(const std::filesystem::path& folder);
+
 struct RevocationConfig {
     RevocationMode mode = RevocationMode::Hard;
     std::filesystem::path crlFolder;                  ///< every file in it: DER or PEM CRLs
     std::chrono::seconds maxCrlAge{std::chrono::hours(24 * 7)}; ///< since the CRL's thisUpdate
+    /// The folder's CRLs already read (loadCrlFolder); when set, crlFolder is not read again.
+    std::shared_ptr<const CrlSet> loaded = nullptr;
 };
 
 /// Outcome of a certificate check. `refusal` is empty when the card may go on to the next step.

@@ -157,6 +157,10 @@ Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
     return parse(*read.text, file.string());
 }
 
+std::optional<std::string> Denylist::normaliseCardSerial(std::string_view serial) {
+    return normaliseSerial(serial);
+}
+
 const DenylistEntry* Denylist::findCardSerial(std::string_view serial) const {
     const auto wanted = normaliseSerial(serial);
     if (!wanted) {

@@ -36,6 +36,9 @@ public:
     /// file is an error (never an empty list), as is any bad line.
     static ParseResult load(const std::filesystem::path& file);
 
+    /// A card serial as entries store it (1 to 20 digits, leading zeros dropped); nullopt if not one.
+    static std::optional<std::string> normaliseCardSerial(std::string_view serial);
+
     /// Card serial as read from EF.SN.ICC (decimal digits; leading zeros do not matter).
     const DenylistEntry* findCardSerial(std::string_view serial) const;
     /// Certificate SHA-256 fingerprint in hex (either case, colons allowed).

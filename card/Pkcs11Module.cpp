@@ -81,6 +81,15 @@ Pkcs11Result<std::unique_ptr<Pkcs11Module>> Pkcs11Module::load(const std::string
     return initialize(std::unique_ptr<Pkcs11Module>(new Pkcs11Module(handle, functions, path)));
 }
 
+std::shared_ptr<void> Pkcs11Module::map(const std::string& path) {
+    if (path.empty() || path.front() != '/')
+        return nullptr;
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr)
+        return nullptr;
+    return std::shared_ptr<void>(handle, [](void* h) { dlclose(h); });
+}
+
 Pkcs11Result<std::unique_ptr<Pkcs11Module>> Pkcs11Module::fromFunctionList(CK_FUNCTION_LIST* functions,
                                                                            std::string name) {
     if (functions == nullptr)

@@ -23,6 +23,11 @@ public:
     ///         function the check needs or C_Initialize fails (detail: the CK_RV name or dlerror()).
     static Pkcs11Result<std::unique_ptr<Pkcs11Module>> load(const std::string& path);
 
+    /// Maps the library (dlopen) without calling into it, so that a later load() of the same path,
+    /// perhaps from another thread, is quick. Kept mapped while the result lives; null when it
+    /// cannot be mapped (load() then says why).
+    static std::shared_ptr<void> map(const std::string& path);
+
     /// Test seam: wraps a function list that was not loaded with dlopen (a fake module). It is
     /// initialised and finalised like a real one; nothing is dlclose'd.
     static Pkcs11Result<std::unique_ptr<Pkcs11Module>> fromFunctionList(CK_FUNCTION_LIST* functions, std::string name);

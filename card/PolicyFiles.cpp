@@ -2,6 +2,7 @@
 #include "card/PolicyFiles.h"
 
 #include "card/Denylist.h"
+#include "card/TrustMaterial.h"
 #include "card/TrustStore.h"
 
 namespace cpslock::card {
@@ -14,10 +15,8 @@ policy::LoadOptions policyLoadOptions(std::vector<std::string>* anchorSubjects) 
             errors = Denylist::load(path).errors;
         } else if (key == "trust.anchors_dir") {
             TrustStore store;
-            if (auto error = store.addAnchorFolder(path))
+            if (auto error = loadAnchorFolder(store, path))
                 errors.push_back(*error);
-            else if (store.anchors().empty())
-                errors.emplace_back("no trust anchor (self-signed CA certificate) in this folder: every card would be refused");
             else if (anchorSubjects)
                 *anchorSubjects = store.anchorSubjects();
         }

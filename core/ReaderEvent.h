@@ -34,6 +34,9 @@ struct ReaderEvent {
     Bytes atr;                       ///< card events: the ATR (removal: the ATR of the card that left)
     CardKind kind = CardKind::Other; ///< card events: the classification at insertion
     std::string serial;              ///< CPS cards: the serial from EF.SN.ICC (decimal digits)
+    /// card events: pcscd's count of insertions and removals in this reader when the card was seen
+    /// (high word of dwEventState); unchanged later = the card never left (pcsc/ReaderStatus.h)
+    std::optional<std::uint16_t> eventCount;
     std::int64_t monoNs = 0;         ///< CLOCK_MONOTONIC when the monitor saw the change
     std::string detail;              ///< service events: the PC/SC error, for logs
 };

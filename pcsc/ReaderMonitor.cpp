@@ -69,6 +69,7 @@ void ReaderMonitor::emitCard(ReaderEventType type, const Reader& reader, std::in
     e.atr = reader.atr;
     e.kind = reader.kind;
     e.serial = reader.serial;
+    e.eventCount = static_cast<std::uint16_t>((reader.state >> 16) & 0xFFFF);
     e.monoNs = monoNs;
     emit(std::move(e));
 }

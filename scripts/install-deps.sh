@@ -10,6 +10,8 @@ packages=(
     libclang-rt-14-dev
     libpcsclite-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev
     libgtest-dev libgmock-dev libssl-dev libp11-kit-dev libpam0g-dev libsystemd-dev
+    # cpslock crl update downloads the CRLs with libcurl
+    libcurl4-openssl-dev
     # reader rig: private pcscd with the vsmartcard virtual reader
     pcscd vsmartcard-vpcd iproute2 util-linux procps python3
     # PKCS#11, PAM and D-Bus test parts

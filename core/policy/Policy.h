@@ -90,7 +90,13 @@ struct Policy {
     } pin;
     struct Trust {
         std::string anchorsDir = "/usr/share/cpslock/igc-sante";
-        std::string crlDir = "/var/lib/cpslock/crl";
+        /// Not inside cpslockd's state folder: that one is _cpslock's (it could swap the folder for an older
+        /// one) and unreadable by the session's tray, which shows the CRLs' age.
+        std::string crlDir = "/var/lib/cpslock-crl";
+        /// CRLs `cpslock crl update` fetches besides the distribution points of the CA certificates in
+        /// anchorsDir: those name the roots' CRLs only, the card-issuing CAs' CRLs are named in the
+        /// card certificates (facts: igc-sante-certificates.md section 5).
+        std::vector<std::string> crlUrls{std::string(kFortPersonnesCrlUrl), std::string(kStandardPersonnesCrlUrl)};
         RevocationMode revocation = RevocationMode::Hard;
         Duration crlMaxAge{7 * 86400};
         std::string denylist = "/etc/cpslock/denylist.txt";
@@ -111,6 +117,8 @@ struct Policy {
         static constexpr std::string_view kStandardPersonnesSki = "19F276D58D7A17CA829BE97B5AEF3F05A690D4F3";
         static constexpr std::string_view kFortRootSki = "38430511002EE752C3E8974674F8A4FB9CDCE5EE";
         static constexpr std::string_view kStandardRootSki = "C0AC89F12470D52BE2D5D4B48405C0810572539B";
+        static constexpr std::string_view kFortPersonnesCrlUrl = "http://igc-sante.esante.gouv.fr/CRL/ACI-FO-PP.crl";
+        static constexpr std::string_view kStandardPersonnesCrlUrl = "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl";
     } trust;
     struct Accounts {
         /// idNat -> the local accounts that holder may open (at least one)

@@ -96,6 +96,7 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("pin.last_try", quote(toString(p.pin.lastTry)));
     b.add("trust.anchors_dir", quote(p.trust.anchorsDir));
     b.add("trust.crl_dir", quote(p.trust.crlDir));
+    b.add("trust.crl_urls", list(p.trust.crlUrls, quoteAny));
     b.add("trust.revocation", quote(toString(p.trust.revocation)));
     b.add("trust.crl_max_age", quote(formatDuration(p.trust.crlMaxAge)));
     b.add("trust.denylist", quote(p.trust.denylist));

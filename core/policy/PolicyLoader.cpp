@@ -279,6 +279,24 @@ std::optional<std::string> getAbsolutePath(const Context& ctx, std::string_view 
     return v;
 }
 
+// A CRL location: plain http(s), printable ASCII, no user info (a CRL is public and signed).
+std::optional<std::string> getCrlUrl(const Context& ctx, std::string_view key, const toml::node& n) {
+    auto v = getString(ctx, key, n, 512);
+    if (!v)
+        return std::nullopt;
+    const bool scheme = v->rfind("http://", 0) == 0 || v->rfind("https://", 0) == 0;
+    const std::size_t hostStart = v->find("://") + 3;
+    const bool printable = std::all_of(v->begin(), v->end(), [](char c) { return c > ' ' && c < 127 && c != '"'; });
+    const std::size_t hostEnd = v->find('/', hostStart);
+    const std::string_view authority = std::string_view(*v).substr(hostStart, hostEnd - hostStart);
+    if (!scheme || !printable || authority.empty() || authority.find('@') != std::string_view::npos) {
+        ctx.error(n, "'" + std::string(key) + "': '" + shown(*v) +
+                         "' is not an http:// or https:// URL with a host (no spaces, no user name)");
+        return std::nullopt;
+    }
+    return v;
+}
+
 /// An array whose every item is a string accepted by `item`; nullopt (with errors) otherwise.
 template <typename T, typename F>
 std::optional<std::vector<T>> getArray(const Context& ctx, std::string_view key, const toml::node& n,
@@ -545,6 +563,12 @@ const KeySpec kTrustKeys[] = {
     {"crl_dir",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.trust.crlDir, getAbsolutePath(c, k, n));
+     }},
+    {"crl_urls",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.trust.crlUrls, getArray<std::string>(c, k, n, 32, [&](const toml::node& e) {
+                           return getCrlUrl(c, k, e);
+                       }));
      }},
     {"revocation",
      [](Context& c, const std::string& k, const toml::node& n) {

@@ -3,7 +3,6 @@
 // CPS card for one user and answers the auth lines (docs/protocol.md). The PIN arrives on standard
 // input only, into a locked buffer that is wiped. A crash or hang here is a refusal in cpslockd.
 #include "card/CardVerifier.h"
-#include "card/PolicyFiles.h"
 #include "core/ProcessHardening.h"
 #include "core/SecureBuffer.h"
 #include "core/policy/PolicyLoader.h"
@@ -96,9 +95,10 @@ int run(int argc, char** argv) {
         answerRefused(RefusalReason::ModuleError, "cpslockd-worker refuses to run as root");
         return worker::kExitUsage;
     }
-    // Only cpslockd's --policy chooses another policy (never an environment variable).
+    // Only cpslockd's --policy chooses another policy (never an environment variable). The files it
+    // names (anchors, deny-list, CRLs) are read once, by the verifier, while the module works.
     const auto location = policy::resolvePolicyLocation(workerArgs.policy, std::nullopt, std::nullopt);
-    const policy::LoadResult loaded = policy::loadPolicy(location, card::policyLoadOptions());
+    const policy::LoadResult loaded = policy::loadPolicy(location, policy::LoadOptions{});
     if (!loaded.ok()) {
         std::string detail = "policy invalid";
         for (const auto& d : loaded.diagnostics) {

@@ -13,7 +13,10 @@
 #
 # Output (all DER unless named .pem):
 #   anchors/root.der                 "AC RACINE IGC-SANTE FORT (TEST)" (self-signed, CA extensions as the real one)
-#   intermediates/intermediate.{der,pem}  "AC IGC-SANTE FORT PERSONNES (TEST)" (pathlen 0, CRLDP)
+#   intermediates/intermediate.{der,pem}  "AC IGC-SANTE FORT PERSONNES (TEST)" (pathlen 0, CRLDP
+#                                    http://igc-sante.test.invalid/CRL/ACR-{FO,ST,EL}-TEST.crl per branch)
+#   ca/{root,inter,root_st,inter_st,root_el,inter_el}.{pem,key}  the test CAs and their keys (PEM),
+#                                    for tests that issue CRLs of their own
 #   anchors/root-{standard,elementaire}.der, intermediates/intermediate-{standard,elementaire}.{der,pem}
 #                                    the STANDARD and ELEMENTAIRE branches, same shape
 #   policy-trust.toml                [trust] lines declaring this test PKI: test_pki, issuers_* and roots
@@ -41,7 +44,7 @@ out=$1
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work="$out/.work"
-rm -rf "$work" "$out"/{anchors,intermediates,foreign,cards,keys,crl}
+rm -rf "$work" "$out"/{anchors,intermediates,foreign,cards,keys,crl,ca}
 mkdir -p "$work" "$out"/{anchors,intermediates,foreign,cards,keys} "$out"/crl/{fresh,stale,empty,rogue}
 
 # Verification instant used by the tests, and the dates around it.
@@ -103,12 +106,14 @@ CPS.1            = http://igc-sante.test.invalid/PC
 basicConstraints       = critical, CA:TRUE, pathlen:0
 keyUsage               = critical, keyCertSign, cRLSign
 certificatePolicies    = @root_policy
-crlDistributionPoints  = URI:http://igc-sante.test.invalid/CRL/ACR.crl
+crlDistributionPoints  = URI:\$ENV::CDP_URL
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 CNF
 export OPENSSL_CONF="$work/ca.cnf"
 export CADIR="$work"  # overridden per CA; openssl req needs it set too
+# Each intermediate names its root's CRL, as the real ones do (ACR-FO.crl...): overridden per branch.
+export CDP_URL=http://igc-sante.test.invalid/CRL/ACR-TEST.crl
 
 newca() { # name
     local d="$work/$1"
@@ -154,13 +159,16 @@ keyid() { # pem -> SKI, upper-case hex without colons
 # hierarchies (root + PERSONNES intermediate each), and a foreign one.
 selfsigned root "$CA_PREFIX/CN=AC RACINE IGC-SANTE FORT (TEST)"
 newca inter
-issue root inter "$CA_PREFIX/CN=AC IGC-SANTE FORT PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
+CDP_URL=http://igc-sante.test.invalid/CRL/ACR-FO-TEST.crl \
+    issue root inter "$CA_PREFIX/CN=AC IGC-SANTE FORT PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
 selfsigned root_st "$CA_PREFIX/CN=AC RACINE IGC-SANTE STANDARD (TEST)"
 newca inter_st
-issue root_st inter_st "$CA_PREFIX/CN=AC IGC-SANTE STANDARD PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
+CDP_URL=http://igc-sante.test.invalid/CRL/ACR-ST-TEST.crl \
+    issue root_st inter_st "$CA_PREFIX/CN=AC IGC-SANTE STANDARD PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
 selfsigned root_el "$CA_PREFIX/CN=AC RACINE IGC-SANTE ELEMENTAIRE (TEST)"
 newca inter_el
-issue root_el inter_el "$CA_PREFIX/CN=AC IGC-SANTE ELEMENTAIRE PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
+CDP_URL=http://igc-sante.test.invalid/CRL/ACR-EL-TEST.crl \
+    issue root_el inter_el "$CA_PREFIX/CN=AC IGC-SANTE ELEMENTAIRE PERSONNES (TEST)" v3_intermediate "$CA_START" "$CA_END"
 selfsigned foreign_root "/C=FR/O=AUTRE AUTORITE/OU=TEST/CN=AC RACINE ETRANGERE (TEST)"
 newca foreign_inter
 issue foreign_root foreign_inter "/C=FR/O=AUTRE AUTORITE/OU=TEST/CN=AC ETRANGERE PERSONNES (TEST)" \
@@ -175,6 +183,11 @@ cp "$work/inter_st.pem" "$out/intermediates/intermediate-standard.pem"
 der "$work/root_el.pem" "$out/anchors/root-elementaire.der"
 der "$work/inter_el.pem" "$out/intermediates/intermediate-elementaire.der"
 cp "$work/inter_el.pem" "$out/intermediates/intermediate-elementaire.pem"
+# The CA keys, for tests that issue their own CRLs (cpslock crl update against a local server).
+mkdir -p "$out/ca"
+for ca in root inter root_st inter_st root_el inter_el; do
+    cp "$work/$ca.pem" "$work/$ca.key" "$out/ca/"
+done
 der "$work/foreign_root.pem" "$out/foreign/foreign-root.der"
 der "$work/foreign_inter.pem" "$out/foreign/foreign-intermediate.der"
 

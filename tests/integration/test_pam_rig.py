@@ -397,6 +397,21 @@ class PamRigTest(unittest.TestCase):
         self.assertIn(AUTH_ERR, r.out, r)
         self.assertNotIn(AUTH_OK, r.out)
 
+    def test_card_pulled_and_put_back_while_the_pin_is_typed_is_refused(self):
+        # The same card (or a clone with its serial) back in the reader before the PIN is sent: OpenSC
+        # carries on with it, but pcscd counted a removal and an insertion since the card was found,
+        # so the verification does not end on "the same card is still there".
+        card = self.piv_card("valid-cps")
+        session = self.service().start()
+        session.wait_for("Code porteur CPS")
+        self.rig.remove(card)
+        card.close()
+        self.piv_card("valid-cps")
+        session.answer(PIN)
+        r = session.finish()
+        self.assert_refused(r, AUTH_ERR, "La carte a été retirée pendant la vérification")
+        self.assertNotIn(AUTH_OK, r.out)
+
 
 if __name__ == "__main__":
     unittest.main()

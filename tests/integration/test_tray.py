@@ -298,7 +298,10 @@ class TrayEndToEndTest(unittest.TestCase):
         s.agent.expect("lock", reason="card-removed")
         s.desktop.wait_locked_by_desktop()
         s.expect_icon("locked")
-        locked = wait_for(lambda: (lambda c: c if c["green"] == 0 else None)(s.colours()), "the padlock")
+        # The removal first shows the empty slot, then the padlock: wait for the padlock's own colours
+        # (the empty slot has no green either), which fails if the padlock never comes.
+        locked = wait_for(lambda: (lambda c: c if c["green"] == 0 and c["card-blue"] > 10 else None)(s.colours()),
+                          "the padlock")
         self.assertGreater(locked["card-blue"], 10, locked)
 
         s.desktop.unlock()

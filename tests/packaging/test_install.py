@@ -281,6 +281,7 @@ class InstallTest(unittest.TestCase):
     def assert_documentation_installed(self):
         """Every unit's Documentation= names a man page or a file that the packages installed."""
         units = ["/lib/systemd/system/cpslockd.service", "/lib/systemd/system/cpslockd.socket",
+                 "/lib/systemd/system/cpslock-crl-update.service", "/lib/systemd/system/cpslock-crl-update.timer",
                  "/usr/lib/systemd/user/cpslock-agent.service"]
         for unit in units:
             docs = [word for line in self.root.read(unit).splitlines() if line.startswith("Documentation=")
@@ -321,6 +322,7 @@ class InstallTest(unittest.TestCase):
         self.assertTrue(os.path.lexists(self.root.path("/etc/systemd/system/sockets.target.wants/cpslockd.socket")))
         self.assertTrue(os.path.lexists(
             self.root.path("/etc/systemd/user/graphical-session.target.wants/cpslock-agent.service")))
+        self.assertTrue(os.path.lexists(self.root.path("/etc/systemd/system/timers.target.wants/cpslock-crl-update.timer")))
         # The packaged policy loads with the installed loader (warnings only: no CRL yet).
         self.root.run("cpslock", "check-policy")
         self.assertEqual(len([f for f in os.listdir(self.root.path("/usr/share/cpslock/igc-sante"))

@@ -310,6 +310,21 @@ crl_max_age = "0s"
         "a.toml:8:15: error: 'trust.crl_max_age' = \"0s\" is out of range (1h to 90d)"));
 }
 
+TEST(PolicyLoaderTest, CrlUrlsDefaultToTheCardIssuingCasAndTakeOnlyHttpUrls) {
+    EXPECT_THAT(parseOne("").policy.trust.crlUrls,
+                ElementsAre("http://igc-sante.esante.gouv.fr/CRL/ACI-FO-PP.crl",
+                            "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl"));
+    const LoadResult ok = parseOne("[trust]\ncrl_urls = [\"https://pki.example/a.crl\", \"http://h:8080/b\"]\n");
+    EXPECT_THAT(lines(ok), ElementsAre());
+    EXPECT_THAT(ok.policy.trust.crlUrls, ElementsAre("https://pki.example/a.crl", "http://h:8080/b"));
+    EXPECT_TRUE(parseOne("[trust]\ncrl_urls = []\n").policy.trust.crlUrls.empty());
+    const LoadResult bad = parseOne("[trust]\ncrl_urls = [\"ldap://h/x\", \"http://\", \"http://u:p@h/x\", "
+                                    "\"http://h/a b\", \"ftp://h/x\"]\n");
+    EXPECT_THAT(lines(bad), ElementsAre(HasSubstr("'ldap://h/x' is not an http:// or https:// URL"),
+                                        HasSubstr("'http://' is not"), HasSubstr("'http://u:p@h/x' is not"),
+                                        HasSubstr("'http://h/a b' is not"), HasSubstr("'ftp://h/x' is not")));
+}
+
 TEST(PolicyLoaderTest, IdleWarningMustBeShorterThanIdleTimeout) {
     const LoadResult r = parseOne("[session]\nidle_timeout = \"1m\"\nidle_warning = \"2m\"\n");
     EXPECT_THAT(lines(r), ElementsAre("a.toml:3:1: error: 'session.idle_warning' (2m) must be shorter than "

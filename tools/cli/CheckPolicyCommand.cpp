@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cli/Commands.h"
 
+#include "card/CrlStatus.h"
 #include "card/PolicyFiles.h"
+#include "card/TrustStore.h"
 #include "tools/cli/PolicyOption.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
 
+#include <chrono>
 #include <cstdio>
+#include <set>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -16,7 +20,7 @@ namespace cpslock::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: cpslock check-policy [--policy FILE] [--policy-dir DIR] [--json]\n"
+    "usage: cpslock check-policy [--policy FILE] [--policy-dir DIR] [--json] [--strict]\n"
     "\n"
     "Loads the policy exactly as the agent and the PAM helper do and prints the effective value of\n"
     "every key with the file:line:column it came from (or \"default\"). On any error, prints every\n"
@@ -27,8 +31,15 @@ constexpr const char* kHelp =
     "                    the main file)\n"
     "  --json            one JSON object on stdout: valid, files, policy, sources, errors,\n"
     "                    warnings, notes\n"
+    "  --strict          also fail when every card would be refused: no card-issuing CA of\n"
+    "                    trust.issuers_* among the anchors, revocation \"hard\" without a fresh CRL\n"
+    "                    at every link of some card chain, a missing deny-list or anchors folder\n"
     "\n"
-    "Exit status: 0 valid policy, 2 invalid policy or usage error.\n";
+    "The text output ends with the CRL of every CA of the anchors: fresh, stale (older than\n"
+    "trust.crl_max_age), expired (past its nextUpdate), future, or missing, with its age.\n"
+    "\n"
+    "Exit status: 0 valid policy, 2 invalid policy or usage error.\n"
+    "With --strict: 1 when the policy is valid but every card would be refused.\n";
 
 int usageError(const std::string& message) {
     std::fprintf(stderr, "cpslock check-policy: %s\n\n%s", message.c_str(), kHelp);
@@ -42,11 +53,40 @@ void printDiagnostics(const policy::LoadResult& result, bool includeNotes) {
     }
 }
 
+// The CRL of each CA of the anchors, as the revocation check will find it now.
+card::CrlReport crlReportOf(const policy::Policy& p) {
+    card::TrustStore store;
+    if (store.addAnchorFolder(p.trust.anchorsDir))
+        return {};
+    std::set<std::string> issuers;
+    for (const auto* list : {&p.trust.issuersCps, &p.trust.issuersCpf, &p.trust.issuersCpe, &p.trust.issuersCpa})
+        issuers.insert(list->begin(), list->end());
+    const std::set<std::string> roots(p.trust.roots.begin(), p.trust.roots.end());
+    return card::crlStatus(store, p.trust.crlDir, p.trust.crlMaxAge, issuers, roots, std::chrono::system_clock::now());
+}
+
+// Why no card could open a session under this (valid) policy; empty when some could.
+std::vector<std::string> everyCardRefused(const policy::LoadResult& result, const card::CrlReport& report) {
+    std::vector<std::string> why;
+    for (const policy::Diagnostic& d : result.diagnostics) {
+        if (d.message.find("every card will be refused") != std::string::npos)
+            why.push_back(d.format());
+    }
+    if (report.presentIssuers.empty())
+        why.emplace_back("no card-issuing CA of trust.issuers_* is in trust.anchors_dir (" +
+                         result.policy.trust.anchorsDir + ")");
+    else if (result.policy.trust.revocation == policy::RevocationMode::Hard && report.usableIssuers.empty())
+        why.emplace_back("trust.revocation is \"hard\" and no card-issuing CA has a fresh CRL at every link of its "
+                         "chain in " + result.policy.trust.crlDir + ": run 'cpslock crl update'");
+    return why;
+}
+
 } // namespace
 
 int runCheckPolicy(Args args) {
     PolicyOption policyOption;
     bool json = false;
+    bool strict = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         if (arg == "--help" || arg == "-h") {
@@ -55,6 +95,10 @@ int runCheckPolicy(Args args) {
         }
         if (arg == "--json") {
             json = true;
+            continue;
+        }
+        if (arg == "--strict") {
+            strict = true;
             continue;
         }
         const auto parsed = policyOption.parse(args, i, "check-policy");
@@ -78,7 +122,9 @@ int runCheckPolicy(Args args) {
 
     if (json) {
         std::fputs(policy::renderPolicyJson(result).c_str(), stdout);
-        return result.ok() ? 0 : 2;
+        if (!result.ok())
+            return 2;
+        return strict && !everyCardRefused(result, crlReportOf(result.policy)).empty() ? 1 : 0;
     }
     if (!result.ok()) {
         printDiagnostics(result, false);
@@ -92,7 +138,26 @@ int runCheckPolicy(Args args) {
         for (const std::string& subject : anchorSubjects)
             std::fprintf(stdout, "#   %s\n", subject.c_str());
     }
+    const card::CrlReport crls = crlReportOf(result.policy);
+    const auto now = std::chrono::system_clock::now();
+    std::fprintf(stdout, "# CRLs in %s (trust.revocation = \"%s\", trust.crl_max_age = \"%s\"):\n",
+                 result.policy.trust.crlDir.c_str(), std::string(policy::toString(result.policy.trust.revocation)).c_str(),
+                 policy::formatDuration(result.policy.trust.crlMaxAge).c_str());
+    for (const card::CaCrlStatus& ca : crls.cas)
+        std::fprintf(stdout, "#   %s\n", ca.describe(now).c_str());
+    for (const std::string& warning : crls.warnings)
+        std::fprintf(stdout, "#   warning: %s\n", warning.c_str());
     printDiagnostics(result, true);
+    if (strict) {
+        const std::vector<std::string> why = everyCardRefused(result, crls);
+        if (!why.empty()) {
+            for (const std::string& reason : why)
+                std::fprintf(stderr, "cpslock check-policy --strict: %s\n", reason.c_str());
+            std::fprintf(stderr, "Avec cette politique, aucune carte ne peut ouvrir de session sur ce poste.\n"
+                                 "With this policy, no card can open a session on this PC.\n");
+            return 1;
+        }
+    }
     return 0;
 }
 

@@ -15,5 +15,9 @@ int runCard(Args args);
 int runVerify(Args args);
 int runCheckPolicy(Args args);
 int runReportLost(Args args);
+int runCrl(Args args);
+/// `cpslock crl ...`: runs cpslock-crl-update (runCrl in a process of its own) with the same arguments.
+int runCrlElsewhere(Args args);
+int runDenylist(Args args);
 
 } // namespace cpslock::cli

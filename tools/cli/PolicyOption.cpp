@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cli/PolicyOption.h"
 
-#include "card/PolicyFiles.h"
 #include "core/policy/PolicyLoader.h"
 
 #include <cstdio>
@@ -40,7 +39,9 @@ std::optional<policy::Policy> PolicyOption::load(const char* command) const {
     if (const char* env = std::getenv("CPSLOCK_POLICY"))
         environment = env;
     const auto location = policy::resolvePolicyLocation(m_file, m_dir, environment);
-    const policy::LoadResult result = policy::loadPolicy(location, card::policyLoadOptions());
+    // The card commands' verifier reads the files the policy names (anchors, deny-list, CRLs) itself,
+    // once, and refuses with policy-error naming the file; check-policy reads them up front.
+    const policy::LoadResult result = policy::loadPolicy(location, policy::LoadOptions{});
     if (result.ok())
         return result.policy;
     for (const policy::Diagnostic& d : result.diagnostics) {

@@ -19,6 +19,8 @@ constexpr Command kCommands[] = {
     {"card", cpslock::cli::runCard, "what the CPS card in the reader says, without its PIN"},
     {"verify", cpslock::cli::runVerify, "full verification of the CPS card (PIN on standard input)"},
     {"report-lost", cpslock::cli::runReportLost, "report your CPS card lost or stolen: it never unlocks this PC again"},
+    {"crl", cpslock::cli::runCrlElsewhere, "crl update: download the trust anchors' CRLs, check them, install them"},
+    {"denylist", cpslock::cli::runDenylist, "denylist import FILE: add the ANS list of opposed cards (CSV)"},
 };
 
 void usage(std::FILE* out) {

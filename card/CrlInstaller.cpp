@@ -1,0 +1,173 @@
+#include "card/CrlInstaller.h"
+
+#include "core/FileWrite.h"
+#include "core/Hex.h"
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+namespace cpslock::card {
+namespace {
+
+using Clock = std::chrono::system_clock;
+// A CRL stamped slightly ahead of this PC's clock is normal; hours ahead means a wrong clock.
+constexpr auto kClockSkew = std::chrono::minutes(30);
+
+std::vector<std::uint8_t> derOf(const X509_CRL* crl) {
+    unsigned char* out = nullptr;
+    const int len = i2d_X509_CRL(const_cast<X509_CRL*>(crl), &out);
+    std::vector<std::uint8_t> der;
+    if (len > 0 && out != nullptr)
+        der.assign(out, out + len);
+    OPENSSL_free(out);
+    return der;
+}
+
+// -1, 0, 1 as a <=> b for two hex numbers.
+int compareHex(const std::string& a, const std::string& b) {
+    BIGNUM* x = nullptr;
+    BIGNUM* y = nullptr;
+    BN_hex2bn(&x, a.c_str());
+    BN_hex2bn(&y, b.c_str());
+    const int c = (x == nullptr || y == nullptr) ? 0 : BN_cmp(x, y);
+    BN_free(x);
+    BN_free(y);
+    return c;
+}
+
+std::string describe(const CrlFile& crl) {
+    std::string text = "thisUpdate " + (crl.thisUpdate ? formatUtc(*crl.thisUpdate) : std::string("?"));
+    text += crl.nextUpdate ? ", nextUpdate " + formatUtc(*crl.nextUpdate) : std::string(", no nextUpdate");
+    if (crl.crlNumberHex)
+        text += ", cRLNumber " + *crl.crlNumberHex;
+    return text;
+}
+
+std::string subjectOf(const X509* cert) {
+    return nameToString(X509_get_subject_name(cert));
+}
+
+CrlInstallOutcome refused(CrlInstallOutcome outcome, std::string why) {
+    outcome.result = CrlInstallOutcome::Result::Refused;
+    outcome.detail = std::move(why);
+    return outcome;
+}
+
+// Why `fresh` must not replace `installed` (same CA), or nullopt when it is newer.
+// Unchanged is signalled by an empty string.
+std::optional<std::string> notNewer(const CrlFile& fresh, const CrlFile& installed) {
+    const std::string where = " (" + installed.file.filename().string() + ": " + describe(installed) + ")";
+    if (derOf(fresh.crl.get()) == derOf(installed.crl.get()))
+        return std::string();
+    if (fresh.crlNumberHex && installed.crlNumberHex) {
+        const int c = compareHex(*fresh.crlNumberHex, *installed.crlNumberHex);
+        if (c < 0)
+            return "older than the installed CRL" + where + ": a replay or a lagging server, kept the installed one";
+        if (c == 0)
+            return "same cRLNumber as the installed CRL but another content" + where + ", kept the installed one";
+        if (*fresh.thisUpdate < *installed.thisUpdate)
+            return "higher cRLNumber but an earlier thisUpdate than the installed CRL" + where +
+                   ", kept the installed one";
+        return std::nullopt;
+    }
+    if (*fresh.thisUpdate < *installed.thisUpdate)
+        return "older than the installed CRL" + where + ": a replay or a lagging server, kept the installed one";
+    if (*fresh.thisUpdate == *installed.thisUpdate)
+        return std::string();
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string subjectKeyIdHex(const X509* cert) {
+    const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(const_cast<X509*>(cert));
+    if (ski == nullptr)
+        return {};
+    std::string hex = toHex(std::span(ASN1_STRING_get0_data(ski), static_cast<std::size_t>(ASN1_STRING_length(ski))));
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](char c) { return c >= 'a' && c <= 'f' ? c - 32 : c; });
+    return hex;
+}
+
+CrlInstaller::CrlInstaller(std::filesystem::path folder, std::vector<const X509*> cas)
+    : m_folder(std::move(folder)), m_cas(std::move(cas)) {}
+
+CrlInstallOutcome CrlInstaller::install(std::span<const std::uint8_t> downloaded, const std::string& fileName,
+                                        Clock::time_point now) const {
+    CrlInstallOutcome outcome;
+    auto fresh = parseCrl(downloaded);
+    if (!fresh)
+        return refused(outcome, "not a DER or PEM CRL (" + std::to_string(downloaded.size()) + " bytes)");
+    const X509* signer = findCrlSigner(fresh->crl.get(), m_cas);
+    if (signer == nullptr)
+        return refused(outcome, "not signed by any CA certificate of trust.anchors_dir (CRL issuer " +
+                                    nameToString(X509_CRL_get_issuer(fresh->crl.get())) + ")");
+    outcome.caSubject = subjectOf(signer);
+    outcome.thisUpdate = fresh->thisUpdate;
+    outcome.nextUpdate = fresh->nextUpdate;
+    int critical = 0;
+    if (void* delta = X509_CRL_get_ext_d2i(fresh->crl.get(), NID_delta_crl, &critical, nullptr)) {
+        ASN1_INTEGER_free(static_cast<ASN1_INTEGER*>(delta));
+        return refused(outcome, "a delta CRL: only full CRLs are installed");
+    }
+    ERR_clear_error();
+    if (!fresh->thisUpdate)
+        return refused(outcome, "unreadable thisUpdate");
+    if (*fresh->thisUpdate > now + kClockSkew)
+        return refused(outcome, "issued in the future (" + describe(*fresh) + "): check this PC's clock");
+
+    std::vector<std::string> warnings;
+    const std::vector<CrlFile> installed = readCrlFolder(m_folder, warnings);
+    const CrlFile* newest = nullptr;
+    for (const CrlFile& crl : installed) {
+        if (!crl.thisUpdate || findCrlSigner(crl.crl.get(), {signer}) == nullptr)
+            continue;
+        if (newest == nullptr || notNewer(crl, *newest) == std::nullopt)
+            newest = &crl;
+    }
+    if (newest != nullptr) {
+        outcome.file = newest->file;
+        if (auto why = notNewer(*fresh, *newest)) {
+            if (!why->empty())
+                return refused(outcome, *why);
+            outcome.result = CrlInstallOutcome::Result::Unchanged;
+            outcome.detail = describe(*fresh);
+            outcome.expired = fresh->nextUpdate && *fresh->nextUpdate < now;
+            return outcome;
+        }
+    }
+
+    const std::string name = fileName.empty() ? subjectKeyIdHex(signer) + ".crl" : fileName;
+    if (name.empty() || name.front() == '.' || name.find('/') != std::string::npos)
+        return refused(outcome, "unusable file name '" + name + "'");
+    const std::filesystem::path target = m_folder / name;
+    // Two URLs ending in the same name must not overwrite each other's CRL.
+    for (const CrlFile& crl : installed) {
+        if (crl.file == target && findCrlSigner(crl.crl.get(), {signer}) == nullptr)
+            return refused(outcome, target.string() + " holds the CRL of another CA: rename one of the URLs' files");
+    }
+    const auto der = derOf(fresh->crl.get());
+    if (der.empty())
+        return refused(outcome, "cannot encode the CRL");
+    if (auto error = writeFileAtomically(target.string(), std::string_view(reinterpret_cast<const char*>(der.data()),
+                                                                           der.size()),
+                                         0644))
+        return refused(outcome, *error);
+    // The file's time is the CRL's thisUpdate: `ls -l` and the tray's "newest file" age then tell
+    // how old the revocation data is, not when it was downloaded.
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(fresh->thisUpdate->time_since_epoch());
+    const struct timespec times[2] = {{seconds.count(), 0}, {seconds.count(), 0}};
+    utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    outcome.result = CrlInstallOutcome::Result::Installed;
+    outcome.file = target;
+    outcome.detail = describe(*fresh);
+    outcome.expired = fresh->nextUpdate && *fresh->nextUpdate < now;
+    return outcome;
+}
+
+} // namespace cpslock::card
