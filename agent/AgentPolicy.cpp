@@ -3,7 +3,7 @@
 
 namespace cpslock::agent {
 
-GuardSettings guardSettingsFrom(const policy::Policy& p) {
+GuardSettings guardSettingsFrom(const policy::Policy& p, bool exempt) {
     GuardSettings s;
     switch (p.session.removalAction) {
     case policy::RemovalAction::Lock:
@@ -23,12 +23,18 @@ GuardSettings guardSettingsFrom(const policy::Policy& p) {
     s.serviceLossAction =
         p.service.lossAction == policy::LossAction::None ? ServiceLossAction::None : ServiceLossAction::Lock;
     s.serviceLossGrace = p.service.lossGrace;
+    if (exempt) {
+        s.removalAction = RemovalAction::None;
+        s.idleTimeout = std::chrono::milliseconds{0};
+        s.requireCard = false;
+        s.serviceLossAction = ServiceLossAction::None;
+    }
     return s;
 }
 
-AgentPolicy agentPolicyFrom(const policy::Policy& p) {
+AgentPolicy agentPolicyFrom(const policy::Policy& p, bool exempt) {
     AgentPolicy a;
-    a.guard = guardSettingsFrom(p);
+    a.guard = guardSettingsFrom(p, exempt);
     a.lockCommand = p.locker.command;
     a.auditSink = std::string(policy::toString(p.audit.sink));
     return a;

@@ -9,8 +9,10 @@
 
 namespace cpslock::agent {
 
-/// The SessionGuard's part of the policy.
-GuardSettings guardSettingsFrom(const policy::Policy& policy);
+/// The SessionGuard's part of the policy. `exempt` (session.exempt_users / exempt_groups matched):
+/// the guard never locks by itself — removal ignored, no idle lock, no require_card, pcscd loss
+/// ignored (what exempt covers: core/policy/SessionExemption.h).
+GuardSettings guardSettingsFrom(const policy::Policy& policy, bool exempt = false);
 
 /// What the agent reads from the policy beyond the guard's settings. locker.command and audit.sink
 /// take effect at the agent's next start (the lockers and the sink are chosen once).
@@ -20,6 +22,6 @@ struct AgentPolicy {
     std::string auditSink; ///< "journald", "syslog", "stderr"
 };
 
-AgentPolicy agentPolicyFrom(const policy::Policy& policy);
+AgentPolicy agentPolicyFrom(const policy::Policy& policy, bool exempt = false);
 
 } // namespace cpslock::agent

@@ -2,6 +2,7 @@
 #include "agent/AgentSetup.h"
 
 #include "agent/AgentPolicy.h"
+#include "core/Version.h"
 #include "pcsc/ReaderMonitor.h"
 #include "platform/linux/AuditSinks.h"
 #include "platform/linux/CommandLocker.h"
@@ -12,10 +13,12 @@
 #include "platform/linux/PolicyWatcher.h"
 #include "platform/linux/ScreenSaverLocker.h"
 #include "platform/linux/X11IdleSource.h"
+#include "protocol/DaemonClient.h"
 
 #include <QDBusConnection>
 #include <QSocketNotifier>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -36,7 +39,8 @@ void AgentSetup::loadPolicy() {
     m_location = policy::resolvePolicyLocation(m_policyFile, std::nullopt, std::nullopt);
     m_store = std::make_unique<policy::PolicyStore>(m_location, policy::LoadOptions{});
     m_startOutcome = m_store->reload();
-    const AgentPolicy p = agentPolicyFrom(*m_store->current());
+    decideExemption();
+    const AgentPolicy p = agentPolicyFrom(*m_store->current(), m_exemption.has_value());
     m_settings = p.guard;
     m_lockCommand = p.lockCommand;
     m_auditKind = p.auditSink;
@@ -56,6 +60,45 @@ void AgentSetup::loadPolicy() {
         }
         spdlog::error("{}", m_startOutcome->summary());
     }
+}
+
+void AgentSetup::decideExemption() {
+    const auto& session = m_store->current()->session;
+    m_unknownExemptGroups.clear();
+    if (session.exemptUsers.empty() && session.exemptGroups.empty()) {
+        m_exemption.reset();
+        return;
+    }
+    m_user = currentSessionUser();
+    if (!m_user.error.empty())
+        spdlog::warn("exemption: {}", m_user.error);
+    m_exemption = policy::sessionExemption(session, m_user.name, m_user.groups);
+    for (const std::string& group : session.exemptGroups) {
+        if (!groupExists(group)) {
+            m_unknownExemptGroups.push_back(group);
+            spdlog::warn("session.exempt_groups names '{}', a group this system does not know: it exempts nobody",
+                         group);
+        }
+    }
+}
+
+std::string AgentSetup::exemptionText() const {
+    if (!m_exemption)
+        return {};
+    return std::string(policy::toString(m_exemption->by)) + " " + m_exemption->name;
+}
+
+void AgentSetup::auditExemption() {
+    if (!m_exemption)
+        return;
+    std::vector<std::pair<std::string, std::string>> fields{
+        {"user", m_user.name}, {"by", std::string(policy::toString(m_exemption->by))}, {"name", m_exemption->name}};
+    m_core->auditRecord({"session-exempt", AuditRecord::Severity::Warning,
+                         "Session exemptée : pas de verrouillage automatique (" + exemptionText() +
+                             ") / exempt session: no automatic lock",
+                         fields});
+    spdlog::warn("exempt session ({}): the agent does not lock on card removal, idle, missing card or pcscd loss",
+                 exemptionText());
 }
 
 void AgentSetup::auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& outcome) {
@@ -88,9 +131,18 @@ void AgentSetup::auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& ou
 void AgentSetup::reloadPolicy() {
     const auto outcome = m_store->reload();
     if (outcome.kind == policy::PolicyStore::ReloadOutcome::Kind::Applied) {
-        m_settings = guardSettingsFrom(*m_store->current());
+        const auto before = m_exemption;
+        decideExemption();
+        m_settings = guardSettingsFrom(*m_store->current(), m_exemption.has_value());
         m_core->applySettings(m_settings);
         spdlog::info("{}", outcome.summary());
+        if (m_exemption && m_exemption != before) {
+            auditExemption();
+        } else if (!m_exemption && before) {
+            m_core->auditRecord({"session-exemption-lifted", AuditRecord::Severity::Info,
+                                 "Session plus exemptée / the session is no longer exempt",
+                                 {{"user", m_user.name}}});
+        }
     } else if (outcome.kind == policy::PolicyStore::ReloadOutcome::Kind::Refused) {
         spdlog::error("{}", outcome.summary());
     }
@@ -134,6 +186,7 @@ int AgentSetup::printCheck(std::FILE* out) {
                  std::string(toString(m_settings.serviceLossAction)).c_str(),
                  static_cast<long long>(m_settings.serviceLossGrace.count() / 1000));
     std::fprintf(out, "audit: %s\n", m_auditChosen.c_str());
+    std::fprintf(out, "exemption: %s\n", m_exemption ? exemptionText().c_str() : "none");
     for (const auto& c : m_lockers.candidates())
         std::fprintf(out, "locker %s: %s (%s)\n", c.name.c_str(), c.probe.usable ? "usable" : "unusable",
                      c.probe.detail.c_str());
@@ -143,23 +196,21 @@ int AgentSetup::printCheck(std::FILE* out) {
         std::fprintf(out, "idle %s\n", line.c_str());
     std::fprintf(out, "idle source: %s\n", m_idle != nullptr ? m_idle->name().c_str() : "none (no idle lock)");
 
+    std::vector<ReaderEvent> events;
+    const bool serviceUp = scanReaders(events);
     std::vector<std::string> lines;
-    bool serviceUp = false;
-    {
-        pcsc::ReaderMonitor monitor([&lines](const ReaderEvent& e) {
-            std::string line = std::string(toString(e.type));
-            if (!e.reader.empty())
-                line += " \"" + e.reader + "\"";
-            if (e.type == ReaderEventType::CardInserted) {
-                line += " " + std::string(toString(e.kind));
-                if (!e.serial.empty())
-                    line += " " + e.serial;
-            }
-            if (!e.detail.empty())
-                line += " (" + e.detail + ")";
-            lines.push_back(line);
-        });
-        serviceUp = monitor.scanOnce();
+    for (const ReaderEvent& e : events) {
+        std::string line = std::string(toString(e.type));
+        if (!e.reader.empty())
+            line += " \"" + e.reader + "\"";
+        if (e.type == ReaderEventType::CardInserted) {
+            line += " " + std::string(toString(e.kind));
+            if (!e.serial.empty())
+                line += " " + e.serial;
+        }
+        if (!e.detail.empty())
+            line += " (" + e.detail + ")";
+        lines.push_back(line);
     }
     std::fprintf(out, "pcscd: %s\n", serviceUp ? "answers" : "NOT REACHABLE (the agent would lock)");
     for (const auto& line : lines)
@@ -171,6 +222,108 @@ int AgentSetup::printCheck(std::FILE* out) {
     }
     std::fprintf(out, "locker: %s\n", m_lockers.usableNames().c_str());
     return 0;
+}
+
+bool AgentSetup::scanReaders(std::vector<ReaderEvent>& events) const {
+    pcsc::ReaderMonitor monitor([&events](const ReaderEvent& e) { events.push_back(e); });
+    return monitor.scanOnce();
+}
+
+int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) {
+    using Json = nlohmann::ordered_json;
+    using Kind = policy::PolicyStore::ReloadOutcome::Kind;
+    Json j;
+    j["schema"] = 1;
+    j["version"] = CPSLOCK_VERSION;
+    const SessionUser user = currentSessionUser();
+    j["user"] = user.name.empty() ? Json(nullptr) : Json(user.name);
+
+    std::vector<std::string> problems;
+    Json policy;
+    policy["file"] = m_location.mainFile;
+    const bool refused = m_startOutcome && m_startOutcome->kind == Kind::Refused;
+    policy["loaded"] = !refused;
+    policy["in_force"] = refused || m_store->usingDefaults() ? "defaults" : "file";
+    Json errors = Json::array();
+    Json warnings = Json::array();
+    if (m_startOutcome) {
+        for (const auto& d : m_startOutcome->diagnostics) {
+            if (d.severity == policy::Diagnostic::Severity::Error)
+                errors.push_back(d.format());
+            else if (d.severity == policy::Diagnostic::Severity::Warning)
+                warnings.push_back(d.format());
+        }
+    }
+    policy["errors"] = errors;
+    policy["warnings"] = warnings;
+    j["policy"] = policy;
+    if (refused)
+        problems.emplace_back("policy-refused");
+
+    if (m_exemption)
+        j["exemption"] = {{"by", std::string(policy::toString(m_exemption->by))}, {"name", m_exemption->name}};
+    else
+        j["exemption"] = nullptr;
+    Json unknownGroups = Json::array();
+    for (const auto& g : m_unknownExemptGroups)
+        unknownGroups.push_back(g);
+    j["unknown_exempt_groups"] = unknownGroups;
+
+    j["settings"] = {
+        {"removal_action", std::string(toString(m_settings.removalAction))},
+        {"idle_timeout_s", m_settings.idleTimeout.count() / 1000},
+        {"idle_warning_s", m_settings.idleWarning.count() / 1000},
+        {"require_card", m_settings.requireCard},
+        {"require_card_grace_s", m_settings.requireCardGrace.count() / 1000},
+        {"service_loss_action", std::string(toString(m_settings.serviceLossAction))},
+        {"service_loss_grace_s", m_settings.serviceLossGrace.count() / 1000},
+    };
+
+    const auto ping = protocol::DaemonClient(daemonSocket, std::chrono::milliseconds(1500))
+                          .call(protocol::Request{protocol::Verb::Ping, {}});
+    const bool daemonUp = ping.reply && ping.reply->ok;
+    Json daemon{{"socket", daemonSocket}, {"reachable", daemonUp}};
+    daemon["version"] = daemonUp ? Json(ping.reply->get("version")) : Json(nullptr);
+    daemon["error"] = daemonUp ? Json(nullptr) : Json(ping.reply ? ping.reply->code : ping.error);
+    j["cpslockd"] = daemon;
+    if (!daemonUp)
+        problems.emplace_back("cpslockd-unreachable");
+
+    Json lockers = Json::array();
+    for (const auto& c : m_lockers.candidates())
+        lockers.push_back({{"name", c.name}, {"usable", c.probe.usable}, {"detail", c.probe.detail}});
+    j["lockers"] = lockers;
+    j["locker_available"] = m_lockers.anyUsable();
+    if (!m_lockers.anyUsable())
+        problems.emplace_back("no-locker");
+    const std::optional<bool> locked = m_lockers.lockedState();
+    j["session"] = !locked ? "unknown" : *locked ? "locked" : "unlocked";
+    j["idle_source"] = m_idle != nullptr ? Json(m_idle->name()) : Json(nullptr);
+    j["audit"] = m_auditChosen;
+
+    std::vector<ReaderEvent> events;
+    const bool serviceUp = scanReaders(events);
+    Json readers = Json::array();
+    for (const ReaderEvent& e : events) {
+        if (e.type == ReaderEventType::ReaderAdded) {
+            readers.push_back({{"name", e.reader}, {"card", nullptr}});
+        } else if (e.type == ReaderEventType::CardInserted) {
+            for (auto& r : readers) {
+                if (r["name"] == e.reader)
+                    r["card"] = {{"kind", std::string(toString(e.kind))},
+                                 {"serial", e.serial.empty() ? Json(nullptr) : Json(e.serial)}};
+            }
+        }
+    }
+    j["pcscd"] = {{"reachable", serviceUp}, {"readers", readers}};
+    if (!serviceUp)
+        problems.emplace_back("pcscd-unreachable");
+
+    j["protected"] = m_lockers.anyUsable();
+    j["problems"] = problems;
+    const std::string text = j.dump() + "\n";
+    std::fputs(text.c_str(), out);
+    return m_lockers.anyUsable() ? 0 : 3;
 }
 
 AgentCore& AgentSetup::createCore(SessionAuthority* authority) {
@@ -205,6 +358,7 @@ void AgentSetup::announce() {
     }
     if (m_startOutcome)
         auditPolicyOutcome(*m_startOutcome);
+    auditExemption();
 
     m_watcher = std::make_unique<platform::PolicyWatcher>(m_location);
     if (!m_watcher->isValid()) {

@@ -3,12 +3,15 @@
 
 #include "agent/AgentCore.h"
 #include "agent/LockerChain.h"
+#include "agent/SessionUser.h"
 #include "core/AuditSink.h"
 #include "core/Clock.h"
 #include "core/GuardSettings.h"
 #include "core/IdleSource.h"
+#include "core/ReaderEvent.h"
 #include "core/SessionAuthority.h"
 #include "core/policy/PolicyStore.h"
+#include "core/policy/SessionExemption.h"
 
 #include <cstdio>
 #include <memory>
@@ -42,6 +45,9 @@ public:
     void probe();
     /// `--check`: what was found, one line each. Returns the exit code: 0, or 3 without a usable locker.
     int printCheck(std::FILE* out);
+    /// `--check --json`: the same facts as one JSON object for fleet tools (schema: docs/admin.md),
+    /// plus whether cpslockd answers on `daemonSocket`. Same exit code as printCheck.
+    int printCheckJson(std::FILE* out, const std::string& daemonSocket);
 
     /// `authority`: the card authority client (cpslockd), must outlive the core; null: none reachable,
     /// which fails closed (no session is ever bound: require_card locks after its grace).
@@ -61,10 +67,20 @@ public:
     }
     std::string idleSourceName() const { return m_idle != nullptr ? m_idle->name() : std::string("none"); }
     const std::string& auditDestination() const { return m_auditChosen; }
+    /// The session's exemption (session.exempt_users / exempt_groups), empty when not exempt.
+    const std::optional<policy::SessionExemption>& exemption() const { return m_exemption; }
+    /// "user alice" / "group it-staff", empty when not exempt: for the tray, --check and the logs.
+    std::string exemptionText() const;
+    const SessionUser& sessionUser() const { return m_user; }
 
 private:
     void auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& outcome);
     void reloadPolicy();
+    /// Re-reads the user's groups and decides the exemption for the policy in force.
+    void decideExemption();
+    void auditExemption();
+    /// One scan of pcscd's readers and cards: whether it answered, and what it reported.
+    bool scanReaders(std::vector<ReaderEvent>& events) const;
 
     std::optional<std::string> m_policyFile;
     policy::PolicyLocation m_location;
@@ -77,6 +93,9 @@ private:
     std::string m_auditKind = "journald";
     std::string m_auditChosen;
     std::string m_policyDescription = "built-in defaults";
+    SessionUser m_user;
+    std::optional<policy::SessionExemption> m_exemption;
+    std::vector<std::string> m_unknownExemptGroups;
 
     SteadyClock m_clock;
     LockerChain m_lockers;

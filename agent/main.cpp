@@ -2,11 +2,14 @@
 // cpslock-agent: locks the session when the CPS card leaves, when pcscd is lost, and when idle.
 //   cpslock-agent --tray [--policy FILE] [--verbose]      run with the tray icon (autostart, user unit)
 //   cpslock-agent --headless [--policy FILE] [--verbose]   run (no tray)
-//   cpslock-agent --check [--policy FILE]                  print what was found and exit
+//   cpslock-agent --check [--json] [--policy FILE]         print what was found and exit
+// Options: agent/AgentOptions.
 // Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 (--check) no usable locker.
 // Built twice: cpslock-agent (CPSLOCK_WITH_TRAY=0, Qt Core + DBus only, so the headless agent stays
 // small) and cpslock-agent-tray (Qt Widgets). `cpslock-agent --tray` hands over to the second one.
 #include "agent/AgentCore.h"
+#include "agent/AgentLogging.h"
+#include "agent/AgentOptions.h"
 #include "agent/AgentSetup.h"
 #if CPSLOCK_WITH_TRAY
 #include "agent/tray/TrayRuntime.h"
@@ -16,12 +19,12 @@
 #include "core/ProcessHardening.h"
 #include "agent/CpslockdAuthority.h"
 #include "core/SessionAuthority.h"
+#include "core/UiLanguage.h"
 #include "protocol/DaemonClient.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -45,13 +48,6 @@ void onSignal(int) {
     [[maybe_unused]] const auto n = ::write(g_signalFd, &byte, 1);
 }
 
-void usage() {
-    std::fputs("usage: cpslock-agent --tray [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
-               "       cpslock-agent --headless [--policy FILE] [--daemon-socket PATH] [--verbose]\n"
-               "       cpslock-agent --check [--policy FILE]\n",
-               stderr);
-}
-
 #if !CPSLOCK_WITH_TRAY
 /// Replaces this process with cpslock-agent-tray from the same folder; returns only on failure.
 void execTray(char** argv) {
@@ -69,50 +65,28 @@ void execTray(char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    bool headless = false;
-    bool trayMode = false;
-    bool check = false;
-    bool verbose = false;
-    std::optional<std::string> policyFile;
-    std::string daemonSocket(cpslock::protocol::kDefaultDaemonSocket);
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--headless") {
-            headless = true;
-        } else if (arg == "--tray") {
-            trayMode = true;
-        } else if (arg == "--check") {
-            check = true;
-        } else if (arg == "--verbose" || arg == "-v") {
-            verbose = true;
-        } else if (arg == "--policy" && i + 1 < argc) {
-            policyFile = argv[++i];
-        } else if (arg == "--daemon-socket" && i + 1 < argc && argv[i + 1][0] == '/') {
-            daemonSocket = argv[++i];
-        } else if (arg == "--help" || arg == "-h") {
-            usage();
-            return 0;
-        } else {
-            std::fprintf(stderr, "cpslock-agent: unknown argument %s\n", arg.c_str());
-            usage();
-            return 2;
-        }
-    }
-    // One explicit mode: the autostart entry and the user unit say --tray.
-    if (static_cast<int>(headless) + static_cast<int>(trayMode) + static_cast<int>(check) != 1) {
-        std::fputs("cpslock-agent: give exactly one of --tray, --headless, --check\n", stderr);
-        usage();
-        return 2;
-    }
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const auto parsed = cpslock::agent::parseAgentOptions(arguments, cpslock::uiLanguageFromEnvironment(),
+                                                          CPSLOCK_WITH_TRAY ? "cpslock-agent-tray" : "cpslock-agent");
+    std::fputs(parsed.output.c_str(), stdout);
+    std::fputs(parsed.error.c_str(), stderr);
+    if (!parsed.options)
+        return parsed.exitCode;
+    const cpslock::agent::AgentOptions& options = *parsed.options;
+    using Mode = cpslock::agent::AgentOptions::Mode;
+    const bool headless = options.mode == Mode::Headless;
+    const bool check = options.mode == Mode::Check;
+    const std::string daemonSocket =
+        options.daemonSocket.empty() ? std::string(cpslock::protocol::kDefaultDaemonSocket) : options.daemonSocket;
     // Without a display the tray cannot start; the protection must not stop with it.
     const bool noDisplay = std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr &&
                            std::getenv("QT_QPA_PLATFORM") == nullptr;
     bool tray = !headless && !check && !noDisplay;
 
-    auto logger = spdlog::stderr_color_mt("cpslock-agent");
-    logger->set_pattern("cpslock-agent: %l: %v");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+    // Under systemd (the user unit) stderr is the journal: log natively, a priority per line.
+    spdlog::set_default_logger(cpslock::agent::makeAgentLogger(options.verbose));
 
     if (!headless && !check && noDisplay)
         spdlog::warn("no display (DISPLAY/WAYLAND_DISPLAY unset): running without the tray");
@@ -132,13 +106,13 @@ int main(int argc, char** argv) {
 #endif
         application = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication& app = *application;
-    cpslock::agent::AgentSetup setup(policyFile);
+    cpslock::agent::AgentSetup setup(options.policyFile);
     setup.loadPolicy();
     setup.createAuditSink();
     setup.probe();
 
     if (check)
-        return setup.printCheck(stdout);
+        return options.json ? setup.printCheckJson(stdout, daemonSocket) : setup.printCheck(stdout);
 
     // After the D-Bus and X11 connections: no core dumps (a dump of the agent would show the session's
     // state to whoever reads /var/crash), no ptrace by other user processes.

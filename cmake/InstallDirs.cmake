@@ -7,7 +7,8 @@ pkg_get_variable(CPSLOCK_SYSTEMD_SYSTEM_DEFAULT systemd systemdsystemunitdir)
 pkg_get_variable(CPSLOCK_SYSTEMD_USER_DEFAULT systemd systemduserunitdir)
 pkg_get_variable(CPSLOCK_SYSUSERS_DEFAULT systemd sysusersdir)
 pkg_get_variable(CPSLOCK_TMPFILES_DEFAULT systemd tmpfilesdir)
-foreach(var SYSTEMD_SYSTEM SYSTEMD_USER SYSUSERS TMPFILES)
+pkg_get_variable(CPSLOCK_CATALOG_DEFAULT systemd catalogdir)
+foreach(var SYSTEMD_SYSTEM SYSTEMD_USER SYSUSERS TMPFILES CATALOG)
     if(NOT CPSLOCK_${var}_DEFAULT)
         message(FATAL_ERROR "systemd.pc does not name the ${var} folder: install the systemd package")
     endif()
@@ -16,6 +17,8 @@ set(CPSLOCK_SYSTEMDSYSTEMUNITDIR "${CPSLOCK_SYSTEMD_SYSTEM_DEFAULT}" CACHE PATH 
 set(CPSLOCK_SYSTEMDUSERUNITDIR "${CPSLOCK_SYSTEMD_USER_DEFAULT}" CACHE PATH "systemd user units")
 set(CPSLOCK_SYSUSERSDIR "${CPSLOCK_SYSUSERS_DEFAULT}" CACHE PATH "systemd-sysusers configuration")
 set(CPSLOCK_TMPFILESDIR "${CPSLOCK_TMPFILES_DEFAULT}" CACHE PATH "systemd-tmpfiles configuration")
+# systemd's dpkg trigger on this folder rebuilds journalctl's catalog (journalctl -x).
+set(CPSLOCK_JOURNALCATALOGDIR "${CPSLOCK_CATALOG_DEFAULT}" CACHE PATH "journald message catalogs")
 
 # Program folders derived from the prefix at configure time: cpslockd runs its worker by this full
 # path, so a later `cmake --install --prefix` cannot move it (configure with CMAKE_INSTALL_PREFIX).

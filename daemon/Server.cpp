@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "daemon/Server.h"
+#include "core/Version.h"
 
 #include <array>
 #include <cerrno>

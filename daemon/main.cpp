@@ -3,6 +3,7 @@
 // as an unprivileged user; in tests and the demo `cpslockd --socket PATH --user nobody` in the
 // foreground, started as root, drops to that user once its socket is bound.
 #include "core/ProcessHardening.h"
+#include "core/Version.h"
 #include "daemon/Authority.h"
 #include "daemon/LostReports.h"
 #include "daemon/Server.h"

@@ -37,16 +37,6 @@ int pamReturnFor(RefusalReason reason) {
     }
 }
 
-Language languageFromLocale(std::optional<std::string_view> lcAll, std::optional<std::string_view> lcMessages,
-                            std::optional<std::string_view> lang) {
-    for (const auto& value : {lcAll, lcMessages, lang}) {
-        if (value && !value->empty()) {
-            return value->starts_with("en") ? Language::English : Language::French;
-        }
-    }
-    return Language::French;
-}
-
 std::string pinPrompt(Language language, std::optional<int> triesLeft, bool finalTry) {
     const bool french = language == Language::French;
     std::string prompt = french ? "Code porteur CPS" : "CPS card PIN";

@@ -15,11 +15,6 @@ namespace cpslock::pam {
 /// this table does not know, gives PAM_AUTH_ERR. Never PAM_SUCCESS nor PAM_IGNORE.
 int pamReturnFor(RefusalReason reason);
 
-/// Language of the messages: the first set of LC_ALL, LC_MESSAGES, LANG. "en…" gives English,
-/// anything else (fr_FR, C, unset) French: the people at these screens read French first.
-Language languageFromLocale(std::optional<std::string_view> lcAll, std::optional<std::string_view> lcMessages,
-                            std::optional<std::string_view> lang);
-
 /// "Code porteur CPS :" / "CPS card PIN:", with the tries left when the card told them.
 std::string pinPrompt(Language language, std::optional<int> triesLeft, bool finalTry);
 

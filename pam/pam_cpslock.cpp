@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // pam_cpslock.so: the PAM entry points, a shim over Authenticator (tested without PAM) that talks to
 // cpslockd. docs/pam.md documents the options and the return codes; docs/protocol.md the socket.
+#include "core/UiLanguage.h"
 #include "pam/Authenticator.h"
 #include "pam/DaemonChannel.h"
 #include "pam/PamOptions.h"
@@ -56,13 +57,11 @@ private:
 /// pam_set_data key of the ticket an `ok` carried, for open_session.
 constexpr const char* kTicketData = "cpslock_ticket";
 
-std::optional<std::string_view> localeVariable(pam_handle_t* pamh, const char* name) {
+const char* localeVariable(pam_handle_t* pamh, const char* name) {
     // The application's PAM environment first (what the session will get), then the process's.
     if (const char* value = pam_getenv(pamh, name))
         return value;
-    if (const char* value = std::getenv(name))
-        return value;
-    return std::nullopt;
+    return std::getenv(name);
 }
 
 OptionsResult moduleOptions(int argc, const char** argv) {
@@ -94,8 +93,9 @@ void freeTicket(pam_handle_t* /*pamh*/, void* data, int /*status*/) {
 
 int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     const OptionsResult parsed = moduleOptions(argc, argv);
-    const Language language = languageFromLocale(localeVariable(pamh, "LC_ALL"), localeVariable(pamh, "LC_MESSAGES"),
-                                                 localeVariable(pamh, "LANG"));
+    // The caller's environment (and the application's PAM environment) only picks the language of the
+    // messages: cosmetic, nothing security-relevant is ever read from it.
+    const Language language = uiLanguage([pamh](const char* name) { return localeVariable(pamh, name); });
     PamConversation conversation(pamh, (static_cast<unsigned>(flags) & PAM_SILENT) != 0U);
 
     if (!parsed.ok()) {

@@ -16,6 +16,8 @@ packages=(
     pcscd vsmartcard-vpcd iproute2 util-linux procps python3
     # PKCS#11, PAM and D-Bus test parts
     softhsm2 opensc libpam-wrapper libpamtest0-dev pamtester python3-dbusmock dbus
+    # nss_wrapper: the session exemption test gives the agent a user and groups of its own
+    libnss-wrapper
     # peer used by the benchmarks
     libpam-pkcs11
     # the agent: Qt 6 (Core + DBus), X11 idle (XScreenSaver), and its desktop test parts

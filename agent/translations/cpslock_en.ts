@@ -324,6 +324,10 @@
         <translation><numerusform>Warning: the certificate expires in %n day</numerusform><numerusform>Warning: the certificate expires in %n days</numerusform></translation>
     </message>
     <message>
+        <source>Session exemptée (%1) : pas de verrouillage automatique</source>
+        <translation>Exempt session (%1): no automatic lock</translation>
+    </message>
+    <message>
         <source>Aucune carte CPS</source>
         <translation>No CPS card</translation>
     </message>

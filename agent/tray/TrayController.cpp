@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "agent/tray/TrayController.h"
+#include "core/Version.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -241,6 +242,8 @@ QString TrayController::buildToolTip() const {
         lines << tr("Verrouillage pour inactivité dans %1 s").arg((m_idleRemaining->count() + 999) / 1000);
     if (m_conditions.policyRefused)
         lines << tr("Attention : la politique a été refusée (valeurs par défaut en vigueur)");
+    if (!m_config.exemption.empty())
+        lines << tr("Session exemptée (%1) : pas de verrouillage automatique").arg(q(m_config.exemption));
     if (m_conditions.crlStale)
         lines << tr("Attention : la liste de révocation (CRL) n'est pas à jour");
     bool anyCard = false;

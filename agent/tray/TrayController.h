@@ -49,6 +49,7 @@ struct TrayConfig {
     std::string reportDestination; ///< where reports go, for the diagnostics
     LostCardContacts contacts;
     std::string user; ///< the local account (loss report, audit)
+    std::string exemption; ///< "user X" / "group Y" when the policy exempts this session, else empty
 };
 
 /// The tray icon of cpslock-agent: icon and tooltip from the guard's status, the menu (lock now, report

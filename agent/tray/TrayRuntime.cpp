@@ -4,6 +4,7 @@
 #include "agent/AgentCore.h"
 #include "agent/AgentSetup.h"
 #include "agent/tray/TrayController.h"
+#include "core/UiLanguage.h"
 #include "core/policy/Policy.h"
 
 #include <QApplication>
@@ -49,6 +50,11 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
     : m_state(std::make_unique<State>(core)) {
     // Closing a dialog must not end the agent.
     QApplication::setQuitOnLastWindowClosed(false);
+    // The one language rule (core/UiLanguage): Qt's own locale guess (any non-French locale, LANGUAGE
+    // ignored) would disagree with the PAM prompts and the command line.
+    const bool english = uiLanguageFromEnvironment() == Language::English;
+    QLocale::setDefault(english ? QLocale(QLocale::English, QLocale::UnitedKingdom)
+                                : QLocale(QLocale::French, QLocale::France));
     if (installTrayTranslator(QLocale()) != nullptr)
         spdlog::debug("tray in English");
     // Rebuilt on every use: a policy reload changes the contacts, the CRL folder...
@@ -70,6 +76,7 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
         config.reportDestination = destination;
         config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};
         config.user = currentUserName();
+        config.exemption = setup.exemptionText();
         return config;
     };
 

@@ -53,6 +53,10 @@ struct Policy {
         Duration idleWarning{30};       ///< shown this long before the idle lock
         bool requireCard = true;        ///< an unlocked session without a valid CPS gets locked
         Duration requireCardGrace{10};
+        /// Accounts and groups whose sessions the agent never locks by itself (IT staff, rescue
+        /// accounts): see core/policy/SessionExemption.h for what exactly that covers.
+        std::vector<std::string> exemptUsers;
+        std::vector<std::string> exemptGroups;
         bool operator==(const Session&) const = default;
     } session;
     struct Service {

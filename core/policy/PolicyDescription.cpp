@@ -81,6 +81,8 @@ std::vector<EffectiveEntry> describePolicy(const Policy& p, const Provenance& pr
     b.add("session.idle_warning", quote(formatDuration(p.session.idleWarning)));
     b.add("session.require_card", p.session.requireCard ? "true" : "false");
     b.add("session.require_card_grace", quote(formatDuration(p.session.requireCardGrace)));
+    b.add("session.exempt_users", list(p.session.exemptUsers, quoteAny));
+    b.add("session.exempt_groups", list(p.session.exemptGroups, quoteAny));
     b.add("service.loss_action", quote(toString(p.service.lossAction)));
     b.add("service.loss_grace", quote(formatDuration(p.service.lossGrace)));
     b.add("pkcs11.modules", list(p.pkcs11.modules, quoteAny));

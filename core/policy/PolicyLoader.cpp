@@ -34,6 +34,7 @@ constexpr std::size_t kMaxShared = 256;
 constexpr std::size_t kMaxProfessions = 64;
 constexpr std::size_t kMaxUserLength = 256;
 constexpr std::size_t kMaxTextLength = 2000;
+constexpr std::size_t kMaxExempt = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
@@ -379,6 +380,38 @@ bool assign(T& target, std::optional<T>&& value) {
     return true;
 }
 
+/// A user (or group: same rules, `noun` says which) name as the system tools accept it.
+std::optional<std::string> getAccountName(const Context& ctx, std::string_view key, const toml::node& n,
+                                          std::string_view noun) {
+    if (!n.is_string()) {
+        ctx.wrongType(n, key, "a " + std::string(noun) + " string");
+        return std::nullopt;
+    }
+    auto name = getString(ctx, key, n, kMaxUserLength);
+    if (name && !isValidUserName(*name)) {
+        ctx.error(n, "invalid " + std::string(noun) + " '" + shown(*name) + "' for '" + std::string(key) +
+                         "' (letters, digits, '_', '.', '-', '@', not only digits, not starting with '-')");
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<std::string> getUserName(const Context& ctx, std::string_view key, const toml::node& n) {
+    return getAccountName(ctx, key, n, "user name");
+}
+
+/// session.exempt_users / exempt_groups: names, each once.
+std::optional<std::vector<std::string>> getExemptNames(const Context& ctx, const std::string& key, const toml::node& n,
+                                                       std::string_view noun) {
+    auto names = getArray<std::string>(ctx, key, n, kMaxExempt,
+                                       [&](const toml::node& e) { return getAccountName(ctx, key, e, noun); });
+    if (names && std::set<std::string>(names->begin(), names->end()).size() != names->size()) {
+        ctx.error(n, "'" + key + "' lists a " + std::string(noun) + " twice");
+        return std::nullopt;
+    }
+    return names;
+}
+
 constexpr Duration kMinute{60};
 constexpr Duration kHour{3600};
 constexpr Duration kDay{86400};
@@ -403,6 +436,14 @@ const KeySpec kSessionKeys[] = {
     {"require_card_grace",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.session.requireCardGrace, getDuration(c, k, n, Duration{0}, 5 * kMinute, true));
+     }},
+    {"exempt_users",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.session.exemptUsers, getExemptNames(c, k, n, "user name"));
+     }},
+    {"exempt_groups",
+     [](Context& c, const std::string& k, const toml::node& n) {
+         return assign(c.policy.session.exemptGroups, getExemptNames(c, k, n, "group name"));
      }},
 };
 
@@ -607,20 +648,6 @@ const KeySpec kTrustKeys[] = {
          return assign(c.policy.trust.testPki, getBool(c, k, n));
      }},
 };
-
-std::optional<std::string> getUserName(const Context& ctx, std::string_view key, const toml::node& n) {
-    if (!n.is_string()) {
-        ctx.wrongType(n, key, "a user name string");
-        return std::nullopt;
-    }
-    auto user = getString(ctx, key, n, kMaxUserLength);
-    if (user && !isValidUserName(*user)) {
-        ctx.error(n, "invalid user name '" + shown(*user) + "' for '" + std::string(key) +
-                         "' (letters, digits, '_', '.', '-', '@', not only digits, not starting with '-')");
-        return std::nullopt;
-    }
-    return user;
-}
 
 constexpr std::string_view kSharedItemKeys[] = {"user", "card_types", "professions"};
 

@@ -5,12 +5,14 @@
 #include "card/CardVerifier.h"
 #include "core/ProcessHardening.h"
 #include "core/SecureBuffer.h"
+#include "core/Version.h"
 #include "core/policy/PolicyLoader.h"
 #include "daemon/worker/WorkerSession.h"
 #include "protocol/AuthAnswer.h"
 #include "pcsc/ReaderMonitor.h"
 
 #include <condition_variable>
+#include <cstdio>
 #include <csignal>
 #include <memory>
 #include <mutex>
@@ -83,6 +85,10 @@ void answerRefused(RefusalReason reason, std::string detail) {
 
 int run(int argc, char** argv) {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.size() == 1 && args[0] == "--version") {
+        std::printf("cpslockd-worker %s\n", CPSLOCK_VERSION);
+        return 0;
+    }
     const auto parsed = worker::parseWorkerArgs(args);
     if (!parsed.args) {
         answerRefused(RefusalReason::ModuleError, "cpslockd-worker: " + parsed.error);

@@ -13,7 +13,7 @@
 namespace cpslock::platform {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 36> kMessageIds{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 38> kMessageIds{{
     {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
     {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
     {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
@@ -35,6 +35,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 36> kMessage
     {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
     {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"},
     {"agent-stopping", "b51f08d3c7e6429aa0d4e92f13c8b7d6"},
+    {"session-exempt", "cb7edb2553d14dc7aebeb105056b74c7"},
+    {"session-exemption-lifted", "beb073a98ff44348aea40e2ac2f9881b"},
 }};
 
 int priority(AuditRecord::Severity s) {
@@ -89,6 +91,10 @@ std::string journalFieldName(std::string_view key) {
 
 } // namespace
 
+std::vector<std::pair<std::string_view, std::string_view>> auditMessageIds() {
+    return {kMessageIds.begin(), kMessageIds.end()};
+}
+
 std::string_view auditMessageId(std::string_view kind) {
     for (const auto& [k, id] : kMessageIds) {
         if (k == kind)
@@ -117,9 +123,10 @@ bool JournaldAuditSink::available() {
 }
 
 void JournaldAuditSink::write(const AuditRecord& record) {
-    // MESSAGE also carries the key=value fields, so plain syslog forwarding keeps them.
+    // MESSAGE is the same key=value line as the syslog sink's: a collector that only forwards MESSAGE
+    // (plain syslog, rsyslog's imjournal without the structured fields) keeps every field.
     std::vector<std::string> fields;
-    fields.push_back("MESSAGE=" + record.message);
+    fields.push_back("MESSAGE=" + formatAuditLine(record));
     fields.push_back("PRIORITY=" + std::to_string(priority(record.severity)));
     fields.push_back("SYSLOG_IDENTIFIER=" + m_identifier);
     fields.push_back("CPSLOCK_KIND=" + record.kind);

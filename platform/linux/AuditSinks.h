@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cpslock::platform {
 
@@ -14,12 +16,16 @@ namespace cpslock::platform {
 /// with `journalctl MESSAGE_ID=...`). Empty for an unknown kind.
 std::string_view auditMessageId(std::string_view kind);
 
+/// Every (kind, MESSAGE_ID) pair, for the message catalog's test (installer/journald/cpslock.catalog).
+std::vector<std::pair<std::string_view, std::string_view>> auditMessageIds();
+
 /// One line: `cpslock-audit kind=lock reason=card-removed reader="Virtual PCD 00 00" ... msg="..."`.
 /// Values are quoted when they hold a space, a quote or a control character (escaped): a card
 /// reader's name cannot forge a second record.
 std::string formatAuditLine(const AuditRecord& record);
 
-/// journald, through sd_journal_send: MESSAGE_ID, PRIORITY, CPSLOCK_KIND and one CPSLOCK_<FIELD> per field.
+/// journald, through sd_journal_send: MESSAGE (formatAuditLine), MESSAGE_ID, PRIORITY, CPSLOCK_KIND and one
+/// CPSLOCK_<FIELD> per field.
 class JournaldAuditSink final : public AuditSink {
 public:
     explicit JournaldAuditSink(std::string identifier = "cpslock-agent") : m_identifier(std::move(identifier)) {}

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -633,6 +634,60 @@ class JournaldTest(AgentTestCase):
         self.assertEqual(lock[0]["PRIORITY"], "5")
         self.assertIn("Session verrouillée", lock[0]["MESSAGE"])
         self.assertEqual(self.desktop.lock_calls(), 1)
+
+
+    def run_on_journal_stream(self, journal, journal_stream):
+        """The agent as the user unit runs it: stderr is a stream to journald (identifier
+        cpslock-agent-stream, default priority 6, as systemd's StandardError=journal), JOURNAL_STREAM
+        says so unless `journal_stream` gives another value. Runs until the no-card lock is journaled."""
+        stream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(stream.close)
+        stream.connect("/proc/%d/root/run/systemd/journal/stdout" % journal.proc.pid)
+        # journald's stream header: identifier, unit, priority, level prefix, syslog, kmsg, console.
+        stream.sendall(b"cpslock-agent-stream\n\n6\n1\n0\n0\n0\n")
+        st = os.fstat(stream.fileno())
+        env = self.env()
+        env["JOURNAL_STREAM"] = journal_stream or "%d:%d" % (st.st_dev, st.st_ino)
+        policy = BASE_POLICY.replace('sink = "stderr"', 'sink = "journald"')
+        proc = subprocess.Popen(journal.prefix() + [AGENT, "--headless", "--policy", write_policy(self.policy_dir, policy)],
+                                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stream.fileno())
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        deadline = time.monotonic() + 30
+        while not journal.entries(CPSLOCK_KIND="session-locked"):
+            self.assertLess(time.monotonic(), deadline, "no lock journaled")
+            time.sleep(0.2)
+        proc.terminate()
+        self.assertEqual(proc.wait(timeout=10), 0)
+        self.assertEqual(self.desktop.lock_calls(), 1)
+
+    def test_log_lines_reach_journald_natively_each_with_its_priority(self):
+        journal = PrivateJournal()
+        self.addCleanup(journal.stop)
+        self.run_on_journal_stream(journal, None)
+        lines = [e for e in journal.entries(SYSLOG_IDENTIFIER="cpslock-agent") if "CPSLOCK_KIND" not in e]
+        started = [e for e in lines if e["MESSAGE"].startswith("started: lockers [logind]")]
+        self.assertEqual(len(started), 1, lines)
+        self.assertEqual(started[0]["PRIORITY"], "6")  # info
+        authority = [e for e in lines if e["MESSAGE"].startswith("card authority: ")]
+        self.assertTrue(authority, lines)
+        self.assertEqual(authority[0]["PRIORITY"], "4")  # warning: no cpslockd here
+        # Nothing came through the stream: no line at the stream's one priority.
+        self.assertEqual(journal.entries(SYSLOG_IDENTIFIER="cpslock-agent-stream"), [])
+        # The audit MESSAGE carries the key=value fields for plain syslog forwarding.
+        lock = journal.entries(CPSLOCK_KIND="lock")[0]
+        self.assertTrue(lock["MESSAGE"].startswith("cpslock-audit kind=lock reason=no-card "), lock["MESSAGE"])
+
+    def test_a_stale_journal_stream_keeps_stderr_lines(self):
+        # Sentinel: JOURNAL_STREAM naming another file (stderr redirected since) is not trusted.
+        journal = PrivateJournal()
+        self.addCleanup(journal.stop)
+        self.run_on_journal_stream(journal, "1:1")
+        self.assertEqual([e for e in journal.entries(SYSLOG_IDENTIFIER="cpslock-agent") if "CPSLOCK_KIND" not in e],
+                         [])
+        streamed = journal.entries(SYSLOG_IDENTIFIER="cpslock-agent-stream")
+        self.assertTrue(any(e["MESSAGE"].startswith("cpslock-agent: warning: card authority") for e in streamed),
+                        [e["MESSAGE"] for e in streamed])
+        self.assertEqual({e["PRIORITY"] for e in streamed}, {"6"})
 
 
 class CheckTest(AgentTestCase):

@@ -37,6 +37,21 @@ TEST(AgentPolicyTest, EverySessionAndServiceKeyIsMapped) {
     EXPECT_EQ(guardSettingsFrom(p).removalAction, RemovalAction::None);
 }
 
+TEST(AgentPolicyTest, AnExemptSessionIsNeverLockedByTheGuard) {
+    policy::Policy p;
+    p.session.removalAction = policy::RemovalAction::Logout;
+    p.session.idleTimeout = policy::Duration(300);
+    const GuardSettings s = guardSettingsFrom(p, true);
+    EXPECT_EQ(s.removalAction, RemovalAction::None);
+    EXPECT_EQ(s.idleTimeout, 0ms);
+    EXPECT_FALSE(s.requireCard);
+    EXPECT_EQ(s.serviceLossAction, ServiceLossAction::None);
+    EXPECT_EQ(agentPolicyFrom(p, true).guard, s);
+    // Not exempt: the policy as written.
+    EXPECT_EQ(guardSettingsFrom(p, false).removalAction, RemovalAction::Logout);
+    EXPECT_EQ(guardSettingsFrom(p, false).idleTimeout, 300s);
+}
+
 TEST(AgentPolicyTest, LockerCommandAndAuditSinkAreCarried) {
     policy::Policy p;
     p.locker.command = {"/usr/bin/xsecurelock", "--flag"};

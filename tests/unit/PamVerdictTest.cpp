@@ -8,7 +8,6 @@
 using cpslock::Language;
 using cpslock::RefusalReason;
 using cpslock::pam::insertCardText;
-using cpslock::pam::languageFromLocale;
 using cpslock::pam::pamReturnFor;
 using cpslock::pam::pinPrompt;
 
@@ -41,15 +40,6 @@ TEST(PamVerdictTest, Cve2025_24531_NoReasonMapsToIgnoreOrSuccess) {
         EXPECT_NE(code, PAM_SUCCESS) << toString(reason);
     }
     EXPECT_EQ(pamReturnFor(static_cast<RefusalReason>(999)), PAM_AUTH_ERR);
-}
-
-TEST(PamVerdictTest, LanguageFollowsTheFirstSetLocaleVariable) {
-    EXPECT_EQ(languageFromLocale("fr_FR.UTF-8", "en_US.UTF-8", "en_US.UTF-8"), Language::French);
-    EXPECT_EQ(languageFromLocale(std::nullopt, "en_GB.UTF-8", "fr_FR.UTF-8"), Language::English);
-    EXPECT_EQ(languageFromLocale("", std::nullopt, "en_US.UTF-8"), Language::English);
-    EXPECT_EQ(languageFromLocale(std::nullopt, std::nullopt, "C.UTF-8"), Language::French);
-    EXPECT_EQ(languageFromLocale(std::nullopt, std::nullopt, std::nullopt), Language::French);
-    EXPECT_EQ(languageFromLocale(std::nullopt, std::nullopt, "de_DE.UTF-8"), Language::French);
 }
 
 TEST(PamVerdictTest, PromptSaysTheTriesLeftWhenKnown) {

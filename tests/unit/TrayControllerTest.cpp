@@ -205,6 +205,18 @@ private Q_SLOTS:
         QVERIFY(tray.toolTip().contains(t("aucun moyen de verrouiller", "no way to lock")));
     }
 
+    void exemptSessionIsShown() {
+        TrayConfig config;
+        config.exemption = "group it-staff";
+        TrayController tray(m_host, config, m_inspector);
+        tray.onStatus(withCard());
+        QVERIFY(tray.toolTip().contains(t("Session exemptée (group it-staff) : pas de verrouillage automatique",
+                                          "Exempt session (group it-staff): no automatic lock")));
+        TrayController plain(m_host, TrayConfig{}, m_inspector);
+        plain.onStatus(withCard());
+        QVERIFY(!plain.toolTip().contains(t("exemptée", "Exempt")));
+    }
+
     void lockerFailingAtRunTimeIsAnErrorUntilItWorksAgain() {
         // Issue 10: while no locker works (gone, or every attempt failing) the tray says so.
         TrayConfig config;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // cpslock-cardsim: a virtual CPS card (and Vitale / other cards) for the vsmartcard vpcd reader.
 // main parses the command line, loads the card material and hands over to Simulator.
+#include "core/Version.h"
 #include "tools/cardsim/Simulator.h"
 
 #include <openssl/crypto.h>
@@ -149,6 +150,9 @@ std::optional<int> parseArguments(int argc, char** argv, SimulatorOptions& optio
         auto value = [&]() -> const std::string& { return args[++i]; };
         if (a == "--help" || a == "-h") {
             std::fputs(kUsage, stdout);
+            return 0;
+        } else if (a == "--version") {
+            std::printf("cpslock-cardsim %s\n", CPSLOCK_VERSION);
             return 0;
         } else if (a == "--persist") {
             options.persist = true;

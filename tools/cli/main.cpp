@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: EUPL-1.2
+#include "core/Version.h"
 #include "tools/cli/Commands.h"
 
 #include <cstdio>
@@ -28,7 +29,7 @@ void usage(std::FILE* out) {
     for (const Command& c : kCommands)
         std::fprintf(out, "  %-14.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                      static_cast<int>(c.summary.size()), c.summary.data());
-    std::fprintf(out, "\n'cpslock COMMAND --help' describes a command.\n");
+    std::fprintf(out, "\n'cpslock COMMAND --help' describes a command; 'cpslock --version' prints the version.\n");
 }
 
 } // namespace
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
     }
     if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         usage(stdout);
+        return 0;
+    }
+    if (args[0] == "--version") {
+        std::printf("cpslock %s\n", CPSLOCK_VERSION);
         return 0;
     }
     for (const Command& c : kCommands) {
