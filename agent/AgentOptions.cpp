@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "agent/AgentOptions.h"
 
 #include "core/Version.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslock-agent: locks the session when the CPS card leaves, when pcscd is lost, and when idle.
 //   cpslock-agent --tray [--policy FILE] [--verbose]      run with the tray icon (autostart, user unit)
 //   cpslock-agent --headless [--policy FILE] [--verbose]   run (no tray)

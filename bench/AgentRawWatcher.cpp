@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Benchmark helper for bench/agent_latency.py.
 //   cpslock-bench-agent-raw             the rig's limit: a raw SCardGetStatusChange(INFINITE) watcher,
 //                                       one line per presence change: raw <present|empty> <reader> <mono_ns>;

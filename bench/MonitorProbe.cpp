@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Benchmark helper: runs the ReaderMonitor and, in the same process, a raw SCardGetStatusChange watcher
 // (the rig's limit), and prints one line per event from each with CLOCK_MONOTONIC stamps:
 //   raw <present|empty> <reader> <wakeup_ns>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Benchmark helper: runs CardVerifier::verify against a PKCS#11 token that is not in a PC/SC reader
 // (SoftHSM), the card being described on the command line, and prints the time of each step.
 //   cpslock-bench-verify MODULE SLOT_DESCRIPTION SERIAL POLICY_FILE ITERATIONS

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """cpslock-agent benchmark on the real rig (pcscd + vpcd + cpslock-cardsim) and a private desktop
 (dbus-daemon + dbusmock logind, tests/integration/desktop.py).
 

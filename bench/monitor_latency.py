@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Reader-monitor benchmark on the real rig (pcscd + vpcd + cpslock-cardsim).
 
 1. Latency: over N insert/remove cycles, the monitor's wake-up and delivery times against a raw

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """PAM unlock benchmark: pam_authenticate() through pam_cpslock.so → cpslockd → cpslockd-worker,
 against `pkcs11-tool` doing login + sign alone on the same simulated card, in the same run; then
 cpslockd at rest: wake-ups (context switches) over an idle window and its resident memory.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Runs the benchmarks and prints their figures. Needs root (the reader rig, SoftHSM tokens) and
 # builds the `ci` preset. Usage:
 #   bench/run.sh                         every benchmark with its default size

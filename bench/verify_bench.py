@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Card verification benchmark: CardVerifier's steps (module load, login, signature, chain, identity)
 against `pkcs11-tool` doing the same login + sign, in the same run, on the same token.
 

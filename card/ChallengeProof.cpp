@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/ChallengeProof.h"
 
 #include "card/Pkcs11Rules.h"

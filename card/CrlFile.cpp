@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/CrlFile.h"
 
 #include <openssl/err.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // The pure decisions of the PKCS#11 check: no module, no I/O. Unit-tested on their own.

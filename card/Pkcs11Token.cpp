@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/Pkcs11Token.h"
 
 #include "core/SecureBuffer.h"

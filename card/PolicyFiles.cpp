@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/PolicyFiles.h"
 
 #include "card/Denylist.h"

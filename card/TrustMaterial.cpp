@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/TrustMaterial.h"
 
 #include "core/policy/Policy.h"

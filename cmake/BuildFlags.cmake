@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # One INTERFACE target carries warnings and hardening; every cpslock target links it.
 add_library(cpslock_build_flags INTERFACE)
 

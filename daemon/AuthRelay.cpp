@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "daemon/AuthRelay.h"
 
 #include "core/SecureBuffer.h"

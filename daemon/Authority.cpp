@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "daemon/Authority.h"
 
 #include "protocol/DaemonClient.h"

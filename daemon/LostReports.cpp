@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "daemon/LostReports.h"
 
 #include "core/FileRead.h"

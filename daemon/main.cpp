@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslockd: the card authority (docs/ARCHITECTURE.md, docs/protocol.md). Socket-activated by systemd
 // as an unprivileged user; in tests and the demo `cpslockd --socket PATH --user nobody` in the
 // foreground, started as root, drops to that user once its socket is bound.

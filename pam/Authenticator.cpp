@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pam/Authenticator.h"
 
 #include "pam/PamVerdict.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pam/DaemonChannel.h"
 
 #include "protocol/DaemonClient.h"

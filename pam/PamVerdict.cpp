@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pam/PamVerdict.h"
 
 #include <security/_pam_types.h>

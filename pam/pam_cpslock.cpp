@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // pam_cpslock.so: the PAM entry points, a shim over Authenticator (tested without PAM) that talks to
 // cpslockd. docs/pam.md documents the options and the return codes; docs/protocol.md the socket.
 #include "core/UiLanguage.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pcsc/CardTransition.h"
 
 namespace cpslock::pcsc {

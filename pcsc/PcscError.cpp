@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pcsc/PcscError.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "protocol/DaemonClient.h"
 
 #include "protocol/LineSocket.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "protocol/Request.h"
 
 #include "protocol/Fields.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """The main job of README.md, driven step by step: cpslockd, the card authority, decides which card
 opens the session; cpslock-agent binds the session to exactly that card and locks when it leaves.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The main job of README.md: cpslockd (the card authority) verifies the CPS card at the "screen
 # locker" (PAM), cpslock-agent binds the session to exactly that card and locks when it leaves, a
 # password-style unlock with an unverified card is locked, a card reported lost never unlocks again.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Installs every Debian package that building, running the demo and running the tests need.
 # Idempotent: apt-get runs only when a package is missing. Run as root on Debian 12.
 set -euo pipefail
@@ -27,6 +28,10 @@ packages=(
     # tray: Qt Widgets + SVG icons, Linguist (lupdate/lrelease), a tray host and a screenshot tool for
     # the end-to-end test and scripts/tray-screenshot.sh
     qt6-svg-dev libqt6svg6 qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools trayer imagemagick
+    # man pages from Markdown; the Debian packages (scripts/build-packages.sh) and their install test
+    go-md2man debhelper lintian mmdebstrap
+    # the lost-card launcher test: desktop entry check
+    desktop-file-utils
 )
 
 missing=()

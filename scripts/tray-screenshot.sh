@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Screenshot of the tray with its menu open (README): Xvfb + trayer + cpslock-agent --tray against the
 # reader rig with a simulated CPS3 card, on private D-Bus buses with dbusmock's logind
 # (tests/integration/test_tray.py's TraySession). The menu is opened with xdotool, the picture taken

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "agent/tray/CardInspector.h"
 
 #include "core/Refusal.h"

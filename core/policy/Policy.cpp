@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/Policy.h"
 
 namespace cpslock::policy {

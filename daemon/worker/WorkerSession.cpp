@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "daemon/worker/WorkerSession.h"
 
 #include "core/SecureBuffer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslockd-worker: started by cpslockd for one `auth` request, with an empty environment; verifies the
 // CPS card for one user and answers the auth lines (docs/protocol.md). The PIN arrives on standard
 // input only, into a locked buffer that is wiped. A crash or hang here is a refusal in cpslockd.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "platform/linux/LogindLocker.h"
 
 #include "platform/linux/LogindSession.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "platform/linux/SdBusCaller.h"
 
 #include <systemd/sd-bus.h>

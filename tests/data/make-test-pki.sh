@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Builds an IGC-Santé-like test PKI with the openssl CLI, mirroring the real hierarchy
 # (docs/card-identity.md): the FORT branch (root + PERSONNES intermediate: CPS, CPF), the STANDARD
 # branch (root + PERSONNES intermediate: CPE, CPA), an ELEMENTAIRE PERSONNES branch issuing a software

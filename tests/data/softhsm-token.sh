@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # SoftHSM2 tokens for the PKCS#11 tests, in a private folder (nothing outside DIR is touched).
 #
 #   softhsm-token.sh pki OUT [BITS]

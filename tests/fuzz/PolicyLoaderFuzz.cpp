@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target for the policy loader: any bytes, split into up to four files on a line
 // "#---", must give a result (never a crash, hang or sanitizer report), and no message may carry
 // a control character to an admin's terminal.

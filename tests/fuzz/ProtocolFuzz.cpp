@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: every line a caller or a worker can send to cpslockd (requests, auth answers,
 // replies). Parsing must never crash, and what parses must format back to a line that parses to the
 // same thing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // CardVerifier end to end against real SoftHSM2 tokens holding the test PKI's card keys and
 // certificates: every refusal reason of the card path is asserted on its own token. The PC/SC side is
 // a stand-in listing the token's slot description as the reader (SoftHSM tokens are not in a reader);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The PKCS#11 check against real SoftHSM2 tokens built by tests/data/softhsm-token.sh from a tiny
 // test CA, in a private SOFTHSM2_CONF. SoftHSM never locks a PIN and cannot lose its token: those
 // cases live in the fake-module unit tests.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock check-policy` end to end: the real binary on real files (modes, owners, symlinks).
 
 Runs as root (CI does): policy files must be root's and the tests chown some to 65534. Not root is a

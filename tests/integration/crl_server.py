@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A local CRL publication point for `cpslock crl update` tests: this process moves into its own
 network and mount namespaces (loopback only, a private /etc/hosts naming the test PKI's CRL host), so
 the URLs written in the test certificates (http://igc-sante.test.invalid/CRL/...) reach an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A private desktop for integration tests, demos and benchmarks: a system bus and a session bus
 (dbus-daemon with our own config), python3-dbusmock's logind template with one session "c1", a small
 "desktop" that answers logind's Lock signal by setting LockedHint (as a screen locker does), an

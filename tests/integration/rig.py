@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Shared fixtures for integration tests on the real reader rig.
 
 A private pcscd with the vsmartcard vpcd driver (tests/rig/pcsc-rig.sh), cards played by

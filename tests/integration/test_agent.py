@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """cpslock-agent end to end: the real reader rig (pcscd + vpcd + cpslock-cardsim), private D-Bus buses
 with dbusmock's logind (its call log is the truth about Lock calls), the agent's audit on stderr.
 

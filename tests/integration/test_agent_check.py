@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock-agent --check --json` on the rig: one JSON object on stdout with the documented keys
 (docs/admin.md), against a real pcscd with a card, a real cpslockd and dbusmock's logind; a broken
 policy, an exemption and a missing locker are reported, and the exit code says whether the agent

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """session.exempt_users / exempt_groups end to end: the real agent on the rig (pcscd + vpcd + cardsim,
 cpslockd, PAM through pam_wrapper, dbusmock's logind). Who the agent runs as and which groups it is in
 come from the real NSS; nss_wrapper (LD_PRELOAD, its own passwd and group files) gives uid 0 another

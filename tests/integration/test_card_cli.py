@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock card` and `cpslock verify` on the real rig: what happens before any PIN reaches a card
 (no card, patient card, contactless CPS, two CPS cards, cards OpenSC cannot use, pcscd down),
 configuration and usage errors. CPS cards are the simulator's IAS-ECC CPx (rig.insert_default_cps) read

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The journald message catalog (installer/journald/cpslock.catalog) as journalctl reads it: imported into
 a private root with `journalctl --root DIR --update-catalog` (the machine's catalog is untouched), every
 MESSAGE_ID of the code listed, French and English entries in the database."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """A seeded, randomized chaos run of the whole unlock/lock chain (issue 10): the real pcscd + vpcd rig
 with the simulated CPx card, cpslockd and its worker, pam_cpslock.so (pam_wrapper + pamtester) for the
 verified unlocks, cpslock-agent, and a private D-Bus with dbusmock's logind and a desktop that answers

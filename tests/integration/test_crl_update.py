@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock crl update` against a local publication point (crl_server.py: this test's own network
 namespace, the test PKI's CRL URLs): good CRLs installed, the same ones again change nothing, a newer
 one replaces, an older one (replay) / garbled bytes / a CRL signed by another key / HTTP errors / a

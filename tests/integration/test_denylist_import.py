@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock denylist import FILE`: the ANS extract of CPS/CPF cards (CSV) into the deny-list. Columns
 found by header name, separators, encodings, idempotence, counts, bad rows with their line, dry run,
 atomic write, malformed files that write nothing; and the imported list refuses through the loader

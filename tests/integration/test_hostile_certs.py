@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Hostile certificates through the real stack: pcscd + vpcd, the simulated CPS3 card carrying the
 certificate and its key, OpenSC's PKCS#11 module, `cpslock verify`. One named test per rule of the
 IGC-Santé card authentication profile (docs/card-identity.md) and per other RFC 5280 end-entity

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The one language rule (core/UiLanguage) in a real program: cpslock-agent's command-line errors
 under different locale environments (the PAM prompts: test_pam; the tray: TrayControllerTest)."""
 import os

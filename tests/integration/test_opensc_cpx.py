@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """OpenSC's own CPS3 path, end to end: opensc-pkcs11.so in its *default* configuration (no OPENSC_CONF:
 its iasecc driver claims the CPS3 ATR, as on a clinic PC) against cpslock-cardsim's IAS-ECC CPx on the
 pcscd + vpcd rig, with the test PKI's card certificate and key (rig.insert_default_cps).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The generic PIV card path: OpenSC's real PIV driver (opensc-pkcs11.so, pkcs11-tool) against
 cpslock-cardsim's PIV applet on the rig: a CPS3 card (its ATR and EF.SN.ICC) that also answers the PIV
 application, with a card certificate and key from the generated test PKI (ctest fixture `testpki`).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """`cpslock verify` end to end through the real stack: pcscd + vpcd, the simulated CPS3 (IAS-ECC CPx),
 OpenSC's opensc-pkcs11.so in its default configuration (its iasecc driver, as on a clinic PC), the test
 PKI. Real PIN counter (wrong → final try → locked), real signatures, real removal."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """pam_cpslock.so → cpslockd through real libpam (pam_wrapper + pamtester), with stand-in card
 workers for what a real card cannot be made to do on demand: crash, hang, answer garbage, answer ok
 out of turn.

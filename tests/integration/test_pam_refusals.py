@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """PAM end to end (pam_cpslock.so through libpam, pam_wrapper + pamtester, the real card path on the
 rig) for every refusal reason test_pam_rig.py has no case for: each asserts PAM_AUTH_ERR and the
 French message the person at the screen reads.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """pam_cpslock.so → cpslockd → the real cpslockd-worker on the virtual reader rig (pcscd + vpcd +
 cpslock-cardsim), through libpam (pam_wrapper + pamtester).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The reader monitor on the real rig: pcscd + vpcd + cpslock-cardsim, read through
 `cpslock readers --watch --json`."""
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """cpslock-agent's tray end to end: Xvfb with a real tray host (Debian's trayer, XEmbed), the reader rig
 (pcscd + vpcd + cpslock-cardsim), private D-Bus buses with dbusmock's logind (tests/integration/desktop.py).
 The icon must appear in the tray and change with the card: what is checked is the X server's own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Every program prints the one version (CMake's project(VERSION), core/Version.h) and exits 0."""
 import os
 import re

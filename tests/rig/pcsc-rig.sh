@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A private smart-card rig: pcscd with the vsmartcard virtual reader (vpcd), isolated from the
 # machine's own pcscd and network. Used by the integration tests, the benchmarks and the demo.
 #

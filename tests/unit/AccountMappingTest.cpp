@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "card/AccountMapping.h"
 
 #include "TestPki.h"

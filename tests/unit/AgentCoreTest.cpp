@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // AgentCore with fakes: lockers, idle source and audit sink recorded; a fake clock drives the guard's
 // timer (the test calls handleTimer() when timerDeadline() is reached: no sleeps).
 #include "tests/unit/TestReaderEvents.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // installer/journald/cpslock.catalog explains every audit MESSAGE_ID the code defines, in English and
 // French, with the headers journalctl -x shows (tests/integration/test_catalog.py: journalctl parses it).
 #include "platform/linux/AuditSinks.h"

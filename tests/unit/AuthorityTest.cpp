@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslockd's decisions about who may ask what, with a fake directory of accounts and logind sessions.
 #include "daemon/Authority.h"
 

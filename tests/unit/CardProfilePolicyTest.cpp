@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The policy keys of the IGC-Santé card profile (issue 11): pinned issuers per card type, roots,
 // test PKI declaration, required certificate policy OIDs. Defaults are the production pins.
 #include "core/policy/PolicyLoader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A simulated CPS card for the APDU-level tests of the cardsim applets: two RSA-2048 key pairs with
 // self-signed certificates, PIN 1234 with 3 tries, in a VirtualCard of profile cps3 or cps4.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Lost-card reports live in cpslockd's own state: a report only adds a refusal, a flood stops at the
 // reporter's quota, an unreadable store refuses every card.
 #include "daemon/LostReports.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // Fakes for the PAM module's flow: a scripted cpslockd exchange and a recorded conversation.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The built pam_cpslock.so, as a PAM application would load it: only pam_sm_* exported (version
 // script), and no card library, OpenSSL or Qt pulled into the screen locker.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pam/PamOptions.h"
 #include "protocol/Request.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The PKCS#11 check against a scripted in-process module: the token states SoftHSM cannot show
 // (locked PIN, final try, contactless, removal mid-way) and modules that answer garbage.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // OpenSSL helpers for the PKCS#11 tests: RSA/EC keys, certificates signed by a test CA key,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // docs/policy.md is the policy reference: every key the loader knows has a "### `key`" heading
 // there and the other way round; every documented default is the real one; every ```toml
 // example in it loads without error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The loader against real files: modes, owners, symlinks, FIFOs, sizes. Runs as root in CI
 // (chown to 65534 needs it); the expected owner is injected, never switched off.
 

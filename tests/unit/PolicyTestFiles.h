@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // Real files for the policy tests: a private folder under /tmp, removed afterwards.

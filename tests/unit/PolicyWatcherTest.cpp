@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // PolicyWatcher on real folders. inotify queues an event before the syscall that caused it
 // returns, so readEvents() right after a write sees it: no sleeps, no timing assumptions.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslockd's requests come from untrusted local callers: parsing is strict, and every value has one syntax.
 #include "protocol/DaemonClient.h"
 #include "protocol/Request.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The simulator's script language (cpslock-cardsim --script), parsed without a reader.
 #include "tools/cardsim/ScriptCommand.h"
 

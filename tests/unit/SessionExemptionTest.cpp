@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // session.exempt_users / exempt_groups: the loader's checks and the rule that decides an exemption.
 #include "core/policy/SessionExemption.h"
 #include "core/policy/PolicyLoader.h"

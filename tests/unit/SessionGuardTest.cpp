@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/unit/TestReaderEvents.h"
 #include "core/SessionGuard.h"
 
@@ -1164,6 +1165,7 @@ TEST(SessionGuardReentryTest, LockerReportingLockedFromInsideLockIsTolerated) {
     guard.onReaderEvent(readerEvent(ReaderEventType::ServiceLost));
     clock.advance(1s);
     guard.onReaderEvent(readerEvent(ReaderEventType::ServiceRestored));
+    guard.onReaderEvent(readerEvent(ReaderEventType::ReaderAdded, kSlot3)); // listed again, empty
     clock.advance(SessionGuard::kRestoreSettle);
     guard.onTimer(); // the card did not come back: the removal locks, the session is locked at once
     EXPECT_EQ(actions.locks, std::vector<LockReason>{LockReason::CardRemoved});

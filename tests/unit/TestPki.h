@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Access to the test PKI written by tests/data/make-test-pki.sh (ctest fixture "testpki").
 // Run outside ctest, the first test to need it generates it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reader events as the monitor would deliver them, for tests of what consumes them.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Qt Test, offscreen platform: the tray's menu, icons, notifications, dialogs and the loss-report flow,
 // run once in French (the source strings) and once in English (the translation built from the .ts).
 #include "agent/tray/TrayController.h"

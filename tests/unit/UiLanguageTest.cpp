@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The one language rule (PAM, tray, command lines): a table of environments.
 #include "core/UiLanguage.h"
 

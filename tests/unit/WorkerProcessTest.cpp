@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The real spawning side of the module: stand-in helpers are small shell scripts in a root-owned
 // temporary folder (the tests run as root, as in CI).
 #include "daemon/WorkerProcess.h"

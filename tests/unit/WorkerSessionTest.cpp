@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslockd-worker's side of the auth lines, with a scripted card check and real pipes.
 #include "core/SecureBuffer.h"
 #include "daemon/worker/WorkerSession.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // The private-key operations of the simulated CPS cards (OpenSSL), and the hash finishing that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
 // Byte helpers shared by the simulated card applications: status words and BER-TLV (ISO 7816-4 §5.2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/CpsApplet.h"
 
 #include "tools/cardsim/CardCrypto.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/CpsFileSystem.h"
 
 #include "tools/cardsim/CardTlv.h"

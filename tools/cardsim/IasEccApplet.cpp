@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/IasEccApplet.h"
 
 #include "tools/cardsim/CardCrypto.h"

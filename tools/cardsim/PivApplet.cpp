@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/PivApplet.h"
 
 #include "tools/cardsim/CardTlv.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/VirtualCard.h"
 
 #include "pcsc/SnIcc.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // cpslock-cardsim: a virtual CPS card (and Vitale / other cards) for the vsmartcard vpcd reader.
 // main parses the command line, loads the card material and hands over to Simulator.
 #include "core/Version.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // `cpslock card` (what the inserted card says, no PIN) and `cpslock verify` (the full check, PIN on
 // standard input): the same CardVerifier as the PAM helper.
 #include "tools/cli/Commands.h"

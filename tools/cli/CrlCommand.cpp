@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // `cpslock crl update`: keeps trust.crl_dir fresh (issue 13). Run daily as root by
 // cpslock-crl-update.timer; every CRL is checked against its CA before it replaces anything.
 #include "tools/cli/Commands.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tools/cli/Commands.h"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // `cpslock denylist import FILE`: the ANS list of opposed cards into the deny-list (issue 13).
 #include "tools/cli/Commands.h"
 

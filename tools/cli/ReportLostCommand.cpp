@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // `cpslock report-lost`: the lost-card report for sessions without a tray (issue 10). The report goes to
 // cpslockd, which refuses that card from now on; the session is locked first when asked to.
 #include "protocol/DaemonClient.h"
