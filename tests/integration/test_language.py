@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The one language rule (core/UiLanguage) in a real program: cpslock-agent's command-line errors
-under different locale environments (the PAM prompts: test_pam; the tray: TrayControllerTest)."""
+"""The one language rule (core/UiLanguage) in real programs: cpslock-agent's command-line errors and
+what `cpslock` tells the doctor, under different locale environments (the PAM prompts: test_pam; the tray: TrayControllerTest)."""
 import os
 import subprocess
 import unittest
 
-from rig import BUILD_DIR
+from rig import BUILD_DIR, CPSLOCK
 
 AGENT = os.path.join(BUILD_DIR, "agent", "cpslock-agent")
 FRENCH = "--json ne va qu'avec --check"
@@ -39,6 +39,25 @@ class AgentCommandLineLanguageTest(unittest.TestCase):
                 stderr = self.error_for(**locale)
                 self.assertIn(expected, stderr)
                 self.assertNotIn(ENGLISH if expected == FRENCH else FRENCH, stderr)
+
+
+class CommandLineLanguageTest(unittest.TestCase):
+    """What `cpslock` says to the doctor (report-lost) follows the same rule, in one language."""
+
+    def test_report_lost_speaks_the_locale_language_only(self):
+        fr, en = "la carte n'a PAS été bloquée sur ce poste", "the card was NOT blocked on this PC"
+        for locale, expected, other in (({}, fr, en), ({"LANG": "en_US.UTF-8"}, en, fr),
+                                        ({"LANG": "en_US.UTF-8", "LANGUAGE": "fr"}, fr, en),
+                                        ({"LANG": "fr_FR.UTF-8", "LANGUAGE": "en"}, en, fr)):
+            with self.subTest(**locale):
+                env = {"PATH": "/usr/bin:/bin"}
+                env.update(locale)
+                r = subprocess.run([CPSLOCK, "report-lost", "--serial", "1000000001", "--session", "c1",
+                                    "--daemon-socket", "/nonexistent/cpslockd.sock"], env=env, capture_output=True,
+                                   text=True, timeout=30)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(expected, r.stderr)
+                self.assertNotIn(other, r.stderr)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 // standard input): the same CardVerifier as the PAM helper.
 #include "tools/cli/Commands.h"
 #include "tools/cli/PolicyOption.h"
+#include "tools/cli/Say.h"
 
 #include "card/CardVerifier.h"
 #include "core/ProcessHardening.h"
@@ -213,8 +214,7 @@ int runCard(Args args) {
         out["certificate_check"] = report.certificateRefusal ? refusalJson(*report.certificateRefusal) : Json("ok");
         std::puts(out.dump().c_str());
     } else if (report.refusal) {
-        std::fprintf(stderr, "%s\n%s\n(%s)\n", report.refusal->messageFr().c_str(), report.refusal->messageEn().c_str(),
-                     report.refusal->detail.c_str());
+        std::fprintf(stderr, "%s\n(%s)\n", say(*report.refusal).c_str(), report.refusal->detail.c_str());
     } else {
         std::printf("Lecteur / reader   : %s\n", report.card->reader.c_str());
         std::printf("Carte / card       : %s, n° %s%s\n", std::string(toString(report.card->kind)).c_str(),
@@ -233,8 +233,8 @@ int runCard(Args args) {
         if (report.certificate)
             std::printf("Origine carte / card origin:\n%s", originText(*report.certificate, report.card->serial).c_str());
         if (report.certificateRefusal)
-            std::printf("Contrôles / checks : REFUSÉE - %s / %s (%s)\n", report.certificateRefusal->messageFr().c_str(),
-                        report.certificateRefusal->messageEn().c_str(), report.certificateRefusal->detail.c_str());
+            std::printf("Contrôles / checks : REFUSÉE / REFUSED - %s (%s)\n", say(*report.certificateRefusal).c_str(),
+                        report.certificateRefusal->detail.c_str());
         else
             std::printf("Contrôles / checks : ok (sans preuve de possession : 'cpslock verify' / no proof of possession)\n");
     }
@@ -305,14 +305,15 @@ int runVerify(Args args) {
         out["timings_ms"] = timings;
         std::puts(out.dump().c_str());
     } else if (r.ok()) {
-        std::printf("Carte CPS vérifiée / CPS card verified: %s %s (%s), carte n° %s\n",
+        std::printf("%s %s %s (%s), %s %s\n", say("Carte CPS vérifiée :", "CPS card verified:"),
                     r.holder ? r.holder->givenName.c_str() : "", r.holder ? r.holder->surname.c_str() : "",
-                    r.holder ? r.holder->idNat.c_str() : "", r.card ? r.card->serial.c_str() : "");
+                    r.holder ? r.holder->idNat.c_str() : "", say("carte n°", "card no."),
+                    r.card ? r.card->serial.c_str() : "");
         for (const std::string& w : r.warnings)
-            std::printf("attention / warning: %s\n", w.c_str());
+            std::printf("%s: %s\n", say("attention", "warning"), w.c_str());
     } else {
-        std::printf("REFUSÉE / REFUSED [%s]\n%s\n%s\n(%s)\n", std::string(toString(r.refusal->reason)).c_str(),
-                    r.refusal->messageFr().c_str(), r.refusal->messageEn().c_str(), r.refusal->detail.c_str());
+        std::printf("%s [%s]\n%s\n(%s)\n", say("REFUSÉE", "REFUSED"), std::string(toString(r.refusal->reason)).c_str(),
+                    say(*r.refusal).c_str(), r.refusal->detail.c_str());
     }
     if (r.ok())
         return 0;

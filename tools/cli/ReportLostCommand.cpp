@@ -3,6 +3,7 @@
 // cpslockd, which refuses that card from now on; the session is locked first when asked to.
 #include "protocol/DaemonClient.h"
 #include "tools/cli/Commands.h"
+#include "tools/cli/Say.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,20 +61,21 @@ int runReportLost(Args args) {
     }
     const auto outcome = protocol::DaemonClient(socket).call(request);
     if (!outcome.reply) {
-        std::fprintf(stderr,
-                     "Le service cpslockd ne répond pas : la carte n'a PAS été bloquée sur ce poste. Appelez le "
-                     "support.\ncpslockd is not answering: the card was NOT blocked on this PC. Call support.\n(%s)\n",
+        std::fprintf(stderr, "%s\n(%s)\n",
+                     say("Le service cpslockd ne répond pas : la carte n'a PAS été bloquée sur ce poste. Appelez le "
+                         "support.",
+                         "cpslockd is not answering: the card was NOT blocked on this PC. Call support."),
                      outcome.error.c_str());
         return 1;
     }
     if (!outcome.reply->ok) {
-        std::fprintf(stderr, "La déclaration a été refusée / the report was refused: %s (%s)\n",
+        std::fprintf(stderr, "%s: %s (%s)\n", say("La déclaration a été refusée", "The report was refused"),
                      outcome.reply->code.c_str(), outcome.reply->get("detail").c_str());
         return outcome.reply->code == "bad-request" ? 2 : 1;
     }
-    std::printf("Carte %s bloquée sur ce poste. Faites-la aussi opposer auprès de l'ANS (0 825 852 000).\n"
-                "Card %s blocked on this PC. Also have it opposed with the ANS.\n",
-                outcome.reply->get("serial").c_str(), outcome.reply->get("serial").c_str());
+    std::printf("%s %s %s\n", say("Carte", "Card"), outcome.reply->get("serial").c_str(),
+                say("bloquée sur ce poste. Faites-la aussi opposer auprès de l'ANS (0 825 852 000).",
+                    "blocked on this PC. Also have it opposed with the ANS (0 825 852 000)."));
     return 0;
 }
 
