@@ -17,13 +17,15 @@ folder). Run by `scripts/test.sh --packaging`.
 """
 import json
 import os
-import queue
 import shutil
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from rig import LineReader  # noqa: E402  (the rig's reader: stdout lines with a timeout)
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEB_DIR = os.environ.get("CPSLOCK_DEB_DIR", os.path.join(SOURCE_DIR, "build", "packages"))
@@ -74,26 +76,6 @@ def manifest(name):
             if fields[0] == name:
                 return {"serial": fields[3], "sha256": fields[4]}
     raise KeyError(name)
-
-
-class LineReader:
-    def __init__(self, stream):
-        self.lines = queue.Queue()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream):
-        for line in stream:
-            self.lines.put(line.rstrip("\n"))
-        self.lines.put(None)
-
-    def next(self, timeout=EVENT_TIMEOUT):
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError("no line within %.0f s" % timeout)
-        if line is None:
-            raise AssertionError("the process ended")
-        return line
 
 
 class Root:
@@ -270,7 +252,7 @@ class InstallTest(unittest.TestCase):
         self.procs.append(card)
         card.stdin.write("insert cps3 %s\n" % manifest(name)["serial"])
         card.stdin.flush()
-        self.assertTrue(LineReader(card.stdout).next().startswith("inserted"))
+        self.assertTrue(LineReader(card.stdout).next(EVENT_TIMEOUT).startswith("inserted"))
         deadline = time.monotonic() + EVENT_TIMEOUT
         while True:
             event = json.loads(events.next(max(0.1, deadline - time.monotonic())))
