@@ -254,9 +254,10 @@ def card_files(name):
     return os.path.join(TESTPKI, "cards", name + ".der"), os.path.join(TESTPKI, "keys", name + ".p8.der")
 
 
-def card_manifest(name):
-    """The test PKI manifest's line for card `name`: serial (EF.SN.ICC digits) and cert sha256."""
-    with open(os.path.join(TESTPKI, "manifest.tsv")) as f:
+def card_manifest(name, pki=None):
+    """The test PKI manifest's line for card `name`: serial (EF.SN.ICC digits) and cert sha256. `pki`:
+    another test PKI folder than the build's (the packaging test makes its own)."""
+    with open(os.path.join(pki or TESTPKI, "manifest.tsv")) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
             if fields[0] == name:

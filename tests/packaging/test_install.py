@@ -25,7 +25,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from rig import LineReader  # noqa: E402  (the rig's reader: stdout lines with a timeout)
+from rig import LineReader, card_manifest  # noqa: E402  (the rig's reader: stdout lines with a timeout)
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEB_DIR = os.environ.get("CPSLOCK_DEB_DIR", os.path.join(SOURCE_DIR, "build", "packages"))
@@ -70,12 +70,7 @@ def ensure_testpki():
 
 
 def manifest(name):
-    with open(os.path.join(TESTPKI, "manifest.tsv")) as f:
-        for line in f:
-            fields = line.rstrip("\n").split("\t")
-            if fields[0] == name:
-                return {"serial": fields[3], "sha256": fields[4]}
-    raise KeyError(name)
+    return card_manifest(name, TESTPKI)
 
 
 class Root:
