@@ -34,12 +34,6 @@ std::string reasonPhrase(LockReason reason) {
 
 } // namespace
 
-std::int64_t AgentCore::monotonicNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 AgentCore::AgentCore(const Clock& clock, LockerChain& lockers, IdleSource* idle, AuditSink& audit,
                      SessionAuthority* authority, const GuardSettings& settings, QObject* parent)
     : QObject(parent), m_clock(clock), m_lockers(lockers), m_idle(idle), m_audit(audit), m_authority(authority),

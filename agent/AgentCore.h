@@ -118,9 +118,6 @@ public:
         m_warningHandler = std::move(handler);
     }
 
-    /// CLOCK_MONOTONIC in ns (the clock of ReaderEvent::monoNs).
-    static std::int64_t monotonicNs();
-
 private:
     // GuardActions
     void lock(LockReason reason) override;

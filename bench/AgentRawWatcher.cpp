@@ -5,6 +5,8 @@
 //                                       stops when standard input closes
 //   cpslock-bench-agent-raw --stamp F   appends CLOCK_MONOTONIC ns to F and exits (the action the peer
 //                                       card_eventmgr runs on removal)
+#include "core/Clock.h"
+
 #include <PCSC/winscard.h>
 #include <poll.h>
 #include <unistd.h>
@@ -18,12 +20,6 @@
 
 namespace {
 
-std::int64_t nowNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 std::string underscored(const char* reader) {
     std::string out(reader);
     for (char& c : out) {
@@ -34,7 +30,7 @@ std::string underscored(const char* reader) {
 }
 
 int stamp(const char* file) {
-    const std::int64_t t = nowNs();
+    const std::int64_t t = cpslock::monotonicNs();
     std::FILE* f = std::fopen(file, "a");
     if (f == nullptr)
         return 1;
@@ -74,7 +70,7 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         for (;;) {
             const LONG rv = SCardGetStatusChange(context, INFINITE, states.data(), static_cast<DWORD>(states.size()));
-            const std::int64_t t = nowNs();
+            const std::int64_t t = cpslock::monotonicNs();
             if (rv != SCARD_S_SUCCESS)
                 return;
             for (auto& s : states) {

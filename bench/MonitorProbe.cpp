@@ -6,6 +6,8 @@
 // Stops on SIGTERM/SIGINT or when standard input closes. bench/monitor_latency.py drives it.
 #include "pcsc/ReaderMonitor.h"
 
+#include "core/Clock.h"
+
 #include <PCSC/winscard.h>
 #include <poll.h>
 #include <pthread.h>
@@ -24,12 +26,6 @@
 namespace {
 
 std::mutex g_out;
-
-std::int64_t nowNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 void line(const std::string& text) {
     std::lock_guard lock(g_out);
@@ -61,7 +57,7 @@ void rawWatcher(std::atomic<bool>& stop, SCARDCONTEXT& context) {
         states[i].szReader = names[i].c_str();
     while (!stop) {
         const LONG rv = SCardGetStatusChange(context, INFINITE, states.data(), static_cast<DWORD>(states.size()));
-        const std::int64_t t = nowNs();
+        const std::int64_t t = cpslock::monotonicNs();
         if (rv != SCARD_S_SUCCESS)
             return;
         for (auto& s : states) {
@@ -92,7 +88,7 @@ int main() {
     std::thread raw(rawWatcher, std::ref(stop), std::ref(rawContext));
 
     cpslock::pcsc::ReaderMonitor monitor([](const cpslock::ReaderEvent& e) {
-        const std::int64_t delivered = nowNs();
+        const std::int64_t delivered = cpslock::monotonicNs();
         line("monitor " + std::string(cpslock::toString(e.type)) + " " + quoted(e.reader.empty() ? "-" : e.reader) +
              " " + std::string(cpslock::toString(e.kind)) + " " + (e.serial.empty() ? "-" : e.serial) + " " +
              std::to_string(e.monoNs) + " " + std::to_string(delivered));

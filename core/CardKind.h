@@ -25,4 +25,10 @@ constexpr bool isCps(CardKind kind) {
     return kind == CardKind::Cps3 || kind == CardKind::Cps3Contactless || kind == CardKind::Cps4;
 }
 
+/// A CPS read over its contact interface: the only kind that can be verified with a PIN, so the only
+/// kind that opens, binds or keeps a session (a contactless CPS3 has no PIN).
+constexpr bool isContactCps(CardKind kind) {
+    return kind == CardKind::Cps3 || kind == CardKind::Cps4;
+}
+
 } // namespace cpslock

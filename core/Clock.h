@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace cpslock {
 
@@ -19,5 +20,12 @@ class SteadyClock final : public Clock {
 public:
     TimePoint now() const override { return std::chrono::steady_clock::now(); }
 };
+
+/// steady_clock (CLOCK_MONOTONIC on Linux) in nanoseconds: the clock of ReaderEvent::monoNs, so
+/// latencies can be measured across processes on the same host.
+inline std::int64_t monotonicNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 } // namespace cpslock

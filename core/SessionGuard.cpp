@@ -8,11 +8,6 @@ namespace cpslock {
 namespace {
 using std::chrono::milliseconds;
 
-/// Contactless CPS3 has no PIN: it never opens, binds or keeps a session.
-bool isContactCps(CardKind kind) {
-    return isCps(kind) && kind != CardKind::Cps3Contactless;
-}
-
 /// PKCS#11 slot descriptions are blank-padded: a reader name handed over from there may carry spaces.
 std::string trimmedReaderName(std::string name) {
     while (!name.empty() && (name.back() == ' ' || name.back() == '\0'))

@@ -5,6 +5,8 @@
 #include "pcsc/CardTransition.h"
 #include "pcsc/PcscError.h"
 
+#include "core/Clock.h"
+
 #include <algorithm>
 #include <cstring>
 #include <ctime>
@@ -15,12 +17,6 @@ namespace {
 
 constexpr const char* kPnpReader = "\\\\?PnP?\\Notification";
 constexpr std::size_t kMaxReaders = 64; // a bound on what pcscd may hand us
-
-std::int64_t monotonicNs() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 } // namespace
 

@@ -24,10 +24,6 @@ QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
-bool isContactCps(CardKind kind) {
-    return kind == CardKind::Cps3 || kind == CardKind::Cps4;
-}
-
 bool french() {
     return QLocale().language() == QLocale::French;
 }

@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "agent/tray/TrayState.h"
 
+#include "core/CardKind.h"
+
 namespace cpslock::agent {
-
-namespace {
-
-bool isContactCps(CardKind kind) {
-    return kind == CardKind::Cps3 || kind == CardKind::Cps4;
-}
-
-} // namespace
 
 std::string_view toString(TrayIconKind kind) {
     switch (kind) {

@@ -213,7 +213,7 @@ protected:
 TEST_F(AgentCoreTest, SessionCardRemovalCallsLockOnceAndAuditsCardThenLockWithLatency) {
     start();
     bindCps();
-    const std::int64_t eventNs = AgentCore::monotonicNs();
+    const std::int64_t eventNs = cpslock::monotonicNs();
     core->onReaderEvent(cardEvent(ReaderEventType::CardRemoved, kSlot0, CardKind::Cps3, "992138450", eventNs));
     EXPECT_EQ(fake->locks, 1);
     const auto kinds = sink.kinds();
