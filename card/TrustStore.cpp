@@ -19,11 +19,6 @@ namespace {
 // A certificate bundle is a few kilobytes; anything much bigger is not what the admin meant.
 constexpr std::uintmax_t kMaxFileSize = 4U * 1024U * 1024U;
 
-struct BioFree {
-    void operator()(BIO* p) const { BIO_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-
 std::optional<std::vector<std::uint8_t>> readFile(const std::filesystem::path& file, std::string& error) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "card/OpenSslPtr.h"
+
 #include <openssl/x509.h>
 
 #include <cstdint>
@@ -13,15 +15,6 @@
 
 namespace cpslock::card {
 
-/// Frees OpenSSL objects held in std::unique_ptr.
-struct OpenSslFree {
-    void operator()(X509* p) const { X509_free(p); }
-    void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-    void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-    void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, OpenSslFree>;
-using X509CrlPtr = std::unique_ptr<X509_CRL, OpenSslFree>;
 
 /// Parses one DER certificate; nullptr on anything else (trailing bytes included).
 X509Ptr parseDerCertificate(std::span<const std::uint8_t> der);
