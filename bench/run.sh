@@ -15,24 +15,24 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake --preset ci >/dev/null
 cmake --build --preset ci --target cpslock-bench-monitor cpslock-bench-verify cpslock-bench-pam pam_cpslock \
-    cpslockd cpslockd-worker cpslock-cardsim cpslock cpslock-agent cpslock-bench-agent-raw >/dev/null
+    cpslockd cpslockd-worker cpslock-cardsim cpslock cpslock-agent cpslock-bench-agent >/dev/null
 export CPSLOCK_BUILD_DIR=$PWD/build/ci
 
 which=${1:-all}
 [ $# -gt 0 ] && shift
 case "$which" in
-monitor) python3 bench/monitor_latency.py "$@" ;;
-verify) python3 bench/verify_bench.py "$@" ;;
-pam) python3 bench/pam_latency.py "$@" ;;
-agent) python3 bench/agent_latency.py "$@" ;;
+monitor) python3 bench/monitor/bench.py "$@" ;;
+verify) python3 bench/verify/bench.py "$@" ;;
+pam) python3 bench/pam/bench.py "$@" ;;
+agent) python3 bench/agent/bench.py "$@" ;;
 all)
-    python3 bench/monitor_latency.py
+    python3 bench/monitor/bench.py
     echo
-    python3 bench/verify_bench.py
+    python3 bench/verify/bench.py
     echo
-    python3 bench/pam_latency.py
+    python3 bench/pam/bench.py
     echo
-    python3 bench/agent_latency.py
+    python3 bench/agent/bench.py
     ;;
 *) echo "bench/run.sh: unknown benchmark '$which' (monitor, verify, pam, agent, all)" >&2; exit 2 ;;
 esac

@@ -12,7 +12,7 @@
 2. Idle: CPU time and wake-ups (context switches of every thread) of the agent over S seconds with
    no card and with the session's card in the reader; RSS.
 
-usage: agent_latency.py [--cycles 200] [--idle-seconds 60]
+usage: bench/agent/bench.py [--cycles 200] [--idle-seconds 60]
 """
 import argparse
 import os
@@ -24,13 +24,13 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
 from test_pam import PIN, PamService  # noqa: E402
 
 AGENT = os.path.join(rigmod.BUILD_DIR, "agent", "cpslock-agent")
-RAW = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-agent-raw")
+RAW = os.path.join(rigmod.BUILD_DIR, "bench", "agent", "cpslock-bench-agent")
 READER = "Virtual_PCD_00_00"
 POLICY = """
 [session]

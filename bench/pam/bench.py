@@ -10,7 +10,7 @@ the difference is what the module, cpslockd and its worker add: the socket hops,
 the policy, the reader scan, the chain, CRL and identity checks. Target: <= 10 ms beyond the token's
 own work.
 
-usage: pam_latency.py [--runs 20] [--idle-seconds 30]
+usage: bench/pam/bench.py [--runs 20] [--idle-seconds 30]
 """
 import argparse
 import os
@@ -21,14 +21,14 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 from test_pam import MODULE, PIN, PamService  # noqa: E402
 from rig import Cpslockd, card_files, card_serial, rig_policy_dropin  # noqa: E402
 from test_pam_rig import MAPPED_IDNAT  # noqa: E402
 
 OPENSC = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
-PROBE = os.path.join(rigmod.BUILD_DIR, "pam", "cpslock-bench-pam")
+PROBE = os.path.join(rigmod.BUILD_DIR, "bench", "pam", "cpslock-bench-pam")
 
 
 def stats(values):

@@ -12,7 +12,7 @@ against `pkcs11-tool` doing the same login + sign, in the same run, on the same 
 Both peers sign what cpslock signs: CKM_RSA_PKCS over a SHA-256 DigestInfo (the only mechanism both CPS
 middlewares allow on the authentication key).
 
-usage: verify_bench.py [--runs 30]
+usage: bench/verify/bench.py [--runs 30]
 """
 import argparse
 import hashlib
@@ -25,13 +25,13 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "softhsm-token.sh")
 PKI_SCRIPT = os.path.join(rigmod.SOURCE_DIR, "tests", "data", "make-test-pki.sh")
-BENCH = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-verify")
+BENCH = os.path.join(rigmod.BUILD_DIR, "bench", "verify", "cpslock-bench-verify")
 
 
 def timed(argv, **kw):

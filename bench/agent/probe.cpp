@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
-// Benchmark helper for bench/agent_latency.py.
-//   cpslock-bench-agent-raw             the rig's limit: a raw SCardGetStatusChange(INFINITE) watcher,
+// Benchmark helper for bench/agent/bench.py.
+//   cpslock-bench-agent             the rig's limit: a raw SCardGetStatusChange(INFINITE) watcher,
 //                                       one line per presence change: raw <present|empty> <reader> <mono_ns>;
 //                                       stops when standard input closes
-//   cpslock-bench-agent-raw --stamp F   appends CLOCK_MONOTONIC ns to F and exits (the action the peer
+//   cpslock-bench-agent --stamp F   appends CLOCK_MONOTONIC ns to F and exits (the action the peer
 //                                       card_eventmgr runs on removal)
 #include "core/Clock.h"
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
     if (argc == 3 && std::strcmp(argv[1], "--stamp") == 0)
         return stamp(argv[2]);
     if (argc != 1) {
-        std::fputs("usage: cpslock-bench-agent-raw [--stamp FILE]\n", stderr);
+        std::fputs("usage: cpslock-bench-agent [--stamp FILE]\n", stderr);
         return 2;
     }
     SCARDCONTEXT context = 0;

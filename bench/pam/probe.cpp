@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 // Times pam_authenticate() alone, as a screen locker calls it: one process, one PAM transaction per
-// run, the PIN answered by the conversation. Run under pam_wrapper (bench/pam_latency.py).
+// run, the PIN answered by the conversation. Run under pam_wrapper (bench/pam/bench.py).
 //   usage: cpslock-bench-pam SERVICE USER PIN RUNS
 // Prints one line per run: "pam_ms=<milliseconds> rc=<pam return code>".
 #include <chrono>

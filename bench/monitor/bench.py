@@ -8,7 +8,7 @@
 2. Idle: wake-ups (context switches) and CPU time of the monitor thread over S seconds with no card
    and with a CPS card present, and the APDUs the card received meanwhile.
 
-usage: monitor_latency.py [--cycles 100] [--idle-seconds 60]
+usage: bench/monitor/bench.py [--cycles 100] [--idle-seconds 60]
 """
 import argparse
 import os
@@ -16,10 +16,10 @@ import statistics
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 import rig as rigmod  # noqa: E402
 
-PROBE = os.path.join(rigmod.BUILD_DIR, "bench", "cpslock-bench-monitor")
+PROBE = os.path.join(rigmod.BUILD_DIR, "bench", "monitor", "cpslock-bench-monitor")
 READER = "Virtual_PCD_00_00"
 
 

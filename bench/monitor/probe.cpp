@@ -3,7 +3,7 @@
 // (the rig's limit), and prints one line per event from each with CLOCK_MONOTONIC stamps:
 //   raw <present|empty> <reader> <wakeup_ns>
 //   monitor <event> <reader> <kind> <serial|-> <wakeup_ns> <delivered_ns>
-// Stops on SIGTERM/SIGINT or when standard input closes. bench/monitor_latency.py drives it.
+// Stops on SIGTERM/SIGINT or when standard input closes. bench/monitor/bench.py drives it.
 #include "pcsc/ReaderMonitor.h"
 
 #include "core/Clock.h"
