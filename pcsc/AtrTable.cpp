@@ -16,7 +16,7 @@ struct AtrRow {
 };
 
 // Sources: OpenSC card-iasecc.c (CPx masks), ANS Cryptolib CPS, pcsc-tools smartcard_list.txt;
-// see shared/facts/cps-cards.md. OpenSC's contactless row has a typo (2B for 3B): corrected here.
+// see docs/reference/cps-cards.md. OpenSC's contactless row has a typo (2B for 3B): corrected here.
 // The first matching row wins, so exact rows come before the masks that would also cover them.
 constexpr AtrRow kRows[] = {
     {"3B8F80010031B86404B0ECC1739401808290000E", "FFFFFFFFFFFFFFFF0000FFC0FFFFFFFFFFFFFFFF",

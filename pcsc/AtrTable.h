@@ -15,7 +15,7 @@ struct AtrMatch {
     std::string_view label; ///< the table row that matched ("CPS3 contact (IAS-ECC)"), empty if none
 };
 
-/// Classifies an ATR against the table of shared/facts/cps-cards.md. Never throws; any length,
+/// Classifies an ATR against the table of docs/reference/cps-cards.md. Never throws; any length,
 /// including empty or garbage, gives a result (Other when nothing matches).
 AtrMatch classifyAtr(std::span<const std::uint8_t> atr);
 

@@ -13,7 +13,7 @@ class QTextBrowser;
 
 namespace cpslock::agent {
 
-/// Who to call, from the policy's [lost_card] (defaults: ANS support, shared/facts/cps-cards.md).
+/// Who to call, from the policy's [lost_card] (defaults: ANS support, docs/reference/cps-cards.md).
 struct LostCardContacts {
     std::string phone;
     std::string web;

@@ -6,7 +6,7 @@ pcscd + vpcd rig, with the test PKI's card certificate and key (rig.insert_defau
 What it shows: the token and its objects, the certificate read back byte for byte, login and a
 CKM_RSA_PKCS signature (INTERNAL AUTHENTICATE) verified with OpenSSL, the live PIN counter (count low,
 final try, locked) read from the card's CHV SDO, a blocked card staying blocked, and a card pulled
-mid-signature. OpenSC 0.23 offers no hashing mechanism on a CPx (shared/facts/cpx-card.md, limit 4):
+mid-signature. OpenSC 0.23 offers no hashing mechanism on a CPx (docs/reference/cpx-card.md, limit 4):
 that is asserted too, so a change of OpenSC shows up here.
 """
 import hashlib

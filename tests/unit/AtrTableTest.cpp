@@ -19,7 +19,7 @@ CardKind kindOf(const std::string& hex) {
 }
 } // namespace
 
-// Every ATR listed in shared/facts/cps-cards.md.
+// Every ATR listed in docs/reference/cps-cards.md.
 TEST(AtrTableTest, Cps3ContactBothRevisions) {
     EXPECT_EQ(kindOf("3B AC 00 40 2A 00 12 25 00 64 80 00 03 10 00 90 00"), CardKind::Cps3);
     EXPECT_EQ(kindOf("3B AC 00 40 2A 00 12 25 00 64 80 82 02 12 00 90 00"), CardKind::Cps3);

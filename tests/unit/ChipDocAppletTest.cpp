@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The CPS4 (ChipDoc) applet at APDU level, as ANS Cryptolib CPS 5.2's cps4 driver drives it
-// (shared/facts/cpx-card.md, "CPS4"). No middleware here can drive it end to end: OpenSC has no CPS4
+// (docs/reference/cpx-card.md, "CPS4"). No middleware here can drive it end to end: OpenSC has no CPS4
 // driver and Cryptolib is not installable, so these sequences are the whole test.
 #include "tools/cardsim/CardCrypto.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: EUPL-1.2
-// The CPS3 (IAS-ECC CPx) applet at APDU level, against shared/facts/cpx-card.md: the sequences OpenSC
+// The CPS3 (IAS-ECC CPx) applet at APDU level, against docs/reference/cpx-card.md: the sequences OpenSC
 // 0.23's iasecc driver and ANS Cryptolib CPS send, and the refusals around them.
 #include "tools/cardsim/CardCrypto.h"
 #include "tools/cardsim/CpsFileSystem.h"

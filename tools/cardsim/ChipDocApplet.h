@@ -5,7 +5,7 @@
 
 namespace cpslock::cardsim {
 
-/// A CPS4 (NXP ChipDoc) as ANS Cryptolib CPS 5.2's `cps4` driver drives it (shared/facts/cpx-card.md
+/// A CPS4 (NXP ChipDoc) as ANS Cryptolib CPS 5.2's `cps4` driver drives it (docs/reference/cpx-card.md
 /// "CPS4"): logical channel 1 (CLA 01) without MANAGE CHANNEL, FCI `6F` for SELECT with P2 = 00,
 /// VERIFY without data always answering the counter, the authentication key 0x20 as raw RSA through
 /// PSO DECIPHER over a host-padded block (command chaining), the signature key 0x21 signing a bare

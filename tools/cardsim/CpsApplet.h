@@ -13,7 +13,7 @@ namespace cpslock::cardsim {
 
 /// What CPS3 (IAS-ECC "CPx", IasEccApplet) and CPS4 (ChipDoc, ChipDocApplet) share: the transport
 /// (T=0 `61 xx` + GET RESPONSE, command chaining), the file tree with SELECT and READ BINARY,
-/// CHV 1 and MANAGE SECURITY ENVIRONMENT. shared/facts/cpx-card.md is the specification.
+/// CHV 1 and MANAGE SECURITY ENVIRONMENT. docs/reference/cpx-card.md is the specification.
 /// Pure: no I/O, no logging (the PIN never leaves CpsCredentials).
 class CpsApplet {
 public:

@@ -9,7 +9,7 @@
 namespace cpslock::cardsim {
 namespace {
 
-// AIDs (shared/facts/cps-cards.md): the IAS-ECC root (also the CPS4 ChipDoc applet) and the CPS3
+// AIDs (docs/reference/cps-cards.md): the IAS-ECC root (also the CPS4 ChipDoc applet) and the CPS3
 // PKCS#15 application.
 const Bytes kRootAid{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x01, 0x00};
 const Bytes kPkcs15Aid{0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x10};

@@ -11,7 +11,7 @@
 namespace cpslock::cardsim {
 
 /// What goes into a CPS card's files: EF.SN.ICC and, when the card carries keys, the PKCS#15
-/// application describing them (shared/facts/cpx-card.md §4.5).
+/// application describing them (docs/reference/cpx-card.md §4.5).
 struct CpsCardContent {
     Bytes snIcc;
     Bytes authCertificate; ///< DER; empty: no PKCS#15 application at all

@@ -6,7 +6,7 @@
 namespace cpslock::cardsim {
 
 /// A CPS3 as an IAS-ECC "CPx" card, as OpenSC's `iasecc` driver and ANS Cryptolib CPS drive it
-/// (shared/facts/cpx-card.md): CLA 00 over T=0, the CpsApplet file tree, GET DATA of the CHV and
+/// (docs/reference/cpx-card.md): CLA 00 over T=0, the CpsApplet file tree, GET DATA of the CHV and
 /// key SDOs, VERIFY of CHV 1, MSE SET, INTERNAL AUTHENTICATE with the authentication key (0x82),
 /// PSO HASH (finishing the host's SHA state) + PSO COMPUTE DIGITAL SIGNATURE with the signature
 /// key (0x81), PSO DECIPHER. No secure messaging: nothing on the login/sign path needs it.

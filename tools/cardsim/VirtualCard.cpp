@@ -20,7 +20,7 @@ struct ProfileRow {
     bool cps;
 };
 
-// ATRs from shared/facts/cps-cards.md; "bank" shares the 3F 65 25 prefix with Carte Vitale 1 on purpose.
+// ATRs from docs/reference/cps-cards.md; "bank" shares the 3F 65 25 prefix with Carte Vitale 1 on purpose.
 constexpr std::array<ProfileRow, 7> kProfiles{{
     {"cps3", "3BAC00402A001225006480000310009000", true},
     {"cps3-contactless", "3B8F80010031B86404B0ECC1739401808290000E", true},

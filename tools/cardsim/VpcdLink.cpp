@@ -16,7 +16,7 @@ constexpr std::size_t kMaxMessage = 65535;
 
 void quickAck(int fd) {
     // Debian's vpcd writes the length and the payload separately; without re-arming QUICKACK after
-    // every receive each APDU waits ~40 ms for a delayed ACK (shared/facts/test-rig.md).
+    // every receive each APDU waits ~40 ms for a delayed ACK (docs/reference/test-rig.md).
     const int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof on);
 }
