@@ -8,6 +8,8 @@ packages=(
     # build
     cmake ninja-build g++ clang pkg-config
     libclang-rt-14-dev
+    # scripts/lint.sh (run by scripts/test.sh): the committed .clang-format and .clang-tidy
+    clang-format clang-tidy
     libpcsclite-dev libtomlplusplus-dev nlohmann-json3-dev libspdlog-dev
     libgtest-dev libgmock-dev libssl-dev libp11-kit-dev libpam0g-dev libsystemd-dev
     # cpslock crl update downloads the CRLs with libcurl
