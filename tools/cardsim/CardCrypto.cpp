@@ -30,8 +30,9 @@ std::optional<Bytes> rsaPrivate(EVP_PKEY* key, Operation operation, int padding,
 }
 
 // A signature-like output is exactly as long as the modulus: leading zero bytes put back.
-Bytes modulusSized(Bytes out, std::size_t modulus) {
-    out.insert(out.begin(), modulus - std::min(modulus, out.size()), 0x00);
+std::optional<Bytes> modulusSized(std::optional<Bytes> out, std::size_t modulus) {
+    if (out)
+        out->insert(out->begin(), modulus - std::min(modulus, out->size()), 0x00);
     return out;
 }
 
@@ -51,20 +52,14 @@ std::optional<Bytes> rsaSignPkcs1(EVP_PKEY* key, const Bytes& input) {
     if (input.empty() || input.size() + 11 > modulus)
         return std::nullopt;
     // No digest set: OpenSSL pads the input as it is (the caller's DigestInfo) with type 1.
-    auto out = rsaPrivate(key, Operation::Sign, RSA_PKCS1_PADDING, input);
-    if (!out)
-        return std::nullopt;
-    return modulusSized(std::move(*out), modulus);
+    return modulusSized(rsaPrivate(key, Operation::Sign, RSA_PKCS1_PADDING, input), modulus);
 }
 
 std::optional<Bytes> rsaRawPrivate(EVP_PKEY* key, const Bytes& block) {
     const std::size_t modulus = rsaModulusBytes(key);
     if (block.size() != modulus)
         return std::nullopt;
-    auto out = rsaPrivate(key, Operation::Decrypt, RSA_NO_PADDING, block);
-    if (!out)
-        return std::nullopt;
-    return modulusSized(std::move(*out), modulus);
+    return modulusSized(rsaPrivate(key, Operation::Decrypt, RSA_NO_PADDING, block), modulus);
 }
 
 std::optional<Bytes> rsaDecryptPkcs1(EVP_PKEY* key, const Bytes& cryptogram) {
