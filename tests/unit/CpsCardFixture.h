@@ -64,18 +64,21 @@ struct CpsCard {
         : authKey(testkeys::rsaKey(2048)), signKey(testkeys::rsaKey(2048)), profile(std::move(profileName)) {
         authCert = testkeys::certificate(authKey.get());
         signCert = testkeys::certificate(signKey.get(), "critical,nonRepudiation");
-        std::string error;
-        auto auth = cardsim::parsePivCredentials(authCert, pkcs8Der(authKey.get()), error);
-        auto sign = cardsim::parsePivCredentials(signCert, pkcs8Der(signKey.get()), error);
-        EXPECT_TRUE(auth && sign) << error;
-        credentials = std::make_shared<cardsim::CpsCredentials>(std::move(auth), std::move(sign), "1234", 3,
-                                                                std::move(actua));
+        auto auth = cardsim::parsePivCredentials(authCert, pkcs8Der(authKey.get()));
+        auto sign = cardsim::parsePivCredentials(signCert, pkcs8Der(signKey.get()));
+        EXPECT_TRUE(auth && sign) << (auth ? sign : auth).error().message;
+        credentials = std::make_shared<cardsim::CpsCredentials>(valueOrNone(std::move(auth)), valueOrNone(std::move(sign)),
+                                                                "1234", 3, std::move(actua));
         insert();
+    }
+    static std::optional<cardsim::PivCredentials> valueOrNone(Result<cardsim::PivCredentials> r) {
+        if (!r)
+            return std::nullopt;
+        return std::move(r).value();
     }
     /// A new insertion of the same card (same credentials, same try counter).
     void insert() {
-        std::string error;
-        card.emplace(*cardsim::makeProfile(profile, "2900995235", error), nullptr, credentials);
+        card.emplace(*cardsim::makeProfile(profile, "2900995235"), nullptr, credentials);
     }
     Bytes send(const Bytes& apdu) { return card->process(apdu); }
     Bytes send(const char* apdu) { return send(hex(apdu)); }

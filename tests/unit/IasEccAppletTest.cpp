@@ -286,8 +286,7 @@ TEST(IasEccAppletTest, SelectVariantsAndErrors) {
 }
 
 TEST(IasEccAppletTest, CardWithoutKeysHasNoPkcs15Application) {
-    std::string error;
-    cardsim::VirtualCard card(*cardsim::makeProfile("cps3", "1111", error));
+    cardsim::VirtualCard card(*cardsim::makeProfile("cps3", "1111"));
     EXPECT_EQ(card.process(hex("00A40904043F002F00")), hex("6A82"));
     EXPECT_EQ(card.process(hex("00A40904043F000001")), hex("6A82"));
     EXPECT_EQ(statusOf(card.process(hex("00A40904043F002F01"))), hex("6127")); // EF.ATR still there

@@ -64,15 +64,13 @@ struct Fixture {
 
     explicit Fixture(unsigned bits = 2048, EVP_PKEY* cardKey = nullptr) : key(testkeys::rsaKey(bits)) {
         certDer = testkeys::certificate(key.get());
-        std::string error;
-        auto credentials = parsePivCredentials(certDer, pkcs8Der(cardKey ? cardKey : key.get()), error);
-        EXPECT_TRUE(credentials) << error;
+        auto credentials = parsePivCredentials(certDer, pkcs8Der(cardKey ? cardKey : key.get()));
+        EXPECT_TRUE(credentials) << credentials.error().message;
         applet = std::make_shared<PivApplet>(std::move(*credentials), "4711", 3);
         insert();
     }
     void insert() {
-        std::string error;
-        card.emplace(*makeProfile("cps3", "992138450", error), applet);
+        card.emplace(*makeProfile("cps3", "992138450"), applet);
     }
     Bytes send(const Bytes& apdu) { return card->process(apdu); }
     Bytes send(const char* apdu) { return send(hex(apdu)); }
@@ -217,8 +215,7 @@ TEST(PivAppletTest, PivCommandsNeedTheApplicationSelected) {
 }
 
 TEST(PivAppletTest, CardWithoutPivMaterialHasNoPivApplication) {
-    std::string error;
-    VirtualCard card(*makeProfile("cps3", "", error));
+    VirtualCard card(*makeProfile("cps3", ""));
     EXPECT_EQ(card.process(hex("00A4040005A000000308")), hex("6A82"));
     EXPECT_EQ(card.process(hex("80CB3FFF035C017E")), hex("6E00"));
 }
@@ -453,9 +450,8 @@ TEST(PivAppletTest, CredentialsLoadFromDerAndPemAndRejectGarbage) {
     const testkeys::PKey key = testkeys::rsaKey(2048);
     const Bytes cert = testkeys::certificate(key.get());
     const Bytes keyDer = pkcs8Der(key.get());
-    std::string error;
-    auto fromDer = parsePivCredentials(cert, keyDer, error);
-    ASSERT_TRUE(fromDer) << error;
+    auto fromDer = parsePivCredentials(cert, keyDer);
+    ASSERT_TRUE(fromDer) << fromDer.error().message;
     EXPECT_EQ(fromDer->certificateDer, cert);
     EXPECT_EQ(fromDer->keyBits, 2048);
 
@@ -465,17 +461,20 @@ TEST(PivAppletTest, CredentialsLoadFromDerAndPemAndRejectGarbage) {
     const long n = BIO_get_mem_data(bio, &text);
     const Bytes keyPem(text, text + n);
     BIO_free(bio);
-    auto fromPem = parsePivCredentials(pem(cert), keyPem, error);
-    ASSERT_TRUE(fromPem) << error;
+    auto fromPem = parsePivCredentials(pem(cert), keyPem);
+    ASSERT_TRUE(fromPem) << fromPem.error().message;
     EXPECT_EQ(fromPem->certificateDer, cert);
 
-    EXPECT_FALSE(parsePivCredentials(Bytes{0x30, 0x03, 0x02}, keyDer, error));
-    EXPECT_EQ(error.rfind("certificate:", 0), 0u) << error;
-    EXPECT_FALSE(parsePivCredentials(cert, Bytes{0x30, 0x00}, error));
-    EXPECT_EQ(error.rfind("key:", 0), 0u) << error;
+    const auto badCert = parsePivCredentials(Bytes{0x30, 0x03, 0x02}, keyDer);
+    ASSERT_FALSE(badCert);
+    EXPECT_EQ(badCert.error().message.rfind("certificate:", 0), 0u) << badCert.error().message;
+    const auto badKey = parsePivCredentials(cert, Bytes{0x30, 0x00});
+    ASSERT_FALSE(badKey);
+    EXPECT_EQ(badKey.error().message.rfind("key:", 0), 0u) << badKey.error().message;
     const testkeys::PKey ec = testkeys::ecKey();
-    EXPECT_FALSE(parsePivCredentials(cert, pkcs8Der(ec.get()), error));
-    EXPECT_NE(error.find("RSA"), std::string::npos) << error;
+    const auto ecKey = parsePivCredentials(cert, pkcs8Der(ec.get()));
+    ASSERT_FALSE(ecKey);
+    EXPECT_NE(ecKey.error().message.find("RSA"), std::string::npos) << ecKey.error().message;
 }
 
 TEST(PivAppletTest, PinsAreFourToEightDigits) {

@@ -17,9 +17,8 @@ using cpslock::cardsim::VirtualCard;
 
 namespace {
 VirtualCard card(const char* profile, const char* serial = "") {
-    std::string error;
-    auto p = makeProfile(profile, serial, error);
-    EXPECT_TRUE(p.has_value()) << error;
+    auto p = makeProfile(profile, serial);
+    EXPECT_TRUE(p.ok()) << p.error().message;
     return VirtualCard(*p);
 }
 Bytes apdu(const char* hex) {
@@ -39,9 +38,8 @@ TEST(VirtualCardTest, EveryProfileHasTheAtrItsNameSays) {
     };
     ASSERT_EQ(profileNames().size(), expected.size());
     for (auto name : profileNames()) {
-        std::string error;
-        const auto p = makeProfile(name, "", error);
-        ASSERT_TRUE(p) << error;
+        const auto p = makeProfile(name, "");
+        ASSERT_TRUE(p) << p.error().message;
         EXPECT_EQ(cpslock::pcsc::classifyAtr(p->atr).kind, expected.at(std::string(name))) << name;
     }
 }
@@ -103,11 +101,11 @@ TEST(VirtualCardTest, ResetForgetsTheSelection) {
 }
 
 TEST(VirtualCardTest, BadProfilesAndSerials) {
-    std::string error;
-    EXPECT_FALSE(makeProfile("cps5", "", error));
-    EXPECT_NE(error.find("cps5"), std::string::npos);
-    EXPECT_FALSE(makeProfile("cps3", "12345678901", error));
-    EXPECT_FALSE(makeProfile("cps3", "12a", error));
+    const auto unknown = makeProfile("cps5", "");
+    ASSERT_FALSE(unknown);
+    EXPECT_NE(unknown.error().message.find("cps5"), std::string::npos);
+    EXPECT_FALSE(makeProfile("cps3", "12345678901"));
+    EXPECT_FALSE(makeProfile("cps3", "12a"));
 }
 
 TEST(VirtualCardTest, CpsProfilesSpeakTheirCardsLanguage) {

@@ -1,23 +1,39 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/CardCrypto.h"
 
+#include "card/OpenSslPtr.h"
+
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <memory>
 
 namespace cpslock::cardsim {
 namespace {
 
-struct CtxFree {
-    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-using Ctx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
+enum class Operation { Sign, Decrypt };
 
-Ctx contextFor(EVP_PKEY* key) {
-    return Ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+// One RSA private-key operation with @p padding; the output as long as OpenSSL makes it.
+std::optional<Bytes> rsaPrivate(EVP_PKEY* key, Operation operation, int padding, const Bytes& input) {
+    const card::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    Bytes out(rsaModulusBytes(key));
+    std::size_t outLen = out.size();
+    const bool sign = operation == Operation::Sign;
+    if (!ctx || (sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), padding) <= 0 ||
+        (sign ? EVP_PKEY_sign(ctx.get(), out.data(), &outLen, input.data(), input.size())
+              : EVP_PKEY_decrypt(ctx.get(), out.data(), &outLen, input.data(), input.size())) <= 0)
+        return std::nullopt;
+    out.resize(outLen);
+    return out;
+}
+
+// A signature-like output is exactly as long as the modulus: leading zero bytes put back.
+std::optional<Bytes> modulusSized(std::optional<Bytes> out, std::size_t modulus) {
+    if (out)
+        out->insert(out->begin(), modulus - std::min(modulus, out->size()), 0x00);
+    return out;
 }
 
 std::uint32_t bigEndian32(const Bytes& b, std::size_t at) {
@@ -35,45 +51,21 @@ std::optional<Bytes> rsaSignPkcs1(EVP_PKEY* key, const Bytes& input) {
     const std::size_t modulus = rsaModulusBytes(key);
     if (input.empty() || input.size() + 11 > modulus)
         return std::nullopt;
-    Ctx ctx = contextFor(key);
-    Bytes out(modulus);
-    std::size_t outLen = out.size();
     // No digest set: OpenSSL pads the input as it is (the caller's DigestInfo) with type 1.
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
-        EVP_PKEY_sign(ctx.get(), out.data(), &outLen, input.data(), input.size()) <= 0)
-        return std::nullopt;
-    out.resize(outLen);
-    out.insert(out.begin(), modulus - std::min(modulus, outLen), 0x00);
-    return out;
+    return modulusSized(rsaPrivate(key, Operation::Sign, RSA_PKCS1_PADDING, input), modulus);
 }
 
 std::optional<Bytes> rsaRawPrivate(EVP_PKEY* key, const Bytes& block) {
     const std::size_t modulus = rsaModulusBytes(key);
     if (block.size() != modulus)
         return std::nullopt;
-    Ctx ctx = contextFor(key);
-    Bytes out(modulus);
-    std::size_t outLen = out.size();
-    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) <= 0 ||
-        EVP_PKEY_decrypt(ctx.get(), out.data(), &outLen, block.data(), block.size()) <= 0)
-        return std::nullopt;
-    out.resize(outLen);
-    out.insert(out.begin(), modulus - std::min(modulus, outLen), 0x00); // keep leading zero bytes
-    return out;
+    return modulusSized(rsaPrivate(key, Operation::Decrypt, RSA_NO_PADDING, block), modulus);
 }
 
 std::optional<Bytes> rsaDecryptPkcs1(EVP_PKEY* key, const Bytes& cryptogram) {
-    const std::size_t modulus = rsaModulusBytes(key);
-    if (cryptogram.size() != modulus)
+    if (cryptogram.size() != rsaModulusBytes(key))
         return std::nullopt;
-    Ctx ctx = contextFor(key);
-    Bytes out(modulus);
-    std::size_t outLen = out.size();
-    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) <= 0 ||
-        EVP_PKEY_decrypt(ctx.get(), out.data(), &outLen, cryptogram.data(), cryptogram.size()) <= 0)
-        return std::nullopt;
-    out.resize(outLen);
-    return out;
+    return rsaPrivate(key, Operation::Decrypt, RSA_PKCS1_PADDING, cryptogram);
 }
 
 Bytes digestInfoFor(const Bytes& hash) {

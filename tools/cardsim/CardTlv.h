@@ -11,6 +11,21 @@
 
 namespace cpslock::cardsim {
 
+// Status words (ISO 7816-4, SP 800-73-4 part 2) the simulated applications answer.
+inline constexpr std::uint16_t kOk = 0x9000;
+inline constexpr std::uint16_t kWrongLength = 0x6700;
+inline constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;
+inline constexpr std::uint16_t kBlocked = 0x6983;
+inline constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
+inline constexpr std::uint16_t kNoCurrentEf = 0x6986;
+inline constexpr std::uint16_t kWrongData = 0x6A80;
+inline constexpr std::uint16_t kNotFound = 0x6A82;
+inline constexpr std::uint16_t kWrongP1P2 = 0x6A86;
+inline constexpr std::uint16_t kNoSuchReference = 0x6A88;
+inline constexpr std::uint16_t kOffsetOutside = 0x6B00;
+inline constexpr std::uint16_t kInsNotSupported = 0x6D00;
+inline constexpr std::uint16_t kClaNotSupported = 0x6E00;
+
 /// A status word as two bytes.
 Bytes sw(std::uint16_t status);
 void appendSw(Bytes& out, std::uint16_t status);

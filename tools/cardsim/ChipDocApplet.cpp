@@ -2,16 +2,10 @@
 #include "tools/cardsim/ChipDocApplet.h"
 
 #include "tools/cardsim/CardCrypto.h"
+#include "tools/cardsim/CardTlv.h"
 
 namespace cpslock::cardsim {
 namespace {
-
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kWrongP1P2 = 0x6A86;
-constexpr std::uint16_t kInsNotSupported = 0x6D00;
 
 // Reached by Cryptolib only after a failure: the issuer security domain and the CPS2ter application.
 const Bytes kIsdAid{0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00};
@@ -20,7 +14,7 @@ const Bytes kCps2terAid{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x02};
 } // namespace
 
 ChipDocApplet::ChipDocApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials> credentials)
-    : CpsApplet(cpsContent(snIcc, *credentials, kAuthKey, kSignKey), credentials) {}
+    : CpsApplet(snIcc, std::move(credentials), kAuthKey, kSignKey) {}
 
 std::optional<CpsApplet::Reply> ChipDocApplet::selectOtherAid(const Bytes& aid) {
     if (aid == kIsdAid || aid == kCps2terAid)
@@ -43,31 +37,21 @@ CpsApplet::Reply ChipDocApplet::securityOperation(const Apdu& apdu, const Bytes&
     const std::uint16_t p1p2 = static_cast<std::uint16_t>((apdu.p1 << 8) | apdu.p2);
     if (p1p2 == 0x8086) {
         // The driver's authentication: the host's PKCS#1 type-1 block, raw RSA with key 0x20.
-        const PivCredentials* key = credentials().authentication();
-        if (environment(0xB8).key != kAuthKey || key == nullptr)
-            return {{}, kConditionsNotSatisfied};
-        if (!verified())
-            return {{}, kSecurityNotSatisfied};
-        auto result = rsaRawPrivate(key->key.get(), data);
-        if (!result)
-            return {{}, kWrongData};
-        return {std::move(*result), kOk};
+        const auto key = usableKey(credentials().authentication(), environment(0xB8).key == kAuthKey);
+        if (!key)
+            return {{}, key.error()};
+        return outputOf(rsaRawPrivate((*key)->key.get(), data));
     }
     if (p1p2 == 0x9E9A) {
         // Signature key (0x21, named 0xA1 in tag 91): PKCS#1 v1.5 over the bare hash sent here.
-        const PivCredentials* key = credentials().signature();
         const auto reference = environment(0xB6).key;
-        if ((reference != kSignKey && reference != (kSignKey | 0x80)) || key == nullptr)
-            return {{}, kConditionsNotSatisfied};
-        if (!verified())
-            return {{}, kSecurityNotSatisfied};
+        const auto key = usableKey(credentials().signature(), reference == kSignKey || reference == (kSignKey | 0x80));
+        if (!key)
+            return {{}, key.error()};
         const Bytes digestInfo = digestInfoFor(data);
         if (digestInfo.empty())
             return {{}, kWrongData};
-        auto signature = rsaSignPkcs1(key->key.get(), digestInfo);
-        if (!signature)
-            return {{}, kWrongData};
-        return {std::move(*signature), kOk};
+        return outputOf(rsaSignPkcs1((*key)->key.get(), digestInfo));
     }
     return {{}, kWrongP1P2};
 }

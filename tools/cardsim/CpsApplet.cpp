@@ -4,27 +4,11 @@
 #include "tools/cardsim/CardCrypto.h"
 #include "tools/cardsim/CardTlv.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 namespace cpslock::cardsim {
 namespace {
 
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kWrongLength = 0x6700;
-constexpr std::uint16_t kBlocked = 0x6983;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kNoCurrentEf = 0x6986;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kNotFound = 0x6A82;
-constexpr std::uint16_t kWrongP1P2 = 0x6A86;
-constexpr std::uint16_t kNoSuchReference = 0x6A88;
-constexpr std::uint16_t kOffsetOutside = 0x6B00;
-constexpr std::uint16_t kClaNotSupported = 0x6E00;
-
-constexpr std::size_t kMaxChain = 4096;
-constexpr std::uint8_t kChainingBit = 0x10;
 const Bytes kMfFid{0x3F, 0x00};
 
 std::uint16_t triesStatus(int left) {
@@ -57,12 +41,10 @@ CpsCardContent cpsContent(const Bytes& snIcc, const CpsCredentials& credentials,
     return content;
 }
 
-CpsApplet::CpsApplet(const CpsCardContent& content, std::shared_ptr<CpsCredentials> credentials)
-    : m_files(content), m_credentials(std::move(credentials)) {}
-
-CpsApplet::~CpsApplet() {
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-}
+CpsApplet::CpsApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials> credentials, std::uint8_t authKeyReference,
+                     std::uint8_t signKeyReference)
+    : m_files(cpsContent(snIcc, *credentials, authKeyReference, signKeyReference)),
+      m_credentials(std::move(credentials)) {}
 
 void CpsApplet::reset() {
     m_currentDf = CpsFileSystem::kMf;
@@ -70,110 +52,79 @@ void CpsApplet::reset() {
     m_verified = false;
     m_environments.clear();
     m_hash.reset();
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-    m_chain.clear();
-    m_chainIns.reset();
-    m_pending.clear();
+    m_transport.reset();
 }
 
 Bytes CpsApplet::process(const Apdu& apdu) {
-    if (!acceptsClass(static_cast<std::uint8_t>(apdu.cla & ~kChainingBit)))
+    if (!acceptsClass(static_cast<std::uint8_t>(apdu.cla & ~ApduTransport::kChainingBit)))
         return sw(kClaNotSupported);
-    if (apdu.ins == 0xC0)
-        return (apdu.cla & kChainingBit) ? sw(kClaNotSupported) : getResponse(apdu);
-    m_pending.clear();
-    if (apdu.cla & kChainingBit) {
-        // Command chaining (ISO 7816-4 §5.1.1.1): keep the data until the last command of the chain.
-        if (m_chainIns != apdu.ins) {
-            OPENSSL_cleanse(m_chain.data(), m_chain.size());
-            m_chain.clear();
-        }
-        if (m_chain.size() + apdu.data.size() > kMaxChain) {
-            OPENSSL_cleanse(m_chain.data(), m_chain.size());
-            m_chain.clear();
-            m_chainIns.reset();
-            return sw(kWrongLength);
-        }
-        m_chainIns = apdu.ins;
-        m_chain.insert(m_chain.end(), apdu.data.begin(), apdu.data.end());
-        return sw(kOk);
-    }
-    Bytes data;
-    if (m_chainIns == apdu.ins)
-        data = m_chain;
-    data.insert(data.end(), apdu.data.begin(), apdu.data.end());
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-    m_chain.clear();
-    m_chainIns.reset();
-
-    Reply reply = dispatch(apdu, data);
-    OPENSSL_cleanse(data.data(), data.size()); // VERIFY data is the PIN
-    if (reply.sw != kOk || reply.body.empty())
-        return sw(reply.sw);
-    return respond(std::move(reply.body), apdu);
+    return m_transport.exchange(apdu, [&](const Bytes& data) { return dispatch(apdu, data); });
 }
 
 CpsApplet::Reply CpsApplet::select(const Apdu& apdu, const Bytes& data) {
     if (apdu.p2 != 0x00 && apdu.p2 != 0x04 && apdu.p2 != 0x0C)
         return {{}, kWrongP1P2};
-    std::optional<int> target;
-    switch (apdu.p1) {
-    case 0x00: // MF (empty or 3F00), else a child of the current DF, else of the MF
-        if (data.empty() || data == kMfFid)
-            target = CpsFileSystem::kMf;
-        else if (data.size() == 2) {
-            const auto fid = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
-            target = m_files.child(m_currentDf, fid);
-            if (!target)
-                target = m_files.child(CpsFileSystem::kMf, fid);
-        }
-        break;
-    case 0x02: // an EF under the current DF; 3F00 too (Cryptolib and OpenSC select the MF so)
-        if (data == kMfFid)
-            target = CpsFileSystem::kMf;
-        else if (data.size() == 2) {
-            target = m_files.child(m_currentDf, static_cast<std::uint16_t>((data[0] << 8) | data[1]));
-            if (target && m_files.file(*target).isDf)
-                target.reset();
-        }
-        break;
-    case 0x04: // by name
-        target = m_files.byAid(data);
-        if (!target) {
-            if (auto other = selectOtherAid(data))
-                return *other;
-        }
-        break;
-    case 0x08: { // path from the MF, with or without the MF itself
-        const Bytes path = withoutMfPrefix(data);
-        target = path.empty() ? std::optional<int>(CpsFileSystem::kMf) : m_files.walk(CpsFileSystem::kMf, path);
-        break;
-    }
-    case 0x09: { // path: from the MF when it starts with 3F00 (as the CPx accepts), else from the current DF
-        const bool fromMf = data.size() >= 2 && data[0] == 0x3F && data[1] == 0x00;
-        const Bytes path = withoutMfPrefix(data);
-        if (fromMf && path.empty())
-            target = CpsFileSystem::kMf;
-        else
-            target = m_files.walk(fromMf ? CpsFileSystem::kMf : m_currentDf, path);
-        break;
-    }
-    default: return {{}, kWrongP1P2};
+    if (apdu.p1 != 0x00 && apdu.p1 != 0x02 && apdu.p1 != 0x04 && apdu.p1 != 0x08 && apdu.p1 != 0x09)
+        return {{}, kWrongP1P2};
+    const std::optional<int> target = selectTarget(apdu.p1, data);
+    if (!target && apdu.p1 == 0x04) {
+        if (auto other = selectOtherAid(data))
+            return *other;
     }
     if (!target)
         return {{}, kNotFound};
     // Selecting never ends the CHV 1 verified state: both middlewares select between VERIFY and
     // the signature.
-    if (m_files.file(*target).isDf) {
-        m_currentDf = *target;
-        m_currentEf.reset();
-    } else {
-        m_currentDf = m_files.file(*target).parent;
-        m_currentEf = *target;
-    }
+    makeCurrent(*target);
     if (apdu.p2 == 0x0C)
         return {{}, kOk};
     return {m_files.controlParameters(*target, apdu.p2 == 0x00 && fciForP2Zero()), kOk};
+}
+
+// The file a SELECT with this P1 designates; nullopt when there is none.
+std::optional<int> CpsApplet::selectTarget(std::uint8_t p1, const Bytes& data) const {
+    switch (p1) {
+    case 0x00: { // MF (empty or 3F00), else a child of the current DF, else of the MF
+        if (data.empty() || data == kMfFid)
+            return CpsFileSystem::kMf;
+        if (data.size() != 2)
+            return std::nullopt;
+        const auto fid = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
+        const auto child = m_files.child(m_currentDf, fid);
+        return child ? child : m_files.child(CpsFileSystem::kMf, fid);
+    }
+    case 0x02: { // an EF under the current DF; 3F00 too (Cryptolib and OpenSC select the MF so)
+        if (data == kMfFid)
+            return CpsFileSystem::kMf;
+        if (data.size() != 2)
+            return std::nullopt;
+        const auto ef = m_files.child(m_currentDf, static_cast<std::uint16_t>((data[0] << 8) | data[1]));
+        return ef && m_files.file(*ef).isDf ? std::nullopt : ef;
+    }
+    case 0x04: // by name
+        return m_files.byAid(data);
+    case 0x08: { // path from the MF, with or without the MF itself
+        const Bytes path = withoutMfPrefix(data);
+        return path.empty() ? std::optional<int>(CpsFileSystem::kMf) : m_files.walk(CpsFileSystem::kMf, path);
+    }
+    default: { // 09, path: from the MF when it starts with 3F00 (as the CPx accepts), else from the current DF
+        const bool fromMf = data.size() >= 2 && data[0] == 0x3F && data[1] == 0x00;
+        const Bytes path = withoutMfPrefix(data);
+        if (fromMf && path.empty())
+            return CpsFileSystem::kMf;
+        return m_files.walk(fromMf ? CpsFileSystem::kMf : m_currentDf, path);
+    }
+    }
+}
+
+void CpsApplet::makeCurrent(int file) {
+    if (m_files.file(file).isDf) {
+        m_currentDf = file;
+        m_currentEf.reset();
+    } else {
+        m_currentDf = m_files.file(file).parent;
+        m_currentEf = file;
+    }
 }
 
 CpsApplet::Reply CpsApplet::readBinary(const Apdu& apdu) {
@@ -186,8 +137,7 @@ CpsApplet::Reply CpsApplet::readBinary(const Apdu& apdu) {
             file = m_files.bySfi(CpsFileSystem::kMf, sfi);
         if (!file)
             return {{}, kNotFound};
-        m_currentDf = m_files.file(*file).parent;
-        m_currentEf = *file;
+        makeCurrent(*file);
         offset = apdu.p2;
     } else {
         if (!m_currentEf)
@@ -260,29 +210,18 @@ const CpsApplet::Environment& CpsApplet::environment(std::uint8_t crt) const {
     return it == m_environments.end() ? kNone : it->second;
 }
 
-Bytes CpsApplet::getResponse(const Apdu& apdu) {
-    if (apdu.p1 != 0x00 || apdu.p2 != 0x00)
-        return sw(kWrongP1P2);
-    if (m_pending.empty())
-        return sw(kConditionsNotSatisfied);
-    return nextPiece(apdu.hasLe ? apdu.le : 256);
+Result<const PivCredentials*, std::uint16_t> CpsApplet::usableKey(const PivCredentials* key, bool named) const {
+    if (!named || key == nullptr)
+        return kConditionsNotSatisfied;
+    if (!verified())
+        return kSecurityNotSatisfied;
+    return key;
 }
 
-Bytes CpsApplet::respond(Bytes body, const Apdu& apdu) {
-    m_pending = std::move(body);
-    // Without Le (a case-4 command over T=0) nothing goes out now: `61 xx`, then GET RESPONSE.
-    return nextPiece(apdu.hasLe ? apdu.le : 0);
-}
-
-Bytes CpsApplet::nextPiece(std::size_t ne) {
-    const std::size_t n = std::min(ne, m_pending.size());
-    Bytes out(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
-    m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
-    if (m_pending.empty())
-        appendSw(out, kOk);
-    else
-        appendSw(out, static_cast<std::uint16_t>(0x6100 | (std::min<std::size_t>(m_pending.size(), 256) & 0xFF)));
-    return out;
+CpsApplet::Reply CpsApplet::outputOf(std::optional<Bytes> output) {
+    if (!output)
+        return {{}, kWrongData};
+    return {std::move(*output), kOk};
 }
 
 } // namespace cpslock::cardsim

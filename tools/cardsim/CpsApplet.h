@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+#include "tools/cardsim/ApduTransport.h"
 #include "tools/cardsim/CpsCredentials.h"
 #include "tools/cardsim/CpsFileSystem.h"
 #include "tools/cardsim/PivApplet.h"
@@ -17,7 +19,7 @@ namespace cpslock::cardsim {
 /// Pure: no I/O, no logging (the PIN never leaves CpsCredentials).
 class CpsApplet {
 public:
-    virtual ~CpsApplet();
+    virtual ~CpsApplet() = default;
     CpsApplet(const CpsApplet&) = delete;
     CpsApplet& operator=(const CpsApplet&) = delete;
 
@@ -32,17 +34,16 @@ public:
     int triesLeft() const { return m_credentials->triesLeft(); }
 
 protected:
-    struct Reply {
-        Bytes body;
-        std::uint16_t sw = 0x9000;
-    };
+    using Reply = ApduReply;
     /// One CRT of the security environment (MSE SET): algorithm reference and key reference.
     struct Environment {
         std::optional<std::uint8_t> algorithm;
         std::optional<std::uint8_t> key;
     };
 
-    CpsApplet(const CpsCardContent& content, std::shared_ptr<CpsCredentials> credentials);
+    /// @p authKeyReference / @p signKeyReference: how this card names its two keys.
+    CpsApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials> credentials, std::uint8_t authKeyReference,
+              std::uint8_t signKeyReference);
 
     /// Whether this card answers class byte @p cla (chaining bit already removed).
     virtual bool acceptsClass(std::uint8_t cla) const = 0;
@@ -62,6 +63,11 @@ protected:
     Reply manageSecurityEnvironment(const Apdu& apdu, const Bytes& data);
 
     const Environment& environment(std::uint8_t crt) const;
+    /// The key of a private-key operation, when the security environment names it (@p named) and
+    /// CHV 1 is verified; else the status word refusing the operation.
+    Result<const PivCredentials*, std::uint16_t> usableKey(const PivCredentials* key, bool named) const;
+    /// The answer of a private-key operation: its output, or 6A80 when it failed.
+    static Reply outputOf(std::optional<Bytes> output);
     const CpsFileSystem& files() const { return m_files; }
     const CpsCredentials& credentials() const { return *m_credentials; }
 
@@ -69,9 +75,8 @@ protected:
     std::optional<Bytes> m_hash;
 
 private:
-    Bytes getResponse(const Apdu& apdu);
-    Bytes respond(Bytes body, const Apdu& apdu);
-    Bytes nextPiece(std::size_t ne);
+    std::optional<int> selectTarget(std::uint8_t p1, const Bytes& data) const;
+    void makeCurrent(int file);
 
     CpsFileSystem m_files;
     std::shared_ptr<CpsCredentials> m_credentials;
@@ -79,9 +84,7 @@ private:
     std::optional<int> m_currentEf;
     bool m_verified = false;
     std::map<std::uint8_t, Environment> m_environments;
-    Bytes m_chain;
-    std::optional<std::uint8_t> m_chainIns;
-    Bytes m_pending;
+    ApduTransport m_transport;
 };
 
 /// The card's content for @p credentials (no keys: no PKCS#15 application) with these key references.

@@ -9,14 +9,6 @@
 namespace cpslock::cardsim {
 namespace {
 
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kWrongP1P2 = 0x6A86;
-constexpr std::uint16_t kNoSuchReference = 0x6A88;
-constexpr std::uint16_t kInsNotSupported = 0x6D00;
-
 // IAS-ECC SDO classes as GET DATA names them (class | 0x80).
 constexpr std::uint8_t kChvClass = 0x81;
 constexpr std::uint8_t kRsaPrivateClass = 0x90;
@@ -25,7 +17,7 @@ constexpr int kPukTries = 10;
 } // namespace
 
 IasEccApplet::IasEccApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials> credentials)
-    : CpsApplet(cpsContent(snIcc, *credentials, kAuthKey, kSignKey), credentials) {}
+    : CpsApplet(snIcc, std::move(credentials), kAuthKey, kSignKey) {}
 
 CpsApplet::Reply IasEccApplet::dispatch(const Apdu& apdu, const Bytes& data) {
     switch (apdu.ins) {
@@ -87,89 +79,87 @@ CpsApplet::Reply IasEccApplet::getData(const Apdu& apdu, const Bytes& data) cons
 CpsApplet::Reply IasEccApplet::internalAuthenticate(const Apdu& apdu, const Bytes& data) const {
     if (apdu.p1 != 0x00 || apdu.p2 != 0x00)
         return {{}, kWrongP1P2};
-    const PivCredentials* key = credentials().authentication();
-    if (environment(0xA4).key != kAuthKey || key == nullptr)
-        return {{}, kConditionsNotSatisfied};
-    if (!verified())
-        return {{}, kSecurityNotSatisfied};
+    const auto key = usableKey(credentials().authentication(), environment(0xA4).key == kAuthKey);
+    if (!key)
+        return {{}, key.error()};
     // The host's input (a DigestInfo for CKM_RSA_PKCS) is padded with PKCS#1 type 1 and signed.
-    auto signature = rsaSignPkcs1(key->key.get(), data);
-    if (!signature)
-        return {{}, kWrongData};
-    return {std::move(*signature), kOk};
+    return outputOf(rsaSignPkcs1((*key)->key.get(), data));
 }
 
 CpsApplet::Reply IasEccApplet::securityOperation(const Apdu& apdu, const Bytes& data) {
-    const std::uint16_t p1p2 = static_cast<std::uint16_t>((apdu.p1 << 8) | apdu.p2);
-    if (p1p2 == 0x90A0) {
-        // PSO HASH: 90 (the host's SHA state + 8-byte bit counter, or empty) and 80 (the tail).
-        const auto algorithm = environment(0xAA).algorithm;
-        if (algorithm != 0x40 && algorithm != 0x10)
-            return {{}, kConditionsNotSatisfied};
-        const HashAlgorithm hash = algorithm == 0x40 ? HashAlgorithm::Sha256 : HashAlgorithm::Sha1;
-        std::optional<Bytes> state, tail;
-        for (std::size_t pos = 0; pos < data.size();) {
-            const auto item = readTlv(data, pos);
-            if (!item)
-                return {{}, kWrongData};
-            if (item->tag == 0x90)
-                state = item->value;
-            else if (item->tag == 0x80)
-                tail = item->value;
-            else
-                return {{}, kWrongData};
-        }
-        if (!state || !tail)
-            return {{}, kWrongData};
-        Bytes chaining;
-        std::uint64_t bits = 0;
-        if (!state->empty()) {
-            if (state->size() < 8)
-                return {{}, kWrongData};
-            chaining.assign(state->begin(), state->end() - 8);
-            for (auto it = state->end() - 8; it != state->end(); ++it)
-                bits = (bits << 8) | *it;
-        }
-        auto digest = finishHash(hash, chaining, bits, *tail);
-        if (!digest)
-            return {{}, kWrongData};
-        m_hash = std::move(*digest);
-        return {{}, kOk};
+    switch ((apdu.p1 << 8) | apdu.p2) {
+    case 0x90A0: return hash(data);
+    case 0x9E9A: return computeSignature(data);
+    case 0x8086: return decipher(data);
+    default: return {{}, kWrongP1P2};
     }
-    if (p1p2 == 0x9E9A) {
-        // PSO COMPUTE DIGITAL SIGNATURE with the non-repudiation key: over the hash PSO HASH left,
-        // or a bare hash given here.
-        const PivCredentials* key = credentials().signature();
-        if (environment(0xB6).key != kSignKey || key == nullptr)
-            return {{}, kConditionsNotSatisfied};
-        if (!verified())
-            return {{}, kSecurityNotSatisfied};
-        const Bytes hash = data.empty() ? m_hash.value_or(Bytes{}) : data;
-        m_hash.reset();
-        if (hash.empty())
-            return {{}, kConditionsNotSatisfied};
-        const Bytes digestInfo = digestInfoFor(hash);
-        if (digestInfo.empty())
-            return {{}, kWrongData};
-        auto signature = rsaSignPkcs1(key->key.get(), digestInfo);
-        if (!signature)
-            return {{}, kWrongData};
-        return {std::move(*signature), kOk};
+}
+
+CpsApplet::Reply IasEccApplet::hash(const Bytes& data) {
+    // PSO HASH: 90 (the host's SHA state + 8-byte bit counter, or empty) and 80 (the tail).
+    const auto algorithm = environment(0xAA).algorithm;
+    if (algorithm != 0x40 && algorithm != 0x10)
+        return {{}, kConditionsNotSatisfied};
+    const auto input = parseHashInput(data);
+    if (!input)
+        return {{}, kWrongData};
+    auto digest = finishHash(algorithm == 0x40 ? HashAlgorithm::Sha256 : HashAlgorithm::Sha1, input->chaining,
+                             input->bitsDone, input->tail);
+    if (!digest)
+        return {{}, kWrongData};
+    m_hash = std::move(*digest);
+    return {{}, kOk};
+}
+
+std::optional<IasEccApplet::HashInput> IasEccApplet::parseHashInput(const Bytes& data) {
+    std::optional<Bytes> state, tail;
+    for (std::size_t pos = 0; pos < data.size();) {
+        const auto item = readTlv(data, pos);
+        if (!item)
+            return std::nullopt;
+        if (item->tag == 0x90)
+            state = item->value;
+        else if (item->tag == 0x80)
+            tail = item->value;
+        else
+            return std::nullopt;
     }
-    if (p1p2 == 0x8086) {
-        const PivCredentials* key = credentials().authentication();
-        if (environment(0xB8).key != kAuthKey || key == nullptr)
-            return {{}, kConditionsNotSatisfied};
-        if (!verified())
-            return {{}, kSecurityNotSatisfied};
-        if (data.empty() || data[0] != 0x81)
-            return {{}, kWrongData}; // padding-indicator byte 81, then the cryptogram
-        auto plain = rsaDecryptPkcs1(key->key.get(), Bytes(data.begin() + 1, data.end()));
-        if (!plain)
-            return {{}, kWrongData};
-        return {std::move(*plain), kOk};
+    if (!state || !tail)
+        return std::nullopt;
+    HashInput input{{}, 0, std::move(*tail)};
+    if (!state->empty()) {
+        if (state->size() < 8)
+            return std::nullopt;
+        input.chaining.assign(state->begin(), state->end() - 8);
+        for (auto it = state->end() - 8; it != state->end(); ++it)
+            input.bitsDone = (input.bitsDone << 8) | *it;
     }
-    return {{}, kWrongP1P2};
+    return input;
+}
+
+CpsApplet::Reply IasEccApplet::computeSignature(const Bytes& data) {
+    // PSO COMPUTE DIGITAL SIGNATURE with the non-repudiation key: over the hash PSO HASH left, or a
+    // bare hash given here.
+    const auto key = usableKey(credentials().signature(), environment(0xB6).key == kSignKey);
+    if (!key)
+        return {{}, key.error()};
+    const Bytes hash = data.empty() ? m_hash.value_or(Bytes{}) : data;
+    m_hash.reset();
+    if (hash.empty())
+        return {{}, kConditionsNotSatisfied};
+    const Bytes digestInfo = digestInfoFor(hash);
+    if (digestInfo.empty())
+        return {{}, kWrongData};
+    return outputOf(rsaSignPkcs1((*key)->key.get(), digestInfo));
+}
+
+CpsApplet::Reply IasEccApplet::decipher(const Bytes& data) const {
+    const auto key = usableKey(credentials().authentication(), environment(0xB8).key == kAuthKey);
+    if (!key)
+        return {{}, key.error()};
+    if (data.empty() || data[0] != 0x81)
+        return {{}, kWrongData}; // padding-indicator byte 81, then the cryptogram
+    return outputOf(rsaDecryptPkcs1((*key)->key.get(), Bytes(data.begin() + 1, data.end())));
 }
 
 } // namespace cpslock::cardsim

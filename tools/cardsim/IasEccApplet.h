@@ -24,7 +24,19 @@ protected:
 private:
     Reply getData(const Apdu& apdu, const Bytes& data) const;
     Reply internalAuthenticate(const Apdu& apdu, const Bytes& data) const;
+    /// PSO: HASH, COMPUTE DIGITAL SIGNATURE or DECIPHER, by P1-P2.
     Reply securityOperation(const Apdu& apdu, const Bytes& data);
+    Reply hash(const Bytes& data);
+    Reply computeSignature(const Bytes& data);
+    Reply decipher(const Bytes& data) const;
+
+    /// What PSO HASH carries: the host's SHA chaining value after bitsDone bits, and the tail.
+    struct HashInput {
+        Bytes chaining;
+        std::uint64_t bitsDone = 0;
+        Bytes tail;
+    };
+    static std::optional<HashInput> parseHashInput(const Bytes& data);
 };
 
 } // namespace cpslock::cardsim

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/PivApplet.h"
 
+#include "card/OpenSslPtr.h"
+#include "tools/cardsim/CardCrypto.h"
 #include "tools/cardsim/CardTlv.h"
 
 #include <openssl/crypto.h>
@@ -15,20 +17,6 @@
 namespace cpslock::cardsim {
 namespace {
 
-// Status words (SP 800-73-4 part 2, ISO 7816-4).
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kWrongLength = 0x6700;
-constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;
-constexpr std::uint16_t kBlocked = 0x6983;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kNotFound = 0x6A82;
-constexpr std::uint16_t kWrongP1P2 = 0x6A86;
-constexpr std::uint16_t kNoSuchReference = 0x6A88;
-constexpr std::uint16_t kInsNotSupported = 0x6D00;
-constexpr std::uint16_t kClaNotSupported = 0x6E00;
-
-constexpr std::size_t kMaxChain = 4096; // more than a 3072-bit GENERAL AUTHENTICATE needs
 constexpr std::uint8_t kKeyPivAuthentication = 0x9A;
 
 // Full AID with version (SP 800-73-4 part 1, 2.2) and the PIX the APT echoes.
@@ -40,51 +28,38 @@ constexpr std::array<std::uint8_t, 25> kFascN{0xD4, 0xE7, 0x39, 0xDA, 0x73, 0x9C
                                                0x84, 0x21, 0xC8, 0x42, 0x10, 0xC3, 0xEB};
 
 
-struct BioFree {
-    void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Free {
-    void operator()(X509* x) const { X509_free(x); }
-};
-struct CtxFree {
-    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-
 bool isPem(const Bytes& file) {
     static constexpr std::string_view kBegin = "-----BEGIN";
     const auto it = std::search(file.begin(), file.end(), kBegin.begin(), kBegin.end());
     return it != file.end();
 }
 
-std::unique_ptr<BIO, BioFree> memoryBio(const Bytes& file) {
-    return std::unique_ptr<BIO, BioFree>(BIO_new_mem_buf(file.data(), static_cast<int>(file.size())));
+card::BioPtr memoryBio(const Bytes& file) {
+    return card::BioPtr(BIO_new_mem_buf(file.data(), static_cast<int>(file.size())));
 }
 
-} // namespace
-
-std::optional<PivCredentials> parsePivCredentials(const Bytes& certificateFile, const Bytes& keyFile,
-                                                  std::string& error) {
-    std::unique_ptr<X509, X509Free> cert;
+/// The certificate file (DER or PEM) in DER.
+Result<Bytes> certificateDer(const Bytes& certificateFile) {
+    card::X509Ptr cert;
     if (isPem(certificateFile)) {
         cert.reset(PEM_read_bio_X509(memoryBio(certificateFile).get(), nullptr, nullptr, nullptr));
     } else {
         const unsigned char* p = certificateFile.data();
         cert.reset(d2i_X509(nullptr, &p, static_cast<long>(certificateFile.size())));
     }
-    if (!cert) {
-        error = "certificate: not a DER or PEM X.509 certificate";
-        return std::nullopt;
-    }
-    PivCredentials out;
+    if (!cert)
+        return fail("certificate: not a DER or PEM X.509 certificate");
     unsigned char* der = nullptr;
     const int derLen = i2d_X509(cert.get(), &der);
-    if (derLen <= 0) {
-        error = "certificate: cannot be re-encoded in DER";
-        return std::nullopt;
-    }
-    out.certificateDer.assign(der, der + derLen);
+    if (derLen <= 0)
+        return fail("certificate: cannot be re-encoded in DER");
+    Bytes out(der, der + derLen);
     OPENSSL_free(der);
+    return out;
+}
 
+/// The key file (PKCS#8 DER or PEM): an RSA key of a size PIV knows.
+Result<std::shared_ptr<EVP_PKEY>> rsaPrivateKey(const Bytes& keyFile) {
     EVP_PKEY* key = nullptr;
     if (isPem(keyFile)) {
         key = PEM_read_bio_PrivateKey(memoryBio(keyFile).get(), nullptr, nullptr, nullptr);
@@ -92,31 +67,34 @@ std::optional<PivCredentials> parsePivCredentials(const Bytes& certificateFile, 
         const unsigned char* p = keyFile.data();
         key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(keyFile.size()));
     }
-    if (!key) {
-        error = "key: not an unencrypted PKCS#8 DER or PEM private key";
-        return std::nullopt;
-    }
-    out.key.reset(key, EVP_PKEY_free);
-    if (!EVP_PKEY_is_a(key, "RSA")) {
-        error = "key: not an RSA key (the simulator's PIV applet signs with RSA only)";
-        return std::nullopt;
-    }
-    out.keyBits = EVP_PKEY_get_bits(key);
-    if (out.keyBits != 1024 && out.keyBits != 2048 && out.keyBits != 3072) {
-        error = "key: RSA-" + std::to_string(out.keyBits) + " has no PIV algorithm identifier (1024, 2048, 3072)";
-        return std::nullopt;
-    }
-    return out;
+    if (!key)
+        return fail("key: not an unencrypted PKCS#8 DER or PEM private key");
+    std::shared_ptr<EVP_PKEY> owned(key, card::OpenSslFree());
+    if (!EVP_PKEY_is_a(key, "RSA"))
+        return fail("key: not an RSA key (the simulator's PIV applet signs with RSA only)");
+    const int bits = EVP_PKEY_get_bits(key);
+    if (bits != 1024 && bits != 2048 && bits != 3072)
+        return fail("key: RSA-" + std::to_string(bits) + " has no PIV algorithm identifier (1024, 2048, 3072)");
+    return owned;
+}
+
+} // namespace
+
+Result<PivCredentials> parsePivCredentials(const Bytes& certificateFile, const Bytes& keyFile) {
+    auto der = certificateDer(certificateFile);
+    if (!der)
+        return der.error();
+    auto key = rsaPrivateKey(keyFile);
+    if (!key)
+        return key.error();
+    const int bits = EVP_PKEY_get_bits(key->get());
+    return PivCredentials{std::move(*der), std::move(*key), bits};
 }
 
 PivApplet::PivApplet(PivCredentials credentials, std::string_view pin, int tries)
     : m_credentials(std::move(credentials)), m_maxTries(tries), m_triesLeft(tries) {
     for (std::size_t i = 0; i < 8; ++i)
         m_pin.append(i < pin.size() ? pin[i] : '\xFF');
-}
-
-PivApplet::~PivApplet() {
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
 }
 
 bool PivApplet::validPin(std::string_view pin) {
@@ -132,10 +110,7 @@ bool PivApplet::matchesAid(const Bytes& aid) {
 
 void PivApplet::reset() {
     m_verified = false;
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-    m_chain.clear();
-    m_chainIns.reset();
-    m_pending.clear();
+    m_transport.reset();
 }
 
 void PivApplet::insertedInto(const Bytes& snIcc) {
@@ -165,10 +140,7 @@ std::optional<std::uint8_t> PivApplet::algorithmId() const {
 
 Bytes PivApplet::select(const Apdu& apdu) {
     // Selecting it again keeps the PIN status; leaving it is the card's business (reset()).
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-    m_chain.clear();
-    m_chainIns.reset();
-    m_pending.clear();
+    m_transport.reset();
     if (apdu.p1 != 0x04 || apdu.p2 != 0x00)
         return sw(kWrongP1P2);
     // Application Property Template (SP 800-73-4 part 2, 3.1.1).
@@ -178,44 +150,13 @@ Bytes PivApplet::select(const Apdu& apdu) {
                                           tlv({0x50}, Bytes(label.begin(), label.end())),
                                           tlv({0xAC}, concat({tlv({0x80}, {algorithmId().value_or(0)}),
                                                               tlv({0x06}, {0x00})}))}));
-    return respond(apt, apdu);
+    return m_transport.respond(apt, apdu);
 }
 
 Bytes PivApplet::process(const Apdu& apdu) {
     if ((apdu.cla & ~0x10) != 0)
         return sw(kClaNotSupported); // no secure messaging, no logical channels
-    if (apdu.ins == 0xC0)
-        return apdu.cla == 0x00 ? getResponse(apdu) : sw(kClaNotSupported);
-    m_pending.clear();
-    if (apdu.cla & 0x10) {
-        // Command chaining (ISO 7816-4 5.1.1.1): keep the data until the last command of the chain.
-        if (m_chainIns != apdu.ins) {
-            OPENSSL_cleanse(m_chain.data(), m_chain.size());
-            m_chain.clear();
-        }
-        if (m_chain.size() + apdu.data.size() > kMaxChain) {
-            OPENSSL_cleanse(m_chain.data(), m_chain.size());
-            m_chain.clear();
-            m_chainIns.reset();
-            return sw(kWrongLength);
-        }
-        m_chainIns = apdu.ins;
-        m_chain.insert(m_chain.end(), apdu.data.begin(), apdu.data.end());
-        return sw(kOk);
-    }
-    Bytes data;
-    if (m_chainIns == apdu.ins)
-        data = m_chain;
-    data.insert(data.end(), apdu.data.begin(), apdu.data.end());
-    OPENSSL_cleanse(m_chain.data(), m_chain.size());
-    m_chain.clear();
-    m_chainIns.reset();
-
-    Reply reply = dispatch(apdu.ins, apdu.p1, apdu.p2, data);
-    OPENSSL_cleanse(data.data(), data.size()); // may hold the PIN
-    if (reply.sw != kOk || reply.body.empty())
-        return sw(reply.sw);
-    return respond(std::move(reply.body), apdu);
+    return m_transport.exchange(apdu, [&](const Bytes& data) { return dispatch(apdu.ins, apdu.p1, apdu.p2, data); });
 }
 
 PivApplet::Reply PivApplet::dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data) {
@@ -322,45 +263,10 @@ PivApplet::Reply PivApplet::generalAuthenticate(std::uint8_t p1, std::uint8_t p2
         return {{}, kWrongData};
 
     // Raw RSA private operation: the client already applied PKCS#1 padding.
-    std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, m_credentials.key.get(), nullptr));
-    Bytes signature(keyBytes);
-    std::size_t signatureLen = signature.size();
-    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_NO_PADDING) <= 0 ||
-        EVP_PKEY_decrypt(ctx.get(), signature.data(), &signatureLen, challenge->data(), challenge->size()) <= 0)
+    const auto signature = rsaRawPrivate(m_credentials.key.get(), *challenge);
+    if (!signature)
         return {{}, kWrongData}; // e.g. a block not smaller than the modulus
-    // Keep leading zero bytes: the result is exactly as long as the modulus.
-    signature.resize(signatureLen);
-    signature.insert(signature.begin(), keyBytes - std::min(keyBytes, signatureLen), 0x00);
-
-    return {tlv({0x7C}, tlv({0x82}, signature)), kOk};
-}
-
-Bytes PivApplet::getResponse(const Apdu& apdu) {
-    if (apdu.p1 != 0x00 || apdu.p2 != 0x00)
-        return sw(kWrongP1P2);
-    if (m_pending.empty())
-        return sw(kConditionsNotSatisfied);
-    return nextPiece(apdu.hasLe ? apdu.le : 256);
-}
-
-Bytes PivApplet::respond(Bytes body, const Apdu& apdu) {
-    m_pending = std::move(body);
-    // Without Le (what a T=0 transport sends for a case-4 command) nothing goes out now: the
-    // client asks for it with GET RESPONSE after `61 xx`, as on a real T=0 card.
-    return nextPiece(apdu.hasLe ? apdu.le : 0);
-}
-
-Bytes PivApplet::nextPiece(std::size_t ne) {
-    const std::size_t n = std::min(ne, m_pending.size());
-    Bytes out(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
-    m_pending.erase(m_pending.begin(), m_pending.begin() + static_cast<std::ptrdiff_t>(n));
-    if (m_pending.empty()) {
-        appendSw(out, kOk);
-    } else {
-        // 61 00: 256 or more bytes are waiting.
-        appendSw(out, static_cast<std::uint16_t>(0x6100 | (std::min<std::size_t>(m_pending.size(), 256) & 0xFF)));
-    }
-    return out;
+    return {tlv({0x7C}, tlv({0x82}, *signature)), kOk};
 }
 
 } // namespace cpslock::cardsim

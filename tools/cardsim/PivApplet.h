@@ -2,7 +2,9 @@
 #pragma once
 
 #include "core/Hex.h"
+#include "core/Result.h"
 #include "core/SecureBuffer.h"
+#include "tools/cardsim/ApduTransport.h"
 
 #include <openssl/types.h>
 
@@ -24,17 +26,8 @@ struct PivCredentials {
 };
 
 /// Parses a certificate (DER or PEM X.509) and an RSA private key (PKCS#8 DER, or PEM) from memory.
-/// nullopt with @p error naming the faulty input.
-std::optional<PivCredentials> parsePivCredentials(const Bytes& certificateFile, const Bytes& keyFile,
-                                                  std::string& error);
-
-/// One command APDU, already split by the card (short APDUs only).
-struct Apdu {
-    std::uint8_t cla = 0, ins = 0, p1 = 0, p2 = 0;
-    Bytes data;
-    std::size_t le = 0; ///< Ne; meaningful only when hasLe
-    bool hasLe = false;
-};
+/// The error names the faulty input ("certificate: …" or "key: …").
+Result<PivCredentials> parsePivCredentials(const Bytes& certificateFile, const Bytes& keyFile);
 
 /// A PIV card application (NIST SP 800-73-4) reduced to what a PKCS#11 client needs for the PIV
 /// Authentication key: SELECT, GET DATA (discovery, CCC, CHUID, certificate 9A), VERIFY of the
@@ -50,7 +43,6 @@ public:
 
     /// @p pin: 4-8 digits (see validPin), copied into a locked, wiped buffer; @p tries: 1-15.
     PivApplet(PivCredentials credentials, std::string_view pin, int tries);
-    ~PivApplet();
     PivApplet(const PivApplet&) = delete;
     PivApplet& operator=(const PivApplet&) = delete;
 
@@ -78,20 +70,12 @@ public:
     bool verified() const { return m_verified; }
 
 private:
-    /// Response data and status word of one command, before it is cut to Ne.
-    struct Reply {
-        Bytes body;
-        std::uint16_t sw = 0x9000;
-    };
+    using Reply = ApduReply;
 
     Reply dispatch(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, const Bytes& data);
     Reply getData(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const;
     Reply verify(std::uint8_t p1, std::uint8_t p2, const Bytes& data);
     Reply generalAuthenticate(std::uint8_t p1, std::uint8_t p2, const Bytes& data) const;
-    Bytes getResponse(const Apdu& apdu);
-    /// Hands out @p body in pieces: at most Ne bytes now, `61 xx` announcing the rest.
-    Bytes respond(Bytes body, const Apdu& apdu);
-    Bytes nextPiece(std::size_t ne);
     std::optional<std::uint8_t> algorithmId() const;
 
     PivCredentials m_credentials;
@@ -100,9 +84,7 @@ private:
     int m_triesLeft;
     bool m_verified = false;
     Bytes m_chuid;
-    Bytes m_chain;                        ///< data of a command chain (CLA 10) so far
-    std::optional<std::uint8_t> m_chainIns;
-    Bytes m_pending;                      ///< response data not yet fetched with GET RESPONSE
+    ApduTransport m_transport;
 };
 
 } // namespace cpslock::cardsim

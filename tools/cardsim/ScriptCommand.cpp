@@ -16,13 +16,10 @@ ScriptLine parseScriptLine(std::string_view text) {
     std::istringstream words(line);
     std::string command, arg1, arg2, extra;
     words >> command >> arg1 >> arg2 >> extra;
-    ScriptLine out;
     if (command.empty())
-        return out;
-    if (!extra.empty()) {
-        out.error = "too many words after '" + command + "'";
-        return out;
-    }
+        return std::optional<ScriptCommand>();
+    if (!extra.empty())
+        return fail("too many words after '" + command + "'");
     ScriptCommand c;
     if (command == "insert" || command == "swap") {
         c.kind = command == "insert" ? ScriptCommand::Kind::Insert : ScriptCommand::Kind::Swap;
@@ -34,8 +31,7 @@ ScriptLine parseScriptLine(std::string_view text) {
         char* end = nullptr;
         const long ms = std::strtol(arg1.c_str(), &end, 10);
         if (*end != '\0' || ms < 0 || ms > 3'600'000) {
-            out.error = "sleep takes milliseconds (0-3600000)";
-            return out;
+            return fail("sleep takes milliseconds (0-3600000)");
         }
         c.kind = ScriptCommand::Kind::Sleep;
         c.duration = std::chrono::milliseconds(ms);
@@ -49,8 +45,7 @@ ScriptLine parseScriptLine(std::string_view text) {
         } else if (hex && hex->size() == 1) {
             c.instructions = {hex->front()};
         } else {
-            out.error = "remove-on takes sign, verify, read or one hex byte";
-            return out;
+            return fail("remove-on takes sign, verify, read or one hex byte");
         }
         c.kind = ScriptCommand::Kind::RemoveOn;
         c.removeOnName = arg1;
@@ -61,11 +56,9 @@ ScriptLine parseScriptLine(std::string_view text) {
     } else if (command == "quit" && arg1.empty()) {
         c.kind = ScriptCommand::Kind::Quit;
     } else {
-        out.error = "unknown command '" + command + "'";
-        return out;
+        return fail("unknown command '" + command + "'");
     }
-    out.command = std::move(c);
-    return out;
+    return std::optional<ScriptCommand>(std::move(c));
 }
 
 } // namespace cpslock::cardsim

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -23,10 +25,7 @@ struct ScriptCommand {
 
 /// A parsed line: a command, nothing (blank line or comment), or an error message for the script's
 /// output ("error: …" without the prefix).
-struct ScriptLine {
-    std::optional<ScriptCommand> command;
-    std::string error;
-};
+using ScriptLine = Result<std::optional<ScriptCommand>>;
 
 /// Parses one line; `#` starts a comment. `remove-on sign` names every signing instruction: PIV
 /// GENERAL AUTHENTICATE (87), IAS-ECC INTERNAL AUTHENTICATE (88) and PSO (2A).

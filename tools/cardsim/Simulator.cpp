@@ -39,10 +39,9 @@ int Simulator::run(int signalFd) {
             return 2;
         }
     } else {
-        std::string error;
-        auto profile = buildProfile(m_options.profile, m_options.serial, error);
+        auto profile = buildProfile(m_options.profile, m_options.serial);
         if (!profile) {
-            std::fprintf(stderr, "cpslock-cardsim: %s\n", error.c_str());
+            std::fprintf(stderr, "cpslock-cardsim: %s\n", profile.error().message.c_str());
             return 2;
         }
         if (!insert(std::move(*profile)) && !m_options.persist)
@@ -87,8 +86,8 @@ int Simulator::run(int signalFd) {
     return m_exitCode;
 }
 
-std::optional<CardProfile> Simulator::buildProfile(const std::string& name, const std::string& serial, std::string& error) {
-    auto profile = makeProfile(name, serial, error);
+Result<CardProfile> Simulator::buildProfile(const std::string& name, const std::string& serial) {
+    auto profile = makeProfile(name, serial);
     if (profile && m_options.atr)
         profile->atr = *m_options.atr;
     if (profile && m_options.snIcc)
@@ -122,9 +121,8 @@ bool Simulator::insert(CardProfile profile) {
     // The contactless CPS3 carries no PIN and no authentication key: never the CPS material.
     auto cps = profile.hasSnIcc && profile.name != "cps3-contactless" ? m_cps : nullptr;
     m_card.emplace(std::move(profile), std::move(piv), std::move(cps));
-    std::string error;
-    if (!m_link.connect(m_options.host, m_options.port, error)) {
-        say("error: " + error);
+    if (const auto connected = m_link.connect(m_options.host, m_options.port); !connected) {
+        say("error: " + connected.error().message);
         if (m_options.persist) {
             m_backoff = std::chrono::milliseconds(50);
             m_retryAt = Clock::now() + m_backoff;
@@ -147,8 +145,7 @@ void Simulator::announceInserted() {
 }
 
 void Simulator::reconnect() {
-    std::string error;
-    if (m_link.connect(m_options.host, m_options.port, error)) {
+    if (m_link.connect(m_options.host, m_options.port)) {
         m_card->reset();
         announceInserted();
         return;
@@ -227,10 +224,10 @@ void Simulator::runScript() {
         const std::string line = m_pending.front();
         m_pending.erase(m_pending.begin());
         const ScriptLine parsed = parseScriptLine(line);
-        if (!parsed.error.empty())
-            say("error: " + parsed.error);
-        else if (parsed.command)
-            execute(*parsed.command);
+        if (!parsed)
+            say("error: " + parsed.error().message);
+        else if (*parsed)
+            execute(**parsed);
     }
 }
 
@@ -245,12 +242,11 @@ void Simulator::execute(const ScriptCommand& command) {
         m_pending.insert(m_pending.begin(), "insert " + command.profile + " " + command.serial);
         break;
     case ScriptCommand::Kind::Insert: {
-        std::string error;
         // Without arguments: the card described on the command line.
-        auto profile = command.profile.empty() ? buildProfile(m_options.profile, m_options.serial, error)
-                                               : buildProfile(command.profile, command.serial, error);
+        auto profile = command.profile.empty() ? buildProfile(m_options.profile, m_options.serial)
+                                               : buildProfile(command.profile, command.serial);
         if (!profile) {
-            say("error: " + error);
+            say("error: " + profile.error().message);
             return;
         }
         insert(std::move(*profile));

@@ -50,7 +50,7 @@ public:
     int run(int signalFd);
 
 private:
-    std::optional<CardProfile> buildProfile(const std::string& name, const std::string& serial, std::string& error);
+    Result<CardProfile> buildProfile(const std::string& name, const std::string& serial);
     bool sleeping() const;
     int timeoutMs() const;
     bool insert(CardProfile profile);

@@ -42,12 +42,10 @@ std::vector<std::string_view> profileNames() {
     return names;
 }
 
-std::optional<CardProfile> makeProfile(std::string_view name, std::string_view serial, std::string& error) {
+Result<CardProfile> makeProfile(std::string_view name, std::string_view serial) {
     const auto row = std::find_if(kProfiles.begin(), kProfiles.end(), [&](const ProfileRow& p) { return p.name == name; });
-    if (row == kProfiles.end()) {
-        error = "unknown profile '" + std::string(name) + "'";
-        return std::nullopt;
-    }
+    if (row == kProfiles.end())
+        return fail("unknown profile '" + std::string(name) + "'");
     CardProfile profile;
     profile.name = std::string(row->name);
     profile.atr = fromHex(row->atr).value_or(Bytes{});
@@ -55,10 +53,8 @@ std::optional<CardProfile> makeProfile(std::string_view name, std::string_view s
     if (row->cps) {
         profile.serial = std::string(serial.empty() ? kDefaultSerial : serial);
         profile.snIcc = pcsc::encodeSnIcc(profile.serial);
-        if (profile.snIcc.empty()) {
-            error = "serial '" + std::string(serial) + "' is not 1 to 10 digits";
-            return std::nullopt;
-        }
+        if (profile.snIcc.empty())
+            return fail("serial '" + std::string(serial) + "' is not 1 to 10 digits");
     }
     return profile;
 }

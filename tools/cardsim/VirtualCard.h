@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Hex.h"
+#include "core/Result.h"
 #include "tools/cardsim/CpsApplet.h"
 #include "tools/cardsim/CpsCredentials.h"
 #include "tools/cardsim/PivApplet.h"
@@ -27,8 +28,8 @@ struct CardProfile {
 std::vector<std::string_view> profileNames();
 
 /// Builds a profile. @p serial (1-10 digits) goes into EF.SN.ICC of CPS profiles; empty = the default.
-/// nullopt with @p error set for an unknown profile or a bad serial.
-std::optional<CardProfile> makeProfile(std::string_view name, std::string_view serial, std::string& error);
+/// Fails for an unknown profile or a bad serial.
+Result<CardProfile> makeProfile(std::string_view name, std::string_view serial);
 
 /// CHV 1 (CPS applications) or the PIV PIN, as `pin-state` prints it.
 struct PinState {

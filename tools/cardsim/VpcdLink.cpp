@@ -26,18 +26,16 @@ VpcdLink::~VpcdLink() {
     close();
 }
 
-bool VpcdLink::connect(const std::string& host, std::uint16_t port, std::string& error) {
+Result<void> VpcdLink::connect(const std::string& host, std::uint16_t port) {
     close();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
     const std::string service = std::to_string(port);
-    if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
-        error = "cannot resolve " + host + ": " + gai_strerror(rc);
-        return false;
-    }
-    error = "no address for " + host;
+    if (const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0)
+        return fail("cannot resolve " + host + ": " + gai_strerror(rc));
+    std::string error = "no address for " + host;
     for (addrinfo* a = found; a; a = a->ai_next) {
         const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0)
@@ -54,7 +52,9 @@ bool VpcdLink::connect(const std::string& host, std::uint16_t port, std::string&
     }
     freeaddrinfo(found);
     m_inbox.clear();
-    return m_fd >= 0;
+    if (m_fd < 0)
+        return fail(error);
+    return {};
 }
 
 void VpcdLink::close() {

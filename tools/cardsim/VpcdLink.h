@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Hex.h"
+#include "core/Result.h"
 
 #include <cstdint>
 #include <optional>
@@ -27,8 +28,8 @@ public:
     VpcdLink(const VpcdLink&) = delete;
     VpcdLink& operator=(const VpcdLink&) = delete;
 
-    /// Connects to vpcd; false with @p error set when nobody listens there.
-    bool connect(const std::string& host, std::uint16_t port, std::string& error);
+    /// Connects to vpcd; fails when nobody listens there.
+    Result<void> connect(const std::string& host, std::uint16_t port);
     void close();
     bool connected() const { return m_fd >= 0; }
     int fd() const { return m_fd; }

@@ -5,6 +5,8 @@
 #include "card/PolicyFiles.h"
 #include "card/TrustStore.h"
 #include "tools/cli/PolicyOption.h"
+#include "tools/cli/SubCommand.h"
+#include "core/Result.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
 
@@ -41,9 +43,29 @@ constexpr const char* kHelp =
     "Exit status: 0 valid policy, 2 invalid policy or usage error.\n"
     "With --strict: 1 when the policy is valid but every card would be refused.\n";
 
-int usageError(const std::string& message) {
-    std::fprintf(stderr, "cpslock check-policy: %s\n\n%s", message.c_str(), kHelp);
-    return 2;
+constexpr SubCommand kCommand("check-policy", kHelp);
+
+struct CheckOptions {
+    PolicyOption policy;
+    bool json = false;
+    bool strict = false;
+};
+
+/// The options; else the exit status to stop with (help, usage error).
+Result<CheckOptions, int> parseOptions(Args args) {
+    CheckOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        if (SubCommand::isHelp(arg))
+            return kCommand.help();
+        if (arg == "--json")
+            options.json = true;
+        else if (arg == "--strict")
+            options.strict = true;
+        else if (const auto stop = kCommand.policyOption(options.policy, args, i))
+            return *stop;
+    }
+    return options;
 }
 
 void printDiagnostics(const policy::LoadResult& result, bool includeNotes) {
@@ -81,64 +103,14 @@ std::vector<std::string> everyCardRefused(const policy::LoadResult& result, cons
     return why;
 }
 
-} // namespace
-
-int runCheckPolicy(Args args) {
-    PolicyOption policyOption;
-    bool json = false;
-    bool strict = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(kHelp, stdout);
-            return 0;
-        }
-        if (arg == "--json") {
-            json = true;
-            continue;
-        }
-        if (arg == "--strict") {
-            strict = true;
-            continue;
-        }
-        const auto parsed = policyOption.parse(args, i, "check-policy");
-        if (parsed == PolicyOption::Parse::Error)
-            return usageError("bad policy option");
-        if (parsed == PolicyOption::Parse::NotMine)
-            return usageError("unknown argument '" + std::string(arg) + "'");
-    }
-
-    // The command line honours CPSLOCK_POLICY; programs that check users must not (docs/policy.md).
-    std::optional<std::string> environment;
-    if (const char* env = std::getenv("CPSLOCK_POLICY"))
-        environment = env;
-    const policy::PolicyLocation location =
-        policy::resolvePolicyLocation(policyOption.file(), policyOption.dir(), environment);
-    // The files the policy names are parsed by their own readers (card/PolicyFiles), so that
-    // check-policy reports a bad deny-list line or a stray file among the anchors as the agent would.
-    std::vector<std::string> anchorSubjects;
-    const policy::LoadOptions options = card::policyLoadOptions(&anchorSubjects);
-    const policy::LoadResult result = policy::loadPolicy(location, options);
-
-    if (json) {
-        std::fputs(policy::renderPolicyJson(result).c_str(), stdout);
-        if (!result.ok())
-            return 2;
-        return strict && !everyCardRefused(result, crlReportOf(result.policy)).empty() ? 1 : 0;
-    }
-    if (!result.ok()) {
-        printDiagnostics(result, false);
-        const std::size_t errors = result.errorCount();
-        std::fprintf(stderr, "cpslock check-policy: %zu error%s: policy refused\n", errors, errors == 1 ? "" : "s");
-        return 2;
-    }
-    std::fputs(policy::renderPolicyText(result).c_str(), stdout);
+// The text output's end: the anchors, then the CRL of each CA as the revocation check finds it now.
+void printTrustState(const policy::LoadResult& result, const std::vector<std::string>& anchorSubjects,
+                     const card::CrlReport& crls) {
     if (!anchorSubjects.empty()) {
         std::fprintf(stdout, "# trust anchors in %s:\n", result.policy.trust.anchorsDir.c_str());
         for (const std::string& subject : anchorSubjects)
             std::fprintf(stdout, "#   %s\n", subject.c_str());
     }
-    const card::CrlReport crls = crlReportOf(result.policy);
     const auto now = std::chrono::system_clock::now();
     std::fprintf(stdout, "# CRLs in %s (trust.revocation = \"%s\", trust.crl_max_age = \"%s\"):\n",
                  result.policy.trust.crlDir.c_str(), std::string(policy::toString(result.policy.trust.revocation)).c_str(),
@@ -147,18 +119,56 @@ int runCheckPolicy(Args args) {
         std::fprintf(stdout, "#   %s\n", ca.describe(now).c_str());
     for (const std::string& warning : crls.warnings)
         std::fprintf(stdout, "#   warning: %s\n", warning.c_str());
-    printDiagnostics(result, true);
-    if (strict) {
-        const std::vector<std::string> why = everyCardRefused(result, crls);
-        if (!why.empty()) {
-            for (const std::string& reason : why)
-                std::fprintf(stderr, "cpslock check-policy --strict: %s\n", reason.c_str());
-            std::fprintf(stderr, "Avec cette politique, aucune carte ne peut ouvrir de session sur ce poste.\n"
-                                 "With this policy, no card can open a session on this PC.\n");
-            return 1;
-        }
+}
+
+// --strict: 1 when no card could open a session, with why on stderr.
+int strictVerdict(const policy::LoadResult& result, const card::CrlReport& crls) {
+    const std::vector<std::string> why = everyCardRefused(result, crls);
+    if (why.empty())
+        return 0;
+    for (const std::string& reason : why)
+        std::fprintf(stderr, "cpslock check-policy --strict: %s\n", reason.c_str());
+    std::fprintf(stderr, "Avec cette politique, aucune carte ne peut ouvrir de session sur ce poste.\n"
+                         "With this policy, no card can open a session on this PC.\n");
+    return 1;
+}
+
+} // namespace
+
+int runCheckPolicy(Args args) {
+    const auto options = parseOptions(args);
+    if (!options)
+        return options.error();
+
+    // The command line honours CPSLOCK_POLICY; programs that check users must not (docs/policy.md).
+    std::optional<std::string> environment;
+    if (const char* env = std::getenv("CPSLOCK_POLICY"))
+        environment = env;
+    const policy::PolicyLocation location =
+        policy::resolvePolicyLocation(options->policy.file(), options->policy.dir(), environment);
+    // The files the policy names are parsed by their own readers (card/PolicyFiles), so that
+    // check-policy reports a bad deny-list line or a stray file among the anchors as the agent would.
+    std::vector<std::string> anchorSubjects;
+    const policy::LoadOptions loadOptions = card::policyLoadOptions(&anchorSubjects);
+    const policy::LoadResult result = policy::loadPolicy(location, loadOptions);
+
+    if (options->json) {
+        std::fputs(policy::renderPolicyJson(result).c_str(), stdout);
+        if (!result.ok())
+            return 2;
+        return options->strict && !everyCardRefused(result, crlReportOf(result.policy)).empty() ? 1 : 0;
     }
-    return 0;
+    if (!result.ok()) {
+        printDiagnostics(result, false);
+        const std::size_t errors = result.errorCount();
+        std::fprintf(stderr, "cpslock check-policy: %zu error%s: policy refused\n", errors, errors == 1 ? "" : "s");
+        return 2;
+    }
+    std::fputs(policy::renderPolicyText(result).c_str(), stdout);
+    const card::CrlReport crls = crlReportOf(result.policy);
+    printTrustState(result, anchorSubjects, crls);
+    printDiagnostics(result, true);
+    return options->strict ? strictVerdict(result, crls) : 0;
 }
 
 } // namespace cpslock::cli

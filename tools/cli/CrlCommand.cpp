@@ -6,8 +6,10 @@
 #include "card/CrlInstaller.h"
 #include "card/CrlStatus.h"
 #include "card/TrustStore.h"
+#include "core/Result.h"
 #include "tools/cli/HttpFetcher.h"
 #include "tools/cli/PolicyOption.h"
+#include "tools/cli/SubCommand.h"
 
 #include <openssl/x509v3.h>
 
@@ -38,10 +40,13 @@ constexpr const char* kHelp =
     "Exit status: 0 every CRL fresh, 1 a download or a CRL failed (the others were still installed),\n"
     "2 invalid policy, missing folder or usage error.\n";
 
-int usageError(const std::string& message) {
-    std::fprintf(stderr, "cpslock crl update: %s\n\n%s", message.c_str(), kHelp);
-    return 2;
-}
+constexpr SubCommand kCommand("crl update", kHelp);
+
+struct CrlOptions {
+    PolicyOption policy;
+    HttpFetcher::Limits limits;
+    std::string proxy;
+};
 
 std::optional<std::chrono::seconds> parseSeconds(std::string_view text) {
     long value = 0;
@@ -93,61 +98,46 @@ std::string fileNameOf(const std::string& url) {
     return safe && slash > url.find("://") + 2 ? name : std::string();
 }
 
-} // namespace
-
-int runCrl(Args args) {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::fputs(kHelp, args.empty() ? stderr : stdout);
-        return args.empty() ? 2 : 0;
+/// --proxy URL, --connect-timeout SECONDS or --timeout SECONDS with its value.
+Result<void> applyDownloadOption(std::string_view name, std::string_view value, CrlOptions& options) {
+    if (name == "--proxy") {
+        if (!isHttpUrl(value))
+            return fail("--proxy must be an http:// or https:// URL");
+        options.proxy = std::string(value);
+        return {};
     }
-    if (args[0] != "update")
-        return usageError("unknown sub-command '" + std::string(args[0]) + "' (only 'update')");
-    PolicyOption policyOption;
-    HttpFetcher::Limits limits;
-    std::string proxy;
+    const auto seconds = parseSeconds(value);
+    if (!seconds)
+        return fail(std::string(name) + " takes 1 to 3600 seconds, got '" + std::string(value) + "'");
+    (name == "--timeout" ? options.limits.totalTimeout : options.limits.connectTimeout) = *seconds;
+    return {};
+}
+
+/// The verb and the options after it; else the exit status to stop with (help, usage error).
+Result<CrlOptions, int> parseOptions(Args args) {
+    if (const auto stop = kCommand.checkVerb(args, "update"))
+        return *stop;
+    CrlOptions options;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string_view arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(kHelp, stdout);
-            return 0;
-        }
+        if (SubCommand::isHelp(arg))
+            return kCommand.help();
         if (arg == "--proxy" || arg == "--connect-timeout" || arg == "--timeout") {
             if (i + 1 >= args.size())
-                return usageError(std::string(arg) + " needs a value");
-            const std::string_view value = args[++i];
-            if (arg == "--proxy") {
-                if (!isHttpUrl(value))
-                    return usageError("--proxy must be an http:// or https:// URL");
-                proxy = std::string(value);
-                continue;
-            }
-            const auto seconds = parseSeconds(value);
-            if (!seconds)
-                return usageError(std::string(arg) + " takes 1 to 3600 seconds, got '" + std::string(value) + "'");
-            (arg == "--timeout" ? limits.totalTimeout : limits.connectTimeout) = *seconds;
+                return kCommand.usageError(std::string(arg) + " needs a value");
+            if (const auto applied = applyDownloadOption(arg, args[++i], options); !applied)
+                return kCommand.usageError(applied.error().message);
             continue;
         }
-        const auto parsed = policyOption.parse(args, i, "crl update");
-        if (parsed == PolicyOption::Parse::Error)
-            return usageError("bad policy option");
-        if (parsed == PolicyOption::Parse::NotMine)
-            return usageError("unknown argument '" + std::string(arg) + "'");
+        if (const auto stop = kCommand.policyOption(options.policy, args, i))
+            return *stop;
     }
-    const auto policy = policyOption.load("crl update");
-    if (!policy)
-        return 2;
-    card::TrustStore store;
-    if (auto error = store.addAnchorFolder(policy->trust.anchorsDir)) {
-        std::fprintf(stderr, "cpslock crl update: %s\n", error->c_str());
-        return 2;
-    }
-    std::error_code ec;
-    if (!std::filesystem::is_directory(policy->trust.crlDir, ec)) {
-        std::fprintf(stderr, "cpslock crl update: trust.crl_dir %s is not a folder\n", policy->trust.crlDir.c_str());
-        return 2;
-    }
+    return options;
+}
 
-    std::vector<const X509*> cas;
+/// The CRL URLs to fetch, each once: the anchors' (and intermediates') distribution points, then
+/// trust.crl_urls.
+std::vector<std::string> crlUrls(const card::TrustStore& store, const policy::Policy& policy) {
     std::vector<std::string> urls;
     auto addUrl = [&urls](std::string url) {
         if (std::find(urls.begin(), urls.end(), url) == urls.end())
@@ -155,26 +145,28 @@ int runCrl(Args args) {
     };
     for (const auto* group : {&store.anchors(), &store.intermediates()}) {
         for (const auto& cert : *group) {
-            cas.push_back(cert.get());
             for (std::string& url : distributionPoints(cert.get()))
                 addUrl(std::move(url));
         }
     }
-    for (const std::string& url : policy->trust.crlUrls)
+    for (const std::string& url : policy.trust.crlUrls)
         addUrl(url);
+    return urls;
+}
 
-    const card::CrlInstaller installer(policy->trust.crlDir, cas);
-    const HttpFetcher fetcher(limits, proxy);
+/// Downloads and installs every CRL, one line per URL; the number of failures.
+int installAll(const std::vector<std::string>& urls, const card::CrlInstaller& installer, const HttpFetcher& fetcher) {
     int failures = 0;
     for (const std::string& url : urls) {
-        const HttpFetcher::Result download = fetcher.get(url);
-        if (!download.ok()) {
+        const auto download = fetcher.get(url);
+        if (!download) {
             ++failures;
-            std::printf("FAILED     %s: download: %s (installed CRL kept)\n", url.c_str(), download.error.c_str());
+            std::printf("FAILED     %s: download: %s (installed CRL kept)\n", url.c_str(),
+                        download.error().message.c_str());
             continue;
         }
         const auto now = std::chrono::system_clock::now();
-        const card::CrlInstallOutcome outcome = installer.install(download.body, fileNameOf(url), now);
+        const card::CrlInstallOutcome outcome = installer.install(*download, fileNameOf(url), now);
         const std::string ca = outcome.caSubject.empty() ? std::string() : " [" + card::commonNameOf(outcome.caSubject) + "]";
         using Result = card::CrlInstallOutcome::Result;
         if (outcome.result == Result::Refused) {
@@ -188,19 +180,22 @@ int runCrl(Args args) {
                     url.c_str(), ca.c_str(), outcome.file.filename().c_str(), outcome.detail.c_str(),
                     outcome.expired ? " EXPIRED: the server publishes an expired CRL" : "");
     }
+    return failures;
+}
 
-    // Per CA: what the revocation check will find now.
+/// Per CA: what the revocation check will find now; the exit status of the whole update.
+int reportCas(const card::TrustStore& store, const policy::Policy& policy, int failures) {
     std::set<std::string> issuers;
-    for (const auto* list : {&policy->trust.issuersCps, &policy->trust.issuersCpf, &policy->trust.issuersCpe,
-                             &policy->trust.issuersCpa})
+    for (const auto* list : {&policy.trust.issuersCps, &policy.trust.issuersCpf, &policy.trust.issuersCpe,
+                             &policy.trust.issuersCpa})
         issuers.insert(list->begin(), list->end());
-    const std::set<std::string> roots(policy->trust.roots.begin(), policy->trust.roots.end());
+    const std::set<std::string> roots(policy.trust.roots.begin(), policy.trust.roots.end());
     const auto now = std::chrono::system_clock::now();
-    const card::CrlReport report = card::crlStatus(store, policy->trust.crlDir,
-                                                   std::chrono::seconds(policy->trust.crlMaxAge.count()), issuers,
+    const card::CrlReport report = card::crlStatus(store, policy.trust.crlDir,
+                                                   std::chrono::seconds(policy.trust.crlMaxAge.count()), issuers,
                                                    roots, now);
     int chainProblems = 0;
-    std::printf("\nCRL per CA in %s:\n", policy->trust.anchorsDir.c_str());
+    std::printf("\nCRL per CA in %s:\n", policy.trust.anchorsDir.c_str());
     for (const card::CaCrlStatus& ca : report.cas) {
         std::printf("  %s\n", ca.describe(now).c_str());
         if (ca.cardChain && !ca.usable())
@@ -215,6 +210,35 @@ int runCrl(Args args) {
     }
     std::printf("\nCRL à jour. / CRLs up to date.\n");
     return 0;
+}
+
+} // namespace
+
+int runCrl(Args args) {
+    auto options = parseOptions(args);
+    if (!options)
+        return options.error();
+    const auto policy = options->policy.load("crl update");
+    if (!policy)
+        return 2;
+    card::TrustStore store;
+    if (auto error = store.addAnchorFolder(policy->trust.anchorsDir)) {
+        std::fprintf(stderr, "cpslock crl update: %s\n", error->c_str());
+        return 2;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(policy->trust.crlDir, ec)) {
+        std::fprintf(stderr, "cpslock crl update: trust.crl_dir %s is not a folder\n", policy->trust.crlDir.c_str());
+        return 2;
+    }
+    std::vector<const X509*> cas;
+    for (const auto* group : {&store.anchors(), &store.intermediates()}) {
+        for (const auto& cert : *group)
+            cas.push_back(cert.get());
+    }
+    const card::CrlInstaller installer(policy->trust.crlDir, cas);
+    const int failures = installAll(crlUrls(store, *policy), installer, HttpFetcher(options->limits, options->proxy));
+    return reportCas(store, *policy, failures);
 }
 
 } // namespace cpslock::cli

@@ -6,7 +6,9 @@
 #include "card/OpposedCardsCsv.h"
 #include "core/FileRead.h"
 #include "core/FileWrite.h"
+#include "core/Result.h"
 #include "tools/cli/PolicyOption.h"
+#include "tools/cli/SubCommand.h"
 
 #include <chrono>
 #include <cstdio>
@@ -35,10 +37,27 @@ constexpr const char* kHelp =
 constexpr std::size_t kMaxCsvSize = 1024U * 1024U * 1024U;
 constexpr std::size_t kShownBadRows = 50;
 
-int usageError(const std::string& message) {
-    std::fprintf(stderr, "cpslock denylist: %s\n\n%s", message.c_str(), kHelp);
-    return 2;
-}
+constexpr SubCommand kCommand("denylist", kHelp);
+
+struct ImportOptions {
+    PolicyOption policy;
+    std::string csvPath;
+    std::string denylistPath; ///< empty: the policy's trust.denylist
+    bool dryRun = false;
+};
+
+/// The deny-list as it is: its text and the card serials it names.
+struct CurrentList {
+    std::string text;
+    std::unordered_set<std::string> serials;
+};
+
+/// The cards of the extract that the deny-list does not name yet, as deny-list lines.
+struct Additions {
+    std::string lines;
+    std::size_t count = 0;
+    std::size_t already = 0; ///< opposed cards already listed
+};
 
 std::string today() {
     const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
@@ -49,125 +68,145 @@ std::string today() {
     return text;
 }
 
-} // namespace
-
-int runDenylist(Args args) {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::fputs(kHelp, args.empty() ? stderr : stdout);
-        return args.empty() ? 2 : 0;
-    }
-    if (args[0] != "import")
-        return usageError("unknown sub-command '" + std::string(args[0]) + "' (only 'import')");
-    PolicyOption policyOption;
-    std::string csvPath;
-    std::string denylistPath;
-    bool dryRun = false;
+/// The verb and the options after it; else the exit status to stop with (help, usage error).
+Result<ImportOptions, int> parseOptions(Args args) {
+    if (const auto stop = kCommand.checkVerb(args, "import"))
+        return *stop;
+    ImportOptions options;
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string_view arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            std::fputs(kHelp, stdout);
-            return 0;
-        }
+        if (SubCommand::isHelp(arg))
+            return kCommand.help();
         if (arg == "--dry-run") {
-            dryRun = true;
+            options.dryRun = true;
         } else if (arg == "--denylist") {
             if (i + 1 >= args.size() || args[i + 1].empty())
-                return usageError("--denylist needs a file");
-            denylistPath = std::string(args[++i]);
-        } else if (const auto parsed = policyOption.parse(args, i, "denylist import");
+                return kCommand.usageError("--denylist needs a file");
+            options.denylistPath = std::string(args[++i]);
+        } else if (const auto parsed = options.policy.parse(args, i, "denylist import");
                    parsed == PolicyOption::Parse::Error) {
-            return usageError("bad policy option");
+            return kCommand.usageError("bad policy option");
         } else if (parsed == PolicyOption::Parse::Consumed) {
             continue;
-        } else if (arg.empty() || arg.front() == '-' || !csvPath.empty()) {
-            return usageError("unexpected argument '" + std::string(arg) + "'");
+        } else if (arg.empty() || arg.front() == '-' || !options.csvPath.empty()) {
+            return kCommand.usageError("unexpected argument '" + std::string(arg) + "'");
         } else {
-            csvPath = std::string(arg);
+            options.csvPath = std::string(arg);
         }
     }
-    if (csvPath.empty())
-        return usageError("the CSV file to import is missing");
-    if (denylistPath.empty()) {
-        const auto policy = policyOption.load("denylist import");
-        if (!policy)
-            return 2;
-        denylistPath = policy->trust.denylist;
-    }
+    if (options.csvPath.empty())
+        return kCommand.usageError("the CSV file to import is missing");
+    return options;
+}
 
+/// The ANS extract, read and parsed; the error is what stderr says.
+Result<card::OpposedCardsCsv> readExtract(const std::string& csvPath) {
     const FileReadResult csv = readRegularFile(csvPath, kMaxCsvSize);
-    if (!csv.text) {
-        std::fprintf(stderr, "cpslock denylist import: %s: %s\n", csvPath.c_str(), csv.error.c_str());
-        return 2;
-    }
-    const card::OpposedCardsCsv extract = card::OpposedCardsCsv::parse(*csv.text);
-    if (!extract.error.empty()) {
-        std::fprintf(stderr, "cpslock denylist import: %s: %s\n", csvPath.c_str(), extract.error.c_str());
-        return 2;
-    }
+    if (!csv.text)
+        return fail("cpslock denylist import: " + csvPath + ": " + csv.error);
+    card::OpposedCardsCsv extract = card::OpposedCardsCsv::parse(*csv.text);
+    if (!extract.error.empty())
+        return fail("cpslock denylist import: " + csvPath + ": " + extract.error);
+    return extract;
+}
 
-    // The current list must be valid: an import never rewrites (and so never hides) a broken file.
-    // A missing one is created.
+/// The current deny-list's text, which must be valid: an import never rewrites (and so never hides) a
+/// broken file. A missing one is empty (it is created). The error is what stderr says.
+Result<CurrentList> readCurrentList(const std::string& denylistPath) {
     const FileReadResult current = readRegularFile(denylistPath, card::Denylist::kMaxFileSize);
-    if (!current.text && !current.missing) {
-        std::fprintf(stderr, "cpslock denylist import: %s: %s\n", denylistPath.c_str(), current.error.c_str());
-        return 2;
-    }
-    std::string text = current.text.value_or("");
-    const card::Denylist::ParseResult existing = card::Denylist::parse(text, denylistPath);
+    if (!current.text && !current.missing)
+        return fail("cpslock denylist import: " + denylistPath + ": " + current.error);
+    CurrentList list{current.text.value_or(""), {}};
+    const card::Denylist::ParseResult existing = card::Denylist::parse(list.text, denylistPath);
     if (!existing.ok()) {
+        std::string why;
         for (const std::string& error : existing.errors)
-            std::fprintf(stderr, "%s\n", error.c_str());
-        std::fprintf(stderr, "cpslock denylist import: %s is invalid: fix it first, nothing was written\n",
-                     denylistPath.c_str());
-        return 2;
+            why += error + "\n";
+        return fail(why + "cpslock denylist import: " + denylistPath + " is invalid: fix it first, nothing was written");
     }
-    std::unordered_set<std::string> listed;
     for (const card::DenylistEntry& entry : existing.list.entries()) {
         if (entry.kind == card::DenylistEntry::Kind::CardSerial)
-            listed.insert(entry.value);
+            list.serials.insert(entry.value);
     }
-    std::size_t already = 0;
-    std::string added;
-    std::size_t addedCount = 0;
+    return list;
+}
+
+Additions newEntries(std::unordered_set<std::string> listed, const card::OpposedCardsCsv& extract) {
+    Additions additions;
     for (const card::OpposedCardsCsv::Card& card : extract.opposed) {
         if (!listed.insert(card.serial).second) {
-            ++already;
+            ++additions.already;
             continue;
         }
-        added += "serial:" + card.serial + " " + card.date + " opposition ANS\n";
-        ++addedCount;
+        additions.lines += "serial:" + card.serial + " " + card.date + " opposition ANS\n";
+        ++additions.count;
     }
+    return additions;
+}
 
+void printBadRows(const std::string& csvPath, const card::OpposedCardsCsv& extract) {
     for (std::size_t i = 0; i < extract.badRows.size() && i < kShownBadRows; ++i)
         std::fprintf(stderr, "%s:%s\n", csvPath.c_str(), extract.badRows[i].substr(5).c_str());
     if (extract.badRows.size() > kShownBadRows)
         std::fprintf(stderr, "%s: ... and %zu more bad rows\n", csvPath.c_str(), extract.badRows.size() - kShownBadRows);
+}
 
-    if (addedCount > 0 && !dryRun) {
-        if (!text.empty() && text.back() != '\n')
-            text += '\n';
-        text += "# " + std::to_string(addedCount) + " opposed cards imported on " + today() + " from the ANS extract\n";
-        text += added;
-        // Checked as the agent will read it, before it replaces anything.
-        const auto check = card::Denylist::parse(text, denylistPath);
-        if (!check.ok() || text.size() > card::Denylist::kMaxFileSize) {
-            std::fprintf(stderr, "cpslock denylist import: the new deny-list would be invalid or larger than %ju "
-                                 "bytes; nothing was written\n",
-                         static_cast<std::uintmax_t>(card::Denylist::kMaxFileSize));
+/// The deny-list with @p additions appended, checked as the agent will read it, replaced atomically.
+/// The error is what stderr says.
+Result<void> writeList(const std::string& denylistPath, std::string text, const Additions& additions) {
+    if (!text.empty() && text.back() != '\n')
+        text += '\n';
+    text += "# " + std::to_string(additions.count) + " opposed cards imported on " + today() + " from the ANS extract\n";
+    text += additions.lines;
+    // Checked as the agent will read it, before it replaces anything.
+    const auto check = card::Denylist::parse(text, denylistPath);
+    if (!check.ok() || text.size() > card::Denylist::kMaxFileSize)
+        return fail("cpslock denylist import: the new deny-list would be invalid or larger than " +
+                    std::to_string(static_cast<std::uintmax_t>(card::Denylist::kMaxFileSize)) +
+                    " bytes; nothing was written");
+    if (auto error = writeFileAtomically(denylistPath, text, 0644))
+        return fail("cpslock denylist import: " + *error + "; nothing was written");
+    return {};
+}
+
+int printed(const Error& error) {
+    std::fprintf(stderr, "%s\n", error.message.c_str());
+    return 2;
+}
+
+} // namespace
+
+int runDenylist(Args args) {
+    auto options = parseOptions(args);
+    if (!options)
+        return options.error();
+    if (options->denylistPath.empty()) {
+        const auto policy = options->policy.load("denylist import");
+        if (!policy)
             return 2;
-        }
-        if (auto error = writeFileAtomically(denylistPath, text, 0644)) {
-            std::fprintf(stderr, "cpslock denylist import: %s; nothing was written\n", error->c_str());
-            return 2;
-        }
+        options->denylistPath = policy->trust.denylist;
     }
-    std::printf("%s: columns '%s' and '%s'%s\n", csvPath.c_str(), extract.cardColumn.c_str(),
-                extract.dateColumn.c_str(), extract.latin1 ? ", read as Latin-1" : "");
+    const std::string& csvPath = options->csvPath;
+    const std::string& denylistPath = options->denylistPath;
+    const auto extract = readExtract(csvPath);
+    if (!extract)
+        return printed(extract.error());
+    const auto current = readCurrentList(denylistPath);
+    if (!current)
+        return printed(current.error());
+    const Additions additions = newEntries(current->serials, *extract);
+    printBadRows(csvPath, *extract);
+    if (additions.count > 0 && !options->dryRun) {
+        if (const auto written = writeList(denylistPath, current->text, additions); !written)
+            return printed(written.error());
+    }
+    std::printf("%s: columns '%s' and '%s'%s\n", csvPath.c_str(), extract->cardColumn.c_str(),
+                extract->dateColumn.c_str(), extract->latin1 ? ", read as Latin-1" : "");
     std::printf("%s%zu ajoutée(s) / added, %zu déjà présente(s) / already present, %zu non opposée(s) / not "
                 "opposed, %zu ligne(s) illisible(s) / bad rows -> %s\n",
-                dryRun ? "[dry run] " : "", addedCount, already, extract.notOpposed, extract.badRows.size(),
-                denylistPath.c_str());
-    return extract.badRows.empty() ? 0 : 1;
+                options->dryRun ? "[dry run] " : "", additions.count, additions.already, extract->notOpposed,
+                extract->badRows.size(), denylistPath.c_str());
+    return extract->badRows.empty() ? 0 : 1;
 }
 
 } // namespace cpslock::cli

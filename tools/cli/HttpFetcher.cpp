@@ -39,14 +39,12 @@ HttpFetcher::~HttpFetcher() {
     curl_global_cleanup();
 }
 
-HttpFetcher::Result HttpFetcher::get(const std::string& url) const {
-    Result result;
+Result<std::vector<std::uint8_t>> HttpFetcher::get(const std::string& url) const {
+    std::vector<std::uint8_t> body;
     std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
-    if (!curl) {
-        result.error = "cannot initialise libcurl";
-        return result;
-    }
-    Download download{&result.body, m_limits.maxBytes};
+    if (!curl)
+        return fail("cannot initialise libcurl");
+    Download download{&body, m_limits.maxBytes};
     CURL* h = curl.get();
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -68,18 +66,15 @@ HttpFetcher::Result HttpFetcher::get(const std::string& url) const {
     const CURLcode code = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (download.tooLarge || code == CURLE_FILESIZE_EXCEEDED) {
-        result.error = "larger than " + std::to_string(m_limits.maxBytes) + " bytes (refused)";
-    } else if (code == CURLE_OPERATION_TIMEDOUT) {
-        result.error = std::string("timeout (") + (errorText[0] != '\0' ? errorText : curl_easy_strerror(code)) + ")";
-    } else if (code != CURLE_OK) {
-        result.error = errorText[0] != '\0' ? errorText : curl_easy_strerror(code);
-    } else if (status != 200) {
-        result.error = "HTTP " + std::to_string(status);
-    }
-    if (!result.ok())
-        result.body.clear();
-    return result;
+    if (download.tooLarge || code == CURLE_FILESIZE_EXCEEDED)
+        return fail("larger than " + std::to_string(m_limits.maxBytes) + " bytes (refused)");
+    if (code == CURLE_OPERATION_TIMEDOUT)
+        return fail(std::string("timeout (") + (errorText[0] != '\0' ? errorText : curl_easy_strerror(code)) + ")");
+    if (code != CURLE_OK)
+        return fail(errorText[0] != '\0' ? errorText : curl_easy_strerror(code));
+    if (status != 200)
+        return fail("HTTP " + std::to_string(status));
+    return body;
 }
 
 } // namespace cpslock::cli

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -20,18 +22,14 @@ public:
         std::chrono::seconds totalTimeout{120};
         std::size_t maxBytes = 32U * 1024U * 1024U;
     };
-    struct Result {
-        std::vector<std::uint8_t> body; ///< only on success
-        std::string error;              ///< empty on success ("HTTP 404", "timeout after 120 s", ...)
-        bool ok() const { return error.empty(); }
-    };
 
     HttpFetcher(Limits limits, std::string proxy);
     HttpFetcher(const HttpFetcher&) = delete;
     HttpFetcher& operator=(const HttpFetcher&) = delete;
     ~HttpFetcher();
 
-    Result get(const std::string& url) const;
+    /// The body; the error says why not ("HTTP 404", "timeout (…)", …).
+    Result<std::vector<std::uint8_t>> get(const std::string& url) const;
 
 private:
     Limits m_limits;

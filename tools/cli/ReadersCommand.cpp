@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cli/Commands.h"
 #include "tools/cli/EventFormat.h"
+#include "tools/cli/SubCommand.h"
 
 #include "pcsc/ReaderMonitor.h"
 
@@ -101,6 +102,8 @@ int list(bool json) {
     return 0;
 }
 
+constexpr SubCommand kCommand("readers", kHelp);
+
 } // namespace
 
 int runReaders(Args args) {
@@ -111,13 +114,10 @@ int runReaders(Args args) {
             json = true;
         } else if (a == "--watch") {
             watchMode = true;
-        } else if (a == "--help" || a == "-h") {
-            std::fputs(kHelp, stdout);
-            return 0;
+        } else if (SubCommand::isHelp(a)) {
+            return kCommand.help();
         } else {
-            std::fprintf(stderr, "cpslock readers: unknown option '%.*s'\n\n%s", static_cast<int>(a.size()), a.data(),
-                         kHelp);
-            return 2;
+            return kCommand.usageError("unknown option '" + std::string(a) + "'");
         }
     }
     return watchMode ? watch(json) : list(json);
