@@ -112,17 +112,15 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
         pam_syslog(pamh, LOG_NOTICE, "no user name");
         return PAM_AUTH_ERR;
     }
-    if (const auto bad = protocol::checkUserName(user)) {
-        pam_syslog(pamh, LOG_NOTICE, "refused user name: %s", bad->c_str());
+    if (const auto valid = protocol::checkUserName(user); !valid) {
+        pam_syslog(pamh, LOG_NOTICE, "refused user name: %s", valid.error().message.c_str());
         return PAM_AUTH_ERR;
     }
 
     const std::string socket = socketPath(options);
     const AuthOutcome outcome =
         authenticate(options, user, currentSession(pamh), language, conversation,
-                     [&socket](const protocol::Request& request, std::string& error) {
-                         return connectDaemon(socket, request, error);
-                     });
+                     [&socket](const protocol::Request& request) { return connectDaemon(socket, request); });
 
     if (outcome.pamCode == PAM_SUCCESS) {
         if (!outcome.ticket.empty())
@@ -154,13 +152,12 @@ int openSessionShim(pam_handle_t* pamh, int argc, const char** argv) {
         return PAM_SUCCESS;
     }
     const auto& ticket = *static_cast<const std::string*>(data);
-    std::string error;
     const auto reply = askDaemon(socketPath(parsed.options),
                                  protocol::Request{protocol::Verb::Attach, {{"ticket", ticket}, {"session", *session}}},
-                                 std::chrono::seconds(5), error);
+                                 std::chrono::seconds(5));
     if (!reply || !reply->ok) {
         pam_syslog(pamh, LOG_NOTICE, "card verification not attached to session %s: %s", session->c_str(),
-                   reply ? (reply->code + " " + reply->get("detail")).c_str() : error.c_str());
+                   reply ? (reply->code + " " + reply->get("detail")).c_str() : reply.error().message.c_str());
     }
     pam_set_data(pamh, kTicketData, nullptr, nullptr);
     return PAM_SUCCESS;
