@@ -87,7 +87,8 @@ private:
         }
         m_daemon.reset();
         return AuthOutcome{PAM_SUCCESS, "ok",
-                           "serial=" + last.serial + " cert=" + last.certSha256 + " holder=" + last.holder, last.ticket};
+                           "serial=" + last.serial + " cert=" + last.certSha256 + " holder=" + last.holder,
+                           last.ticket};
     }
 
     Result<AuthAnswer> readAnswer(Clock::time_point deadline) {
