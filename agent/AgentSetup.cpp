@@ -281,10 +281,10 @@ int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) 
 
     const auto ping = protocol::DaemonClient(daemonSocket, std::chrono::milliseconds(1500))
                           .call(protocol::Request{protocol::Verb::Ping, {}});
-    const bool daemonUp = ping.reply && ping.reply->ok;
+    const bool daemonUp = ping && ping->ok;
     Json daemon{{"socket", daemonSocket}, {"reachable", daemonUp}};
-    daemon["version"] = daemonUp ? Json(ping.reply->get("version")) : Json(nullptr);
-    daemon["error"] = daemonUp ? Json(nullptr) : Json(ping.reply ? ping.reply->code : ping.error);
+    daemon["version"] = daemonUp ? Json(ping->get("version")) : Json(nullptr);
+    daemon["error"] = daemonUp ? Json(nullptr) : Json(ping ? ping->code : ping.error().message);
     j["cpslockd"] = daemon;
     if (!daemonUp)
         problems.emplace_back("cpslockd-unreachable");

@@ -155,10 +155,10 @@ int main(int argc, char** argv) {
                 request.fields["session"] = *authority.sessionId();
             const auto outcome = cpslock::protocol::DaemonClient(daemonSocket).call(request);
             cpslock::agent::LostCardReportResult result;
-            if (!outcome.reply)
-                result.error = outcome.error;
-            else if (!outcome.reply->ok)
-                result.error = outcome.reply->code + ": " + outcome.reply->get("detail");
+            if (!outcome)
+                result.error = outcome.error().message;
+            else if (!outcome->ok)
+                result.error = outcome->code + ": " + outcome->get("detail");
             else
                 result = {true, "cpslockd (" + daemonSocket + ")", {}};
             return result;

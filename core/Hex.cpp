@@ -3,16 +3,6 @@
 
 namespace cpslock {
 namespace {
-int nibble(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 std::string hexWith(std::span<const std::uint8_t> bytes, const char* kDigits) {
     std::string out;
     out.reserve(bytes.size() * 2);
@@ -23,6 +13,16 @@ std::string hexWith(std::span<const std::uint8_t> bytes, const char* kDigits) {
     return out;
 }
 } // namespace
+
+int hexDigitValue(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
 
 std::string toHex(std::span<const std::uint8_t> bytes) {
     return hexWith(bytes, "0123456789ABCDEF");
@@ -41,7 +41,7 @@ std::optional<Bytes> fromHex(std::string_view text) {
                 return std::nullopt; // a separator inside a byte
             continue;
         }
-        const int v = nibble(c);
+        const int v = hexDigitValue(c);
         if (v < 0)
             return std::nullopt;
         if (high < 0) {

@@ -17,6 +17,9 @@ std::string toHex(std::span<const std::uint8_t> bytes);
 /// Lower-case hex without separators: digests (certificate SHA-256), as openssl prints them.
 std::string toLowerHex(std::span<const std::uint8_t> bytes);
 
+/// The value of one hex digit (either case), or -1 for any other character.
+int hexDigitValue(char c);
+
 /// Parses hex digits; spaces and colons between bytes are allowed. nullopt on anything else
 /// or an odd number of digits.
 std::optional<Bytes> fromHex(std::string_view text);

@@ -34,8 +34,8 @@ public:
         // The caller may shorten the steps (its own time limit, the module's timeout=), never lengthen them.
         if (const auto asked = protocol::parseUnsigned(m_request.get("timeout"), 600))
             m_stepTimeout = std::min<std::chrono::seconds>(m_stepTimeout, std::chrono::seconds(*asked));
-        if (auto forbidden = m_authority.mayAuthenticate(m_who, m_user))
-            return refuse(RefusalReason::NotMapped, "request refused: " + *forbidden);
+        if (auto allowed = m_authority.mayAuthenticate(m_who, m_user); !allowed)
+            return refuse(RefusalReason::NotMapped, "request refused: " + allowed.error().message);
 
         std::vector<std::string> args{"--user", m_user};
         if (m_settings.policyFile)
@@ -43,34 +43,43 @@ public:
         const std::string wait = m_request.get("wait");
         if (!wait.empty() && wait != "0")
             args.insert(args.end(), {"--wait-card", wait});
-        std::string error;
-        m_worker = launch(args, error);
-        if (!m_worker)
-            return refuse(RefusalReason::CheckFailed, "card worker not started: " + error);
+        auto worker = launch(args);
+        if (!worker)
+            return refuse(RefusalReason::CheckFailed, "card worker not started: " + worker.error().message);
+        m_worker = std::move(*worker);
 
         const auto waitSeconds = std::chrono::seconds(protocol::parseUnsigned(wait, 600).value_or(0));
-        const auto firstDeadline = Clock::now() + m_stepTimeout + waitSeconds;
-        std::optional<AuthAnswer> first;
-        do {
-            first = readWorker(firstDeadline, error);
+        return untilReady(Clock::now() + m_stepTimeout + waitSeconds);
+    }
+
+private:
+    /// First phase: `waiting-card` lines pass through until the worker is ready for the PIN (or refuses).
+    AuthOutcome untilReady(Clock::time_point deadline) {
+        for (;;) {
+            auto first = readWorker(deadline);
             if (!first)
-                return refuse(RefusalReason::CheckFailed, "card worker: " + error);
-            if (first->kind == AuthAnswer::Kind::WaitingCard && !m_caller.writeAll(protocol::formatAnswer(*first)))
+                return refuse(RefusalReason::CheckFailed, "card worker: " + first.error().message);
+            const AuthAnswer::Kind kind = first->kind;
+            if (kind == AuthAnswer::Kind::Refused)
+                return pass(*first);
+            if (kind != AuthAnswer::Kind::WaitingCard && kind != AuthAnswer::Kind::Ready)
+                return refuse(RefusalReason::CheckFailed, "card worker answered before the PIN was asked");
+            if (!m_caller.writeAll(protocol::formatAnswer(*first)))
                 return gone();
-        } while (first->kind == AuthAnswer::Kind::WaitingCard);
-        if (first->kind == AuthAnswer::Kind::Refused)
-            return pass(*first);
-        if (first->kind != AuthAnswer::Kind::Ready)
-            return refuse(RefusalReason::CheckFailed, "card worker answered before the PIN was asked");
-        if (!m_caller.writeAll(protocol::formatAnswer(*first)))
-            return gone();
+            if (kind == AuthAnswer::Kind::Ready)
+                return afterPin();
+        }
+    }
 
-        if (auto why = relayPin())
-            return refuse(RefusalReason::CheckFailed, *why, false); // not the card's answer: audited as such
+    /// Second phase: the PIN goes through; only a clean `ok` for this user, not reported lost, is accepted.
+    AuthOutcome afterPin() {
+        // A PIN that did not reach the card is not the card's answer: audited as such, not told.
+        if (auto sent = relayPin(); !sent)
+            return refuse(RefusalReason::CheckFailed, sent.error().message, false);
 
-        auto last = readWorker(Clock::now() + m_stepTimeout, error);
+        auto last = readWorker(Clock::now() + m_stepTimeout);
         if (!last)
-            return refuse(RefusalReason::CheckFailed, "card worker: " + error);
+            return refuse(RefusalReason::CheckFailed, "card worker: " + last.error().message);
         if (last->kind == AuthAnswer::Kind::Refused)
             return pass(*last);
         if (last->kind != AuthAnswer::Kind::Ok)
@@ -81,37 +90,32 @@ public:
         m_worker.reset();
         if (!exit.exited || exit.code != 0)
             return refuse(RefusalReason::CheckFailed, "card worker: ok answer but it did not exit cleanly");
-        if (auto lost = m_authority.lostReportRefusal(last->serial))
-            return refuse(lost->reason, lost->detail);
+        if (auto kept = m_authority.checkLostReports(last->serial); !kept)
+            return refuse(kept.error().reason, kept.error().detail);
         return accept(*last);
     }
 
-private:
-    std::optional<AuthAnswer> readWorker(Clock::time_point deadline, std::string& error) {
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-        std::string line;
-        const auto status = m_worker->readLine(line, left.count() > 0 ? left : milliseconds(0));
-        if (status != WorkerChannel::ReadStatus::Line) {
-            error = std::string(protocol::LineSocket::statusName(status));
-            return std::nullopt;
-        }
-        auto parsed = protocol::parseAnswer(line);
-        if (!parsed.answer)
-            error = "unparsable answer: " + parsed.error;
-        return parsed.answer;
+    Result<AuthAnswer> readWorker(Clock::time_point deadline) {
+        const auto line = protocol::readLineBefore(*m_worker, deadline);
+        if (!line)
+            return line.error();
+        auto answer = protocol::parseAnswer(*line);
+        if (!answer)
+            return fail("unparsable answer: " + answer.error().message);
+        return answer;
     }
 
-    /// The PIN, from the caller to the worker through one locked buffer; nullopt when sent.
-    std::optional<std::string> relayPin() {
+    /// The PIN, from the caller to the worker through one locked buffer.
+    Result<void> relayPin() {
         SecureBuffer pin;
         const auto status = m_caller.readSecretLine(pin, m_settings.pinTimeout);
         if (status != protocol::LineSocket::ReadStatus::Line)
-            return "no PIN from the caller (" + std::string(protocol::LineSocket::statusName(status)) + ")";
+            return fail("no PIN from the caller (" + std::string(protocol::LineSocket::statusName(status)) + ")");
         const bool sent = m_worker->sendSecret(pin.data(), pin.size());
         pin.clear();
         if (!sent)
-            return "card worker gone before the PIN was sent";
-        return std::nullopt;
+            return fail("card worker gone before the PIN was sent");
+        return {};
     }
 
     AuthOutcome pass(const AuthAnswer& answer) {
@@ -173,20 +177,19 @@ protocol::Reply relayCardInfo(const protocol::Request& request, const WorkerSett
     std::vector<std::string> args{"--inspect", request.get("reader")};
     if (settings.policyFile)
         args.insert(args.end(), {"--policy", *settings.policyFile});
-    std::string error;
-    auto worker = launch(args, error);
+    auto worker = launch(args);
     if (!worker)
-        return protocol::errorReply("check-failed", "card worker not started: " + error);
+        return protocol::errorReply("check-failed", "card worker not started: " + worker.error().message);
     std::string line;
-    const auto status = worker->readLine(line, settings.stepTimeout);
-    worker->finish(kEndGrace);
+    const auto status = (*worker)->readLine(line, settings.stepTimeout);
+    (*worker)->finish(kEndGrace);
     if (status != WorkerChannel::ReadStatus::Line)
         return protocol::errorReply("check-failed",
                                     "card worker: " + std::string(protocol::LineSocket::statusName(status)));
-    auto parsed = protocol::parseReply(line);
-    if (!parsed.reply)
-        return protocol::errorReply("check-failed", "card worker: unparsable reply: " + parsed.error);
-    return *parsed.reply;
+    auto reply = protocol::parseReply(line);
+    if (!reply)
+        return protocol::errorReply("check-failed", "card worker: unparsable reply: " + reply.error().message);
+    return *reply;
 }
 
 } // namespace cpslock::daemon

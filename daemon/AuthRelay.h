@@ -25,8 +25,7 @@ struct WorkerSettings {
 };
 
 /// Starts a worker with these arguments (tests inject scripted ones).
-using WorkerLauncher =
-    std::function<std::unique_ptr<WorkerChannel>(const std::vector<std::string>& args, std::string& error)>;
+using WorkerLauncher = std::function<Result<std::unique_ptr<WorkerChannel>>(const std::vector<std::string>& args)>;
 
 /// The outcome of one auth request, for the audit record.
 struct AuthOutcome {

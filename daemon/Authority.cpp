@@ -38,24 +38,24 @@ std::chrono::steady_clock::time_point Authority::now() const {
     return m_clock ? m_clock() : std::chrono::steady_clock::now();
 }
 
-std::optional<std::string> Authority::mayAuthenticate(const Caller& caller, const std::string& user) {
+Result<void> Authority::mayAuthenticate(const Caller& caller, const std::string& user) {
     if (caller.uid == 0)
-        return std::nullopt;
+        return {};
     const auto uid = m_directory.userId(user);
     if (!uid)
-        return "unknown user " + user;
+        return fail("unknown user " + user);
     if (*uid != caller.uid)
-        return "uid " + std::to_string(caller.uid) + " may only verify a card for its own account, not " + user;
-    return std::nullopt;
+        return fail("uid " + std::to_string(caller.uid) + " may only verify a card for its own account, not " + user);
+    return {};
 }
 
-std::optional<Refusal> Authority::lostReportRefusal(const std::string& serial) const {
+Result<void, Refusal> Authority::checkLostReports(const std::string& serial) const {
     const std::lock_guard lock(m_mutex);
     if (!m_reports.usable())
         return Refusal{RefusalReason::PolicyError, "the lost-card reports cannot be read: every card is refused", {}};
     if (m_reports.isReported(serial))
         return Refusal{RefusalReason::ReportedLost, "card " + serial + " was reported lost or stolen on this PC", {}};
-    return std::nullopt;
+    return {};
 }
 
 Authority::Recorded Authority::recordVerification(const Caller& caller, const std::string& user,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Refusal.h"
+#include "core/Result.h"
 #include "core/SessionAuthority.h"
 #include "daemon/LostReports.h"
 #include "protocol/Request.h"
@@ -46,13 +47,13 @@ public:
 
     Authority(Directory& directory, LostReports& reports, Clock clock = {});
 
-    /// nullopt when `caller` may verify a card for `user`: root (a display manager, a root-run
-    /// locker) for anyone, anyone else only for themself. Else why not.
-    std::optional<std::string> mayAuthenticate(const Caller& caller, const std::string& user);
+    /// Whether `caller` may verify a card for `user`: root (a display manager, a root-run locker) for
+    /// anyone, anyone else only for themself. Else why not.
+    Result<void> mayAuthenticate(const Caller& caller, const std::string& user);
 
-    /// Before the worker's `ok` is passed on: nullopt, or the refusal when the card was reported lost
+    /// Before the worker's `ok` is passed on: ok, or the refusal when the card was reported lost
     /// (reported-lost) or the reports cannot be read (policy-error: every card is refused).
-    std::optional<Refusal> lostReportRefusal(const std::string& serial) const;
+    Result<void, Refusal> checkLostReports(const std::string& serial) const;
 
     struct Recorded {
         std::string ticket;   ///< for a later attach (open_session)

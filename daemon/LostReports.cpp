@@ -15,7 +15,7 @@ std::string canonicalSerial(const std::string& serial) {
     return first == std::string::npos ? std::string("0") : serial.substr(first);
 }
 
-std::optional<std::string> LostReports::load() {
+Result<void> LostReports::load() {
     m_reports.clear();
     m_perUser.clear();
     m_usable = false;
@@ -23,9 +23,9 @@ std::optional<std::string> LostReports::load() {
     if (!read.text) {
         if (read.missing) {
             m_usable = true;
-            return std::nullopt;
+            return {};
         }
-        return m_file + ": " + read.error;
+        return fail(m_file + ": " + read.error);
     }
     const std::string& text = *read.text;
     std::istringstream lines(text);
@@ -42,13 +42,13 @@ std::optional<std::string> LostReports::load() {
             epoch < 0 || m_reports.size() >= kMaxReports) {
             m_reports.clear();
             m_perUser.clear();
-            return m_file + ":" + std::to_string(number) + ": not \"SERIAL UID EPOCH\"";
+            return fail(m_file + ":" + std::to_string(number) + ": not \"SERIAL UID EPOCH\"");
         }
         if (m_reports.emplace(canonicalSerial(serial), Report{static_cast<uid_t>(uid), epoch}).second)
             ++m_perUser[static_cast<uid_t>(uid)];
     }
     m_usable = true;
-    return std::nullopt;
+    return {};
 }
 
 bool LostReports::isReported(const std::string& serial) const {

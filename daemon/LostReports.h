@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -30,7 +32,7 @@ public:
 
     /// Reads the file; a missing file is an empty store. Any other failure (unreadable, too big,
     /// a malformed line) is an error naming file:line, and the store refuses every card (usable() false).
-    std::optional<std::string> load();
+    Result<void> load();
     bool usable() const { return m_usable; }
 
     bool isReported(const std::string& serial) const;

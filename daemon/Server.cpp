@@ -24,6 +24,20 @@ std::string callerText(const Caller& caller) {
     return std::to_string(caller.uid);
 }
 
+/// The audit kind of a verb's success, empty for verbs whose success is not audited.
+std::string successKind(Verb verb) {
+    switch (verb) {
+    case Verb::Attach:
+        return "session-attached";
+    case Verb::SessionLocked:
+        return "session-retired";
+    case Verb::ReportLost:
+        return "card-reported-lost";
+    default:
+        return {};
+    }
+}
+
 AuditRecord record(std::string kind, AuditRecord::Severity severity, std::string message, const Caller& caller) {
     AuditRecord r;
     r.kind = std::move(kind);
@@ -39,9 +53,7 @@ AuditRecord record(std::string kind, AuditRecord::Severity severity, std::string
 Server::Server(int listenFd, Authority& authority, AuditSink& audit, WorkerSettings workers, ServerLimits limits)
     : m_listenFd(listenFd), m_authority(authority), m_audit(audit), m_workers(std::move(workers)), m_limits(limits) {
     m_stopFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    m_launch = [this](const std::vector<std::string>& args, std::string& error) {
-        return spawnWorker(m_workers.path, args, error);
-    };
+    m_launch = [this](const std::vector<std::string>& args) { return spawnWorker(m_workers.path, args); };
 }
 
 Server::~Server() {
@@ -126,99 +138,115 @@ void Server::serve(int fd, Caller caller) {
 }
 
 void Server::handle(LineSocket& socket, const Caller& caller) {
+    const auto request = readRequest(socket, caller);
+    if (!request)
+        return;
+    if (request->verb == Verb::Auth) {
+        auditAuth(relayAuth(socket, caller, *request, m_authority, m_workers, m_launch), *request, caller);
+        return;
+    }
+    const Reply reply = answer(*request, caller);
+    socket.writeAll(protocol::formatReply(reply));
+    auditReply(*request, reply, caller);
+}
+
+std::optional<protocol::Request> Server::readRequest(LineSocket& socket, const Caller& caller) {
     std::string line;
     const auto status = socket.readLine(line, m_limits.requestTimeout);
     if (status != LineSocket::ReadStatus::Line) {
         auditRecord(record("request-refused", AuditRecord::Severity::Warning,
                            "no request: " + std::string(LineSocket::statusName(status)), caller));
-        return;
+        return std::nullopt;
     }
-    const auto parsed = protocol::parseRequest(line);
-    if (!parsed.request) {
-        socket.writeAll(protocol::formatReply(protocol::errorReply("bad-request", parsed.error)));
-        auto r = record("request-refused", AuditRecord::Severity::Warning, "malformed request: " + parsed.error, caller);
-        auditRecord(std::move(r));
-        return;
+    auto parsed = protocol::parseRequest(line);
+    if (!parsed) {
+        const std::string& why = parsed.error().message;
+        socket.writeAll(protocol::formatReply(protocol::errorReply("bad-request", why)));
+        auditRecord(record("request-refused", AuditRecord::Severity::Warning, "malformed request: " + why, caller));
+        return std::nullopt;
     }
-    const protocol::Request& request = *parsed.request;
+    return std::move(*parsed);
+}
+
+Reply Server::answer(const protocol::Request& request, const Caller& caller) {
     const auto optionalField = [&request](const char* key) -> std::optional<std::string> {
         if (!request.has(key))
             return std::nullopt;
         return request.get(key);
     };
-
-    Reply reply;
-    std::string kind;
     switch (request.verb) {
-    case Verb::Auth: {
-        const AuthOutcome outcome = relayAuth(socket, caller, request, m_authority, m_workers, m_launch);
-        const bool ok = outcome.final.kind == protocol::AuthAnswer::Kind::Ok;
-        auto r = record(ok ? "auth-verified" : "auth-refused",
-                        ok ? AuditRecord::Severity::Info : AuditRecord::Severity::Warning,
-                        ok ? "carte CPS vérifiée / CPS card verified"
-                           : "carte refusée / card refused: " + std::string(toString(outcome.final.reason)),
-                        caller);
-        r.fields.emplace_back("user", request.get("user"));
-        r.fields.emplace_back("session", request.get("session"));
-        if (ok) {
-            r.fields.emplace_back("reader", outcome.final.reader);
-            r.fields.emplace_back("serial", outcome.final.serial);
-            r.fields.emplace_back("cert_sha256", outcome.final.certSha256);
-            r.fields.emplace_back("holder", outcome.final.holder);
-            r.fields.emplace_back("card_type", outcome.final.cardType);
-            r.fields.emplace_back("policies", outcome.final.policies);
-            r.fields.emplace_back("issuer_key_id", outcome.final.issuerKeyId);
-            r.fields.emplace_back("attached", outcome.attached ? "yes" : outcome.attachNote);
-        } else {
-            r.fields.emplace_back("reason", std::string(toString(outcome.final.reason)));
-            r.fields.emplace_back("detail", outcome.final.detail);
-        }
-        auditRecord(std::move(r));
-        return;
-    }
+    case Verb::Auth:
+        break; // relayed by handle()
     case Verb::Attach:
-        reply = m_authority.attach(caller, request.get("ticket"), request.get("session"));
-        kind = "session-attached";
-        break;
+        return m_authority.attach(caller, request.get("ticket"), request.get("session"));
     case Verb::SessionCard:
-        reply = m_authority.sessionCard(caller, request.get("session"));
-        break;
+        return m_authority.sessionCard(caller, request.get("session"));
     case Verb::SessionLocked:
-        reply = m_authority.sessionLocked(caller, request.get("session"),
-                                          protocol::parseUnsigned(request.get("generation"), UINT64_MAX).value_or(0));
-        kind = "session-retired";
-        break;
+        return m_authority.sessionLocked(caller, request.get("session"),
+                                         protocol::parseUnsigned(request.get("generation"), UINT64_MAX).value_or(0));
     case Verb::ReportLost:
-        reply = m_authority.reportLost(caller, optionalField("session"), optionalField("serial"),
-                                       static_cast<std::int64_t>(std::time(nullptr)));
-        kind = "card-reported-lost";
-        break;
-    case Verb::Ping:
+        return m_authority.reportLost(caller, optionalField("session"), optionalField("serial"),
+                                      static_cast<std::int64_t>(std::time(nullptr)));
+    case Verb::Ping: {
+        Reply reply;
         reply.ok = true;
         reply.fields["version"] = CPSLOCK_VERSION;
-        break;
+        return reply;
+    }
     case Verb::CardInfo:
         // The tray's card details: one place talks to the card (issue 10), without any PIN.
-        reply = relayCardInfo(request, m_workers, m_launch);
-        break;
+        return relayCardInfo(request, m_workers, m_launch);
     }
-    socket.writeAll(protocol::formatReply(reply));
+    return protocol::errorReply("internal", "unexpected request");
+}
+
+void Server::auditAuth(const AuthOutcome& outcome, const protocol::Request& request, const Caller& caller) {
+    const protocol::AuthAnswer& final = outcome.final;
+    const bool ok = final.kind == protocol::AuthAnswer::Kind::Ok;
+    auto r = record(ok ? "auth-verified" : "auth-refused",
+                    ok ? AuditRecord::Severity::Info : AuditRecord::Severity::Warning,
+                    ok ? "carte CPS vérifiée / CPS card verified"
+                       : "carte refusée / card refused: " + std::string(toString(final.reason)),
+                    caller);
+    r.fields.emplace_back("user", request.get("user"));
+    r.fields.emplace_back("session", request.get("session"));
+    if (ok) {
+        r.fields.emplace_back("reader", final.reader);
+        r.fields.emplace_back("serial", final.serial);
+        r.fields.emplace_back("cert_sha256", final.certSha256);
+        r.fields.emplace_back("holder", final.holder);
+        r.fields.emplace_back("card_type", final.cardType);
+        r.fields.emplace_back("policies", final.policies);
+        r.fields.emplace_back("issuer_key_id", final.issuerKeyId);
+        r.fields.emplace_back("attached", outcome.attached ? "yes" : outcome.attachNote);
+    } else {
+        r.fields.emplace_back("reason", std::string(toString(final.reason)));
+        r.fields.emplace_back("detail", final.detail);
+    }
+    auditRecord(std::move(r));
+}
+
+void Server::auditReply(const protocol::Request& request, const Reply& reply, const Caller& caller) {
     if (!reply.ok && reply.code != "no-card" && request.verb != Verb::CardInfo) {
         auto r = record("request-refused", AuditRecord::Severity::Warning,
                         std::string(toString(request.verb)) + " refused: " + reply.code, caller);
         r.fields.emplace_back("detail", reply.get("detail"));
         r.fields.emplace_back("session", request.get("session"));
         auditRecord(std::move(r));
-    } else if (reply.ok && !kind.empty()) {
-        auto r = record(kind, kind == "card-reported-lost" ? AuditRecord::Severity::Warning : AuditRecord::Severity::Info,
-                        kind == "card-reported-lost" ? "carte déclarée perdue ou volée / card reported lost or stolen"
-                                                     : std::string(toString(request.verb)),
-                        caller);
-        r.fields.emplace_back("session", request.get("session"));
-        if (kind == "card-reported-lost")
-            r.fields.emplace_back("serial", reply.get("serial"));
-        auditRecord(std::move(r));
+        return;
     }
+    const std::string kind = successKind(request.verb);
+    if (!reply.ok || kind.empty())
+        return;
+    const bool lost = request.verb == Verb::ReportLost;
+    auto r = record(kind, lost ? AuditRecord::Severity::Warning : AuditRecord::Severity::Info,
+                    lost ? "carte déclarée perdue ou volée / card reported lost or stolen"
+                         : std::string(toString(request.verb)),
+                    caller);
+    r.fields.emplace_back("session", request.get("session"));
+    if (lost)
+        r.fields.emplace_back("serial", reply.get("serial"));
+    auditRecord(std::move(r));
 }
 
 void Server::auditRecord(AuditRecord record) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace cpslock::daemon {
 
@@ -40,6 +41,12 @@ public:
 private:
     void serve(int fd, Caller caller);
     void handle(protocol::LineSocket& socket, const Caller& caller);
+    /// The first line as a request; nullopt when there is none (answered and audited here).
+    std::optional<protocol::Request> readRequest(protocol::LineSocket& socket, const Caller& caller);
+    /// The reply to every verb but auth.
+    protocol::Reply answer(const protocol::Request& request, const Caller& caller);
+    void auditAuth(const AuthOutcome& outcome, const protocol::Request& request, const Caller& caller);
+    void auditReply(const protocol::Request& request, const protocol::Reply& reply, const Caller& caller);
     void auditRecord(AuditRecord record);
     bool admit(const Caller& caller);
     void release(const Caller& caller);

@@ -26,12 +26,6 @@ std::string errnoText(const char* what, int error) {
     return std::string(what) + ": " + std::strerror(error);
 }
 
-int pollMs(milliseconds left) {
-    if (left.count() <= 0)
-        return 0;
-    return left.count() > 60'000 ? 60'000 : static_cast<int>(left.count());
-}
-
 class SpawnedWorker final : public WorkerChannel {
 public:
     SpawnedWorker(pid_t pid, int socket, int pidfd) : m_pid(pid), m_socket(socket), m_pidfd(pidfd) {}
@@ -84,7 +78,7 @@ private:
     static void waitReadable(int fd, Clock::time_point deadline, bool drain) {
         pollfd pfd{fd, POLLIN, 0};
         for (;;) {
-            const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+            const int ready = poll(&pfd, 1, protocol::pollTimeoutMs(protocol::timeLeft(deadline)));
             if (ready < 0 && errno == EINTR)
                 continue;
             if (ready <= 0)
@@ -108,65 +102,47 @@ bool unsafeMode(const struct stat& st) {
     return st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 }
 
-} // namespace
-
-std::optional<std::string> insecureExecutableReason(const std::string& path) {
+/// The file itself: absolute, regular, root-owned, not writable by others, executable.
+Result<void> checkExecutableFile(const std::string& path) {
     if (path.empty() || path.front() != '/')
-        return path + ": not an absolute path";
+        return fail(path + ": not an absolute path");
     struct stat st {};
     if (lstat(path.c_str(), &st) != 0)
-        return errnoText(path.c_str(), errno);
+        return fail(errnoText(path.c_str(), errno));
     if (!S_ISREG(st.st_mode))
-        return path + ": not a regular file";
+        return fail(path + ": not a regular file");
     if (unsafeMode(st))
-        return path + ": must be owned by root and not writable by group or others";
+        return fail(path + ": must be owned by root and not writable by group or others");
     if ((st.st_mode & S_IXUSR) == 0)
-        return path + ": not executable";
-    // Every folder above: whoever may rename entries there could swap the worker.
+        return fail(path + ": not executable");
+    return {};
+}
+
+/// Every folder above: whoever may rename entries there could swap the worker.
+Result<void> checkFoldersAbove(const std::string& path) {
+    struct stat st {};
     for (std::size_t end = path.find_last_of('/');; end = path.find_last_of('/', end - 1)) {
         const std::string dir = end == 0 ? std::string(1, '/') : path.substr(0, end);
         if (lstat(dir.c_str(), &st) != 0)
-            return errnoText(dir.c_str(), errno);
+            return fail(errnoText(dir.c_str(), errno));
         if (!S_ISDIR(st.st_mode))
-            return dir + ": not a folder (symbolic links are refused)";
+            return fail(dir + ": not a folder (symbolic links are refused)");
         const bool stickyRootOwned = st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0;
         if (unsafeMode(st) && !stickyRootOwned)
-            return dir + ": must be owned by root and not writable by group or others";
+            return fail(dir + ": must be owned by root and not writable by group or others");
         if (end == 0)
             break;
     }
-    return std::nullopt;
+    return {};
 }
 
-std::unique_ptr<WorkerChannel> spawnWorker(const std::string& path, const std::vector<std::string>& args,
-                                           std::string& error) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(path.c_str()));
-    for (const auto& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    // Empty: PCSCLITE_CSOCK_NAME, OPENSC_CONF, LD_PRELOAD... of whoever started cpslockd never reach it.
-    std::vector<char*> envp{nullptr};
-
-    std::array<int, 2> pair{-1, -1};
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) != 0) {
-        error = errnoText("socketpair", errno);
-        return nullptr;
-    }
-    const int devNull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (devNull < 0) {
-        error = errnoText("/dev/null", errno);
-        close(pair[0]);
-        close(pair[1]);
-        return nullptr;
-    }
-
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
+/// The child's side: stdin and stdout `socket`, stderr `devNull`, nothing else open; signal mask and
+/// dispositions reset; its own session.
+void prepareChild(posix_spawn_file_actions_t& actions, posix_spawnattr_t& attr, int socket, int devNull) {
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_adddup2(&actions, pair[1], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, pair[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, socket, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, socket, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, devNull, STDERR_FILENO);
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     sigset_t none;
@@ -177,7 +153,39 @@ std::unique_ptr<WorkerChannel> spawnWorker(const std::string& path, const std::v
     posix_spawnattr_setsigdefault(&attr, &all);
     // Own session: a terminal's Ctrl-C or hang-up reaches cpslockd, not the worker behind its back.
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+}
 
+} // namespace
+
+Result<void> checkWorkerExecutable(const std::string& path) {
+    if (auto file = checkExecutableFile(path); !file)
+        return file;
+    return checkFoldersAbove(path);
+}
+
+Result<std::unique_ptr<WorkerChannel>> spawnWorker(const std::string& path, const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(path.c_str()));
+    for (const auto& arg : args)
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    // Empty: PCSCLITE_CSOCK_NAME, OPENSC_CONF, LD_PRELOAD... of whoever started cpslockd never reach it.
+    std::vector<char*> envp{nullptr};
+
+    std::array<int, 2> pair{-1, -1};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair.data()) != 0)
+        return fail(errnoText("socketpair", errno));
+    const int devNull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devNull < 0) {
+        const int why = errno;
+        close(pair[0]);
+        close(pair[1]);
+        return fail(errnoText("/dev/null", why));
+    }
+
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    prepareChild(actions, attr, pair[1], devNull);
     pid_t pid = -1;
     const int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
@@ -185,13 +193,12 @@ std::unique_ptr<WorkerChannel> spawnWorker(const std::string& path, const std::v
     close(pair[1]);
     close(devNull);
     if (rc != 0) {
-        error = errnoText(path.c_str(), rc);
         close(pair[0]);
-        return nullptr;
+        return fail(errnoText(path.c_str(), rc));
     }
     const auto pidfd =
         static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); // -1 on old kernels: finish() then kills without a grace
-    return std::make_unique<SpawnedWorker>(pid, pair[0], pidfd);
+    return std::unique_ptr<WorkerChannel>(std::make_unique<SpawnedWorker>(pid, pair[0], pidfd));
 }
 
 ChildSignalGuard::ChildSignalGuard() {

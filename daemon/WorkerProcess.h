@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
 #include "protocol/LineSocket.h"
 
 #include <chrono>
@@ -13,10 +14,10 @@
 
 namespace cpslock::daemon {
 
-/// nullopt when `path` is fit to run as the card worker: absolute, a regular executable file, and it
-/// and every folder above it owned by root and not writable by group or others (a root-owned sticky
+/// Whether `path` is fit to run as the card worker: absolute, a regular executable file, and it and
+/// every folder above it owned by root and not writable by group or others (a root-owned sticky
 /// folder such as /tmp is accepted above a root-owned one). Else why not.
-std::optional<std::string> insecureExecutableReason(const std::string& path);
+Result<void> checkWorkerExecutable(const std::string& path);
 
 /// A running card worker, seen from cpslockd: its lines, and its end.
 class WorkerChannel {
@@ -40,8 +41,7 @@ public:
 /// service manager set reaches the card stack: settings come from the root-owned policy), stdin and
 /// stdout one end of a Unix socket pair, stderr /dev/null, every other descriptor closed, signal mask
 /// and dispositions reset, in its own session.
-std::unique_ptr<WorkerChannel> spawnWorker(const std::string& path, const std::vector<std::string>& args,
-                                           std::string& error);
+Result<std::unique_ptr<WorkerChannel>> spawnWorker(const std::string& path, const std::vector<std::string>& args);
 
 /// While alive, SIGCHLD has its default disposition, so a worker can be reaped with its exit status.
 class ChildSignalGuard {

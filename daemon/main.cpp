@@ -3,6 +3,7 @@
 // as an unprivileged user; in tests and the demo `cpslockd --socket PATH --user nobody` in the
 // foreground, started as root, drops to that user once its socket is bound.
 #include "core/ProcessHardening.h"
+#include "core/Result.h"
 #include "core/Version.h"
 #include "daemon/Authority.h"
 #include "daemon/LostReports.h"
@@ -54,16 +55,14 @@ struct Options {
     std::string audit = "journald";
 };
 
-std::optional<Options> parse(int argc, char** argv, std::string& error) {
+Result<Options> parse(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view name = argv[i];
         if (name == "--version" || name == "--help")
             continue;
-        if (i + 1 >= argc) {
-            error = std::string(name) + " needs a value";
-            return std::nullopt;
-        }
+        if (i + 1 >= argc)
+            return fail(std::string(name) + " needs a value");
         const std::string value = argv[++i];
         const bool absolute = !value.empty() && value.front() == '/';
         if (name == "--socket" && absolute) {
@@ -79,56 +78,60 @@ std::optional<Options> parse(int argc, char** argv, std::string& error) {
         } else if (name == "--audit" && (value == "journald" || value == "syslog" || value == "stderr")) {
             options.audit = value;
         } else {
-            error = "bad argument " + std::string(name) + " " + value + " (paths must be absolute)";
-            return std::nullopt;
+            return fail("bad argument " + std::string(name) + " " + value + " (paths must be absolute)");
         }
     }
     return options;
 }
 
-int bindSocket(const std::string& path, std::string& error) {
+Result<int> bindSocket(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (path.size() >= sizeof address.sun_path) {
-        error = path + ": path too long";
-        return -1;
-    }
+    if (path.size() >= sizeof address.sun_path)
+        return fail(path + ": path too long");
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     struct stat st {};
     if (lstat(path.c_str(), &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) {
-            error = path + ": exists and is not a socket";
-            return -1;
-        }
+        if (!S_ISSOCK(st.st_mode))
+            return fail(path + ": exists and is not a socket");
         unlink(path.c_str()); // a stale socket of an earlier run
     }
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
         chmod(path.c_str(), 0666) != 0 || listen(fd, 64) != 0) {
-        error = path + ": " + std::strerror(errno);
+        Error error = fail(path + ": " + std::strerror(errno));
         if (fd >= 0)
             close(fd);
-        return -1;
+        return error;
     }
     return fd;
 }
 
+/// The socket to serve: bound here with --socket, else handed over by systemd.
+Result<int> listeningSocket(const Options& options) {
+    if (options.socket)
+        return bindSocket(*options.socket);
+    if (sd_listen_fds(1) == 1)
+        return SD_LISTEN_FDS_START;
+    return fail("no --socket and no socket from systemd");
+}
+
 /// Root only long enough to bind: every request is served as `user`.
-std::optional<std::string> dropPrivileges(const std::optional<std::string>& user) {
+Result<void> dropPrivileges(const std::optional<std::string>& user) {
     if (geteuid() != 0 && getuid() != 0)
-        return std::nullopt;
+        return {};
     if (!user)
-        return std::string("cpslockd must not run as root: give --user NAME (the service unit sets User=)");
+        return fail("cpslockd must not run as root: give --user NAME (the service unit sets User=)");
     const passwd* entry = getpwnam(user->c_str());
     if (entry == nullptr)
-        return "unknown user " + *user;
+        return fail("unknown user " + *user);
     if (entry->pw_uid == 0)
-        return std::string("--user must not be root");
+        return fail("--user must not be root");
     if (setgroups(0, nullptr) != 0 || setgid(entry->pw_gid) != 0 || setuid(entry->pw_uid) != 0)
-        return std::string("cannot drop privileges: ") + std::strerror(errno);
+        return fail(std::string("cannot drop privileges: ") + std::strerror(errno));
     if (setuid(0) == 0)
-        return std::string("privileges could be regained after dropping them");
-    return std::nullopt;
+        return fail("privileges could be regained after dropping them");
+    return {};
 }
 
 AuditRecord lifecycleRecord(const char* kind, const char* message) {
@@ -140,7 +143,8 @@ AuditRecord lifecycleRecord(const char* kind, const char* message) {
     return r;
 }
 
-int run(int argc, char** argv) {
+/// --version and --help answer at once, before any argument is checked; nullopt for neither.
+std::optional<int> answerInfoFlag(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::string_view(argv[i]) == "--version") {
             std::cout << "cpslockd " << CPSLOCK_VERSION << "\n";
@@ -151,53 +155,34 @@ int run(int argc, char** argv) {
             return 0;
         }
     }
-    std::string error;
-    const auto options = parse(argc, argv, error);
-    if (!options) {
-        std::cerr << "cpslockd: " << error << "\n" << kUsage;
-        return 2;
-    }
+    return std::nullopt;
+}
 
-    int listenFd = -1;
-    if (options->socket) {
-        listenFd = bindSocket(*options->socket, error);
-    } else if (sd_listen_fds(1) == 1) {
-        listenFd = SD_LISTEN_FDS_START;
-    } else {
-        error = "no --socket and no socket from systemd";
-    }
-    if (listenFd < 0) {
-        std::cerr << "cpslockd: " << error << "\n";
-        return 1;
-    }
-    if (auto why = dropPrivileges(options->user)) {
-        std::cerr << "cpslockd: " << *why << "\n";
-        return 1;
-    }
+/// The socket bound, privileges dropped, the worker checked: or why cpslockd must not start.
+Result<int> prepareToServe(const Options& options) {
+    const auto listenFd = listeningSocket(options);
+    if (!listenFd)
+        return listenFd;
+    if (auto dropped = dropPrivileges(options.user); !dropped)
+        return dropped.error();
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (auto insecure = daemon::insecureExecutableReason(options->worker)) {
-        std::cerr << "cpslockd: card worker refused: " << *insecure << "\n";
-        return 1;
-    }
+    if (auto secure = daemon::checkWorkerExecutable(options.worker); !secure)
+        return fail("card worker refused: " + secure.error().message);
+    return listenFd;
+}
 
-    std::string chosen;
-    auto audit = platform::makeAuditSink(options->audit, &chosen, "cpslockd");
-    daemon::LostReports reports(options->stateDir + "/lost-reports");
-    if (auto problem = reports.load()) {
+void loadLostReports(daemon::LostReports& reports, AuditSink& audit) {
+    if (auto loaded = reports.load(); !loaded) {
         // Fail closed: a report that cannot be read must not let its card in. Every card is refused.
         AuditRecord r = lifecycleRecord("request-refused", "lost-card reports unreadable: every card is refused");
         r.severity = AuditRecord::Severity::Error;
-        r.fields.emplace_back("detail", *problem);
-        audit->write(r);
+        r.fields.emplace_back("detail", loaded.error().message);
+        audit.write(r);
     }
-    daemon::SystemDirectory directory;
-    daemon::Authority authority(directory, reports);
-    daemon::WorkerSettings workers;
-    workers.path = options->worker;
-    workers.policyFile = options->policy;
-    daemon::Server server(listenFd, authority, *audit, workers);
+}
 
-    // Signals are taken by one thread; every other thread blocks them.
+/// SIGTERM and SIGINT stop the server; they are taken by one thread, every other thread blocks them.
+void stopOnSignals(daemon::Server& server) {
     sigset_t stopSignals;
     sigemptyset(&stopSignals);
     sigaddset(&stopSignals, SIGTERM);
@@ -208,6 +193,20 @@ int run(int argc, char** argv) {
         sigwait(&stopSignals, &signal);
         server.stop();
     }).detach();
+}
+
+[[noreturn]] void serve(const Options& options, int listenFd) {
+    std::string chosen;
+    auto audit = platform::makeAuditSink(options.audit, &chosen, "cpslockd");
+    daemon::LostReports reports(options.stateDir + "/lost-reports");
+    loadLostReports(reports, *audit);
+    daemon::SystemDirectory directory;
+    daemon::Authority authority(directory, reports);
+    daemon::WorkerSettings workers;
+    workers.path = options.worker;
+    workers.policyFile = options.policy;
+    daemon::Server server(listenFd, authority, *audit, workers);
+    stopOnSignals(server);
 
     audit->write(lifecycleRecord("daemon-started", "cpslockd prêt / ready"));
     sd_notify(0, "READY=1");
@@ -217,6 +216,22 @@ int run(int argc, char** argv) {
     // the authority: leave without running their destructors under them. Reports are saved on each add.
     std::fflush(nullptr);
     std::_Exit(status);
+}
+
+int run(int argc, char** argv) {
+    if (const auto answered = answerInfoFlag(argc, argv))
+        return *answered;
+    const auto options = parse(argc, argv);
+    if (!options) {
+        std::cerr << "cpslockd: " << options.error().message << "\n" << kUsage;
+        return 2;
+    }
+    const auto listenFd = prepareToServe(*options);
+    if (!listenFd) {
+        std::cerr << "cpslockd: " << listenFd.error().message << "\n";
+        return 1;
+    }
+    serve(*options, *listenFd);
 }
 
 } // namespace

@@ -14,7 +14,6 @@
 namespace cpslock::pam {
 namespace {
 
-using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 using protocol::AuthAnswer;
@@ -25,28 +24,15 @@ public:
         : m_options(options), m_user(user), m_language(language), m_conversation(conversation) {}
 
     AuthOutcome run(const std::optional<std::string>& session, const AuthConnector& connect) {
-        std::string error;
-        m_daemon = connect(authRequest(m_options, m_user, session), error);
-        if (!m_daemon) {
-            return unavailable(error);
+        auto daemon = connect(authRequest(m_options, m_user, session));
+        if (!daemon) {
+            return unavailable(daemon.error().message);
         }
+        m_daemon = std::move(*daemon);
 
-        // First phase: the card and its PIN state, possibly after waiting for the card.
-        const auto firstDeadline = Clock::now() + m_options.timeout + m_options.waitCard;
-        std::optional<AuthAnswer> first;
-        bool toldToInsert = false;
-        for (;;) {
-            first = readAnswer(firstDeadline, error);
-            if (!first) {
-                return daemonFailure(error);
-            }
-            if (first->kind != AuthAnswer::Kind::WaitingCard) {
-                break;
-            }
-            if (!toldToInsert) {
-                m_conversation.showInfo(insertCardText(m_language));
-                toldToInsert = true;
-            }
+        auto first = readFirstAnswer();
+        if (!first) {
+            return daemonFailure(first.error().message);
         }
         if (first->kind == AuthAnswer::Kind::Refused) {
             return refused(*first);
@@ -56,27 +42,15 @@ public:
             return protocolFailure("answer before the PIN was asked");
         }
 
-        if (!sendPin(*first, error)) {
-            return localRefusal(error);
+        if (auto sent = sendPin(*first); !sent) {
+            return localRefusal(sent.error().message);
         }
 
-        const auto last = readAnswer(Clock::now() + m_options.timeout, error);
+        const auto last = readAnswer(Clock::now() + m_options.timeout);
         if (!last) {
-            return daemonFailure(error);
+            return daemonFailure(last.error().message);
         }
-        if (last->kind == AuthAnswer::Kind::Refused) {
-            return refused(*last);
-        }
-        if (last->kind != AuthAnswer::Kind::Ok) {
-            return protocolFailure("expected ok or refused after the PIN");
-        }
-        if (last->user != m_user) {
-            return protocolFailure("ok for another user");
-        }
-        m_daemon.reset();
-        return AuthOutcome{PAM_SUCCESS, "ok",
-                           "serial=" + last->serial + " cert=" + last->certSha256 + " holder=" + last->holder,
-                           last->ticket};
+        return finalAnswer(*last);
     }
 
     ~Flow() = default;
@@ -84,50 +58,75 @@ public:
     Flow& operator=(const Flow&) = delete;
 
 private:
-    std::optional<AuthAnswer> readAnswer(Clock::time_point deadline, std::string& error) {
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-        std::string line;
-        const auto status = m_daemon->readLine(line, left.count() > 0 ? left : milliseconds(0));
-        if (status != AuthChannel::ReadStatus::Line) {
-            error = std::string(protocol::LineSocket::statusName(status));
-            return std::nullopt;
+    /// First phase: the card and its PIN state, possibly after waiting for the card (said once).
+    Result<AuthAnswer> readFirstAnswer() {
+        const auto deadline = Clock::now() + m_options.timeout + m_options.waitCard;
+        bool toldToInsert = false;
+        for (;;) {
+            auto answer = readAnswer(deadline);
+            if (!answer || answer->kind != AuthAnswer::Kind::WaitingCard) {
+                return answer;
+            }
+            if (!toldToInsert) {
+                m_conversation.showInfo(insertCardText(m_language));
+                toldToInsert = true;
+            }
         }
-        if (line.rfind("error ", 0) == 0) {
+    }
+
+    /// After the PIN: only a well-formed `ok` for this user is a success.
+    AuthOutcome finalAnswer(const AuthAnswer& last) {
+        if (last.kind == AuthAnswer::Kind::Refused) {
+            return refused(last);
+        }
+        if (last.kind != AuthAnswer::Kind::Ok) {
+            return protocolFailure("expected ok or refused after the PIN");
+        }
+        if (last.user != m_user) {
+            return protocolFailure("ok for another user");
+        }
+        m_daemon.reset();
+        return AuthOutcome{PAM_SUCCESS, "ok",
+                           "serial=" + last.serial + " cert=" + last.certSha256 + " holder=" + last.holder,
+                           last.ticket};
+    }
+
+    Result<AuthAnswer> readAnswer(Clock::time_point deadline) {
+        const auto line = protocol::readLineBefore(*m_daemon, deadline);
+        if (!line) {
+            return line.error();
+        }
+        if (line->rfind("error ", 0) == 0) {
             // cpslockd refused the request itself (busy, malformed): it could not decide.
             m_serviceError = true;
-            error = "cpslockd: " + line;
-            return std::nullopt;
+            return fail("cpslockd: " + *line);
         }
-        auto parsed = protocol::parseAnswer(line);
-        if (!parsed.answer) {
-            error = "unparsable answer: " + parsed.error;
+        auto answer = protocol::parseAnswer(*line);
+        if (!answer) {
+            return fail("unparsable answer: " + answer.error().message);
         }
-        return parsed.answer;
+        return answer;
     }
 
     // The PIN lives in the conversation's reply only; it is wiped when `reply` goes out of scope.
-    bool sendPin(const AuthAnswer& ready, std::string& error) {
+    Result<void> sendPin(const AuthAnswer& ready) {
         auto reply = m_conversation.askSecret(pinPrompt(m_language, ready.triesLeft, ready.finalTry));
         if (!reply) {
-            error = "conversation failed or cancelled";
-            return false;
+            return fail("conversation failed or cancelled");
         }
         const std::size_t size = reply->size();
         if (size == 0) {
-            error = "empty PIN (not sent to the card)";
             m_conversation.showError(userMessage(RefusalReason::WrongPin, m_language));
-            return false;
+            return fail("empty PIN (not sent to the card)");
         }
         if (std::memchr(reply->text(), '\n', size) != nullptr || std::memchr(reply->text(), '\r', size) != nullptr) {
-            error = "PIN with a line break (not sent to the card)";
             m_conversation.showError(userMessage(RefusalReason::WrongPin, m_language));
-            return false;
+            return fail("PIN with a line break (not sent to the card)");
         }
         if (!m_daemon->sendSecret(reply->text(), size)) {
-            error = "cpslockd gone before the PIN was sent";
-            return false;
+            return fail("cpslockd gone before the PIN was sent");
         }
-        return true;
+        return {};
     }
 
     AuthOutcome refused(const AuthAnswer& answer) {

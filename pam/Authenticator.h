@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Refusal.h"
+#include "core/Result.h"
 #include "pam/PamOptions.h"
 #include "protocol/LineSocket.h"
 #include "protocol/Request.h"
@@ -56,10 +57,9 @@ public:
     virtual bool sendSecret(const char* data, std::size_t size) = 0;
 };
 
-/// Opens the exchange: connects to cpslockd and sends the `auth` request. nullptr with `error` set
-/// when cpslockd cannot be reached.
-using AuthConnector =
-    std::function<std::unique_ptr<AuthChannel>(const protocol::Request& request, std::string& error)>;
+/// Opens the exchange: connects to cpslockd and sends the `auth` request. An error when cpslockd
+/// cannot be reached.
+using AuthConnector = std::function<Result<std::unique_ptr<AuthChannel>>(const protocol::Request& request)>;
 
 /// The request the module sends: auth user=U [session=S] [wait=N]. Never the PIN.
 protocol::Request authRequest(const ModuleOptions& options, const std::string& user,

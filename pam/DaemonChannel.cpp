@@ -21,24 +21,18 @@ private:
 
 } // namespace
 
-std::unique_ptr<AuthChannel> connectDaemon(const std::string& socketPath, const protocol::Request& request,
-                                           std::string& error) {
-    auto socket = protocol::LineSocket::connectUnix(socketPath, error);
+Result<std::unique_ptr<AuthChannel>> connectDaemon(const std::string& socketPath, const protocol::Request& request) {
+    auto socket = protocol::LineSocket::connectUnix(socketPath);
     if (!socket)
-        return nullptr;
-    if (!socket->writeAll(protocol::formatRequest(request))) {
-        error = "cpslockd closed the connection";
-        return nullptr;
-    }
-    return std::make_unique<DaemonChannel>(std::move(socket));
+        return socket.error();
+    if (!(*socket)->writeAll(protocol::formatRequest(request)))
+        return fail("cpslockd closed the connection");
+    return std::unique_ptr<AuthChannel>(std::make_unique<DaemonChannel>(std::move(*socket)));
 }
 
-std::optional<protocol::Reply> askDaemon(const std::string& socketPath, const protocol::Request& request,
-                                         std::chrono::milliseconds timeout, std::string& error) {
-    const protocol::DaemonClient client(socketPath, timeout);
-    auto outcome = client.call(request);
-    error = outcome.error;
-    return outcome.reply;
+Result<protocol::Reply> askDaemon(const std::string& socketPath, const protocol::Request& request,
+                                  std::chrono::milliseconds timeout) {
+    return protocol::DaemonClient(socketPath, timeout).call(request);
 }
 
 } // namespace cpslock::pam

@@ -9,12 +9,11 @@
 namespace cpslock::pam {
 
 /// Connects to cpslockd at `socketPath` and sends `request`: the module's side of an auth exchange.
-/// nullptr with `error` set when nobody listens there.
-std::unique_ptr<AuthChannel> connectDaemon(const std::string& socketPath, const protocol::Request& request,
-                                           std::string& error);
+/// An error when nobody listens there.
+Result<std::unique_ptr<AuthChannel>> connectDaemon(const std::string& socketPath, const protocol::Request& request);
 
-/// One request/reply exchange (attach from open_session); the reply, or nullopt with `error`.
-std::optional<protocol::Reply> askDaemon(const std::string& socketPath, const protocol::Request& request,
-                                         std::chrono::milliseconds timeout, std::string& error);
+/// One request/reply exchange (attach from open_session): the reply, or why cpslockd could not be asked.
+Result<protocol::Reply> askDaemon(const std::string& socketPath, const protocol::Request& request,
+                                  std::chrono::milliseconds timeout);
 
 } // namespace cpslock::pam

@@ -32,8 +32,9 @@ bool isSafePath(std::string_view path) {
 
 } // namespace
 
-OptionsResult parseModuleOptions(std::span<const std::string_view> args) {
-    OptionsResult result;
+Result<ModuleOptions, OptionErrors> parseModuleOptions(std::span<const std::string_view> args) {
+    ModuleOptions options;
+    OptionErrors errors;
     for (const std::string_view arg : args) {
         const auto eq = arg.find('=');
         const std::string_view key = arg.substr(0, eq);
@@ -41,34 +42,37 @@ OptionsResult parseModuleOptions(std::span<const std::string_view> args) {
         const bool hasValue = eq != std::string_view::npos;
         const std::string quoted = "\"" + std::string(arg) + "\"";
         if (key == "debug" && !hasValue) {
-            result.options.debug = true;
+            options.debug = true;
         } else if (key == "timeout" && hasValue) {
             if (const auto s = parseSeconds(value, 1)) {
-                result.options.timeout = *s;
+                options.timeout = *s;
             } else {
-                result.errors.push_back(quoted + ": timeout must be whole seconds from 1 to 600");
+                errors.messages.push_back(quoted + ": timeout must be whole seconds from 1 to 600");
             }
         } else if (key == "wait_card" && hasValue) {
             if (const auto s = parseSeconds(value, 0)) {
-                result.options.waitCard = *s;
+                options.waitCard = *s;
             } else {
-                result.errors.push_back(quoted + ": wait_card must be whole seconds from 0 to 600");
+                errors.messages.push_back(quoted + ": wait_card must be whole seconds from 0 to 600");
             }
         } else if (key == "socket" && hasValue) {
             if (!isSafePath(value)) {
-                result.errors.push_back(quoted + ": socket must be an absolute path");
+                errors.messages.push_back(quoted + ": socket must be an absolute path");
             } else {
-                result.options.socket = std::string(value);
+                options.socket = std::string(value);
             }
         } else if ((key == "policy" || key == "helper") && hasValue) {
             // Retired with cpslock-auth: the policy is cpslockd's (--policy), the card is checked there.
-            result.errors.push_back(quoted + ": no longer supported: the policy and the card check belong to "
+            errors.messages.push_back(quoted + ": no longer supported: the policy and the card check belong to "
                                              "cpslockd (docs/pam.md)");
         } else {
-            result.errors.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, socket=)");
+            errors.messages.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, socket=)");
         }
     }
-    return result;
+    if (!errors.messages.empty()) {
+        return errors;
+    }
+    return options;
 }
 
 } // namespace cpslock::pam

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <chrono>
 #include <optional>
 #include <span>
@@ -18,14 +20,13 @@ struct ModuleOptions {
     std::optional<std::string> socket; ///< "socket=/abs/path": cpslockd's socket (tests); default the system one
 };
 
-struct OptionsResult {
-    ModuleOptions options;
-    std::vector<std::string> errors; ///< one per bad argument, naming it; non-empty = do not authenticate
-    bool ok() const { return errors.empty(); }
+/// Every bad argument of the line, not just the first, so that one log shows them all.
+struct OptionErrors {
+    std::vector<std::string> messages; ///< one per bad argument, naming it
 };
 
 /// Parses the module arguments. Unknown or malformed arguments are errors (a typo such as
-/// "polcy=" must not silently fall back to the default policy).
-OptionsResult parseModuleOptions(std::span<const std::string_view> args);
+/// "polcy=" must not silently fall back to the default policy): then do not authenticate.
+Result<ModuleOptions, OptionErrors> parseModuleOptions(std::span<const std::string_view> args);
 
 } // namespace cpslock::pam

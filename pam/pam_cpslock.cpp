@@ -64,7 +64,7 @@ const char* localeVariable(pam_handle_t* pamh, const char* name) {
     return std::getenv(name);
 }
 
-OptionsResult moduleOptions(int argc, const char** argv) {
+Result<ModuleOptions, OptionErrors> moduleOptions(int argc, const char** argv) {
     std::vector<std::string_view> args;
     for (int i = 0; i < argc; ++i)
         args.emplace_back(argv[i] ? argv[i] : "");
@@ -92,37 +92,35 @@ void freeTicket(pam_handle_t* /*pamh*/, void* data, int /*status*/) {
 }
 
 int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv) {
-    const OptionsResult parsed = moduleOptions(argc, argv);
+    const auto parsed = moduleOptions(argc, argv);
     // The caller's environment (and the application's PAM environment) only picks the language of the
     // messages: cosmetic, nothing security-relevant is ever read from it.
     const Language language = uiLanguage([pamh](const char* name) { return localeVariable(pamh, name); });
     PamConversation conversation(pamh, (static_cast<unsigned>(flags) & PAM_SILENT) != 0U);
 
-    if (!parsed.ok()) {
+    if (!parsed) {
         // A broken module line is a configuration error, like a broken policy file.
-        for (const auto& error : parsed.errors)
+        for (const auto& error : parsed.error().messages)
             pam_syslog(pamh, LOG_ERR, "bad option %s", error.c_str());
         conversation.showError(userMessage(RefusalReason::PolicyError, language));
         return pamReturnFor(RefusalReason::PolicyError);
     }
-    const ModuleOptions& options = parsed.options;
+    const ModuleOptions& options = *parsed;
 
     const char* user = nullptr;
     if (pam_get_user(pamh, &user, nullptr) != PAM_SUCCESS || user == nullptr) {
         pam_syslog(pamh, LOG_NOTICE, "no user name");
         return PAM_AUTH_ERR;
     }
-    if (const auto bad = protocol::checkUserName(user)) {
-        pam_syslog(pamh, LOG_NOTICE, "refused user name: %s", bad->c_str());
+    if (const auto valid = protocol::checkUserName(user); !valid) {
+        pam_syslog(pamh, LOG_NOTICE, "refused user name: %s", valid.error().message.c_str());
         return PAM_AUTH_ERR;
     }
 
     const std::string socket = socketPath(options);
     const AuthOutcome outcome =
         authenticate(options, user, currentSession(pamh), language, conversation,
-                     [&socket](const protocol::Request& request, std::string& error) {
-                         return connectDaemon(socket, request, error);
-                     });
+                     [&socket](const protocol::Request& request) { return connectDaemon(socket, request); });
 
     if (outcome.pamCode == PAM_SUCCESS) {
         if (!outcome.ticket.empty())
@@ -144,9 +142,9 @@ int authenticateShim(pam_handle_t* pamh, int flags, int argc, const char** argv)
 /// just opened. Never blocks the login: without the record the agent locks the session (require_card)
 /// and the card must be presented again.
 int openSessionShim(pam_handle_t* pamh, int argc, const char** argv) {
-    const OptionsResult parsed = moduleOptions(argc, argv);
+    const auto parsed = moduleOptions(argc, argv);
     const void* data = nullptr;
-    if (!parsed.ok() || pam_get_data(pamh, kTicketData, &data) != PAM_SUCCESS || data == nullptr)
+    if (!parsed || pam_get_data(pamh, kTicketData, &data) != PAM_SUCCESS || data == nullptr)
         return PAM_SUCCESS;
     const auto session = currentSession(pamh);
     if (!session || !protocol::validSessionId(*session)) {
@@ -154,13 +152,12 @@ int openSessionShim(pam_handle_t* pamh, int argc, const char** argv) {
         return PAM_SUCCESS;
     }
     const auto& ticket = *static_cast<const std::string*>(data);
-    std::string error;
-    const auto reply = askDaemon(socketPath(parsed.options),
+    const auto reply = askDaemon(socketPath(*parsed),
                                  protocol::Request{protocol::Verb::Attach, {{"ticket", ticket}, {"session", *session}}},
-                                 std::chrono::seconds(5), error);
+                                 std::chrono::seconds(5));
     if (!reply || !reply->ok) {
         pam_syslog(pamh, LOG_NOTICE, "card verification not attached to session %s: %s", session->c_str(),
-                   reply ? (reply->code + " " + reply->get("detail")).c_str() : error.c_str());
+                   reply ? (reply->code + " " + reply->get("detail")).c_str() : reply.error().message.c_str());
     }
     pam_set_data(pamh, kTicketData, nullptr, nullptr);
     return PAM_SUCCESS;

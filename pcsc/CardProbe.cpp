@@ -116,16 +116,12 @@ ProbeResult probeCard(SCARDCONTEXT context, const std::string& reader, std::span
         return unreadable(std::string("READ BINARY EF.SN.ICC: status ") + sw, card.apdus());
     }
 
-    const SnIcc sn = parseSnIcc(file->data);
-    switch (sn.status) {
-    case SnIcc::Status::Ok:
-        return {match.kind, sn.serial, {}, card.apdus()};
-    case SnIcc::Status::WrongIssuer:
-        return {CardKind::Other, {}, sn.error, card.apdus()};
-    case SnIcc::Status::Malformed:
-        break;
-    }
-    return unreadable(sn.error, card.apdus());
+    const auto serial = parseSnIcc(file->data);
+    if (serial)
+        return {match.kind, *serial, {}, card.apdus()};
+    if (serial.error().kind == SnIccError::Kind::WrongIssuer)
+        return {CardKind::Other, {}, serial.error().message, card.apdus()};
+    return unreadable(serial.error().message, card.apdus());
 }
 
 } // namespace cpslock::pcsc

@@ -85,10 +85,7 @@ void ReaderMonitor::run() {
         }
     }
     std::lock_guard lock(m_mutex);
-    if (m_hasContext) {
-        SCardReleaseContext(m_context);
-        m_hasContext = false;
-    }
+    releaseContextLocked();
     m_exited = true;
     m_wake.notify_all();
 }
@@ -99,13 +96,17 @@ bool ReaderMonitor::scanOnce() {
         return false;
     const bool ok = relist(monotonicNs()) && waitForChange(0);
     std::lock_guard lock(m_mutex);
+    releaseContextLocked();
+    m_serviceUp = false;
+    m_readers.clear();
+    return ok;
+}
+
+void ReaderMonitor::releaseContextLocked() {
     if (m_hasContext) {
         SCardReleaseContext(m_context);
         m_hasContext = false;
     }
-    m_serviceUp = false;
-    m_readers.clear();
-    return ok;
 }
 
 bool ReaderMonitor::establish() {
@@ -139,10 +140,7 @@ bool ReaderMonitor::establish() {
 void ReaderMonitor::serviceLost(const std::string& detail) {
     {
         std::lock_guard lock(m_mutex);
-        if (m_hasContext) {
-            SCardReleaseContext(m_context);
-            m_hasContext = false;
-        }
+        releaseContextLocked();
     }
     m_serviceUp = false;
     m_pnpState = 0;
@@ -211,16 +209,7 @@ bool ReaderMonitor::relist(std::int64_t monoNs) {
 
 bool ReaderMonitor::waitForChange(DWORD timeoutMs) {
     std::vector<SCARD_READERSTATE> states(m_readers.size() + 1);
-    for (std::size_t i = 0; i < m_readers.size(); ++i) {
-        states[i].szReader = m_readers[i].name.c_str();
-        states[i].dwCurrentState = m_readers[i].state;
-    }
-    // pcsc-lite 1.9.9 reports reader changes on this entry without a counter; 2.x keeps one in the
-    // high word. Feeding dwEventState back works with both.
-    SCARD_READERSTATE& pnp = states.back();
-    pnp.szReader = kPnpReader;
-    pnp.dwCurrentState = m_pnpState;
-
+    fillWatchList(states);
     const LONG rv = SCardGetStatusChange(m_context, timeoutMs, states.data(), static_cast<DWORD>(states.size()));
     const std::int64_t monoNs = monotonicNs();
     if (rv == SCARD_E_CANCELLED || rv == SCARD_E_TIMEOUT)
@@ -232,9 +221,29 @@ bool ReaderMonitor::waitForChange(DWORD timeoutMs) {
         serviceLost("SCardGetStatusChange: " + describe(rv));
         return false;
     }
-    m_pnpState = pnp.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
+    m_pnpState = states.back().dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
 
     std::vector<std::size_t> inserted;
+    applyChanges(states, monoNs, inserted);
+    // Probing talks to the card: do it after every removal of this wake-up has been delivered.
+    probeInserted(inserted, monoNs);
+    return true;
+}
+
+void ReaderMonitor::fillWatchList(std::vector<SCARD_READERSTATE>& states) const {
+    for (std::size_t i = 0; i < m_readers.size(); ++i) {
+        states[i].szReader = m_readers[i].name.c_str();
+        states[i].dwCurrentState = m_readers[i].state;
+    }
+    // pcsc-lite 1.9.9 reports reader changes on this entry without a counter; 2.x keeps one in the
+    // high word. Feeding dwEventState back works with both.
+    SCARD_READERSTATE& pnp = states.back();
+    pnp.szReader = kPnpReader;
+    pnp.dwCurrentState = m_pnpState;
+}
+
+void ReaderMonitor::applyChanges(const std::vector<SCARD_READERSTATE>& states, std::int64_t monoNs,
+                                 std::vector<std::size_t>& inserted) {
     for (std::size_t i = 0; i < m_readers.size(); ++i) {
         Reader& r = m_readers[i];
         const DWORD now = states[i].dwEventState;
@@ -257,7 +266,9 @@ bool ReaderMonitor::waitForChange(DWORD timeoutMs) {
             inserted.push_back(i);
         }
     }
-    // Probing talks to the card: do it after every removal of this wake-up has been delivered.
+}
+
+void ReaderMonitor::probeInserted(const std::vector<std::size_t>& inserted, std::int64_t monoNs) {
     for (std::size_t i : inserted) {
         Reader& r = m_readers[i];
         if (r.state & SCARD_STATE_MUTE) {
@@ -269,7 +280,6 @@ bool ReaderMonitor::waitForChange(DWORD timeoutMs) {
         }
         emitCard(ReaderEventType::CardInserted, r, monoNs);
     }
-    return true;
 }
 
 } // namespace cpslock::pcsc

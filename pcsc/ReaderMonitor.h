@@ -62,10 +62,18 @@ private:
 
     void run();
     bool establish();
+    /// Under m_mutex: SCardCancel in stop() must never see a released context.
+    void releaseContextLocked();
     void serviceLost(const std::string& detail);
     bool waitBackoff();
     bool relist(std::int64_t monoNs);
     bool waitForChange(DWORD timeoutMs);
+    /// One entry per known reader, with the state last seen, then the PnP entry.
+    void fillWatchList(std::vector<SCARD_READERSTATE>& states) const;
+    /// Per-reader transitions of one wake-up: removals emitted at once, insertions listed for probing.
+    void applyChanges(const std::vector<SCARD_READERSTATE>& states, std::int64_t monoNs,
+                      std::vector<std::size_t>& inserted);
+    void probeInserted(const std::vector<std::size_t>& inserted, std::int64_t monoNs);
     void emit(ReaderEvent event);
     void emitCard(ReaderEventType type, const Reader& reader, std::int64_t monoNs);
 

@@ -9,14 +9,12 @@ constexpr std::uint8_t kTagPan = 0x5A;  // same tag as an EMV application PAN: B
 constexpr std::size_t kValueLength = 10; // 5 issuer bytes + 5 BCD bytes
 constexpr std::size_t kSerialBytes = 5;
 
-SnIcc malformed(std::string why) {
-    SnIcc r;
-    r.error = std::move(why);
-    return r;
+SnIccError malformed(std::string why) {
+    return SnIccError{SnIccError::Kind::Malformed, std::move(why)};
 }
 } // namespace
 
-SnIcc parseSnIcc(std::span<const std::uint8_t> data) {
+Result<std::string, SnIccError> parseSnIcc(std::span<const std::uint8_t> data) {
     if (data.size() < 2)
         return malformed("EF.SN.ICC: " + std::to_string(data.size()) + " bytes, expected 12");
     if (data[0] != kTagPan)
@@ -50,15 +48,10 @@ SnIcc parseSnIcc(std::span<const std::uint8_t> data) {
     if (serial.empty())
         return malformed("EF.SN.ICC: empty serial");
 
-    SnIcc r;
-    if (!std::equal(issuer.begin(), issuer.end(), std::begin(kAnsIssuer))) {
-        r.status = SnIcc::Status::WrongIssuer;
-        r.error = "EF.SN.ICC: issuer " + toHex(issuer) + " is not the ANS (8025000001)";
-        return r;
-    }
-    r.status = SnIcc::Status::Ok;
-    r.serial = std::move(serial);
-    return r;
+    if (!std::equal(issuer.begin(), issuer.end(), std::begin(kAnsIssuer)))
+        return SnIccError{SnIccError::Kind::WrongIssuer,
+                          "EF.SN.ICC: issuer " + toHex(issuer) + " is not the ANS (8025000001)"};
+    return serial;
 }
 
 Bytes encodeSnIcc(std::string_view serial) {

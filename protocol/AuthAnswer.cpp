@@ -8,9 +8,7 @@
 namespace cpslock::protocol {
 namespace {
 
-ParsedAnswer fail(std::string why) {
-    return ParsedAnswer{std::nullopt, std::move(why)};
-}
+using Fields = std::map<std::string, std::string>;
 
 std::optional<int> parseTries(std::string_view text) {
     int value = 0;
@@ -25,15 +23,14 @@ std::string triesField(const std::optional<int>& tries) {
     return tries ? std::to_string(*tries) : std::string("?");
 }
 
-} // namespace
+std::string take(const Fields& fields, const char* key) {
+    const auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+}
 
-ParsedAnswer parseAnswer(std::string_view line) {
-    if (line.size() > kMaxLineLength)
-        return fail("line longer than " + std::to_string(kMaxLineLength) + " bytes");
-    const auto parts = splitWords(line);
+/// The verb (and a refusal's reason) into `answer`; the index of the first key=value word.
+Result<std::size_t> parseVerb(const std::vector<std::string_view>& parts, AuthAnswer& answer) {
     const std::string_view verb = parts.front();
-    AuthAnswer answer;
-    std::size_t firstField = 1;
     if (verb == "waiting-card") {
         answer.kind = AuthAnswer::Kind::WaitingCard;
     } else if (verb == "ready") {
@@ -48,59 +45,79 @@ ParsedAnswer parseAnswer(std::string_view line) {
         if (!reason)
             return fail("unknown refusal reason");
         answer.reason = *reason;
-        firstField = 2;
+        return std::size_t{2};
     } else {
         return fail("unknown verb");
     }
+    return std::size_t{1};
+}
 
-    std::string error;
-    auto fields = parseFields(parts, firstField, error);
-    if (!fields)
-        return fail(error);
-    const auto take = [&fields](const char* key) {
-        const auto it = fields->find(key);
-        return it == fields->end() ? std::string() : it->second;
-    };
+/// `tries=` of ready and refused: absent or "?" when the card did not tell.
+Result<void> readTries(const Fields& fields, AuthAnswer& answer) {
+    if (answer.kind != AuthAnswer::Kind::Ready && answer.kind != AuthAnswer::Kind::Refused)
+        return {};
+    const auto it = fields.find("tries");
+    if (it == fields.end() || it->second == "?")
+        return {};
+    answer.triesLeft = parseTries(it->second);
+    if (!answer.triesLeft)
+        return fail("bad tries");
+    return {};
+}
 
-    if (answer.kind == AuthAnswer::Kind::Ready || answer.kind == AuthAnswer::Kind::Refused) {
-        const auto it = fields->find("tries");
-        if (it != fields->end() && it->second != "?") {
-            answer.triesLeft = parseTries(it->second);
-            if (!answer.triesLeft)
-                return fail("bad tries");
-        }
-    }
+/// The fields each kind carries.
+Result<void> readKindFields(const Fields& fields, AuthAnswer& answer) {
     switch (answer.kind) {
     case AuthAnswer::Kind::WaitingCard:
         break;
     case AuthAnswer::Kind::Ready: {
-        const std::string finalTry = take("final");
+        const std::string finalTry = take(fields, "final");
         if (finalTry != "0" && finalTry != "1")
             return fail("ready needs final=0 or final=1");
         answer.finalTry = finalTry == "1";
-        answer.reader = take("reader");
+        answer.reader = take(fields, "reader");
         break;
     }
     case AuthAnswer::Kind::Refused:
-        answer.messageFr = take("fr");
-        answer.messageEn = take("en");
-        answer.detail = take("detail");
+        answer.messageFr = take(fields, "fr");
+        answer.messageEn = take(fields, "en");
+        answer.detail = take(fields, "detail");
         break;
     case AuthAnswer::Kind::Ok:
-        answer.user = take("user");
+        answer.user = take(fields, "user");
         if (answer.user.empty())
             return fail("ok without user");
-        answer.reader = take("reader");
-        answer.serial = take("serial");
-        answer.certSha256 = take("cert");
-        answer.holder = take("holder");
-        answer.ticket = take("ticket");
-        answer.policies = take("policies");
-        answer.cardType = take("type");
-        answer.issuerKeyId = take("issuer");
+        answer.reader = take(fields, "reader");
+        answer.serial = take(fields, "serial");
+        answer.certSha256 = take(fields, "cert");
+        answer.holder = take(fields, "holder");
+        answer.ticket = take(fields, "ticket");
+        answer.policies = take(fields, "policies");
+        answer.cardType = take(fields, "type");
+        answer.issuerKeyId = take(fields, "issuer");
         break;
     }
-    return ParsedAnswer{answer, {}};
+    return {};
+}
+
+} // namespace
+
+Result<AuthAnswer> parseAnswer(std::string_view line) {
+    if (line.size() > kMaxLineLength)
+        return fail("line longer than " + std::to_string(kMaxLineLength) + " bytes");
+    const auto parts = splitWords(line);
+    AuthAnswer answer;
+    const auto firstField = parseVerb(parts, answer);
+    if (!firstField)
+        return firstField.error();
+    const auto fields = parseFields(parts, *firstField);
+    if (!fields)
+        return fields.error();
+    if (auto tries = readTries(*fields, answer); !tries)
+        return tries.error();
+    if (auto rest = readKindFields(*fields, answer); !rest)
+        return rest.error();
+    return answer;
 }
 
 std::string formatAnswer(const AuthAnswer& answer) {

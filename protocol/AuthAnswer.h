@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/Refusal.h"
+#include "core/Result.h"
 #include "protocol/Fields.h"
 
 #include <optional>
@@ -37,14 +38,10 @@ struct AuthAnswer {
     std::string issuerKeyId; ///< ok: key id of the issuing CA
 };
 
-struct ParsedAnswer {
-    std::optional<AuthAnswer> answer;
-    std::string error; ///< why the line was refused (for the debug log)
-};
-
 /// Parses one line (without its '\n'). Strict: unknown verb, unknown reason, duplicate key, bad
-/// number or bad escape all fail. Unknown keys are ignored so a newer side may add information.
-ParsedAnswer parseAnswer(std::string_view line);
+/// number or bad escape all fail (the error says why, for the debug log). Unknown keys are ignored
+/// so a newer side may add information.
+Result<AuthAnswer> parseAnswer(std::string_view line);
 
 /// The line for `answer`, with its '\n'. Fields are truncated so the line fits kMaxLineLength.
 std::string formatAnswer(const AuthAnswer& answer);

@@ -5,37 +5,27 @@
 
 namespace cpslock::protocol {
 
-DaemonClient::Outcome DaemonClient::call(const Request& request) const {
-    Outcome outcome;
-    auto socket = LineSocket::connectUnix(m_socketPath, outcome.error);
-    if (!socket) {
-        outcome.error = "cpslockd unreachable: " + outcome.error;
-        return outcome;
-    }
-    if (!socket->writeAll(formatRequest(request))) {
-        outcome.error = "cpslockd closed the connection";
-        return outcome;
-    }
+Result<Reply> DaemonClient::call(const Request& request) const {
+    auto socket = LineSocket::connectUnix(m_socketPath);
+    if (!socket)
+        return fail("cpslockd unreachable: " + socket.error().message);
+    if (!(*socket)->writeAll(formatRequest(request)))
+        return fail("cpslockd closed the connection");
     std::string line;
-    const auto status = socket->readLine(line, m_timeout);
-    if (status != LineSocket::ReadStatus::Line) {
-        outcome.error = "cpslockd: " + std::string(LineSocket::statusName(status));
-        return outcome;
-    }
-    auto parsed = parseReply(line);
-    if (!parsed.reply) {
-        outcome.error = "cpslockd: unparsable reply: " + parsed.error;
-        return outcome;
-    }
-    outcome.reply = std::move(parsed.reply);
-    return outcome;
+    const auto status = (*socket)->readLine(line, m_timeout);
+    if (status != LineSocket::ReadStatus::Line)
+        return fail("cpslockd: " + std::string(LineSocket::statusName(status)));
+    auto reply = parseReply(line);
+    if (!reply)
+        return fail("cpslockd: unparsable reply: " + reply.error().message);
+    return reply;
 }
 
-std::optional<VerifiedCard> verifiedCardFromReply(const Reply& reply, std::string& error) {
+Result<std::optional<VerifiedCard>> verifiedCardFromReply(const Reply& reply) {
     if (!reply.ok) {
         if (reply.code != "no-card")
-            error = reply.code + ": " + reply.get("detail");
-        return std::nullopt;
+            return fail(reply.code + ": " + reply.get("detail"));
+        return std::optional<VerifiedCard>();
     }
     VerifiedCard card;
     card.reader = reply.get("reader");
@@ -43,12 +33,10 @@ std::optional<VerifiedCard> verifiedCardFromReply(const Reply& reply, std::strin
     card.certSha256 = reply.get("cert");
     card.holder = reply.get("holder");
     const auto generation = parseUnsigned(reply.get("generation"), UINT64_MAX);
-    if (!validSerial(card.serial) || !generation) {
-        error = "session-card reply without a serial or generation";
-        return std::nullopt;
-    }
+    if (!validSerial(card.serial) || !generation)
+        return fail("session-card reply without a serial or generation");
     card.generation = *generation;
-    return card;
+    return std::optional<VerifiedCard>(std::move(card));
 }
 
 Reply replyForCard(const VerifiedCard& card) {
@@ -64,18 +52,23 @@ Reply replyForCard(const VerifiedCard& card) {
 
 SessionAuthority::Answer DaemonAuthority::verifiedCard() {
     Answer answer;
-    const auto outcome = m_client.call(Request{Verb::SessionCard, {{"session", m_sessionId}}});
-    if (!outcome.reply) {
-        answer.error = outcome.error;
+    const auto reply = m_client.call(Request{Verb::SessionCard, {{"session", m_sessionId}}});
+    if (!reply) {
+        answer.error = reply.error().message;
         return answer;
     }
-    answer.card = verifiedCardFromReply(*outcome.reply, answer.error);
+    auto card = verifiedCardFromReply(*reply);
+    if (card)
+        answer.card = std::move(*card);
+    else
+        answer.error = card.error().message;
     return answer;
 }
 
 void DaemonAuthority::sessionLocked(std::uint64_t generation) {
     // Best effort: a lost message only keeps an older verification, which still needs its card.
-    m_client.call(Request{Verb::SessionLocked, {{"session", m_sessionId}, {"generation", std::to_string(generation)}}});
+    (void)m_client.call(
+        Request{Verb::SessionLocked, {{"session", m_sessionId}, {"generation", std::to_string(generation)}}});
 }
 
 } // namespace cpslock::protocol

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
 #include "core/SessionAuthority.h"
 #include "protocol/Request.h"
 
@@ -23,11 +24,8 @@ public:
                           std::chrono::milliseconds timeout = std::chrono::seconds(3))
         : m_socketPath(std::move(socketPath)), m_timeout(timeout) {}
 
-    struct Outcome {
-        std::optional<Reply> reply; ///< empty: cpslockd could not be asked (`error` says why)
-        std::string error;
-    };
-    Outcome call(const Request& request) const;
+    /// cpslockd's reply (`done` or `error CODE`), or why cpslockd could not be asked.
+    Result<Reply> call(const Request& request) const;
 
     const std::string& socketPath() const { return m_socketPath; }
 
@@ -50,8 +48,8 @@ private:
     std::string m_sessionId;
 };
 
-/// A `done` reply of session-card → the card, nullopt for `error no-card`; `error` for anything else.
-std::optional<VerifiedCard> verifiedCardFromReply(const Reply& reply, std::string& error);
+/// A `done` reply of session-card → the card, nullopt for `error no-card`; an error for anything else.
+Result<std::optional<VerifiedCard>> verifiedCardFromReply(const Reply& reply);
 /// The `done` reply of session-card for `card`.
 Reply replyForCard(const VerifiedCard& card);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "protocol/Fields.h"
 
+#include "core/Hex.h"
+
 namespace cpslock::protocol {
 namespace {
 
@@ -8,16 +10,6 @@ constexpr char kHex[] = "0123456789ABCDEF";
 
 bool mustEscape(unsigned char c) {
     return c < 0x21 || c == 0x7f || c == '%' || c == '=';
-}
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
 }
 
 } // namespace
@@ -51,8 +43,8 @@ std::optional<std::string> unescapeField(std::string_view field) {
         }
         if (i + 2 >= field.size())
             return std::nullopt;
-        const int hi = hexValue(field[i + 1]);
-        const int lo = hexValue(field[i + 2]);
+        const int hi = hexDigitValue(field[i + 1]);
+        const int lo = hexDigitValue(field[i + 2]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);
@@ -75,25 +67,18 @@ std::vector<std::string_view> splitWords(std::string_view line) {
     return parts;
 }
 
-std::optional<std::map<std::string, std::string>> parseFields(const std::vector<std::string_view>& words,
-                                                               std::size_t first, std::string& error) {
+Result<std::map<std::string, std::string>> parseFields(const std::vector<std::string_view>& words, std::size_t first) {
     std::map<std::string, std::string> fields;
     for (std::size_t i = first; i < words.size(); ++i) {
         const auto eq = words[i].find('=');
-        if (eq == std::string_view::npos || eq == 0) {
-            error = "field without key=value";
-            return std::nullopt;
-        }
+        if (eq == std::string_view::npos || eq == 0)
+            return fail("field without key=value");
         const std::string key(words[i].substr(0, eq));
         auto value = unescapeField(words[i].substr(eq + 1));
-        if (!value) {
-            error = "bad escape in field " + escapeField(key);
-            return std::nullopt;
-        }
-        if (!fields.emplace(key, std::move(*value)).second) {
-            error = "duplicate field " + escapeField(key);
-            return std::nullopt;
-        }
+        if (!value)
+            return fail("bad escape in field " + escapeField(key));
+        if (!fields.emplace(key, std::move(*value)).second)
+            return fail("duplicate field " + escapeField(key));
     }
     return fields;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -23,9 +25,8 @@ std::optional<std::string> unescapeField(std::string_view field);
 std::vector<std::string_view> splitWords(std::string_view line);
 
 /// key=value words from `first` on. Strict: a word without '=', an empty key, a bad escape or a
-/// duplicate key fails with `error` naming it.
-std::optional<std::map<std::string, std::string>> parseFields(const std::vector<std::string_view>& words,
-                                                               std::size_t first, std::string& error);
+/// duplicate key fails, the error naming it.
+Result<std::map<std::string, std::string>> parseFields(const std::vector<std::string_view>& words, std::size_t first);
 
 /// " key=escaped(value)", appended to `line`.
 void appendField(std::string& line, std::string_view key, std::string_view value);

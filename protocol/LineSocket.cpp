@@ -2,6 +2,7 @@
 #include "protocol/LineSocket.h"
 
 #include "core/SecureBuffer.h"
+#include "core/WriteAll.h"
 #include "protocol/Fields.h"
 
 #include <array>
@@ -16,18 +17,19 @@
 #include <unistd.h>
 
 namespace cpslock::protocol {
-namespace {
-
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-int pollMs(milliseconds left) {
+int pollTimeoutMs(milliseconds left) {
     if (left.count() <= 0)
         return 0;
     return left.count() > 60'000 ? 60'000 : static_cast<int>(left.count());
 }
 
-} // namespace
+milliseconds timeLeft(Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    return left.count() > 0 ? left : milliseconds(0);
+}
 
 LineSocket::~LineSocket() {
     close();
@@ -40,27 +42,23 @@ void LineSocket::close() {
     }
 }
 
-std::unique_ptr<LineSocket> LineSocket::connectUnix(const std::string& path, std::string& error) {
+Result<std::unique_ptr<LineSocket>> LineSocket::connectUnix(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof address.sun_path) {
-        error = "socket path empty or too long";
-        return nullptr;
-    }
+    if (path.empty() || path.size() >= sizeof address.sun_path)
+        return fail("socket path empty or too long");
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        error = std::string("socket: ") + std::strerror(errno);
-        return nullptr;
-    }
+    if (fd < 0)
+        return fail(std::string("socket: ") + std::strerror(errno));
     int rc = 0;
     do {
         rc = connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
     } while (rc != 0 && errno == EINTR);
     if (rc != 0) {
-        error = path + ": " + std::strerror(errno);
+        const int why = errno;
         ::close(fd);
-        return nullptr;
+        return fail(path + ": " + std::strerror(why));
     }
     return std::make_unique<LineSocket>(fd);
 }
@@ -79,7 +77,7 @@ LineSocket::ReadStatus LineSocket::readLine(std::string& line, milliseconds time
         if (m_fd < 0)
             return ReadStatus::Closed;
         pollfd pfd{m_fd, POLLIN, 0};
-        const int ready = poll(&pfd, 1, pollMs(std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+        const int ready = poll(&pfd, 1, pollTimeoutMs(timeLeft(deadline)));
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready < 0)
@@ -114,7 +112,7 @@ LineSocket::ReadStatus LineSocket::readSecretLine(SecureBuffer& secret, millisec
     pollfd pfd{m_fd, POLLIN, 0};
     int ready = 0;
     do {
-        ready = poll(&pfd, 1, pollMs(timeout));
+        ready = poll(&pfd, 1, pollTimeoutMs(timeout));
     } while (ready < 0 && errno == EINTR);
     if (ready == 0)
         return ReadStatus::Timeout;
@@ -140,18 +138,9 @@ LineSocket::ReadStatus LineSocket::readSecretLine(SecureBuffer& secret, millisec
 }
 
 bool LineSocket::writeAll(std::string_view data) {
-    std::size_t done = 0;
-    while (done < data.size()) {
-        if (m_fd < 0)
-            return false;
-        const ssize_t n = send(m_fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    if (m_fd < 0)
+        return data.empty();
+    return cpslock::writeAll(m_fd, data, WriteCall::SendNoSignal);
 }
 
 bool LineSocket::sendSecret(const char* data, std::size_t size) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -24,8 +26,8 @@ public:
     LineSocket(const LineSocket&) = delete;
     LineSocket& operator=(const LineSocket&) = delete;
 
-    /// Connects to a Unix stream socket; nullptr with `error` set when nobody listens there.
-    static std::unique_ptr<LineSocket> connectUnix(const std::string& path, std::string& error);
+    /// Connects to a Unix stream socket; an error when nobody listens there.
+    static Result<std::unique_ptr<LineSocket>> connectUnix(const std::string& path);
 
     /// One line without its '\n', waiting at most `timeout` in all.
     ReadStatus readLine(std::string& line, std::chrono::milliseconds timeout);
@@ -48,5 +50,21 @@ private:
     int m_fd;
     std::string m_buffer;
 };
+
+/// The time left until `deadline`, 0 once it has passed: a readLine() timeout.
+std::chrono::milliseconds timeLeft(std::chrono::steady_clock::time_point deadline);
+/// `left` as a poll() timeout: 0 once passed, at most a minute (callers loop until their deadline).
+int pollTimeoutMs(std::chrono::milliseconds left);
+
+/// One line from `channel` (anything with LineSocket's readLine) before `deadline`; else the name of
+/// what happened instead (statusName: "timeout", "closed without an answer", ...).
+template <class Channel>
+Result<std::string> readLineBefore(Channel& channel, std::chrono::steady_clock::time_point deadline) {
+    std::string line;
+    const auto status = channel.readLine(line, timeLeft(deadline));
+    if (status != LineSocket::ReadStatus::Line)
+        return fail(std::string(LineSocket::statusName(status)));
+    return line;
+}
 
 } // namespace cpslock::protocol

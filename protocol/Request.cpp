@@ -31,36 +31,35 @@ const std::array<VerbSpec, 7>& verbSpecs() {
     return specs;
 }
 
+Result<void> failUnless(bool valid, const char* why) {
+    if (valid)
+        return {};
+    return fail(why);
+}
+
 // Each known key has one syntax, whatever the verb.
-std::optional<std::string> checkValue(const std::string& key, const std::string& value) {
+Result<void> checkValue(const std::string& key, const std::string& value) {
     if (key == "user")
         return checkUserName(value);
     if (key == "session")
-        return validSessionId(value) ? std::nullopt : std::optional<std::string>("session: not a logind session id");
+        return failUnless(validSessionId(value), "session: not a logind session id");
     if (key == "ticket")
-        return validTicket(value) ? std::nullopt : std::optional<std::string>("ticket: 32 lower-case hex digits");
+        return failUnless(validTicket(value), "ticket: 32 lower-case hex digits");
     if (key == "serial")
-        return validSerial(value) ? std::nullopt : std::optional<std::string>("serial: 1 to 20 digits");
+        return failUnless(validSerial(value), "serial: 1 to 20 digits");
     if (key == "wait")
-        return parseUnsigned(value, 600) ? std::nullopt : std::optional<std::string>("wait: 0 to 600 seconds");
+        return failUnless(parseUnsigned(value, 600).has_value(), "wait: 0 to 600 seconds");
     if (key == "reader") {
         const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
             return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
         });
-        return !value.empty() && value.size() <= 256 && printable
-                   ? std::nullopt
-                   : std::optional<std::string>("reader: 1 to 256 printable bytes");
+        return failUnless(!value.empty() && value.size() <= 256 && printable, "reader: 1 to 256 printable bytes");
     }
     if (key == "timeout")
-        return parseUnsigned(value, 600).value_or(0) >= 1 ? std::nullopt
-                                                          : std::optional<std::string>("timeout: 1 to 600 seconds");
+        return failUnless(parseUnsigned(value, 600).value_or(0) >= 1, "timeout: 1 to 600 seconds");
     if (key == "generation")
-        return parseUnsigned(value, UINT64_MAX) ? std::nullopt : std::optional<std::string>("generation: a number");
-    return "unknown key " + escapeField(key);
-}
-
-ParsedRequest failRequest(std::string why) {
-    return ParsedRequest{std::nullopt, std::move(why)};
+        return failUnless(parseUnsigned(value, UINT64_MAX).has_value(), "generation: a number");
+    return fail("unknown key " + escapeField(key));
 }
 
 } // namespace
@@ -83,29 +82,28 @@ std::string Reply::get(const std::string& key) const {
     return it == fields.end() ? std::string() : it->second;
 }
 
-ParsedRequest parseRequest(std::string_view line) {
+Result<Request> parseRequest(std::string_view line) {
     if (line.size() > kMaxLineLength)
-        return failRequest("request longer than " + std::to_string(kMaxLineLength) + " bytes");
+        return fail("request longer than " + std::to_string(kMaxLineLength) + " bytes");
     const auto words = splitWords(line);
     const auto spec = std::find_if(verbSpecs().begin(), verbSpecs().end(),
                                    [&words](const VerbSpec& s) { return s.name == words.front(); });
     if (spec == verbSpecs().end())
-        return failRequest("unknown request");
-    std::string error;
-    auto fields = parseFields(words, 1, error);
+        return fail("unknown request");
+    auto fields = parseFields(words, 1);
     if (!fields)
-        return failRequest(error);
+        return fields.error();
     for (const auto& [key, value] : *fields) {
         if (!spec->required.count(key) && !spec->optional.count(key))
-            return failRequest(std::string(spec->name) + ": unexpected key " + escapeField(key));
-        if (auto bad = checkValue(key, value))
-            return failRequest(*bad);
+            return fail(std::string(spec->name) + ": unexpected key " + escapeField(key));
+        if (auto valid = checkValue(key, value); !valid)
+            return valid.error();
     }
     for (const auto key : spec->required) {
         if (!fields->count(std::string(key)))
-            return failRequest(std::string(spec->name) + ": missing " + std::string(key));
+            return fail(std::string(spec->name) + ": missing " + std::string(key));
     }
-    return ParsedRequest{Request{spec->verb, std::move(*fields)}, {}};
+    return Request{spec->verb, std::move(*fields)};
 }
 
 std::string formatRequest(const Request& request) {
@@ -115,9 +113,9 @@ std::string formatRequest(const Request& request) {
     return finishLine(std::move(line));
 }
 
-ParsedReply parseReply(std::string_view line) {
+Result<Reply> parseReply(std::string_view line) {
     if (line.size() > kMaxLineLength)
-        return ParsedReply{std::nullopt, "reply too long"};
+        return fail("reply too long");
     const auto words = splitWords(line);
     Reply reply;
     std::size_t first = 1;
@@ -128,14 +126,13 @@ ParsedReply parseReply(std::string_view line) {
         reply.code = std::string(words[1]);
         first = 2;
     } else {
-        return ParsedReply{std::nullopt, "not a reply"};
+        return fail("not a reply");
     }
-    std::string error;
-    auto fields = parseFields(words, first, error);
+    auto fields = parseFields(words, first);
     if (!fields)
-        return ParsedReply{std::nullopt, error};
+        return fields.error();
     reply.fields = std::move(*fields);
-    return ParsedReply{std::move(reply), {}};
+    return reply;
 }
 
 std::string formatReply(const Reply& reply) {
@@ -152,21 +149,21 @@ Reply errorReply(std::string code, std::string detail) {
     return reply;
 }
 
-std::optional<std::string> checkUserName(std::string_view user) {
+Result<void> checkUserName(std::string_view user) {
     if (user.empty())
-        return "empty user name";
+        return fail("empty user name");
     if (user.size() > 256)
-        return "user name longer than 256 bytes";
+        return fail("user name longer than 256 bytes");
     for (const char c : user) {
         const auto byte = static_cast<unsigned char>(c);
         if (byte < 0x21 || byte == 0x7f)
-            return "control character or space in the user name";
+            return fail("control character or space in the user name");
         if (c == '/')
-            return "'/' in the user name";
+            return fail("'/' in the user name");
     }
     if (user.front() == '-')
-        return "user name starting with '-'";
-    return std::nullopt;
+        return fail("user name starting with '-'");
+    return {};
 }
 
 bool validSessionId(std::string_view id) {

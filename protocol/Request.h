@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -32,12 +34,8 @@ struct Request {
     bool has(const std::string& key) const { return fields.count(key) != 0; }
 };
 
-struct ParsedRequest {
-    std::optional<Request> request;
-    std::string error; ///< why the line was refused (returned to the caller, audited)
-};
-
-ParsedRequest parseRequest(std::string_view line);
+/// The request on `line`, or why it was refused (returned to the caller, audited).
+Result<Request> parseRequest(std::string_view line);
 std::string formatRequest(const Request& request);
 
 /// The answer to every verb but auth: `done key=value...` or `error CODE detail=D`.
@@ -49,18 +47,13 @@ struct Reply {
     std::string get(const std::string& key) const;
 };
 
-struct ParsedReply {
-    std::optional<Reply> reply;
-    std::string error;
-};
-
-ParsedReply parseReply(std::string_view line);
+Result<Reply> parseReply(std::string_view line);
 std::string formatReply(const Reply& reply);
 Reply errorReply(std::string code, std::string detail);
 
 /// A PAM user name that may travel on the socket: 1..256 bytes, no control character or space, no
-/// leading '-' and no '/'. nullopt when acceptable, else why not.
-std::optional<std::string> checkUserName(std::string_view user);
+/// leading '-' and no '/'. Else why not.
+Result<void> checkUserName(std::string_view user);
 /// A logind session id: 1..64 of [A-Za-z0-9_-].
 bool validSessionId(std::string_view id);
 /// A CPS serial as EF.SN.ICC gives it: 1..20 decimal digits.

@@ -23,11 +23,11 @@ public:
         s.serial = serial;
         const protocol::DaemonClient client(m_socket, std::chrono::seconds(40));
         const auto outcome = client.call(protocol::Request{protocol::Verb::CardInfo, {{"reader", reader}}});
-        if (!outcome.reply) {
-            s.error = outcome.error;
+        if (!outcome) {
+            s.error = outcome.error().message;
             return s;
         }
-        const protocol::Reply& r = *outcome.reply;
+        const protocol::Reply& r = *outcome;
         if (!r.ok) {
             s.error = r.code + ": " + r.get("detail");
             return s;

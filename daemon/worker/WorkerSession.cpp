@@ -2,6 +2,7 @@
 #include "daemon/worker/WorkerSession.h"
 
 #include "core/SecureBuffer.h"
+#include "core/WriteAll.h"
 
 #include <cerrno>
 #include <charconv>
@@ -13,40 +14,50 @@ using protocol::AuthAnswer;
 using protocol::refusedAnswer;
 
 
-WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args) {
+namespace {
+
+/// The value of one argument into `parsed`.
+Result<void> takeArgument(std::string_view name, std::string_view value, WorkerArgs& parsed) {
+    if (name == "--user") {
+        if (value.empty())
+            return fail("--user is empty");
+        parsed.user = std::string(value);
+    } else if (name == "--inspect") {
+        if (value.empty())
+            return fail("--inspect needs a reader name");
+        parsed.inspectReader = std::string(value);
+    } else if (name == "--policy") {
+        if (value.empty() || value.front() != '/')
+            return fail("--policy needs an absolute path");
+        parsed.policy = std::string(value);
+    } else {
+        long seconds = -1;
+        const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        if (ec != std::errc{} || ptr != value.data() + value.size() || seconds < 0 || seconds > 600)
+            return fail("--wait-card needs whole seconds from 0 to 600");
+        parsed.waitCard = std::chrono::seconds(seconds);
+    }
+    return {};
+}
+
+} // namespace
+
+Result<WorkerArgs> parseWorkerArgs(std::span<const std::string_view> args) {
     WorkerArgs parsed;
     bool haveUser = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view name = args[i];
         if (name != "--user" && name != "--policy" && name != "--wait-card" && name != "--inspect")
-            return {std::nullopt, "unknown argument \"" + std::string(name) + "\""};
+            return fail("unknown argument \"" + std::string(name) + "\"");
         if (i + 1 >= args.size())
-            return {std::nullopt, std::string(name) + " needs a value"};
-        const std::string_view value = args[++i];
-        if (name == "--user") {
-            if (value.empty())
-                return {std::nullopt, "--user is empty"};
-            parsed.user = std::string(value);
-            haveUser = true;
-        } else if (name == "--inspect") {
-            if (value.empty())
-                return {std::nullopt, "--inspect needs a reader name"};
-            parsed.inspectReader = std::string(value);
-        } else if (name == "--policy") {
-            if (value.empty() || value.front() != '/')
-                return {std::nullopt, "--policy needs an absolute path"};
-            parsed.policy = std::string(value);
-        } else {
-            long seconds = -1;
-            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-            if (ec != std::errc{} || ptr != value.data() + value.size() || seconds < 0 || seconds > 600)
-                return {std::nullopt, "--wait-card needs whole seconds from 0 to 600"};
-            parsed.waitCard = std::chrono::seconds(seconds);
-        }
+            return fail(std::string(name) + " needs a value");
+        if (auto taken = takeArgument(name, args[++i], parsed); !taken)
+            return taken.error();
+        haveUser = haveUser || name == "--user";
     }
     if (!haveUser && !parsed.inspectReader)
-        return {std::nullopt, "--user is required"};
-    return {parsed, {}};
+        return fail("--user is required");
+    return parsed;
 }
 
 AuthAnswer answerFor(const card::VerifyResult& result, const std::string& user) {
@@ -101,17 +112,7 @@ protocol::Reply inspectReply(const card::CardReport& report) {
 }
 
 bool writeAnswer(int fd, const AuthAnswer& answer) {
-    const std::string line = protocol::formatAnswer(answer);
-    std::size_t done = 0;
-    while (done < line.size()) {
-        const ssize_t n = write(fd, line.data() + done, line.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
+    return writeAll(fd, protocol::formatAnswer(answer), WriteCall::Write);
 }
 
 int runWorkerSession(CardCheck& check, const WorkerArgs& args, int in, int out) {

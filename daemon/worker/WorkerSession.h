@@ -2,6 +2,7 @@
 #pragma once
 
 #include "card/CardVerifier.h"
+#include "core/Result.h"
 #include "protocol/AuthAnswer.h"
 #include "protocol/Request.h"
 
@@ -26,12 +27,8 @@ struct WorkerArgs {
     std::chrono::seconds waitCard{0};
 };
 
-struct WorkerArgsResult {
-    std::optional<WorkerArgs> args;
-    std::string error; ///< names the bad argument
-};
-
-WorkerArgsResult parseWorkerArgs(std::span<const std::string_view> args);
+/// The command line, or an error naming the bad argument.
+Result<WorkerArgs> parseWorkerArgs(std::span<const std::string_view> args);
 
 /// The card side of cpslockd-worker: card::CardVerifier for the real program, a fake in tests.
 class CardCheck {

@@ -90,11 +90,11 @@ int run(int argc, char** argv) {
         return 0;
     }
     const auto parsed = worker::parseWorkerArgs(args);
-    if (!parsed.args) {
-        answerRefused(RefusalReason::ModuleError, "cpslockd-worker: " + parsed.error);
+    if (!parsed) {
+        answerRefused(RefusalReason::ModuleError, "cpslockd-worker: " + parsed.error().message);
         return worker::kExitUsage;
     }
-    const worker::WorkerArgs& workerArgs = *parsed.args;
+    const worker::WorkerArgs& workerArgs = *parsed;
 
     if (geteuid() == 0 || getuid() == 0) {
         // cpslockd drops root before it starts workers; a worker that is root was started wrongly.

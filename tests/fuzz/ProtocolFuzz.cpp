@@ -15,17 +15,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view line(reinterpret_cast<const char*>(data), size);
     using namespace cpslock::protocol;
 
-    if (const auto parsed = parseRequest(line); parsed.request) {
-        std::string again = formatRequest(*parsed.request);
+    if (const auto parsed = parseRequest(line); parsed) {
+        std::string again = formatRequest(*parsed);
         again.pop_back();
         const auto back = parseRequest(again);
-        if (!back.request || back.request->verb != parsed.request->verb || back.request->fields != parsed.request->fields)
+        if (!back || back->verb != parsed->verb || back->fields != parsed->fields)
             std::abort();
     }
-    if (const auto parsed = parseAnswer(line); parsed.answer) {
-        std::string again = formatAnswer(*parsed.answer);
+    if (const auto parsed = parseAnswer(line); parsed) {
+        std::string again = formatAnswer(*parsed);
         again.pop_back();
-        if (!parseAnswer(again).answer && again.size() < kMaxLineLength)
+        if (!parseAnswer(again) && again.size() < kMaxLineLength)
             std::abort();
     }
     (void)parseReply(line);

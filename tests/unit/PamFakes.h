@@ -82,13 +82,11 @@ struct FakeConnector {
     FakeConnector() { observed = next.get(); }
 
     AuthConnector connector() {
-        return [this](const protocol::Request& r, std::string& error) -> std::unique_ptr<AuthChannel> {
+        return [this](const protocol::Request& r) -> Result<std::unique_ptr<AuthChannel>> {
             request = r;
-            if (fail) {
-                error = "/run/cpslock/cpslockd.sock: Connection refused";
-                return nullptr;
-            }
-            return std::move(next);
+            if (fail)
+                return Error{"/run/cpslock/cpslockd.sock: Connection refused"};
+            return std::unique_ptr<AuthChannel>(std::move(next));
         };
     }
 };

@@ -12,7 +12,7 @@ using cpslock::pam::parseModuleOptions;
 
 namespace {
 
-cpslock::pam::OptionsResult parse(std::vector<std::string_view> args) {
+cpslock::Result<cpslock::pam::ModuleOptions, cpslock::pam::OptionErrors> parse(std::vector<std::string_view> args) {
     return parseModuleOptions(args);
 }
 
@@ -21,19 +21,19 @@ cpslock::pam::OptionsResult parse(std::vector<std::string_view> args) {
 TEST(PamOptionsTest, DefaultsAreStrict) {
     const auto r = parse({});
     ASSERT_TRUE(r.ok());
-    EXPECT_FALSE(r.options.debug);
-    EXPECT_EQ(r.options.timeout.count(), 30);
-    EXPECT_EQ(r.options.waitCard.count(), 0);
-    EXPECT_FALSE(r.options.socket);
+    EXPECT_FALSE(r->debug);
+    EXPECT_EQ(r->timeout.count(), 30);
+    EXPECT_EQ(r->waitCard.count(), 0);
+    EXPECT_FALSE(r->socket);
 }
 
 TEST(PamOptionsTest, EveryOptionParses) {
     const auto r = parse({"debug", "timeout=5", "wait_card=20", "socket=/run/test/cpslockd.sock"});
-    ASSERT_TRUE(r.ok()) << r.errors.front();
-    EXPECT_TRUE(r.options.debug);
-    EXPECT_EQ(r.options.timeout.count(), 5);
-    EXPECT_EQ(r.options.waitCard.count(), 20);
-    EXPECT_EQ(r.options.socket, "/run/test/cpslockd.sock");
+    ASSERT_TRUE(r.ok()) << r.error().messages.front();
+    EXPECT_TRUE(r->debug);
+    EXPECT_EQ(r->timeout.count(), 5);
+    EXPECT_EQ(r->waitCard.count(), 20);
+    EXPECT_EQ(r->socket, "/run/test/cpslockd.sock");
 }
 
 TEST(PamOptionsTest, BadValuesAreErrorsNamingTheArgument) {
@@ -44,7 +44,7 @@ TEST(PamOptionsTest, BadValuesAreErrorsNamingTheArgument) {
           "policy=/etc/cpslock/kiosk.toml", "helper=/usr/libexec/cpslock/cpslock-auth"}) {
         const auto r = parse({bad});
         ASSERT_FALSE(r.ok()) << bad;
-        EXPECT_NE(r.errors.front().find(std::string(bad)), std::string::npos) << r.errors.front();
+        EXPECT_NE(r.error().messages.front().find(std::string(bad)), std::string::npos) << r.error().messages.front();
     }
 }
 
@@ -54,22 +54,23 @@ TEST(PamOptionsTest, UnknownOptionsAndTyposAreRefusedNotIgnored) {
         EXPECT_FALSE(parse({bad}).ok()) << bad;
     }
     const auto r = parse({"debug", "nullok", "timeout=abc"});
-    EXPECT_EQ(r.errors.size(), 2U);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().messages.size(), 2U);
 }
 
 TEST(PamOptionsTest, ZeroWaitCardIsAllowedAndLastValueWins) {
     const auto r = parse({"wait_card=0", "timeout=4", "timeout=7"});
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r.options.waitCard.count(), 0);
-    EXPECT_EQ(r.options.timeout.count(), 7);
+    EXPECT_EQ(r->waitCard.count(), 0);
+    EXPECT_EQ(r->timeout.count(), 7);
 }
 
 TEST(PamOptionsTest, UserNamesThatCannotTravelOnTheSocketAreRefused) {
-    EXPECT_FALSE(checkUserName("alice"));
-    EXPECT_FALSE(checkUserName("dr.martin@clinique"));
-    EXPECT_TRUE(checkUserName(""));
-    EXPECT_TRUE(checkUserName("--policy=/tmp/evil"));
-    EXPECT_TRUE(checkUserName("a\nb"));
-    EXPECT_TRUE(checkUserName("../root"));
-    EXPECT_TRUE(checkUserName(std::string(257, 'a')));
+    EXPECT_TRUE(checkUserName("alice"));
+    EXPECT_TRUE(checkUserName("dr.martin@clinique"));
+    EXPECT_FALSE(checkUserName(""));
+    EXPECT_FALSE(checkUserName("--policy=/tmp/evil"));
+    EXPECT_FALSE(checkUserName("a\nb"));
+    EXPECT_FALSE(checkUserName("../root"));
+    EXPECT_FALSE(checkUserName(std::string(257, 'a')));
 }

@@ -19,8 +19,8 @@ AuthAnswer roundTrip(const AuthAnswer& answer) {
     line.pop_back();
     EXPECT_EQ(line.find('\n'), std::string::npos);
     const auto parsed = parseAnswer(line);
-    EXPECT_TRUE(parsed.answer) << parsed.error << " in " << line;
-    return parsed.answer.value_or(AuthAnswer{});
+    EXPECT_TRUE(parsed) << (parsed ? "" : parsed.error().message) << " in " << line;
+    return parsed ? *parsed : AuthAnswer{};
 }
 
 } // namespace
@@ -126,15 +126,15 @@ TEST(PamProtocolTest, GarbageIsRefusedWithAReason) {
                             "ok  user=alice",
                             "ok user=alice\r"}) {
         const auto parsed = parseAnswer(bad);
-        EXPECT_FALSE(parsed.answer) << '"' << bad << '"';
-        EXPECT_FALSE(parsed.error.empty()) << bad;
+        ASSERT_FALSE(parsed) << '"' << bad << '"';
+        EXPECT_FALSE(parsed.error().message.empty()) << bad;
     }
 }
 
 TEST(PamProtocolTest, UnknownKeysAreIgnoredForLaterVersions) {
     const auto parsed = parseAnswer("ok user=alice since=v2");
-    ASSERT_TRUE(parsed.answer) << parsed.error;
-    EXPECT_EQ(parsed.answer->user, "alice");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->user, "alice");
 }
 
 TEST(PamProtocolTest, OverlongLinesAreCutByTheWriterAndRefusedByTheReader) {
@@ -144,6 +144,6 @@ TEST(PamProtocolTest, OverlongLinesAreCutByTheWriterAndRefusedByTheReader) {
     answer.detail = std::string(3 * kMaxLineLength, ' ');
     const std::string line = formatAnswer(answer);
     EXPECT_LE(line.size(), kMaxLineLength + 1);
-    EXPECT_TRUE(parseAnswer(line.substr(0, line.size() - 1)).answer);
-    EXPECT_FALSE(parseAnswer("ok user=" + std::string(kMaxLineLength, 'a')).answer);
+    EXPECT_TRUE(parseAnswer(line.substr(0, line.size() - 1)));
+    EXPECT_FALSE(parseAnswer("ok user=" + std::string(kMaxLineLength, 'a')));
 }

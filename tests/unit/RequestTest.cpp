@@ -21,9 +21,9 @@ TEST(RequestTest, EveryVerbRoundTrips) {
         ASSERT_EQ(line.back(), '\n');
         line.pop_back();
         const auto parsed = parseRequest(line);
-        ASSERT_TRUE(parsed.request) << line << ": " << parsed.error;
-        EXPECT_EQ(parsed.request->verb, request.verb);
-        EXPECT_EQ(parsed.request->fields, request.fields);
+        ASSERT_TRUE(parsed) << line << ": " << parsed.error().message;
+        EXPECT_EQ(parsed->verb, request.verb);
+        EXPECT_EQ(parsed->fields, request.fields);
     }
 }
 
@@ -52,8 +52,8 @@ TEST(RequestTest, HostileOrMalformedRequestsAreRefusedWithAReason) {
              "auth user=" + std::string(5000, 'a'), // longer than a line
          }) {
         const auto parsed = parseRequest(bad);
-        EXPECT_FALSE(parsed.request) << bad;
-        EXPECT_FALSE(parsed.error.empty()) << bad;
+        ASSERT_FALSE(parsed) << bad;
+        EXPECT_FALSE(parsed.error().message.empty()) << bad;
     }
 }
 
@@ -64,38 +64,40 @@ TEST(RequestTest, RepliesCarryCodesAndFields) {
     std::string line = formatReply(reply);
     line.pop_back();
     auto parsed = parseReply(line);
-    ASSERT_TRUE(parsed.reply);
-    EXPECT_TRUE(parsed.reply->ok);
-    EXPECT_EQ(parsed.reply->get("serial"), "0123456789");
+    ASSERT_TRUE(parsed);
+    EXPECT_TRUE(parsed->ok);
+    EXPECT_EQ(parsed->get("serial"), "0123456789");
 
     line = formatReply(errorReply("forbidden", "not yours"));
     line.pop_back();
     parsed = parseReply(line);
-    ASSERT_TRUE(parsed.reply);
-    EXPECT_FALSE(parsed.reply->ok);
-    EXPECT_EQ(parsed.reply->code, "forbidden");
-    EXPECT_EQ(parsed.reply->get("detail"), "not yours");
+    ASSERT_TRUE(parsed);
+    EXPECT_FALSE(parsed->ok);
+    EXPECT_EQ(parsed->code, "forbidden");
+    EXPECT_EQ(parsed->get("detail"), "not yours");
 
     for (const std::string bad : {"", "ok", "error", "error detail=x", "done a", "done a=%"})
-        EXPECT_FALSE(parseReply(bad).reply) << bad;
+        EXPECT_FALSE(parseReply(bad)) << bad;
 }
 
 TEST(RequestTest, SessionCardReplyNeedsASerialAndAGeneration) {
     const cpslock::VerifiedCard card{"Virtual PCD 00 00", "0123456789", "ab", "Jeanne Martin", 4};
-    std::string error;
-    EXPECT_EQ(verifiedCardFromReply(replyForCard(card), error), card);
-    EXPECT_TRUE(error.empty());
+    const auto verified = verifiedCardFromReply(replyForCard(card));
+    ASSERT_TRUE(verified);
+    EXPECT_EQ(*verified, card);
 
     Reply noSerial = replyForCard(card);
     noSerial.fields["serial"] = "";
-    EXPECT_FALSE(verifiedCardFromReply(noSerial, error));
-    EXPECT_FALSE(error.empty());
+    const auto withoutSerial = verifiedCardFromReply(noSerial);
+    ASSERT_FALSE(withoutSerial);
+    EXPECT_FALSE(withoutSerial.error().message.empty());
 
-    error.clear();
-    EXPECT_FALSE(verifiedCardFromReply(errorReply("no-card", "none"), error));
-    EXPECT_TRUE(error.empty()) << "no-card is an answer, not an error";
-    EXPECT_FALSE(verifiedCardFromReply(errorReply("forbidden", "not yours"), error));
-    EXPECT_FALSE(error.empty());
+    const auto noCard = verifiedCardFromReply(errorReply("no-card", "none"));
+    ASSERT_TRUE(noCard) << "no-card is an answer, not an error";
+    EXPECT_FALSE(*noCard);
+    const auto forbidden = verifiedCardFromReply(errorReply("forbidden", "not yours"));
+    ASSERT_FALSE(forbidden);
+    EXPECT_FALSE(forbidden.error().message.empty());
 }
 
 TEST(RequestTest, UnreachableDaemonIsAnErrorNotAnEmptyAnswer) {
@@ -107,10 +109,10 @@ TEST(RequestTest, UnreachableDaemonIsAnErrorNotAnEmptyAnswer) {
 
 TEST(RequestTest, CardInfoNamesAPrintableReader) {
     const auto parsed = parseRequest("card-info reader=Virtual%20PCD%2000%2000");
-    ASSERT_TRUE(parsed.request) << parsed.error;
-    EXPECT_EQ(parsed.request->verb, Verb::CardInfo);
-    EXPECT_EQ(parsed.request->get("reader"), "Virtual PCD 00 00");
-    EXPECT_FALSE(parseRequest("card-info").request);
-    EXPECT_FALSE(parseRequest("card-info reader=a%0Ab").request) << "a control character in a reader name";
-    EXPECT_FALSE(parseRequest("card-info reader=" + std::string(300, 'r')).request);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->verb, Verb::CardInfo);
+    EXPECT_EQ(parsed->get("reader"), "Virtual PCD 00 00");
+    EXPECT_FALSE(parseRequest("card-info"));
+    EXPECT_FALSE(parseRequest("card-info reader=a%0Ab")) << "a control character in a reader name";
+    EXPECT_FALSE(parseRequest("card-info reader=" + std::string(300, 'r')));
 }

@@ -51,8 +51,8 @@ TEST(VirtualCardTest, ReadsSnIccByPath) {
     ASSERT_EQ(r.size(), 14u);
     EXPECT_EQ(statusOf(r), apdu("9000"));
     const auto sn = cpslock::pcsc::parseSnIcc(Bytes(r.begin(), r.end() - 2));
-    EXPECT_EQ(sn.status, cpslock::pcsc::SnIcc::Status::Ok);
-    EXPECT_EQ(sn.serial, "992138450");
+    ASSERT_TRUE(sn) << sn.error().message;
+    EXPECT_EQ(*sn, "992138450");
 }
 
 TEST(VirtualCardTest, ReadsSnIccThroughTheMf) {

@@ -17,7 +17,7 @@
 using cpslock::daemon::ChildSignalGuard;
 using cpslock::daemon::WorkerChannel;
 
-using cpslock::daemon::insecureExecutableReason;
+using cpslock::daemon::checkWorkerExecutable;
 using cpslock::daemon::spawnWorker;
 using namespace std::chrono_literals;
 
@@ -46,10 +46,11 @@ protected:
     }
 
     std::unique_ptr<WorkerChannel> spawn(const std::string& path, std::vector<std::string> args = {}) {
-        std::string error;
-        auto helper = spawnWorker(path, args, error);
-        EXPECT_TRUE(helper) << error;
-        return helper;
+        auto helper = spawnWorker(path, args);
+        EXPECT_TRUE(helper) << helper.error().message;
+        if (!helper)
+            return nullptr;
+        return std::move(*helper);
     }
 
     std::string m_dir;
@@ -59,36 +60,36 @@ protected:
 
 TEST_F(WorkerProcessTest, RootOwnedHelperInRootOwnedFoldersIsAccepted) {
     const auto path = script("helper", "exit 0\n");
-    EXPECT_EQ(insecureExecutableReason(path), std::nullopt);
+    EXPECT_TRUE(checkWorkerExecutable(path));
 }
 
 TEST_F(WorkerProcessTest, HelperAnyoneElseCouldChangeIsRefused) {
     const auto writable = script("group-writable", "exit 0\n", 0775);
-    EXPECT_TRUE(insecureExecutableReason(writable));
+    EXPECT_FALSE(checkWorkerExecutable(writable));
     const auto worldWritable = script("world-writable", "exit 0\n", 0757);
-    EXPECT_TRUE(insecureExecutableReason(worldWritable));
+    EXPECT_FALSE(checkWorkerExecutable(worldWritable));
     const auto notRoot = script("not-root", "exit 0\n");
     ASSERT_EQ(chown(notRoot.c_str(), 65534, 65534), 0);
-    EXPECT_TRUE(insecureExecutableReason(notRoot));
+    EXPECT_FALSE(checkWorkerExecutable(notRoot));
     const auto notExecutable = script("not-executable", "exit 0\n", 0644);
-    EXPECT_TRUE(insecureExecutableReason(notExecutable));
+    EXPECT_FALSE(checkWorkerExecutable(notExecutable));
     const auto link = m_dir + "/link";
     ASSERT_EQ(symlink(script("target", "exit 0\n").c_str(), link.c_str()), 0);
-    EXPECT_TRUE(insecureExecutableReason(link));
-    EXPECT_TRUE(insecureExecutableReason("relative/helper"));
-    EXPECT_TRUE(insecureExecutableReason(m_dir + "/missing"));
-    EXPECT_TRUE(insecureExecutableReason(m_dir));
+    EXPECT_FALSE(checkWorkerExecutable(link));
+    EXPECT_FALSE(checkWorkerExecutable("relative/helper"));
+    EXPECT_FALSE(checkWorkerExecutable(m_dir + "/missing"));
+    EXPECT_FALSE(checkWorkerExecutable(m_dir));
 }
 
 TEST_F(WorkerProcessTest, FolderAnyoneElseCouldChangeIsRefused) {
     const auto path = script("helper", "exit 0\n");
     ASSERT_EQ(chmod(m_dir.c_str(), 0775), 0);
-    const auto reason = insecureExecutableReason(path);
-    ASSERT_TRUE(reason);
-    EXPECT_NE(reason->find(m_dir), std::string::npos) << *reason;
+    const auto checked = checkWorkerExecutable(path);
+    ASSERT_FALSE(checked);
+    EXPECT_NE(checked.error().message.find(m_dir), std::string::npos) << checked.error().message;
     ASSERT_EQ(chmod(m_dir.c_str(), 0755), 0);
     ASSERT_EQ(chown(m_dir.c_str(), 65534, 65534), 0);
-    EXPECT_TRUE(insecureExecutableReason(path));
+    EXPECT_FALSE(checkWorkerExecutable(path));
 }
 
 TEST_F(WorkerProcessTest, LinesGoBothWaysAndExitStatusIsReported) {
@@ -183,9 +184,9 @@ TEST_F(WorkerProcessTest, WritingToADeadHelperFailsWithoutSigpipe) {
 }
 
 TEST_F(WorkerProcessTest, MissingHelperFailsToStart) {
-    std::string error;
-    EXPECT_FALSE(spawnWorker(m_dir + "/missing", {}, error));
-    EXPECT_FALSE(error.empty());
+    const auto helper = spawnWorker(m_dir + "/missing", {});
+    ASSERT_FALSE(helper);
+    EXPECT_FALSE(helper.error().message.empty());
 }
 
 TEST_F(WorkerProcessTest, HostThatIgnoresSigchldStillGetsTheExitStatus) {

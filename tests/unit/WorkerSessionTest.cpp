@@ -151,10 +151,10 @@ TEST(WorkerSessionTest, RefusalBeforeThePinEndsWithoutReadingIt) {
         const auto lines = p.lines();
         ASSERT_EQ(lines.size(), 1U);
         const auto parsed = cpslock::protocol::parseAnswer(lines[0]);
-        ASSERT_TRUE(parsed.answer) << parsed.error;
-        EXPECT_EQ(parsed.answer->reason, reason);
-        EXPECT_EQ(parsed.answer->messageFr, cpslock::userMessage(reason, cpslock::Language::French));
-        EXPECT_EQ(parsed.answer->detail, "technical " + std::string(toString(reason)));
+        ASSERT_TRUE(parsed) << parsed.error().message;
+        EXPECT_EQ(parsed->reason, reason);
+        EXPECT_EQ(parsed->messageFr, cpslock::userMessage(reason, cpslock::Language::French));
+        EXPECT_EQ(parsed->detail, "technical " + std::string(toString(reason)));
         EXPECT_EQ(check.verifyCalls, 0);
         EXPECT_EQ(check.waits, 0) << "no wait without --wait-card";
     }
@@ -169,10 +169,10 @@ TEST(WorkerSessionTest, WrongPinCarriesTheTriesLeft) {
     const auto lines = p.lines();
     ASSERT_EQ(lines.size(), 2U);
     const auto parsed = cpslock::protocol::parseAnswer(lines[1]);
-    ASSERT_TRUE(parsed.answer);
-    EXPECT_EQ(parsed.answer->reason, RefusalReason::WrongPin);
-    EXPECT_EQ(parsed.answer->triesLeft, 2);
-    EXPECT_EQ(parsed.answer->messageFr, "Code porteur incorrect. Il vous reste 2 essais.");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->reason, RefusalReason::WrongPin);
+    EXPECT_EQ(parsed->triesLeft, 2);
+    EXPECT_EQ(parsed->messageFr, "Code porteur incorrect. Il vous reste 2 essais.");
 }
 
 TEST(WorkerSessionTest, WaitCardAnnouncesTheWaitAndPreparesAgainOnEachEvent) {
@@ -236,10 +236,10 @@ TEST(WorkerSessionTest, OverlongOrEmptyPinNeverReachesTheCard) {
 TEST(WorkerSessionTest, ArgumentsAreCheckedStrictly) {
     const auto parse = [](std::vector<std::string_view> a) { return parseWorkerArgs(a); };
     const auto ok = parse({"--user", "alice", "--policy", "/etc/cpslock/p.toml", "--wait-card", "10"});
-    ASSERT_TRUE(ok.args) << ok.error;
-    EXPECT_EQ(ok.args->user, "alice");
-    EXPECT_EQ(ok.args->policy, "/etc/cpslock/p.toml");
-    EXPECT_EQ(ok.args->waitCard.count(), 10);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->user, "alice");
+    EXPECT_EQ(ok->policy, "/etc/cpslock/p.toml");
+    EXPECT_EQ(ok->waitCard.count(), 10);
     for (const auto& bad : std::vector<std::vector<std::string_view>>{{},
                                                                       {"--user"},
                                                                       {"--user", ""},
@@ -249,7 +249,7 @@ TEST(WorkerSessionTest, ArgumentsAreCheckedStrictly) {
                                                                       {"--user", "a", "--wait-card", "601"},
                                                                       {"--user", "a", "--pin", "1234"},
                                                                       {"--user", "a", "extra"}}) {
-        EXPECT_FALSE(parse(bad).args);
+        EXPECT_FALSE(parse(bad));
     }
 }
 
@@ -257,8 +257,8 @@ TEST(WorkerSessionTest, ArgumentsAreCheckedStrictly) {
 TEST(WorkerSessionTest, InspectModeNeedsNoUserAndReportsTheCardOrWhyNot) {
     const std::vector<std::string_view> args{"--inspect", "Virtual PCD 00 00", "--policy", "/etc/cpslock/policy.toml"};
     const auto parsed = parseWorkerArgs(args);
-    ASSERT_TRUE(parsed.args) << parsed.error;
-    EXPECT_EQ(parsed.args->inspectReader, "Virtual PCD 00 00");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->inspectReader, "Virtual PCD 00 00");
 
     cpslock::card::CardReport report;
     report.card = cpslock::card::CardInReader{"Virtual PCD 00 00", cpslock::CardKind::Cps3, "0123456789", {}};

@@ -55,25 +55,25 @@ int runReportLost(Args args) {
     // Checked here too so that a typo gets a clear message before anything is sent.
     const auto checked = protocol::parseRequest(protocol::formatRequest(request).substr(
         0, protocol::formatRequest(request).size() - 1));
-    if (!checked.request) {
-        std::fprintf(stderr, "cpslock report-lost: %s\n", checked.error.c_str());
+    if (!checked) {
+        std::fprintf(stderr, "cpslock report-lost: %s\n", checked.error().message.c_str());
         return 2;
     }
     const auto outcome = protocol::DaemonClient(socket).call(request);
-    if (!outcome.reply) {
+    if (!outcome) {
         std::fprintf(stderr, "%s\n(%s)\n",
                      say("Le service cpslockd ne répond pas : la carte n'a PAS été bloquée sur ce poste. Appelez le "
                          "support.",
                          "cpslockd is not answering: the card was NOT blocked on this PC. Call support."),
-                     outcome.error.c_str());
+                     outcome.error().message.c_str());
         return 1;
     }
-    if (!outcome.reply->ok) {
+    if (!outcome->ok) {
         std::fprintf(stderr, "%s: %s (%s)\n", say("La déclaration a été refusée", "The report was refused"),
-                     outcome.reply->code.c_str(), outcome.reply->get("detail").c_str());
-        return outcome.reply->code == "bad-request" ? 2 : 1;
+                     outcome->code.c_str(), outcome->get("detail").c_str());
+        return outcome->code == "bad-request" ? 2 : 1;
     }
-    std::printf("%s %s %s\n", say("Carte", "Card"), outcome.reply->get("serial").c_str(),
+    std::printf("%s %s %s\n", say("Carte", "Card"), outcome->get("serial").c_str(),
                 say("bloquée sur ce poste. Faites-la aussi opposer auprès de l'ANS (0 825 852 000).",
                     "blocked on this PC. Also have it opposed with the ANS (0 825 852 000)."));
     return 0;
