@@ -449,7 +449,7 @@ std::optional<Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
         return refuse(RefusalReason::BadSubject, "subject country is not FR");
     HolderParse holder = readHolderSubject(leaf);
     if (!holder.ok())
-        return refuse(RefusalReason::BadSubject, "certificate subject: " + holder.error);
+        return refuse(RefusalReason::BadSubject, "certificate subject: " + holder.error().message);
     // The UPN, when present, is <CN>@carte-cps.fr: a different CN there is another holder's name.
     auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(leaf, NID_subject_alt_name, nullptr, nullptr));
     ERR_clear_error();
@@ -465,14 +465,14 @@ std::optional<Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
         }
         const std::string upn(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value->value.utf8string)),
                               static_cast<std::size_t>(ASN1_STRING_length(value->value.utf8string)));
-        if (upn != holder.identity->idNat + "@carte-cps.fr")
+        if (upn != holder->idNat + "@carte-cps.fr")
             upnProblem = refuse(RefusalReason::BadSubject,
-                                "UPN '" + upn + "' is not the subject's idNat " + holder.identity->idNat + "@carte-cps.fr");
+                                "UPN '" + upn + "' is not the subject's idNat " + holder->idNat + "@carte-cps.fr");
     }
     GENERAL_NAMES_free(names);
     if (upnProblem)
         return upnProblem;
-    facts.holder = std::move(holder.identity);
+    facts.holder = std::move(*holder);
     return std::nullopt;
 }
 

@@ -445,7 +445,7 @@ CardReport CardVerifier::inspect(const VerifyRequest& request) {
         // For display only: who the certificate names, even when the checks refused it.
         CardTypeRules rules;
         if (auto parsed = readHolderIdentity(der, rules); parsed.ok())
-            report.holder = parsed.identity;
+            report.holder = *parsed;
     }
     return report;
 }

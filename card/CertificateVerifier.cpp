@@ -19,17 +19,8 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-struct StackFree {
-    void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
-};
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), StackFree>;
-
-struct BioFree {
-    void operator()(BIO* p) const { BIO_free(p); }
-};
-
 std::string formatTime(const ASN1_TIME* time) {
-    std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+    BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || time == nullptr || ASN1_TIME_print(bio.get(), time) != 1) {
         return "?";
     }
@@ -181,8 +172,8 @@ public:
     STACK_OF(X509) * chain() const { return X509_STORE_CTX_get0_chain(m_ctx.get()); }
 
 private:
-    std::unique_ptr<X509_STORE, OpenSslFree> m_store;
-    std::unique_ptr<X509_STORE_CTX, OpenSslFree> m_ctx;
+    X509StorePtr m_store;
+    X509StoreCtxPtr m_ctx;
     X509StackPtr m_untrusted;
     std::vector<X509Ptr> m_fromCard;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/ChallengeProof.h"
 
+#include "card/OpenSslPtr.h"
 #include "card/Pkcs11Rules.h"
 
 #include <openssl/evp.h>
@@ -15,13 +16,6 @@
 namespace cpslock::card {
 
 namespace {
-struct X509Free {
-    void operator()(X509* x) const { X509_free(x); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-
 Pkcs11Result<Bytes> sha256(const Bytes& data) {
     Bytes digest(32);
     unsigned int length = 0;
@@ -65,7 +59,7 @@ Pkcs11Result<SignedChallenge> signChallenge(Pkcs11Session& session, CK_OBJECT_HA
 
 Pkcs11Status verifyChallenge(const Bytes& certificateDer, const Bytes& nonce, const Bytes& signature) {
     const unsigned char* p = certificateDer.data();
-    std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(certificateDer.size())));
+    X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(certificateDer.size())));
     if (!cert)
         return makeError(Pkcs11Failure::ModuleError, "the token's certificate is not DER X.509");
     EVP_PKEY* key = X509_get0_pubkey(cert.get());
@@ -79,7 +73,7 @@ Pkcs11Status verifyChallenge(const Bytes& certificateDer, const Bytes& nonce, co
                                                          " bytes for a " + std::to_string(bits) +
                                                          "-bit certificate key");
 
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)

@@ -14,10 +14,6 @@
 namespace cpslock::card {
 namespace {
 
-struct BioFree {
-    void operator()(BIO* p) const { BIO_free(p); }
-};
-
 std::optional<std::string> crlNumberOf(const X509_CRL* crl) {
     int critical = 0;
     auto* number = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, &critical, nullptr));
@@ -76,7 +72,7 @@ std::optional<CrlFile> parseCrl(std::span<const std::uint8_t> bytes) {
     X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
     if (!crl || p != bytes.data() + bytes.size()) {
         crl.reset();
-        std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+        BioPtr bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
         if (bio) {
             crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
         }

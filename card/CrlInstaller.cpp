@@ -60,28 +60,106 @@ CrlInstallOutcome refused(CrlInstallOutcome outcome, std::string why) {
     return outcome;
 }
 
-// Why `fresh` must not replace `installed` (same CA), or nullopt when it is newer.
-// Unchanged is signalled by an empty string.
-std::optional<std::string> notNewer(const CrlFile& fresh, const CrlFile& installed) {
+CrlInstallOutcome done(CrlInstallOutcome outcome, CrlInstallOutcome::Result result, const CrlFile& crl,
+                       Clock::time_point now) {
+    outcome.result = result;
+    outcome.detail = describe(crl);
+    outcome.expired = crl.nextUpdate && *crl.nextUpdate < now;
+    return outcome;
+}
+
+// How a CRL compares with an installed one of the same CA, when it may replace it or leave it as it is.
+enum class Newness { Newer, Same };
+
+// Fails with why `fresh` must not replace `installed` (same CA).
+Result<Newness> compareWithInstalled(const CrlFile& fresh, const CrlFile& installed) {
     const std::string where = " (" + installed.file.filename().string() + ": " + describe(installed) + ")";
     if (derOf(fresh.crl.get()) == derOf(installed.crl.get()))
-        return std::string();
+        return Newness::Same;
     if (fresh.crlNumberHex && installed.crlNumberHex) {
         const int c = compareHex(*fresh.crlNumberHex, *installed.crlNumberHex);
         if (c < 0)
-            return "older than the installed CRL" + where + ": a replay or a lagging server, kept the installed one";
+            return fail("older than the installed CRL" + where +
+                        ": a replay or a lagging server, kept the installed one");
         if (c == 0)
-            return "same cRLNumber as the installed CRL but another content" + where + ", kept the installed one";
+            return fail("same cRLNumber as the installed CRL but another content" + where +
+                        ", kept the installed one");
         if (*fresh.thisUpdate < *installed.thisUpdate)
-            return "higher cRLNumber but an earlier thisUpdate than the installed CRL" + where +
-                   ", kept the installed one";
-        return std::nullopt;
+            return fail("higher cRLNumber but an earlier thisUpdate than the installed CRL" + where +
+                        ", kept the installed one");
+        return Newness::Newer;
     }
     if (*fresh.thisUpdate < *installed.thisUpdate)
-        return "older than the installed CRL" + where + ": a replay or a lagging server, kept the installed one";
+        return fail("older than the installed CRL" + where + ": a replay or a lagging server, kept the installed one");
     if (*fresh.thisUpdate == *installed.thisUpdate)
-        return std::string();
-    return std::nullopt;
+        return Newness::Same;
+    return Newness::Newer;
+}
+
+bool isNewer(const CrlFile& a, const CrlFile& b) {
+    const auto newness = compareWithInstalled(a, b);
+    return newness && *newness == Newness::Newer;
+}
+
+// The newest CRL of the folder signed by `signer`; nullptr when it has none.
+const CrlFile* newestOfCa(const std::vector<CrlFile>& installed, const X509* signer) {
+    const CrlFile* newest = nullptr;
+    for (const CrlFile& crl : installed) {
+        if (!crl.thisUpdate || findCrlSigner(crl.crl.get(), {signer}) == nullptr)
+            continue;
+        if (newest == nullptr || isNewer(crl, *newest))
+            newest = &crl;
+    }
+    return newest;
+}
+
+struct SignedCrl {
+    CrlFile crl;
+    const X509* signer = nullptr;
+};
+
+// What a download must be before it is compared with the installed CRLs: a CRL, signed by one of
+// `cas`, full (not a delta), with a thisUpdate not in the future. Tells `outcome` the CA and the
+// dates as soon as they are known.
+Result<SignedCrl> checkDownload(std::span<const std::uint8_t> downloaded, const std::vector<const X509*>& cas,
+                                Clock::time_point now, CrlInstallOutcome& outcome) {
+    auto fresh = parseCrl(downloaded);
+    if (!fresh)
+        return fail("not a DER or PEM CRL (" + std::to_string(downloaded.size()) + " bytes)");
+    const X509* signer = findCrlSigner(fresh->crl.get(), cas);
+    if (signer == nullptr)
+        return fail("not signed by any CA certificate of trust.anchors_dir (CRL issuer " +
+                    nameToString(X509_CRL_get_issuer(fresh->crl.get())) + ")");
+    outcome.caSubject = subjectOf(signer);
+    outcome.thisUpdate = fresh->thisUpdate;
+    outcome.nextUpdate = fresh->nextUpdate;
+    int critical = 0;
+    if (void* delta = X509_CRL_get_ext_d2i(fresh->crl.get(), NID_delta_crl, &critical, nullptr)) {
+        ASN1_INTEGER_free(static_cast<ASN1_INTEGER*>(delta));
+        return fail("a delta CRL: only full CRLs are installed");
+    }
+    ERR_clear_error();
+    if (!fresh->thisUpdate)
+        return fail("unreadable thisUpdate");
+    if (*fresh->thisUpdate > now + kClockSkew)
+        return fail("issued in the future (" + describe(*fresh) + "): check this PC's clock");
+    return SignedCrl{std::move(*fresh), signer};
+}
+
+// Writes the CRL atomically, dated by its thisUpdate: `ls -l` and the tray's "newest file" age then
+// tell how old the revocation data is, not when it was downloaded.
+Result<void> writeCrl(const std::filesystem::path& target, const CrlFile& crl) {
+    const auto der = derOf(crl.crl.get());
+    if (der.empty())
+        return fail("cannot encode the CRL");
+    if (auto error = writeFileAtomically(target.string(), std::string_view(reinterpret_cast<const char*>(der.data()),
+                                                                           der.size()),
+                                         0644))
+        return fail(*error);
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(crl.thisUpdate->time_since_epoch());
+    const struct timespec times[2] = {{seconds.count(), 0}, {seconds.count(), 0}};
+    utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    return {};
 }
 
 } // namespace
@@ -101,74 +179,43 @@ CrlInstaller::CrlInstaller(std::filesystem::path folder, std::vector<const X509*
 CrlInstallOutcome CrlInstaller::install(std::span<const std::uint8_t> downloaded, const std::string& fileName,
                                         Clock::time_point now) const {
     CrlInstallOutcome outcome;
-    auto fresh = parseCrl(downloaded);
-    if (!fresh)
-        return refused(outcome, "not a DER or PEM CRL (" + std::to_string(downloaded.size()) + " bytes)");
-    const X509* signer = findCrlSigner(fresh->crl.get(), m_cas);
-    if (signer == nullptr)
-        return refused(outcome, "not signed by any CA certificate of trust.anchors_dir (CRL issuer " +
-                                    nameToString(X509_CRL_get_issuer(fresh->crl.get())) + ")");
-    outcome.caSubject = subjectOf(signer);
-    outcome.thisUpdate = fresh->thisUpdate;
-    outcome.nextUpdate = fresh->nextUpdate;
-    int critical = 0;
-    if (void* delta = X509_CRL_get_ext_d2i(fresh->crl.get(), NID_delta_crl, &critical, nullptr)) {
-        ASN1_INTEGER_free(static_cast<ASN1_INTEGER*>(delta));
-        return refused(outcome, "a delta CRL: only full CRLs are installed");
-    }
-    ERR_clear_error();
-    if (!fresh->thisUpdate)
-        return refused(outcome, "unreadable thisUpdate");
-    if (*fresh->thisUpdate > now + kClockSkew)
-        return refused(outcome, "issued in the future (" + describe(*fresh) + "): check this PC's clock");
+    auto checked = checkDownload(downloaded, m_cas, now, outcome);
+    if (!checked)
+        return refused(outcome, checked.error().message);
+    const CrlFile& fresh = checked->crl;
+    const X509* signer = checked->signer;
 
     std::vector<std::string> warnings;
     const std::vector<CrlFile> installed = readCrlFolder(m_folder, warnings);
-    const CrlFile* newest = nullptr;
-    for (const CrlFile& crl : installed) {
-        if (!crl.thisUpdate || findCrlSigner(crl.crl.get(), {signer}) == nullptr)
-            continue;
-        if (newest == nullptr || notNewer(crl, *newest) == std::nullopt)
-            newest = &crl;
-    }
-    if (newest != nullptr) {
+    if (const CrlFile* newest = newestOfCa(installed, signer)) {
         outcome.file = newest->file;
-        if (auto why = notNewer(*fresh, *newest)) {
-            if (!why->empty())
-                return refused(outcome, *why);
-            outcome.result = CrlInstallOutcome::Result::Unchanged;
-            outcome.detail = describe(*fresh);
-            outcome.expired = fresh->nextUpdate && *fresh->nextUpdate < now;
-            return outcome;
-        }
+        const auto newness = compareWithInstalled(fresh, *newest);
+        if (!newness)
+            return refused(outcome, newness.error().message);
+        if (*newness == Newness::Same)
+            return done(outcome, CrlInstallOutcome::Result::Unchanged, fresh, now);
     }
+    auto target = targetFile(fileName, signer, installed);
+    if (!target)
+        return refused(outcome, target.error().message);
+    if (auto written = writeCrl(*target, fresh); !written)
+        return refused(outcome, written.error().message);
+    outcome.file = *target;
+    return done(outcome, CrlInstallOutcome::Result::Installed, fresh, now);
+}
 
+Result<std::filesystem::path> CrlInstaller::targetFile(const std::string& fileName, const X509* signer,
+                                                       const std::vector<CrlFile>& installed) const {
     const std::string name = fileName.empty() ? subjectKeyIdHex(signer) + ".crl" : fileName;
     if (name.empty() || name.front() == '.' || name.find('/') != std::string::npos)
-        return refused(outcome, "unusable file name '" + name + "'");
-    const std::filesystem::path target = m_folder / name;
+        return fail("unusable file name '" + name + "'");
+    std::filesystem::path target = m_folder / name;
     // Two URLs ending in the same name must not overwrite each other's CRL.
     for (const CrlFile& crl : installed) {
         if (crl.file == target && findCrlSigner(crl.crl.get(), {signer}) == nullptr)
-            return refused(outcome, target.string() + " holds the CRL of another CA: rename one of the URLs' files");
+            return fail(target.string() + " holds the CRL of another CA: rename one of the URLs' files");
     }
-    const auto der = derOf(fresh->crl.get());
-    if (der.empty())
-        return refused(outcome, "cannot encode the CRL");
-    if (auto error = writeFileAtomically(target.string(), std::string_view(reinterpret_cast<const char*>(der.data()),
-                                                                           der.size()),
-                                         0644))
-        return refused(outcome, *error);
-    // The file's time is the CRL's thisUpdate: `ls -l` and the tray's "newest file" age then tell
-    // how old the revocation data is, not when it was downloaded.
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(fresh->thisUpdate->time_since_epoch());
-    const struct timespec times[2] = {{seconds.count(), 0}, {seconds.count(), 0}};
-    utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);
-    outcome.result = CrlInstallOutcome::Result::Installed;
-    outcome.file = target;
-    outcome.detail = describe(*fresh);
-    outcome.expired = fresh->nextUpdate && *fresh->nextUpdate < now;
-    return outcome;
+    return target;
 }
 
 } // namespace cpslock::card

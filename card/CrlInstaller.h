@@ -2,6 +2,7 @@
 #pragma once
 
 #include "card/CrlFile.h"
+#include "core/Result.h"
 
 #include <chrono>
 #include <cstdint>
@@ -45,6 +46,11 @@ public:
                               std::chrono::system_clock::time_point now) const;
 
 private:
+    /// Where the CRL goes: `fileName` (or "<signer key id>.crl") in the folder, unless that file holds
+    /// another CA's CRL.
+    Result<std::filesystem::path> targetFile(const std::string& fileName, const X509* signer,
+                                             const std::vector<CrlFile>& installed) const;
+
     std::filesystem::path m_folder;
     std::vector<const X509*> m_cas;
 };

@@ -2,13 +2,13 @@
 #include "card/Denylist.h"
 
 #include "core/FileRead.h"
+#include "core/Result.h"
 
 #include <algorithm>
 #include <system_error>
 
 namespace cpslock::card {
 namespace {
-
 
 constexpr std::size_t kMaxSerialDigits = 20;
 
@@ -75,6 +75,79 @@ bool isIsoDate(std::string_view s) {
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+// "serial:<digits>" or "sha256:<hex>": the entry's kind and normalised value.
+Result<void> parseKey(std::string_view key, const std::string& where, DenylistEntry& entry) {
+    const auto colon = key.find(':');
+    if (colon == std::string_view::npos) {
+        return fail(where + ": expected 'serial:<digits>' or 'sha256:<64 hex digits>'");
+    }
+    const std::string_view kind = key.substr(0, colon);
+    const std::string_view value = key.substr(colon + 1);
+    if (kind == "serial") {
+        auto serial = normaliseSerial(value);
+        if (!serial) {
+            return fail(where + ": card serial must be 1 to 20 decimal digits, got '" + std::string(value) + "'");
+        }
+        entry.kind = DenylistEntry::Kind::CardSerial;
+        entry.value = *serial;
+    } else if (kind == "sha256") {
+        auto sha = normaliseSha256(value);
+        if (!sha) {
+            return fail(where + ": sha256 must be 64 hex digits, got '" + std::string(value) + "'");
+        }
+        entry.kind = DenylistEntry::Kind::CertificateSha256;
+        entry.value = *sha;
+    } else {
+        return fail(where + ": unknown entry kind '" + std::string(kind) + "' (expected 'serial' or 'sha256')");
+    }
+    return {};
+}
+
+// What follows the key: an optional date, then the reason. A token that looks like a date but is
+// not one is a typo.
+Result<void> parseDateAndReason(std::string_view rest, const std::string& where, DenylistEntry& entry) {
+    const auto dateEnd = rest.find_first_of(" \t");
+    const std::string_view firstWord = rest.substr(0, dateEnd);
+    if (isIsoDate(firstWord)) {
+        entry.date = std::string(firstWord);
+        rest = dateEnd == std::string_view::npos ? std::string_view() : trim(rest.substr(dateEnd));
+    } else if (!firstWord.empty() && isDigit(firstWord.front())) {
+        return fail(where + ": invalid date '" + std::string(firstWord) + "' (expected YYYY-MM-DD)");
+    }
+    entry.reason = std::string(rest);
+    return {};
+}
+
+// One non-blank, non-comment line: <kind>:<value> [YYYY-MM-DD] [reason...]
+Result<DenylistEntry> parseEntry(std::string_view line, const std::string& where) {
+    const auto valueEnd = line.find_first_of(" \t");
+    const std::string_view rest = valueEnd == std::string_view::npos ? std::string_view() : trim(line.substr(valueEnd));
+    DenylistEntry entry;
+    entry.source = where;
+    if (auto key = parseKey(line.substr(0, valueEnd), where, entry); !key) {
+        return key.error();
+    }
+    if (auto tail = parseDateAndReason(rest, where, entry); !tail) {
+        return tail.error();
+    }
+    return entry;
+}
+
+template <class Normalise>
+const DenylistEntry* findEntry(const std::vector<DenylistEntry>& entries, DenylistEntry::Kind kind,
+                               std::string_view raw, Normalise normalise) {
+    const auto wanted = normalise(raw);
+    if (!wanted) {
+        return nullptr;
+    }
+    for (const auto& entry : entries) {
+        if (entry.kind == kind && entry.value == *wanted) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
 } // namespace
 
 Denylist::ParseResult Denylist::parse(std::string_view text, const std::string& sourceName) {
@@ -83,77 +156,30 @@ Denylist::ParseResult Denylist::parse(std::string_view text, const std::string& 
     while (!text.empty()) {
         ++lineNumber;
         const auto eol = text.find('\n');
-        std::string_view line = text.substr(0, eol);
+        const std::string_view line = trim(text.substr(0, eol));
         text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-
-        const std::string where = sourceName + ":" + std::to_string(lineNumber);
-        line = trim(line);
         if (line.empty() || line.front() == '#') {
             continue;
         }
-        // <kind>:<value> [YYYY-MM-DD] [reason...]
-        const auto valueEnd = line.find_first_of(" \t");
-        const std::string_view key = line.substr(0, valueEnd);
-        std::string_view rest = valueEnd == std::string_view::npos ? std::string_view() : trim(line.substr(valueEnd));
-
-        DenylistEntry entry;
-        entry.source = where;
-        const auto colon = key.find(':');
-        const std::string_view kind = key.substr(0, colon);
-        const std::string_view value = colon == std::string_view::npos ? std::string_view() : key.substr(colon + 1);
-        if (colon == std::string_view::npos) {
-            result.errors.push_back(where + ": expected 'serial:<digits>' or 'sha256:<64 hex digits>'");
+        auto entry = parseEntry(line, sourceName + ":" + std::to_string(lineNumber));
+        if (!entry) {
+            result.errors.push_back(entry.error().message);
             continue;
         }
-        if (kind == "serial") {
-            auto serial = normaliseSerial(value);
-            if (!serial) {
-                result.errors.push_back(where + ": card serial must be 1 to 20 decimal digits, got '" +
-                                        std::string(value) + "'");
-                continue;
-            }
-            entry.kind = DenylistEntry::Kind::CardSerial;
-            entry.value = *serial;
-        } else if (kind == "sha256") {
-            auto sha = normaliseSha256(value);
-            if (!sha) {
-                result.errors.push_back(where + ": sha256 must be 64 hex digits, got '" + std::string(value) + "'");
-                continue;
-            }
-            entry.kind = DenylistEntry::Kind::CertificateSha256;
-            entry.value = *sha;
-        } else {
-            result.errors.push_back(where + ": unknown entry kind '" + std::string(kind) +
-                                    "' (expected 'serial' or 'sha256')");
-            continue;
-        }
-        // An optional date comes first; a token that looks like a date but is not one is a typo.
-        const auto dateEnd = rest.find_first_of(" \t");
-        const std::string_view firstWord = rest.substr(0, dateEnd);
-        if (isIsoDate(firstWord)) {
-            entry.date = std::string(firstWord);
-            rest = dateEnd == std::string_view::npos ? std::string_view() : trim(rest.substr(dateEnd));
-        } else if (!firstWord.empty() && isDigit(firstWord.front())) {
-            result.errors.push_back(where + ": invalid date '" + std::string(firstWord) + "' (expected YYYY-MM-DD)");
-            continue;
-        }
-        entry.reason = std::string(rest);
-        result.list.m_entries.push_back(std::move(entry));
+        result.list.m_entries.push_back(std::move(*entry));
     }
     return result;
 }
 
 Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
-    ParseResult failed;
-    const auto fail = [&failed, &file](const std::string& why) {
-        failed.errors.push_back(file.string() + ": " + why);
-        return failed;
-    };
     // One open, one fstat, one read of that descriptor: what was checked is what is parsed (issue 10,
     // finding 4: a symlink or an over-long file was checked by one reader and read as "" by another).
     const FileReadResult read = readRegularFile(file.string(), kMaxFileSize);
-    if (!read.text)
-        return fail(read.error);
+    if (!read.text) {
+        ParseResult failed;
+        failed.errors.push_back(file.string() + ": " + read.error);
+        return failed;
+    }
     return parse(*read.text, file.string());
 }
 
@@ -162,29 +188,11 @@ std::optional<std::string> Denylist::normaliseCardSerial(std::string_view serial
 }
 
 const DenylistEntry* Denylist::findCardSerial(std::string_view serial) const {
-    const auto wanted = normaliseSerial(serial);
-    if (!wanted) {
-        return nullptr;
-    }
-    for (const auto& entry : m_entries) {
-        if (entry.kind == DenylistEntry::Kind::CardSerial && entry.value == *wanted) {
-            return &entry;
-        }
-    }
-    return nullptr;
+    return findEntry(m_entries, DenylistEntry::Kind::CardSerial, serial, normaliseSerial);
 }
 
 const DenylistEntry* Denylist::findCertificateSha256(std::string_view hex) const {
-    const auto wanted = normaliseSha256(hex);
-    if (!wanted) {
-        return nullptr;
-    }
-    for (const auto& entry : m_entries) {
-        if (entry.kind == DenylistEntry::Kind::CertificateSha256 && entry.value == *wanted) {
-            return &entry;
-        }
-    }
-    return nullptr;
+    return findEntry(m_entries, DenylistEntry::Kind::CertificateSha256, hex, normaliseSha256);
 }
 
 } // namespace cpslock::card

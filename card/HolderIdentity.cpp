@@ -19,7 +19,7 @@ constexpr std::size_t kMaxValueBytes = 256;
 constexpr std::size_t kMaxPolicies = 16;
 
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF, no C0/C1 controls.
-std::optional<std::string> utf8Problem(std::string_view s) {
+Result<void> checkUtf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
@@ -27,7 +27,7 @@ std::optional<std::string> utf8Problem(std::string_view s) {
         std::uint32_t cp = 0;
         if (c < 0x80) {
             if (c < 0x20 || c == 0x7F) {
-                return "control character";
+                return fail("control character");
             }
             ++i;
             continue;
@@ -42,28 +42,28 @@ std::optional<std::string> utf8Problem(std::string_view s) {
             len = 4;
             cp = c & 0x07u;
         } else {
-            return "invalid UTF-8";
+            return fail("invalid UTF-8");
         }
         if (i + len > s.size()) {
-            return "truncated UTF-8";
+            return fail("truncated UTF-8");
         }
         for (std::size_t k = 1; k < len; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
             if ((cc & 0xC0) != 0x80) {
-                return "invalid UTF-8";
+                return fail("invalid UTF-8");
             }
             cp = (cp << 6) | (cc & 0x3Fu);
         }
         constexpr std::array<std::uint32_t, 5> kMinForLen{0, 0, 0x80, 0x800, 0x10000};
         if (cp < kMinForLen[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return "invalid UTF-8";
+            return fail("invalid UTF-8");
         }
         if (cp >= 0x80 && cp <= 0x9F) {
-            return "control character";
+            return fail("control character");
         }
         i += len;
     }
-    return std::nullopt;
+    return {};
 }
 
 bool isDigit(char c) {
@@ -77,65 +77,55 @@ bool isIdChar(char c) {
 }
 
 // Classifies and validates a person's idNat (no '/').
-std::optional<std::string> checkIdNat(std::string_view id, IdNatKind& kind) {
+Result<IdNatKind> idNatKindOf(std::string_view id) {
     if (id.size() < 2 || id.size() > 32 || !isDigit(id.front())) {
-        return "idNat must be a type digit followed by an identifier";
+        return fail("idNat must be a type digit followed by an identifier");
     }
     if (!std::all_of(id.begin(), id.end(), isIdChar)) {
-        return "idNat contains characters other than letters and digits";
+        return fail("idNat contains characters other than letters and digits");
     }
     switch (id.front()) {
     case '8':
         if (id.size() != 12 || !std::all_of(id.begin(), id.end(), isDigit)) {
-            return "RPPS idNat must be 8 followed by 11 digits";
+            return fail("RPPS idNat must be 8 followed by 11 digits");
         }
-        kind = IdNatKind::Rpps;
-        break;
+        return IdNatKind::Rpps;
     case '0':
         // ADELI numbers are 9 characters; Corsican departments put letters in them (2A, 2B).
         if (id.size() != 10 || !std::all_of(id.begin() + 1, id.end(), isUpperAlnum)) {
-            return "ADELI idNat must be 0 followed by 9 characters";
+            return fail("ADELI idNat must be 0 followed by 9 characters");
         }
-        kind = IdNatKind::Adeli;
-        break;
+        return IdNatKind::Adeli;
     case '3':
-        kind = IdNatKind::Structure;
-        break;
+        return IdNatKind::Structure;
     default:
-        kind = IdNatKind::Other;
-        break;
+        return IdNatKind::Other;
     }
-    return std::nullopt;
 }
 
 struct Fields {
     std::map<std::string, const SubjectAttribute*> single;
-    std::string error;
 };
 
 // Collects the attributes we interpret; each may appear at most once.
-Fields collect(const std::vector<SubjectAttribute>& attributes) {
+Result<Fields> collect(const std::vector<SubjectAttribute>& attributes) {
     static constexpr std::array<std::string_view, 7> kKnown{"C", "O", "OU", "CN", "SN", "GN", "title"};
     Fields fields;
     if (attributes.size() > kMaxAttributes) {
-        fields.error = "subject has too many attributes (" + std::to_string(attributes.size()) + ")";
-        return fields;
+        return fail("subject has too many attributes (" + std::to_string(attributes.size()) + ")");
     }
     for (const auto& attribute : attributes) {
         if (attribute.value.size() > kMaxValueBytes) {
-            fields.error = "subject " + attribute.type + " is too long";
-            return fields;
+            return fail("subject " + attribute.type + " is too long");
         }
-        if (auto problem = utf8Problem(attribute.value)) {
-            fields.error = "subject " + attribute.type + ": " + *problem;
-            return fields;
+        if (auto utf8 = checkUtf8(attribute.value); !utf8) {
+            return fail("subject " + attribute.type + ": " + utf8.error().message);
         }
         if (std::find(kKnown.begin(), kKnown.end(), attribute.type) == kKnown.end()) {
             continue; // unknown attribute types carry nothing we rely on
         }
         if (!fields.single.emplace(attribute.type, &attribute).second) {
-            fields.error = "subject has more than one " + attribute.type;
-            return fields;
+            return fail("subject has more than one " + attribute.type);
         }
     }
     return fields;
@@ -146,17 +136,18 @@ std::string valueOf(const Fields& fields, const std::string& type) {
     return it == fields.single.end() ? std::string() : it->second->value;
 }
 
-std::vector<std::string> readPolicyOids(const X509* cert, std::string& error) {
+Result<std::vector<std::string>> readPolicyOids(const X509* cert) {
     std::vector<std::string> oids;
     int critical = 0;
     auto* policies =
         static_cast<CERTIFICATEPOLICIES*>(X509_get_ext_d2i(cert, NID_certificate_policies, &critical, nullptr));
     if (policies == nullptr) {
+        ERR_clear_error();
         // -1: no extension; -2: present more than once (ambiguous, refused); else undecodable.
         if (critical != -1) {
-            error = critical == -2 ? "certificatePolicies extension present twice" : "certificatePolicies unreadable";
+            return fail(critical == -2 ? "certificatePolicies extension present twice"
+                                       : "certificatePolicies unreadable");
         }
-        ERR_clear_error();
         return oids;
     }
     const int count = sk_POLICYINFO_num(policies);
@@ -172,13 +163,12 @@ std::vector<std::string> readPolicyOids(const X509* cert, std::string& error) {
     return oids;
 }
 
-std::optional<std::vector<SubjectAttribute>> readSubject(const X509* cert, std::string& error) {
+Result<std::vector<SubjectAttribute>> readSubject(const X509* cert) {
     const X509_NAME* name = X509_get_subject_name(cert);
     std::vector<SubjectAttribute> attributes;
     const int count = X509_NAME_entry_count(name);
     if (count < 0 || static_cast<std::size_t>(count) > kMaxAttributes) {
-        error = "subject has too many attributes";
-        return std::nullopt;
+        return fail("subject has too many attributes");
     }
     for (int i = 0; i < count; ++i) {
         const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
@@ -206,19 +196,50 @@ std::optional<std::vector<SubjectAttribute>> readSubject(const X509* cert, std::
         const int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
         if (len < 0) {
             ERR_clear_error();
-            error = "subject " + attribute.type + ": undecodable string";
-            return std::nullopt;
+            return fail("subject " + attribute.type + ": undecodable string");
         }
         attribute.value.assign(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
         OPENSSL_free(utf8);
         // An embedded NUL would let "810...\0evil" compare differently in C and C++ code.
         if (attribute.value.find('\0') != std::string::npos) {
-            error = "subject " + attribute.type + ": embedded NUL";
-            return std::nullopt;
+            return fail("subject " + attribute.type + ": embedded NUL");
         }
         attributes.push_back(std::move(attribute));
     }
     return attributes;
+}
+
+// A professional's card: CN=<idNat>, SN and GN.
+Result<void> fillProfessional(HolderIdentity& holder) {
+    const std::string& cn = holder.idNat;
+    const auto kind = idNatKindOf(cn);
+    if (!kind)
+        return fail("subject CN '" + cn + "': " + kind.error().message);
+    holder.idNatKind = *kind;
+    if (holder.surname.empty() || holder.givenName.empty())
+        return fail(std::string("subject has no ") + (holder.surname.empty() ? "SN (surname)" : "GN (given name)"));
+    return {};
+}
+
+// Staff card: CN=<structure idNat>/<internal id>, OU=<structure id>, O=<structure name>.
+Result<void> fillStaff(HolderIdentity& holder, const Fields& fields, std::size_t slash) {
+    const std::string& cn = holder.idNat;
+    holder.staffCard = true;
+    holder.structureIdNat = cn.substr(0, slash);
+    holder.internalId = cn.substr(slash + 1);
+    if (holder.internalId.empty() || holder.internalId.find('/') != std::string::npos ||
+        !std::all_of(holder.internalId.begin(), holder.internalId.end(), isIdChar))
+        return fail("subject CN '" + cn + "': staff internal id must be letters and digits after one '/'");
+    const auto kind = idNatKindOf(holder.structureIdNat);
+    if (!kind)
+        return fail("subject CN '" + cn + "': structure " + kind.error().message);
+    holder.idNatKind = *kind;
+    holder.structureId = valueOf(fields, "OU");
+    holder.structureName = valueOf(fields, "O");
+    if (holder.structureId.empty() || holder.structureName.empty())
+        return fail(std::string("staff card subject has no ") +
+                    (holder.structureId.empty() ? "OU (structure id)" : "O (structure name)"));
+    return {};
 }
 
 } // namespace
@@ -264,57 +285,22 @@ std::string_view toString(CardTypeSource source) {
 }
 
 HolderParse parseHolderSubject(const std::vector<SubjectAttribute>& attributes) {
-    HolderParse result;
-    const Fields fields = collect(attributes);
-    if (!fields.error.empty()) {
-        result.error = fields.error;
-        return result;
-    }
-    const std::string cn = valueOf(fields, "CN");
-    if (cn.empty()) {
-        result.error = "subject has no CN (idNat)";
-        return result;
-    }
+    const auto fields = collect(attributes);
+    if (!fields)
+        return fields.error();
+    const std::string cn = valueOf(*fields, "CN");
+    if (cn.empty())
+        return fail("subject has no CN (idNat)");
     HolderIdentity holder;
-    holder.surname = valueOf(fields, "SN");
-    holder.givenName = valueOf(fields, "GN");
-    holder.profession = valueOf(fields, "title");
+    holder.surname = valueOf(*fields, "SN");
+    holder.givenName = valueOf(*fields, "GN");
+    holder.profession = valueOf(*fields, "title");
+    holder.idNat = cn;
     const auto slash = cn.find('/');
-    if (slash == std::string::npos) {
-        if (auto problem = checkIdNat(cn, holder.idNatKind)) {
-            result.error = "subject CN '" + cn + "': " + *problem;
-            return result;
-        }
-        if (holder.surname.empty() || holder.givenName.empty()) {
-            result.error = std::string("subject has no ") + (holder.surname.empty() ? "SN (surname)" : "GN (given name)");
-            return result;
-        }
-        holder.idNat = cn;
-    } else {
-        // Staff card: CN=<structure idNat>/<internal id>, OU=<structure id>, O=<structure name>.
-        holder.staffCard = true;
-        holder.structureIdNat = cn.substr(0, slash);
-        holder.internalId = cn.substr(slash + 1);
-        if (holder.internalId.empty() || holder.internalId.find('/') != std::string::npos ||
-            !std::all_of(holder.internalId.begin(), holder.internalId.end(), isIdChar)) {
-            result.error = "subject CN '" + cn + "': staff internal id must be letters and digits after one '/'";
-            return result;
-        }
-        if (auto problem = checkIdNat(holder.structureIdNat, holder.idNatKind)) {
-            result.error = "subject CN '" + cn + "': structure " + *problem;
-            return result;
-        }
-        holder.structureId = valueOf(fields, "OU");
-        holder.structureName = valueOf(fields, "O");
-        if (holder.structureId.empty() || holder.structureName.empty()) {
-            result.error = std::string("staff card subject has no ") +
-                           (holder.structureId.empty() ? "OU (structure id)" : "O (structure name)");
-            return result;
-        }
-        holder.idNat = cn;
-    }
-    result.identity = std::move(holder);
-    return result;
+    auto filled = slash == std::string::npos ? fillProfessional(holder) : fillStaff(holder, *fields, slash);
+    if (!filled)
+        return filled.error();
+    return holder;
 }
 
 void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::optional<CardType> fromCardData) {
@@ -342,34 +328,25 @@ void decideCardType(HolderIdentity& holder, const CardTypeRules& rules, std::opt
 
 HolderParse readHolderIdentity(std::span<const std::uint8_t> certificateDer, const CardTypeRules& rules,
                                std::optional<CardType> fromCardData) {
-    HolderParse result;
     X509Ptr cert = parseDerCertificate(certificateDer);
-    if (!cert) {
-        result.error = "certificate is not DER X.509";
-        return result;
-    }
-    result = readHolderSubject(cert.get());
-    if (result.identity)
-        decideCardType(*result.identity, rules, fromCardData);
+    if (!cert)
+        return fail("certificate is not DER X.509");
+    HolderParse result = readHolderSubject(cert.get());
+    if (result)
+        decideCardType(*result, rules, fromCardData);
     return result;
 }
 
 HolderParse readHolderSubject(const X509* cert) {
-    HolderParse result;
-    std::string error;
-    auto attributes = readSubject(cert, error);
-    if (!attributes) {
-        result.error = error;
-        return result;
-    }
-    auto oids = readPolicyOids(cert, error);
-    if (!error.empty()) {
-        result.error = error;
-        return result;
-    }
-    result = parseHolderSubject(*attributes);
-    if (result.identity)
-        result.identity->policyOids = std::move(oids);
+    auto attributes = readSubject(cert);
+    if (!attributes)
+        return attributes.error();
+    auto oids = readPolicyOids(cert);
+    if (!oids)
+        return oids.error();
+    HolderParse result = parseHolderSubject(*attributes);
+    if (result)
+        result->policyOids = std::move(*oids);
     return result;
 }
 

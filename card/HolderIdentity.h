@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
 #include "core/Refusal.h"
 
 #include <openssl/x509.h>
@@ -64,11 +65,8 @@ struct HolderIdentity {
     std::vector<std::string> policyOids; ///< certificatePolicies of the certificate, dotted
 };
 
-struct HolderParse {
-    std::optional<HolderIdentity> identity;
-    std::string error; ///< names the field at fault; set when identity is empty
-    bool ok() const { return identity.has_value(); }
-};
+/// The holder, or an error naming the field at fault.
+using HolderParse = Result<HolderIdentity>;
 
 /// How to tell the card type. `policyOids` maps certificate policy OIDs to types (configurable:
 /// the real IGC-Santé OIDs per card type are unverified, see docs/card-identity.md).

@@ -2,6 +2,7 @@
 #include "card/OpposedCardsCsv.h"
 
 #include "card/Denylist.h"
+#include "core/Result.h"
 
 #include <algorithm>
 #include <array>
@@ -160,6 +161,99 @@ std::optional<std::string> parseDate(std::string_view text) {
     return y + "-" + m + "-" + d;
 }
 
+// The header's separator: the one it uses most; nullopt when it uses none.
+std::optional<char> separatorOf(std::string_view header) {
+    std::size_t best = 0;
+    char separator = ';';
+    for (char sep : {';', '|', '\t', ','}) {
+        const auto n = static_cast<std::size_t>(std::count(header.begin(), header.end(), sep));
+        if (n > best) {
+            best = n;
+            separator = sep;
+        }
+    }
+    if (best == 0)
+        return std::nullopt;
+    return separator;
+}
+
+// "'Numéro carte', 'N° carte'" for an error message.
+std::string columnNames(const std::vector<std::string>& header, const std::vector<std::size_t>& indexes) {
+    std::string text;
+    for (std::size_t i : indexes)
+        text += (text.empty() ? "'" : ", '") + trim(header[i]) + "'";
+    return text;
+}
+
+// Where the header puts the two columns read.
+struct Columns {
+    std::size_t card = 0;
+    std::size_t date = 0;
+    std::size_t width = 0; ///< the header's number of fields
+};
+
+// Finds the separator and the card number and opposition date columns (one of each) in the header
+// line; records them in `result`.
+Result<Columns> readHeader(std::string_view line, std::size_t lineNumber, OpposedCardsCsv& result) {
+    const std::string where = "line " + std::to_string(lineNumber);
+    const auto separator = separatorOf(line);
+    if (separator)
+        result.separator = *separator;
+    const auto header = splitRow(line, result.separator);
+    if (!separator || !header)
+        return fail(where + ": not a CSV header (no ';', '|', tab or ',' separated column names)");
+    std::vector<std::size_t> cards, dates;
+    for (std::size_t i = 0; i < header->size(); ++i) {
+        const std::string name = normaliseHeader((*header)[i]);
+        if (isOppositionDateHeader(name))
+            dates.push_back(i);
+        else if (isCardNumberHeader(name))
+            cards.push_back(i);
+    }
+    if (cards.size() != 1 || dates.size() != 1)
+        return fail(where + ": expected one card number column (e.g. " +
+                    "'Numéro carte') and one opposition date column (e.g. 'Date opposition carte'); " + "found " +
+                    (cards.empty() ? std::string("no card number column") : columnNames(*header, cards)) + " and " +
+                    (dates.empty() ? std::string("no opposition date column") : columnNames(*header, dates)));
+    const Columns columns{cards.front(), dates.front(), header->size()};
+    result.cardColumn = trim((*header)[columns.card]);
+    result.dateColumn = trim((*header)[columns.date]);
+    return columns;
+}
+
+// Trailing separators are common in exports; fewer fields than the header is a cut row.
+bool hasHeaderWidth(const std::vector<std::string>& fields, std::size_t width) {
+    return fields.size() >= width && std::all_of(fields.begin() + static_cast<long>(width), fields.end(),
+                                                 [](const std::string& f) { return trim(f).empty(); });
+}
+
+// One data row: an opposed card, a valid card (no opposition date) or a bad row, counted in `result`.
+void readRow(std::string_view line, std::size_t lineNumber, const Columns& columns, OpposedCardsCsv& result) {
+    const auto bad = [&result, lineNumber](const std::string& why) {
+        result.badRows.push_back("line " + std::to_string(lineNumber) + ": " + why);
+    };
+    const auto fields = splitRow(line, result.separator);
+    if (!fields)
+        return bad("unbalanced quotes or too many fields");
+    if (!hasHeaderWidth(*fields, columns.width))
+        return bad(std::to_string(fields->size()) + " fields, the header has " + std::to_string(columns.width));
+    const std::string number = trim((*fields)[columns.card]);
+    const std::string dateText = trim((*fields)[columns.date]);
+    if (dateText.empty()) {
+        ++result.notOpposed;
+        return;
+    }
+    const auto date = parseDate(dateText);
+    if (!date)
+        return bad("opposition date '" + dateText.substr(0, 40) +
+                   "' is not a date (YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD)");
+    const auto serial = allDigits(number) ? Denylist::normaliseCardSerial(number) : std::nullopt;
+    if (!serial)
+        return bad(number.empty() ? std::string("opposed card without a card number")
+                                  : "card number '" + number.substr(0, 40) + "' is not 1 to 20 digits");
+    result.opposed.push_back({*serial, *date, lineNumber});
+}
+
 } // namespace
 
 OpposedCardsCsv OpposedCardsCsv::parse(std::string_view input) {
@@ -173,13 +267,7 @@ OpposedCardsCsv OpposedCardsCsv::parse(std::string_view input) {
         result.latin1 = true;
     }
     std::size_t lineNumber = 0;
-    std::size_t cardIndex = 0;
-    std::size_t dateIndex = 0;
-    std::size_t width = 0;
-    bool haveHeader = false;
-    auto bad = [&result](std::size_t line, const std::string& why) {
-        result.badRows.push_back("line " + std::to_string(line) + ": " + why);
-    };
+    std::optional<Columns> columns;
     while (!input.empty()) {
         ++lineNumber;
         const std::size_t eol = input.find('\n');
@@ -189,85 +277,18 @@ OpposedCardsCsv OpposedCardsCsv::parse(std::string_view input) {
             line.remove_suffix(1);
         if (line.find_first_not_of(" \t") == std::string_view::npos)
             continue;
-        if (!haveHeader) {
-            // The separator is the one the header uses most.
-            std::size_t best = 0;
-            for (char sep : {';', '|', '\t', ','}) {
-                const auto n = static_cast<std::size_t>(std::count(line.begin(), line.end(), sep));
-                if (n > best) {
-                    best = n;
-                    result.separator = sep;
-                }
-            }
-            const auto header = splitRow(line, result.separator);
-            if (best == 0 || !header) {
-                result.error = "line " + std::to_string(lineNumber) +
-                               ": not a CSV header (no ';', '|', tab or ',' separated column names)";
-                return result;
-            }
-            std::vector<std::size_t> cards, dates;
-            for (std::size_t i = 0; i < header->size(); ++i) {
-                const std::string name = normaliseHeader((*header)[i]);
-                if (isOppositionDateHeader(name))
-                    dates.push_back(i);
-                else if (isCardNumberHeader(name))
-                    cards.push_back(i);
-            }
-            auto names = [&header](const std::vector<std::size_t>& indexes) {
-                std::string text;
-                for (std::size_t i : indexes)
-                    text += (text.empty() ? "'" : ", '") + trim((*header)[i]) + "'";
-                return text;
-            };
-            if (cards.size() != 1 || dates.size() != 1) {
-                result.error = "line " + std::to_string(lineNumber) + ": expected one card number column (e.g. " +
-                               "'Numéro carte') and one opposition date column (e.g. 'Date opposition carte'); " +
-                               "found " + (cards.empty() ? std::string("no card number column") : names(cards)) +
-                               " and " + (dates.empty() ? std::string("no opposition date column") : names(dates));
-                return result;
-            }
-            cardIndex = cards.front();
-            dateIndex = dates.front();
-            result.cardColumn = trim((*header)[cardIndex]);
-            result.dateColumn = trim((*header)[dateIndex]);
-            width = header->size();
-            haveHeader = true;
+        if (columns) {
+            readRow(line, lineNumber, *columns, result);
             continue;
         }
-        const auto fields = splitRow(line, result.separator);
-        if (!fields) {
-            bad(lineNumber, "unbalanced quotes or too many fields");
-            continue;
+        auto header = readHeader(line, lineNumber, result);
+        if (!header) {
+            result.error = header.error().message;
+            return result;
         }
-        // Trailing separators are common in exports; fewer fields than the header is a cut row.
-        if (fields->size() < width || (fields->size() > width && !std::all_of(fields->begin() + static_cast<long>(width),
-                                                                               fields->end(), [](const std::string& f) {
-                                                                                   return trim(f).empty();
-                                                                               }))) {
-            bad(lineNumber, std::to_string(fields->size()) + " fields, the header has " + std::to_string(width));
-            continue;
-        }
-        const std::string number = trim((*fields)[cardIndex]);
-        const std::string dateText = trim((*fields)[dateIndex]);
-        if (dateText.empty()) {
-            ++result.notOpposed;
-            continue;
-        }
-        const auto date = parseDate(dateText);
-        if (!date) {
-            bad(lineNumber, "opposition date '" + dateText.substr(0, 40) +
-                                "' is not a date (YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD)");
-            continue;
-        }
-        const auto serial = allDigits(number) ? Denylist::normaliseCardSerial(number) : std::nullopt;
-        if (!serial) {
-            bad(lineNumber, number.empty() ? std::string("opposed card without a card number")
-                                           : "card number '" + number.substr(0, 40) + "' is not 1 to 20 digits");
-            continue;
-        }
-        result.opposed.push_back({*serial, *date, lineNumber});
+        columns = *header;
     }
-    if (!haveHeader)
+    if (!columns)
         result.error = "empty file: no header line";
     return result;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 namespace cpslock::card {
 
@@ -61,28 +62,16 @@ struct Pkcs11Error {
     unsigned long rv = 0; ///< the CK_RV behind the refusal; 0 (CKR_OK) when none
 };
 
-/// Value or refusal. Small on purpose: C++20 has no std::expected.
-template <typename T> class Pkcs11Result {
-public:
-    Pkcs11Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}
-    Pkcs11Result(Pkcs11Error error) : m_v(std::in_place_index<1>, std::move(error)) {}
-
-    bool ok() const { return m_v.index() == 0; }
-    explicit operator bool() const { return ok(); }
-    T& value() { return std::get<0>(m_v); }
-    const T& value() const { return std::get<0>(m_v); }
-    const Pkcs11Error& error() const { return std::get<1>(m_v); }
-
-private:
-    std::variant<T, Pkcs11Error> m_v;
-};
+/// Value or refusal: the one Result template (core/Result.h) with the PKCS#11 refusal inside.
+template <typename T> using Pkcs11Result = Result<T, Pkcs11Error>;
 
 /// For steps that return nothing but may refuse.
-using Pkcs11Status = Pkcs11Result<std::monostate>;
+using Pkcs11Status = Result<void, Pkcs11Error>;
 inline Pkcs11Status pkcs11Ok() {
-    return Pkcs11Status(std::monostate{});
+    return {};
 }
 
+/// The PKCS#11 counterpart of fail().
 inline Pkcs11Error makeError(Pkcs11Failure f, std::string detail, std::optional<unsigned> triesLeft = std::nullopt) {
     return Pkcs11Error{f, std::move(detail), triesLeft};
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/Pkcs11Token.h"
 
+#include "card/OpenSslPtr.h"
 #include "core/SecureBuffer.h"
 
 #include <openssl/x509.h>
@@ -39,23 +40,22 @@ bool sameReader(const std::string& description, const std::string& readerName) {
     return description == trimPadded({head, kSlotDescriptionSize});
 }
 
-std::optional<std::uint32_t> keyUsageOf(const Bytes& der) {
+X509Ptr parseX509(const Bytes& der) {
     const unsigned char* p = der.data();
-    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-    if (cert == nullptr)
+    return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+std::optional<std::uint32_t> keyUsageOf(const Bytes& der) {
+    const X509Ptr cert = parseX509(der);
+    if (!cert)
         return std::nullopt;
-    std::optional<std::uint32_t> usage;
-    if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0)
-        usage = X509_get_key_usage(cert);
-    X509_free(cert);
-    return usage;
+    if ((X509_get_extension_flags(cert.get()) & EXFLAG_KUSAGE) == 0)
+        return std::nullopt;
+    return X509_get_key_usage(cert.get());
 }
 
 bool parsesAsX509(const Bytes& der) {
-    const unsigned char* p = der.data();
-    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
-    X509_free(cert);
-    return cert != nullptr;
+    return parseX509(der) != nullptr;
 }
 
 unsigned long ulongFrom(const Bytes& b) {
@@ -308,6 +308,31 @@ Pkcs11Result<std::vector<CertificateObject>> Pkcs11Session::certificates() {
     return out;
 }
 
+Pkcs11Result<std::vector<KeyCandidate>> Pkcs11Session::rsaKeyCandidates(const std::vector<CK_OBJECT_HANDLE>& handles) {
+    std::vector<KeyCandidate> keys;
+    for (std::size_t i = 0; i < handles.size(); ++i) {
+        const CK_OBJECT_HANDLE h = handles[i];
+        auto keyType = attribute(h, CKA_KEY_TYPE, sizeof(unsigned long));
+        auto id = keyType ? attribute(h, CKA_ID, 256) : keyType;
+        auto label = id ? attribute(h, CKA_LABEL, 256) : id;
+        auto sign = label ? attribute(h, CKA_SIGN, 1) : label;
+        if (!sign)
+            return sign.error();
+        // Only RSA: that is what CPS cards carry and what the proof verifies.
+        if (!keyType.value() || keyType.value()->size() != sizeof(unsigned long) ||
+            ulongFrom(*keyType.value()) != CKK_RSA || !id.value())
+            continue;
+        KeyCandidate k;
+        k.id = *id.value();
+        if (label.value())
+            k.label.assign(label.value()->begin(), label.value()->end());
+        k.canSign = sign.value() && sign.value()->size() == 1 && (*sign.value())[0] != 0;
+        k.index = i;
+        keys.push_back(std::move(k));
+    }
+    return keys;
+}
+
 Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
     auto objects = certificates();
     if (!objects)
@@ -329,39 +354,21 @@ Pkcs11Result<AuthenticationPair> Pkcs11Session::findAuthenticationPair() {
     auto keyHandles = findObjects(CKO_PRIVATE_KEY);
     if (!keyHandles)
         return keyHandles.error();
-    std::vector<KeyCandidate> keys;
-    for (std::size_t i = 0; i < keyHandles.value().size(); ++i) {
-        const CK_OBJECT_HANDLE h = keyHandles.value()[i];
-        auto keyType = attribute(h, CKA_KEY_TYPE, sizeof(unsigned long));
-        auto id = keyType ? attribute(h, CKA_ID, 256) : keyType;
-        auto label = id ? attribute(h, CKA_LABEL, 256) : id;
-        auto sign = label ? attribute(h, CKA_SIGN, 1) : label;
-        if (!sign)
-            return sign.error();
-        // Only RSA: that is what CPS cards carry and what the proof verifies.
-        if (!keyType.value() || keyType.value()->size() != sizeof(unsigned long) ||
-            ulongFrom(*keyType.value()) != CKK_RSA || !id.value())
-            continue;
-        KeyCandidate k;
-        k.id = *id.value();
-        if (label.value())
-            k.label.assign(label.value()->begin(), label.value()->end());
-        k.canSign = sign.value() && sign.value()->size() == 1 && (*sign.value())[0] != 0;
-        k.index = i;
-        keys.push_back(std::move(k));
-    }
+    auto keys = rsaKeyCandidates(keyHandles.value());
+    if (!keys)
+        return keys.error();
 
-    const auto choice = choosePair(certs, keys);
+    const auto choice = choosePair(certs, *keys);
     if (!choice) {
         if (sawTechnical)
             return makeError(Pkcs11Failure::Contactless, "only the technical (contactless) key pair is on the token");
         return makeError(Pkcs11Failure::ModuleError, "no X.509 certificate with a matching RSA signing key (" +
                                                          std::to_string(certs.size()) + " certificate(s), " +
-                                                         std::to_string(keys.size()) + " key(s))");
+                                                         std::to_string(keys->size()) + " key(s))");
     }
     AuthenticationPair pair;
     pair.key = keyHandles.value()[choice->key];
-    for (const auto& k : keys)
+    for (const auto& k : *keys)
         if (k.index == choice->key) {
             pair.id = k.id;
             pair.keyLabel = k.label;

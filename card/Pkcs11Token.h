@@ -112,6 +112,8 @@ private:
     /// nullopt value = attribute absent (CK_UNAVAILABLE_INFORMATION, type invalid, sensitive).
     Pkcs11Result<std::optional<Bytes>> attribute(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type,
                                                  unsigned long maxLength);
+    /// The RSA private keys among `handles`, as choosePair() weighs them.
+    Pkcs11Result<std::vector<KeyCandidate>> rsaKeyCandidates(const std::vector<CK_OBJECT_HANDLE>& handles);
 
     const Pkcs11Module* m_module = nullptr;
     CK_SLOT_ID m_slot = 0;

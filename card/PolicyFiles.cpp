@@ -15,8 +15,8 @@ policy::LoadOptions policyLoadOptions(std::vector<std::string>* anchorSubjects) 
             errors = Denylist::load(path).errors;
         } else if (key == "trust.anchors_dir") {
             TrustStore store;
-            if (auto error = loadAnchorFolder(store, path))
-                errors.push_back(*error);
+            if (auto loaded = loadAnchorFolder(store, path); !loaded)
+                errors.push_back(loaded.error().message);
             else if (anchorSubjects)
                 *anchorSubjects = store.anchorSubjects();
         }

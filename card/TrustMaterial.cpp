@@ -5,18 +5,18 @@
 
 namespace cpslock::card {
 
-std::optional<std::string> loadAnchorFolder(TrustStore& store, const std::filesystem::path& folder) {
-    if (auto error = store.addAnchorFolder(folder))
-        return error;
+Result<void> loadAnchorFolder(TrustStore& store, const std::filesystem::path& folder) {
+    if (auto added = store.addAnchorFolder(folder); !added)
+        return added;
     if (store.anchors().empty())
-        return "no trust anchor (self-signed CA certificate) in this folder: every card would be refused";
-    return std::nullopt;
+        return fail("no trust anchor (self-signed CA certificate) in this folder: every card would be refused");
+    return {};
 }
 
 TrustMaterial loadTrustMaterial(const policy::Policy& policy) {
     TrustMaterial material;
-    if (auto error = loadAnchorFolder(material.trust, policy.trust.anchorsDir)) {
-        material.error = Refusal{RefusalReason::PolicyError, "trust anchors: " + *error, std::nullopt};
+    if (auto loaded = loadAnchorFolder(material.trust, policy.trust.anchorsDir); !loaded) {
+        material.error = Refusal{RefusalReason::PolicyError, "trust anchors: " + loaded.error().message, std::nullopt};
         return material;
     }
     // Read once, by Denylist::load: a deny-list that cannot be read (missing, symlinked, too big)

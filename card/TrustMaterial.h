@@ -5,6 +5,7 @@
 #include "card/Denylist.h"
 #include "card/TrustStore.h"
 #include "core/Refusal.h"
+#include "core/Result.h"
 
 #include <filesystem>
 #include <memory>
@@ -19,8 +20,8 @@ namespace cpslock::card {
 
 /// Loads the anchors folder with the one rule every program applies: a folder without a trust
 /// anchor (self-signed CA certificate) is an error, since every card would be refused.
-/// Returns the error naming the file or the folder, or nullopt.
-std::optional<std::string> loadAnchorFolder(TrustStore& store, const std::filesystem::path& folder);
+/// Fails with the error naming the file or the folder.
+Result<void> loadAnchorFolder(TrustStore& store, const std::filesystem::path& folder);
 
 /// What the certificate checks read from the files the policy names: anchors and intermediates, the
 /// deny-list and the CRLs. Read once per verification (CardVerifier loads it on a thread of its own

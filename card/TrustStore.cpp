@@ -19,21 +19,18 @@ namespace {
 // A certificate bundle is a few kilobytes; anything much bigger is not what the admin meant.
 constexpr std::uintmax_t kMaxFileSize = 4U * 1024U * 1024U;
 
-std::optional<std::vector<std::uint8_t>> readFile(const std::filesystem::path& file, std::string& error) {
+Result<std::vector<std::uint8_t>> readFile(const std::filesystem::path& file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
     if (ec) {
-        error = file.string() + ": cannot read: " + ec.message();
-        return std::nullopt;
+        return fail(file.string() + ": cannot read: " + ec.message());
     }
     if (size > kMaxFileSize) {
-        error = file.string() + ": too large for a certificate file (" + std::to_string(size) + " bytes)";
-        return std::nullopt;
+        return fail(file.string() + ": too large for a certificate file (" + std::to_string(size) + " bytes)");
     }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        error = file.string() + ": cannot open";
-        return std::nullopt;
+        return fail(file.string() + ": cannot open");
     }
     std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     return bytes;
@@ -78,23 +75,23 @@ X509Ptr parseDerCertificate(std::span<const std::uint8_t> der) {
     return cert;
 }
 
-CertificateFile readCertificateFile(const std::filesystem::path& file) {
-    CertificateFile result;
-    auto bytes = readFile(file, result.error);
+Result<std::vector<X509Ptr>> readCertificateFile(const std::filesystem::path& file) {
+    auto bytes = readFile(file);
     if (!bytes) {
-        return result;
+        return bytes.error();
     }
+    std::vector<X509Ptr> certificates;
     if (X509Ptr der = parseDerCertificate(*bytes)) {
-        result.certificates.push_back(std::move(der));
-        return result;
+        certificates.push_back(std::move(der));
+        return certificates;
     }
     if (looksLikePem(*bytes)) {
-        result.certificates = readPemCertificates(*bytes);
+        certificates = readPemCertificates(*bytes);
     }
-    if (result.certificates.empty()) {
-        result.error = file.string() + ": not a DER or PEM X.509 certificate";
+    if (certificates.empty()) {
+        return fail(file.string() + ": not a DER or PEM X.509 certificate");
     }
-    return result;
+    return certificates;
 }
 
 std::string nameToString(const X509_NAME* name) {
@@ -111,30 +108,30 @@ std::string nameToString(const X509_NAME* name) {
     return len > 0 ? std::string(data, static_cast<std::size_t>(len)) : std::string();
 }
 
-std::optional<std::string> TrustStore::addCertificates(CertificateFile file, const std::string& name, bool asAnchor) {
-    if (!file.error.empty()) {
-        return file.error;
+Result<void> TrustStore::addCertificates(Result<std::vector<X509Ptr>> file, const std::string& name, bool asAnchor) {
+    if (!file) {
+        return file.error();
     }
     // Check every certificate before adding any, so a bad file leaves the store unchanged.
-    for (const auto& cert : file.certificates) {
+    for (const auto& cert : *file) {
         if (X509_check_ca(cert.get()) == 0) {
-            return name + ": not a CA certificate (" + nameToString(X509_get_subject_name(cert.get())) + ")";
+            return fail(name + ": not a CA certificate (" + nameToString(X509_get_subject_name(cert.get())) + ")");
         }
     }
-    for (auto& cert : file.certificates) {
+    for (auto& cert : *file) {
         // Only a self-signed root can anchor a chain; an intermediate stays a path-building aid.
         const bool selfSigned = X509_self_signed(cert.get(), 1) == 1;
         ERR_clear_error();
         (asAnchor && selfSigned ? m_anchors : m_intermediates).push_back(std::move(cert));
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<std::string> TrustStore::addFolder(const std::filesystem::path& folder, bool asAnchor) {
+Result<void> TrustStore::addFolder(const std::filesystem::path& folder, bool asAnchor) {
     std::error_code ec;
     std::filesystem::directory_iterator it(folder, ec);
     if (ec) {
-        return folder.string() + ": cannot list folder: " + ec.message();
+        return fail(folder.string() + ": cannot list folder: " + ec.message());
     }
     std::vector<std::filesystem::path> files;
     for (const auto& entry : it) {
@@ -147,37 +144,37 @@ std::optional<std::string> TrustStore::addFolder(const std::filesystem::path& fo
     // Sorted so that errors and anchor order do not depend on the filesystem.
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-        if (auto error = addCertificates(readCertificateFile(file), file.string(), asAnchor)) {
-            return error;
+        if (auto added = addCertificates(readCertificateFile(file), file.string(), asAnchor); !added) {
+            return added;
         }
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<std::string> TrustStore::addAnchorFile(const std::filesystem::path& file) {
+Result<void> TrustStore::addAnchorFile(const std::filesystem::path& file) {
     return addCertificates(readCertificateFile(file), file.string(), true);
 }
 
-std::optional<std::string> TrustStore::addAnchorFolder(const std::filesystem::path& folder) {
+Result<void> TrustStore::addAnchorFolder(const std::filesystem::path& folder) {
     return addFolder(folder, true);
 }
 
-std::optional<std::string> TrustStore::addIntermediateFile(const std::filesystem::path& file) {
+Result<void> TrustStore::addIntermediateFile(const std::filesystem::path& file) {
     return addCertificates(readCertificateFile(file), file.string(), false);
 }
 
-std::optional<std::string> TrustStore::addIntermediateFolder(const std::filesystem::path& folder) {
+Result<void> TrustStore::addIntermediateFolder(const std::filesystem::path& folder) {
     return addFolder(folder, false);
 }
 
-std::optional<std::string> TrustStore::addAnchorDer(std::span<const std::uint8_t> der, const std::string& name) {
-    CertificateFile file;
-    if (X509Ptr cert = parseDerCertificate(der)) {
-        file.certificates.push_back(std::move(cert));
-    } else {
-        file.error = name + ": not a DER X.509 certificate";
+Result<void> TrustStore::addAnchorDer(std::span<const std::uint8_t> der, const std::string& name) {
+    X509Ptr cert = parseDerCertificate(der);
+    if (!cert) {
+        return fail(name + ": not a DER X.509 certificate");
     }
-    return addCertificates(std::move(file), name, true);
+    std::vector<X509Ptr> certificates;
+    certificates.push_back(std::move(cert));
+    return addCertificates(std::move(certificates), name, true);
 }
 
 std::vector<std::string> TrustStore::anchorSubjects() const {

@@ -2,13 +2,13 @@
 #pragma once
 
 #include "card/OpenSslPtr.h"
+#include "core/Result.h"
 
 #include <openssl/x509.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,11 +21,7 @@ X509Ptr parseDerCertificate(std::span<const std::uint8_t> der);
 
 /// Reads every certificate of a file: one DER certificate, or one or more PEM certificates.
 /// Returns an error naming the file when it holds anything else.
-struct CertificateFile {
-    std::vector<X509Ptr> certificates;
-    std::string error; ///< empty on success
-};
-CertificateFile readCertificateFile(const std::filesystem::path& file);
+Result<std::vector<X509Ptr>> readCertificateFile(const std::filesystem::path& file);
 
 /// The certificates a card certificate may chain through: trust anchors (self-signed CA roots,
 /// the only certificates trusted by themselves) and CA intermediates (used to build the path,
@@ -43,14 +39,14 @@ public:
     TrustStore& operator=(const TrustStore&) = delete;
     ~TrustStore() = default;
 
-    /// Each returns an error message naming the file (and why), or nullopt on success.
+    /// Each fails with an error naming the file (and why).
     /// On error nothing from the failing file is added; earlier files of a folder stay added.
-    std::optional<std::string> addAnchorFile(const std::filesystem::path& file);
-    std::optional<std::string> addAnchorFolder(const std::filesystem::path& folder);
-    std::optional<std::string> addIntermediateFile(const std::filesystem::path& file);
-    std::optional<std::string> addIntermediateFolder(const std::filesystem::path& folder);
+    Result<void> addAnchorFile(const std::filesystem::path& file);
+    Result<void> addAnchorFolder(const std::filesystem::path& folder);
+    Result<void> addIntermediateFile(const std::filesystem::path& file);
+    Result<void> addIntermediateFolder(const std::filesystem::path& folder);
     /// For certificates already in memory (tests, certificates read from the card).
-    std::optional<std::string> addAnchorDer(std::span<const std::uint8_t> der, const std::string& name);
+    Result<void> addAnchorDer(std::span<const std::uint8_t> der, const std::string& name);
 
     const std::vector<X509Ptr>& anchors() const { return m_anchors; }
     const std::vector<X509Ptr>& intermediates() const { return m_intermediates; }
@@ -59,8 +55,8 @@ public:
     std::vector<std::string> anchorSubjects() const;
 
 private:
-    std::optional<std::string> addCertificates(CertificateFile file, const std::string& name, bool asAnchor);
-    std::optional<std::string> addFolder(const std::filesystem::path& folder, bool asAnchor);
+    Result<void> addCertificates(Result<std::vector<X509Ptr>> file, const std::string& name, bool asAnchor);
+    Result<void> addFolder(const std::filesystem::path& folder, bool asAnchor);
 
     std::vector<X509Ptr> m_anchors;
     std::vector<X509Ptr> m_intermediates;

@@ -99,13 +99,13 @@ TEST(AccountMappingTest, AccountsForListsPersonalThenSharedWithoutDuplicates) {
 TEST(AccountMappingTest, NotMappedFromACardCertificate) {
     const auto parse =
         cpslock::card::readHolderIdentity(cpslock::testpki::certOf("valid-cps"), cpslock::card::CardTypeRules{});
-    ASSERT_TRUE(parse.ok()) << parse.error;
+    ASSERT_TRUE(parse.ok()) << parse.error().message;
     AccountMapping m;
     m.mapHolder("810002813839", "idonnat");
-    EXPECT_FALSE(m.check(*parse.identity, "idonnat").has_value());
-    expectNotMapped(m, *parse.identity, "dr-autre");
+    EXPECT_FALSE(m.check(*parse, "idonnat").has_value());
+    expectNotMapped(m, *parse, "dr-autre");
     const auto other =
         cpslock::card::readHolderIdentity(cpslock::testpki::certOf("valid-adeli"), cpslock::card::CardTypeRules{});
-    ASSERT_TRUE(other.ok()) << other.error;
-    expectNotMapped(m, *other.identity, "idonnat");
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    expectNotMapped(m, *other, "idonnat");
 }

@@ -78,7 +78,7 @@ void printDiagnostics(const policy::LoadResult& result, bool includeNotes) {
 // The CRL of each CA of the anchors, as the revocation check will find it now.
 card::CrlReport crlReportOf(const policy::Policy& p) {
     card::TrustStore store;
-    if (store.addAnchorFolder(p.trust.anchorsDir))
+    if (!store.addAnchorFolder(p.trust.anchorsDir))
         return {};
     std::set<std::string> issuers;
     for (const auto* list : {&p.trust.issuersCps, &p.trust.issuersCpf, &p.trust.issuersCpe, &p.trust.issuersCpa})

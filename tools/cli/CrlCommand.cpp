@@ -222,8 +222,8 @@ int runCrl(Args args) {
     if (!policy)
         return 2;
     card::TrustStore store;
-    if (auto error = store.addAnchorFolder(policy->trust.anchorsDir)) {
-        std::fprintf(stderr, "cpslock crl update: %s\n", error->c_str());
+    if (auto added = store.addAnchorFolder(policy->trust.anchorsDir); !added) {
+        std::fprintf(stderr, "cpslock crl update: %s\n", added.error().message.c_str());
         return 2;
     }
     std::error_code ec;
