@@ -41,7 +41,7 @@ std::string list(const std::vector<T>& items, F&& render) {
 }
 
 std::string quoteAny(const std::string& s) { return quote(s); }
-std::string quoteType(CardType t) { return quote(toString(t)); }
+std::string quoteType(CardType t) { return quote(policyName(t)); }
 
 struct Builder {
     const Provenance& provenance;
