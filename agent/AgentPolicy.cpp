@@ -5,23 +5,12 @@ namespace cpslock::agent {
 
 GuardSettings guardSettingsFrom(const policy::Policy& p, bool exempt) {
     GuardSettings s;
-    switch (p.session.removalAction) {
-    case policy::RemovalAction::Lock:
-        s.removalAction = RemovalAction::Lock;
-        break;
-    case policy::RemovalAction::Logout:
-        s.removalAction = RemovalAction::Logout;
-        break;
-    case policy::RemovalAction::None:
-        s.removalAction = RemovalAction::None;
-        break;
-    }
+    s.removalAction = p.session.removalAction;
     s.idleTimeout = p.session.idleTimeout;
     s.idleWarning = p.session.idleWarning;
     s.requireCard = p.session.requireCard;
     s.requireCardGrace = p.session.requireCardGrace;
-    s.serviceLossAction =
-        p.service.lossAction == policy::LossAction::None ? ServiceLossAction::None : ServiceLossAction::Lock;
+    s.serviceLossAction = p.service.lossAction;
     s.serviceLossGrace = p.service.lossGrace;
     if (exempt) {
         s.removalAction = RemovalAction::None;
@@ -36,7 +25,7 @@ AgentPolicy agentPolicyFrom(const policy::Policy& p, bool exempt) {
     AgentPolicy a;
     a.guard = guardSettingsFrom(p, exempt);
     a.lockCommand = p.locker.command;
-    a.auditSink = std::string(policy::toString(p.audit.sink));
+    a.auditSink = std::string(toString(p.audit.sink));
     return a;
 }
 

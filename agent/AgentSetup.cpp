@@ -54,10 +54,8 @@ void AgentSetup::loadPolicy() {
         m_policyDescription = m_location.mainFile;
     }
     if (m_startOutcome->kind == policy::PolicyStore::ReloadOutcome::Kind::Refused) {
-        for (const auto& d : m_startOutcome->diagnostics) {
-            if (d.severity == policy::Diagnostic::Severity::Error)
-                spdlog::error("{}", d.format());
-        }
+        for (const std::string& line : policy::errorLines(m_startOutcome->diagnostics))
+            spdlog::error("{}", line);
         spdlog::error("{}", m_startOutcome->summary());
     }
 }
@@ -118,10 +116,8 @@ void AgentSetup::auditPolicyOutcome(const policy::PolicyStore::ReloadOutcome& ou
         r.kind = "policy-refused";
         r.severity = AuditRecord::Severity::Error;
         std::string errors;
-        for (const auto& d : outcome.diagnostics) {
-            if (d.severity == policy::Diagnostic::Severity::Error)
-                errors += (errors.empty() ? "" : "; ") + d.format();
-        }
+        for (const std::string& line : policy::errorLines(outcome.diagnostics))
+            errors += (errors.empty() ? "" : "; ") + line;
         r.fields.emplace_back("errors", errors);
     }
     r.message = outcome.summary();

@@ -40,25 +40,6 @@ Refusal fromPkcs11(const Pkcs11Error& e) {
     return refusal(reason, e.detail, tries);
 }
 
-CardType toCardType(policy::CardType t) {
-    switch (t) {
-    case policy::CardType::Cps: return CardType::Cps;
-    case policy::CardType::Cpf: return CardType::Cpf;
-    case policy::CardType::Cpe: return CardType::Cpe;
-    case policy::CardType::Cpa: return CardType::Cpa;
-    }
-    return CardType::Unknown;
-}
-
-RevocationMode toRevocation(policy::RevocationMode m) {
-    switch (m) {
-    case policy::RevocationMode::Hard: return RevocationMode::Hard;
-    case policy::RevocationMode::Soft: return RevocationMode::Soft;
-    case policy::RevocationMode::Off: return RevocationMode::Off;
-    }
-    return RevocationMode::Hard;
-}
-
 class PcscPresence final : public CardPresence {
 public:
     std::optional<std::vector<CardInReader>> cards() override {
@@ -244,9 +225,7 @@ struct CardVerifier::State {
             return result;
         }
         const PinCounter pin = pinCounterFromFlags(slot.token.flags);
-        const auto policyFinalTry =
-            policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
-        if (auto e = refusalBeforeLogin(slot.token.flags, policyFinalTry)) {
+        if (auto e = refusalBeforeLogin(slot.token.flags, policy.pin.lastTry)) {
             result.refusal = fromPkcs11(*e);
             result.triesLeft = result.refusal->triesLeft;
             return result; // module and slot stay loaded so inspect() can still describe the card
@@ -285,8 +264,7 @@ struct CardVerifier::State {
         p.roots = policy.trust.roots;
         p.testPki = policy.trust.testPki;
         p.requiredPolicyOids = policy.cards.requiredPolicyOids;
-        for (const auto& [oid, type] : policy.cards.typeOids)
-            p.typeOids[oid] = toCardType(type);
+        p.typeOids = policy.cards.typeOids;
         p.subjectCrossCheck = policy.cards.inferTypeFromSubject;
         return p;
     }
@@ -298,7 +276,7 @@ struct CardVerifier::State {
         const TrustMaterial& material = trust();
         if (material.error)
             return material.error;
-        RevocationConfig revocation{toRevocation(policy.trust.revocation), policy.trust.crlDir,
+        RevocationConfig revocation{policy.trust.revocation, policy.trust.crlDir,
                                     policy.trust.crlMaxAge, material.crls};
         CertificateVerifier verifier(material.trust, revocation, material.denylist, profile());
         CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
@@ -318,10 +296,7 @@ struct CardVerifier::State {
         if (!result.holder)
             return refusal(RefusalReason::BadSubject, "no holder identity was read from the certificate");
         const HolderIdentity& holder = *result.holder;
-        std::vector<CardType> allowed;
-        for (policy::CardType t : policy.cards.allowedTypes)
-            allowed.push_back(toCardType(t));
-        if (auto r = checkCardTypeAllowed(holder, allowed))
+        if (auto r = checkCardTypeAllowed(holder, policy.cards.allowedTypes))
             return r;
         if (!request.user)
             return std::nullopt;
@@ -330,11 +305,9 @@ struct CardVerifier::State {
             for (const std::string& user : users)
                 mapping.mapHolder(idNat, user);
         for (const policy::SharedAccount& shared : policy.accounts.shared) {
-            SharedAccount account{shared.user, {}, {}};
-            for (policy::CardType t : shared.cardTypes)
-                account.cardTypes.insert(toCardType(t));
-            account.professions.insert(shared.professions.begin(), shared.professions.end());
-            mapping.addSharedAccount(std::move(account));
+            mapping.addSharedAccount({shared.user,
+                                      {shared.cardTypes.begin(), shared.cardTypes.end()},
+                                      {shared.professions.begin(), shared.professions.end()}});
         }
         return mapping.check(holder, *request.user);
     }
@@ -342,10 +315,8 @@ struct CardVerifier::State {
     /// Steps 3-5: PIN, authentication pair, fresh challenge signed on the card and checked against
     /// the certificate's key (card/CardPossession, the one copy of that sequence).
     std::optional<PossessionProof> provePossession(const CardInReader& card, SecureBuffer& pin, VerifyResult& result) {
-        const auto finalTry =
-            policy.pin.lastTry == policy::LastTryAction::Warn ? FinalTryPolicy::Warn : FinalTryPolicy::Refuse;
         // The token prepare() found for this card (finding it again costs OpenSC a card detection).
-        auto proof = proveCardPossession(*module, slot, pin, PossessionOptions{finalTry});
+        auto proof = proveCardPossession(*module, slot, pin, PossessionOptions{policy.pin.lastTry});
         if (!proof) {
             result.refusal = pkcs11Refusal(proof.error(), card);
             result.triesLeft = result.refusal->triesLeft;

@@ -7,6 +7,7 @@
 #include "card/TrustStore.h"
 #include "core/Hex.h"
 #include "core/Refusal.h"
+#include "core/Settings.h"
 
 #include <chrono>
 #include <cstdint>
@@ -19,11 +20,8 @@
 
 namespace cpslock::card {
 
-enum class RevocationMode {
-    Hard, ///< no usable CRL (missing, stale) refuses: crl-stale
-    Soft, ///< no usable CRL is a warning; a CRL that lists the certificate still refuses
-    Off,  ///< CRLs are not read at all
-};
+/// trust.revocation, one type for the policy and the verifier (core/Settings.h).
+using cpslock::RevocationMode;
 
 /// The CRLs of a folder, read once (unreadable files are warnings: a missing CRL is caught by the
 /// freshness check, which is what hard mode refuses on).

@@ -254,26 +254,6 @@ std::string_view toString(IdNatKind kind) {
     return "other";
 }
 
-std::string_view toString(CardType type) {
-    switch (type) {
-    case CardType::Cps: return "cps";
-    case CardType::Cpf: return "cpf";
-    case CardType::Cpe: return "cpe";
-    case CardType::Cpa: return "cpa";
-    case CardType::Unknown: return "unknown";
-    }
-    return "unknown";
-}
-
-std::optional<CardType> cardTypeFromString(std::string_view name) {
-    if (name == "cps") return CardType::Cps;
-    if (name == "cpf") return CardType::Cpf;
-    if (name == "cpe" || name == "cde") return CardType::Cpe;
-    if (name == "cpa" || name == "cda") return CardType::Cpa;
-    if (name == "unknown") return CardType::Unknown;
-    return std::nullopt;
-}
-
 std::string_view toString(CardTypeSource source) {
     switch (source) {
     case CardTypeSource::PolicyOid: return "policy-oid";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/CardType.h"
 #include "core/Result.h"
 #include "core/Refusal.h"
 
@@ -25,17 +26,11 @@ enum class IdNatKind {
 };
 std::string_view toString(IdNatKind kind);
 
-/// Card family. Not in the ATR; see decideCardType() for where it comes from.
-enum class CardType {
-    Cps,     ///< "cps": Carte de Professionnel de Santé
-    Cpf,     ///< "cpf": Carte de Professionnel en Formation
-    Cpe,     ///< "cpe": Carte de Personnel d'Établissement (CDE)
-    Cpa,     ///< "cpa": Carte de Personnel Autorisé (CDA)
-    Unknown, ///< "unknown": no evidence; allowed only if a policy lists "unknown" explicitly
-};
-std::string_view toString(CardType type);
-/// Accepts "cps", "cpf", "cpe" or "cde", "cpa" or "cda", "unknown" (lower case).
-std::optional<CardType> cardTypeFromString(std::string_view name);
+/// The card family is core's (core/CardType.h); these names keep card::CardType and card::toString
+/// meaning the same thing for the card code and its callers.
+using cpslock::CardType;
+using cpslock::cardTypeFromString;
+using cpslock::toString;
 
 /// Where the card type came from, strongest first.
 enum class CardTypeSource { PolicyOid, CardData, SubjectShape, None };

@@ -5,6 +5,7 @@
 
 #include "card/Pkcs11Failure.h"
 #include "core/Hex.h"
+#include "core/Settings.h"
 
 #include <p11-kit/pkcs11.h>
 
@@ -46,8 +47,8 @@ struct PinCounter {
 };
 PinCounter pinCounterFromFlags(CK_FLAGS tokenFlags);
 
-/// What to do when the token says the next wrong PIN blocks the card.
-enum class FinalTryPolicy { Refuse, Warn };
+/// pin.last_try, one type for the policy and the token (core/Settings.h).
+using cpslock::FinalTryPolicy;
 
 /// Checks made before C_Login, so that a locked card or a last try is refused without spending
 /// it. nullopt: go on with the login.

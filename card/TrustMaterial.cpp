@@ -27,7 +27,7 @@ TrustMaterial loadTrustMaterial(const policy::Policy& policy) {
         return material;
     }
     material.denylist = std::move(parsed.list);
-    if (policy.trust.revocation != policy::RevocationMode::Off && !policy.trust.crlDir.empty())
+    if (policy.trust.revocation != RevocationMode::Off && !policy.trust.crlDir.empty())
         material.crls = std::make_shared<const CrlSet>(loadCrlFolder(policy.trust.crlDir));
     return material;
 }

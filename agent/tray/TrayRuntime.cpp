@@ -71,7 +71,7 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
         config.pkcs11Modules = policy->pkcs11.modules;
         config.crlDir = policy->trust.crlDir;
         config.crlMaxAge =
-            policy->trust.revocation == policy::RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
+            policy->trust.revocation == RevocationMode::Off ? std::chrono::seconds{0} : policy->trust.crlMaxAge;
         config.reportLost = reporter;
         config.reportDestination = destination;
         config.contacts = {policy->lostCard.phone, policy->lostCard.web, policy->lostCard.text};

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/CardType.h"
+#include "core/GuardSettings.h"
+#include "core/Settings.h"
 #include "core/policy/Duration.h"
 
 #include <map>
@@ -10,26 +13,6 @@
 #include <vector>
 
 namespace cpslock::policy {
-
-/// What taking the card out of the reader does to the session bound to it.
-enum class RemovalAction { Lock, Logout, None };
-/// What losing pcscd or the session's reader does.
-enum class LossAction { Lock, None };
-/// What to do when the card has a single PIN try left.
-enum class LastTryAction { Refuse, Warn };
-/// How a missing or stale CRL is treated: hard refuses, soft accepts with an audit event, off skips.
-enum class RevocationMode { Hard, Soft, Off };
-enum class AuditSink { Journald, Syslog, Stderr };
-/// The CPS family: professional, in training, establishment staff (CPE/CDE), authorised staff (CPA/CDA).
-enum class CardType { Cps, Cpf, Cpe, Cpa };
-
-std::string_view toString(RemovalAction v);
-std::string_view toString(LossAction v);
-std::string_view toString(LastTryAction v);
-std::string_view toString(RevocationMode v);
-std::string_view toString(AuditSink v);
-std::string_view toString(CardType v);
-std::optional<CardType> cardTypeFromString(std::string_view name);
 
 inline constexpr std::string_view kOpenScModule = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so";
 inline constexpr std::string_view kCryptolibModule = "/opt/santesocial/CPS/lib/libcps3_pkcs11_lux.so";
@@ -48,11 +31,11 @@ struct SharedAccount {
 /// weakens anything. docs/policy.md documents each key; PolicyDocTest keeps the two in step.
 struct Policy {
     struct Session {
-        RemovalAction removalAction = RemovalAction::Lock;
-        Duration idleTimeout{600};      ///< 0 disables the idle lock
-        Duration idleWarning{30};       ///< shown this long before the idle lock
-        bool requireCard = true;        ///< an unlocked session without a valid CPS gets locked
-        Duration requireCardGrace{10};
+        RemovalAction removalAction = GuardDefaults::kRemovalAction;
+        Duration idleTimeout{GuardDefaults::kIdleTimeout}; ///< 0 disables the idle lock
+        Duration idleWarning{GuardDefaults::kIdleWarning}; ///< shown this long before the idle lock
+        bool requireCard = GuardDefaults::kRequireCard;    ///< an unlocked session without a valid CPS gets locked
+        Duration requireCardGrace{GuardDefaults::kRequireCardGrace};
         /// Accounts and groups whose sessions the agent never locks by itself (IT staff, rescue
         /// accounts): see core/policy/SessionExemption.h for what exactly that covers.
         std::vector<std::string> exemptUsers;
@@ -60,8 +43,8 @@ struct Policy {
         bool operator==(const Session&) const = default;
     } session;
     struct Service {
-        LossAction lossAction = LossAction::Lock;
-        Duration lossGrace{5};
+        ServiceLossAction lossAction = GuardDefaults::kServiceLossAction;
+        Duration lossGrace{GuardDefaults::kServiceLossGrace};
         bool operator==(const Service&) const = default;
     } service;
     struct Pkcs11 {
@@ -89,7 +72,7 @@ struct Policy {
         bool operator==(const Cards&) const = default;
     } cards;
     struct Pin {
-        LastTryAction lastTry = LastTryAction::Refuse;
+        FinalTryPolicy lastTry = FinalTryPolicy::Refuse;
         bool operator==(const Pin&) const = default;
     } pin;
     struct Trust {
@@ -146,7 +129,7 @@ struct Policy {
             "card's unblocking code, or \"formulaire 501\"). Use e-CPS until the new card arrives.";
     } lostCard;
     struct Audit {
-        AuditSink sink = AuditSink::Journald;
+        AuditDestination sink = AuditDestination::Journald;
         bool operator==(const Audit&) const = default;
     } audit;
     struct Locker {

@@ -177,7 +177,7 @@ const KeySpec kLostCardKeys[] = {
 const KeySpec kAuditKeys[] = {
     {"sink",
      [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.audit.sink, getEnum(c, k, n, kSinkNames));
+         return assign(c.policy.audit.sink, getEnum(c, k, n, kAuditDestinationNames));
      }},
 };
 

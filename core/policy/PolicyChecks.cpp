@@ -89,7 +89,7 @@ void crossChecks(LoadResult& result) {
         for (CardType t : a.cardTypes) {
             if (std::find(p.cards.allowedTypes.begin(), p.cards.allowedTypes.end(), t) == p.cards.allowedTypes.end()) {
                 add(result, Diagnostic::Severity::Warning, located({"accounts.shared"}),
-                    "shared account '" + a.user + "' accepts " + std::string(toString(t)) +
+                    "shared account '" + a.user + "' accepts " + std::string(policyName(t)) +
                         " cards, which 'cards.allowed_types' refuses: they will not open it");
             }
         }

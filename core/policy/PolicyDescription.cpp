@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/PolicyDescription.h"
 
+#include "core/TextEscape.h"
+
 #include <map>
 
 namespace cpslock::policy {
@@ -10,25 +12,7 @@ namespace {
 /// Escaping shared by TOML basic strings and JSON strings (both accept \uXXXX and these escapes).
 std::string quote(std::string_view s) {
     std::string out = "\"";
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (c < 0x20 || c == 0x7F) {
-                static constexpr char kHex[] = "0123456789ABCDEF";
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 0xF];
-            } else {
-                out += ch;
-            }
-        }
-    }
+    appendEscaped(out, s, EscapeStyle::Json);
     return out + "\"";
 }
 
@@ -41,7 +25,7 @@ std::string list(const std::vector<T>& items, F&& render) {
 }
 
 std::string quoteAny(const std::string& s) { return quote(s); }
-std::string quoteType(CardType t) { return quote(toString(t)); }
+std::string quoteType(CardType t) { return quote(policyName(t)); }
 
 struct Builder {
     const Provenance& provenance;

@@ -114,13 +114,31 @@ std::string Diagnostic::format() const {
     return out + ": " + label + ": " + message;
 }
 
+namespace {
+bool isError(const Diagnostic& d) { return d.severity == Diagnostic::Severity::Error; }
+} // namespace
+
+const Diagnostic* firstError(std::span<const Diagnostic> diagnostics) {
+    const auto it = std::find_if(diagnostics.begin(), diagnostics.end(), isError);
+    return it == diagnostics.end() ? nullptr : &*it;
+}
+
+std::size_t errorCount(std::span<const Diagnostic> diagnostics) {
+    return static_cast<std::size_t>(std::count_if(diagnostics.begin(), diagnostics.end(), isError));
+}
+
+std::vector<std::string> errorLines(std::span<const Diagnostic> diagnostics) {
+    std::vector<std::string> lines;
+    for (const Diagnostic& d : diagnostics) {
+        if (isError(d))
+            lines.push_back(d.format());
+    }
+    return lines;
+}
+
 bool LoadResult::ok() const { return errorCount() == 0; }
 
-std::size_t LoadResult::errorCount() const {
-    return static_cast<std::size_t>(std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
-        return d.severity == Diagnostic::Severity::Error;
-    }));
-}
+std::size_t LoadResult::errorCount() const { return policy::errorCount(diagnostics); }
 
 PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOption,
                                      const std::optional<std::string>& dirOption,

@@ -35,6 +35,12 @@ struct Diagnostic {
     std::string format() const;
 };
 
+/// The first error of `diagnostics`, nullptr when there is none: what a one-line refusal names.
+const Diagnostic* firstError(std::span<const Diagnostic> diagnostics);
+std::size_t errorCount(std::span<const Diagnostic> diagnostics);
+/// Every error of `diagnostics` formatted (Diagnostic::format), in order: what a refusal lists.
+std::vector<std::string> errorLines(std::span<const Diagnostic> diagnostics);
+
 /// Where the policy is read from: one main file, then every *.toml of the drop-in folder in name
 /// order, later files overriding earlier ones key by key.
 struct PolicyLocation {

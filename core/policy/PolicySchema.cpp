@@ -16,7 +16,7 @@ constexpr Duration kDay{86400};
 const KeySpec kSessionKeys[] = {
     {"removal_action",
      [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.session.removalAction, getEnum(c, k, n, kRemovalNames));
+         return assign(c.policy.session.removalAction, getEnum(c, k, n, kRemovalActionNames));
      }},
     {"idle_timeout",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -47,7 +47,7 @@ const KeySpec kSessionKeys[] = {
 const KeySpec kServiceKeys[] = {
     {"loss_action",
      [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.service.lossAction, getEnum(c, k, n, kLossNames));
+         return assign(c.policy.service.lossAction, getEnum(c, k, n, kServiceLossActionNames));
      }},
     {"loss_grace",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -137,7 +137,7 @@ const KeySpec kCardsKeys[] = {
 const KeySpec kPinKeys[] = {
     {"last_try",
      [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.pin.lastTry, getEnum(c, k, n, kLastTryNames));
+         return assign(c.policy.pin.lastTry, getEnum(c, k, n, kFinalTryPolicyNames));
      }},
 };
 
@@ -158,7 +158,7 @@ const KeySpec kTrustKeys[] = {
      }},
     {"revocation",
      [](Context& c, const std::string& k, const toml::node& n) {
-         return assign(c.policy.trust.revocation, getEnum(c, k, n, kRevocationNames));
+         return assign(c.policy.trust.revocation, getEnum(c, k, n, kRevocationModeNames));
      }},
     {"crl_max_age",
      [](Context& c, const std::string& k, const toml::node& n) {

@@ -56,9 +56,7 @@ std::string PolicyStore::ReloadOutcome::summary() const {
         return "policy reloaded, nothing changed";
     case Kind::Refused: break;
     }
-    std::size_t errors = 0;
-    for (const Diagnostic& d : diagnostics)
-        errors += d.severity == Diagnostic::Severity::Error ? 1U : 0U;
+    const std::size_t errors = errorCount(diagnostics);
     return "policy refused (" + std::to_string(errors) + " error" + (errors == 1 ? "" : "s") + "): " +
            (keptDefaults ? "the built-in defaults stay in force" : "the last valid policy stays in force");
 }

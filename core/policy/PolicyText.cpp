@@ -1,34 +1,18 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/PolicyText.h"
 
+#include "core/TextEscape.h"
+
 #include <algorithm>
 #include <vector>
 
 namespace cpslock::policy::detail {
 
 std::string shown(std::string_view s, std::size_t maxLength) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::size_t cut = std::min(s.size(), maxLength);
-    while (cut < s.size() && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U)
-        --cut; // never split a multi-byte character
+    const std::string_view kept = utf8Prefix(s, maxLength);
     std::string out;
-    for (std::size_t i = 0; i < cut; ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c == 0x7F) {
-            out += "\\x";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xF];
-        } else if (c == 0xC2 && i + 1 < cut && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-                   static_cast<unsigned char>(s[i + 1]) <= 0x9F) {
-            const auto c1 = static_cast<unsigned char>(s[++i]); // U+0080..U+009F, e.g. CSI
-            out += "\\u00";
-            out += kHex[c1 >> 4];
-            out += kHex[c1 & 0xF];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    if (cut < s.size())
+    appendEscaped(out, kept, EscapeStyle::Shown);
+    if (kept.size() < s.size())
         out += "...";
     return out;
 }

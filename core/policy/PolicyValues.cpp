@@ -11,9 +11,6 @@ namespace {
 
 constexpr std::size_t kMaxExempt = 64;
 
-constexpr std::array kCardTypeNames{EnumName<CardType>{"CPS", CardType::Cps}, EnumName<CardType>{"CPF", CardType::Cpf},
-                                    EnumName<CardType>{"CPE", CardType::Cpe}, EnumName<CardType>{"CPA", CardType::Cpa}};
-
 std::string_view typeName(toml::node_type t) {
     switch (t) {
     case toml::node_type::table: return "table";
@@ -188,7 +185,7 @@ std::optional<CardType> getCardType(const Context& ctx, std::string_view key, co
         ctx.error(e, "card type '" + s->get() + "' is written '" + (s->get() == "CDE" ? "CPE" : "CPA") + "' here");
         return std::nullopt;
     }
-    return getEnum(ctx, key, e, kCardTypeNames);
+    return getEnum(ctx, key, e, kPolicyCardTypeNames);
 }
 
 std::optional<std::vector<CardType>> getCardTypes(const Context& ctx, std::string_view key, const toml::node& n) {
@@ -198,7 +195,7 @@ std::optional<std::vector<CardType>> getCardTypes(const Context& ctx, std::strin
     std::set<CardType> seen;
     for (CardType t : *types) {
         if (!seen.insert(t).second) {
-            ctx.error(n, "'" + std::string(key) + "' lists " + std::string(toString(t)) + " twice");
+            ctx.error(n, "'" + std::string(key) + "' lists " + std::string(policyName(t)) + " twice");
             return std::nullopt;
         }
     }

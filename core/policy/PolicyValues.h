@@ -45,26 +45,6 @@ struct Context {
     void wrongType(const toml::node& n, std::string_view key, std::string_view expected) const;
 };
 
-template <typename E>
-struct EnumName {
-    std::string_view name;
-    E value;
-};
-
-inline constexpr std::array kRemovalNames{EnumName<RemovalAction>{"lock", RemovalAction::Lock},
-                                          EnumName<RemovalAction>{"logout", RemovalAction::Logout},
-                                          EnumName<RemovalAction>{"none", RemovalAction::None}};
-inline constexpr std::array kLossNames{EnumName<LossAction>{"lock", LossAction::Lock},
-                                       EnumName<LossAction>{"none", LossAction::None}};
-inline constexpr std::array kLastTryNames{EnumName<LastTryAction>{"refuse", LastTryAction::Refuse},
-                                          EnumName<LastTryAction>{"warn", LastTryAction::Warn}};
-inline constexpr std::array kRevocationNames{EnumName<RevocationMode>{"hard", RevocationMode::Hard},
-                                             EnumName<RevocationMode>{"soft", RevocationMode::Soft},
-                                             EnumName<RevocationMode>{"off", RevocationMode::Off}};
-inline constexpr std::array kSinkNames{EnumName<AuditSink>{"journald", AuditSink::Journald},
-                                       EnumName<AuditSink>{"syslog", AuditSink::Syslog},
-                                       EnumName<AuditSink>{"stderr", AuditSink::Stderr}};
-
 /// The error for a string that is none of `names` (or not a string), with a "did you mean".
 void badEnumValue(const Context& ctx, std::string_view key, const toml::node& n,
                   std::span<const std::string_view> names);

@@ -106,14 +106,8 @@ int run(int argc, char** argv) {
     const auto location = policy::resolvePolicyLocation(workerArgs.policy, std::nullopt, std::nullopt);
     const policy::LoadResult loaded = policy::loadPolicy(location, policy::LoadOptions{});
     if (!loaded.ok()) {
-        std::string detail = "policy invalid";
-        for (const auto& d : loaded.diagnostics) {
-            if (d.severity == policy::Diagnostic::Severity::Error) {
-                detail = d.format();
-                break;
-            }
-        }
-        answerRefused(RefusalReason::PolicyError, detail);
+        const policy::Diagnostic* error = policy::firstError(loaded.diagnostics);
+        answerRefused(RefusalReason::PolicyError, error != nullptr ? error->format() : "policy invalid");
         return worker::kExitRefused;
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "platform/linux/AuditSinks.h"
 
+#include "core/TextEscape.h"
+
 #include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
@@ -51,32 +53,17 @@ int priority(AuditRecord::Severity s) {
     return LOG_NOTICE;
 }
 
+/// Bare when nothing in the value needs quoting, else "quoted": a reader names itself, so a value
+/// must not start a second field or record.
 void appendValue(std::string& out, std::string_view value) {
-    bool plain = !value.empty();
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || c == '"' || c == '\\' || c == '=' || u == 0x7f)
-            plain = false;
-    }
-    if (plain) {
+    std::string escaped;
+    appendEscaped(escaped, value, EscapeStyle::Quoted);
+    if (!value.empty() && escaped == value && value.find_first_of(" =") == std::string_view::npos) {
         out += value;
         return;
     }
     out += '"';
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : value) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u == 0x7f) {
-            out += "\\x";
-            out += kHex[u >> 4];
-            out += kHex[u & 0xf];
-        } else {
-            out += c;
-        }
-    }
+    out += escaped;
     out += '"';
 }
 

@@ -123,9 +123,9 @@ protected:
         policy.pkcs11.modules = {kModule};
         policy.trust.anchorsDir = (s_dir / "anchors").string();
         policy.trust.crlDir = (pki.dir / "crl" / "fresh").string();
-        policy.trust.revocation = policy::RevocationMode::Hard;
+        policy.trust.revocation = cpslock::RevocationMode::Hard;
         policy.trust.denylist = (pki.dir / "denylist.txt").string();
-        policy.cards.allowedTypes = {policy::CardType::Cps};
+        policy.cards.allowedTypes = {cpslock::CardType::Cps};
         policy.accounts.holders["810002813839"] = {"dr.donnat"};
         // The test PKI declared as policy-trust.toml does (tests/data/make-test-pki.sh).
         const auto& ids = pki.keyIds;
@@ -220,7 +220,7 @@ TEST_F(CardVerifierSoftHsmTest, StaleCrlRefusesInHardModeAndWarnsInSoftMode) {
     cardIs("valid-cps");
     policy.trust.crlDir = (testpki::pki().dir / "crl" / "stale").string();
     EXPECT_REFUSED(verify(), CrlStale);
-    policy.trust.revocation = policy::RevocationMode::Soft;
+    policy.trust.revocation = cpslock::RevocationMode::Soft;
     const VerifyResult r = verify();
     EXPECT_TRUE(r.ok()) << reasonOf(r);
     EXPECT_FALSE(r.warnings.empty());
@@ -228,14 +228,14 @@ TEST_F(CardVerifierSoftHsmTest, StaleCrlRefusesInHardModeAndWarnsInSoftMode) {
 
 TEST_F(CardVerifierSoftHsmTest, RevokedCardIsRefusedEvenInSoftMode) {
     cardIs("revoked");
-    policy.trust.revocation = policy::RevocationMode::Soft;
+    policy.trust.revocation = cpslock::RevocationMode::Soft;
     EXPECT_REFUSED(verify(), Revoked);
 }
 
 TEST_F(CardVerifierSoftHsmTest, CardTypeFilter) {
     cardIs("valid-staff");
     EXPECT_REFUSED(verify(), CardTypeNotAllowed); // a staff card (CPE) where only CPS is allowed
-    policy.cards.allowedTypes = {policy::CardType::Cps, policy::CardType::Cpe};
+    policy.cards.allowedTypes = {cpslock::CardType::Cps, cpslock::CardType::Cpe};
     const VerifyResult r = verify();
     EXPECT_TRUE(r.ok()) << reasonOf(r);
     ASSERT_TRUE(r.holder);
@@ -244,7 +244,7 @@ TEST_F(CardVerifierSoftHsmTest, CardTypeFilter) {
     // A CPF is told apart from a CPS by its card-type extension, not by its subject.
     cardIs("cpf");
     EXPECT_REFUSED(verify(), CardTypeNotAllowed);
-    policy.cards.allowedTypes.push_back(policy::CardType::Cpf);
+    policy.cards.allowedTypes.push_back(cpslock::CardType::Cpf);
     const VerifyResult cpf = verify();
     ASSERT_TRUE(cpf.ok()) << reasonOf(cpf);
     EXPECT_EQ(cpf.holder->cardType, CardType::Cpf);
@@ -254,7 +254,7 @@ TEST_F(CardVerifierSoftHsmTest, AccountMapping) {
     cardIs("valid-cps");
     EXPECT_REFUSED(verify("1234", "someone.else"), NotMapped);
     EXPECT_TRUE(verify("1234", "dr.donnat").ok());
-    policy.accounts.shared.push_back({"consultation", {policy::CardType::Cps}, {"Médecin"}});
+    policy.accounts.shared.push_back({"consultation", {cpslock::CardType::Cps}, {"Médecin"}});
     EXPECT_TRUE(verify("1234", "consultation").ok());
     cardIs("valid-adeli"); // Infirmière: not a Médecin
     EXPECT_REFUSED(verify("1234", "consultation"), NotMapped);
@@ -317,8 +317,8 @@ TEST_F(CardVerifierSoftHsmTest, InspectReadsTheCardWithoutPin) {
 // Every card of the test PKI, hostile ones included, gets through the whole verification (PIN,
 // signature on the token, then the certificate) exactly the outcome the generator meant for it.
 TEST_F(CardVerifierSoftHsmTest, EveryTestPkiCardHasItsOutcomeThroughTheWholeVerification) {
-    policy.cards.allowedTypes = {policy::CardType::Cps, policy::CardType::Cpf, policy::CardType::Cpe,
-                                 policy::CardType::Cpa};
+    policy.cards.allowedTypes = {cpslock::CardType::Cps, cpslock::CardType::Cpf, cpslock::CardType::Cpe,
+                                 cpslock::CardType::Cpa};
     for (const auto& [name, card] : testpki::pki().cards) {
         SCOPED_TRACE(name);
         cardIs(name);

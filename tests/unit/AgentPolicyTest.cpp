@@ -17,12 +17,12 @@ TEST(AgentPolicyTest, DefaultPolicyGivesTheGuardsSecureDefaults) {
 
 TEST(AgentPolicyTest, EverySessionAndServiceKeyIsMapped) {
     policy::Policy p;
-    p.session.removalAction = policy::RemovalAction::Logout;
+    p.session.removalAction = RemovalAction::Logout;
     p.session.idleTimeout = policy::Duration(300);
     p.session.idleWarning = policy::Duration(20);
     p.session.requireCard = false;
     p.session.requireCardGrace = policy::Duration(42);
-    p.service.lossAction = policy::LossAction::None;
+    p.service.lossAction = ServiceLossAction::None;
     p.service.lossGrace = policy::Duration(7);
     const GuardSettings s = guardSettingsFrom(p);
     EXPECT_EQ(s.removalAction, RemovalAction::Logout);
@@ -33,13 +33,13 @@ TEST(AgentPolicyTest, EverySessionAndServiceKeyIsMapped) {
     EXPECT_EQ(s.serviceLossAction, ServiceLossAction::None);
     EXPECT_EQ(s.serviceLossGrace, 7s);
 
-    p.session.removalAction = policy::RemovalAction::None;
+    p.session.removalAction = RemovalAction::None;
     EXPECT_EQ(guardSettingsFrom(p).removalAction, RemovalAction::None);
 }
 
 TEST(AgentPolicyTest, AnExemptSessionIsNeverLockedByTheGuard) {
     policy::Policy p;
-    p.session.removalAction = policy::RemovalAction::Logout;
+    p.session.removalAction = RemovalAction::Logout;
     p.session.idleTimeout = policy::Duration(300);
     const GuardSettings s = guardSettingsFrom(p, true);
     EXPECT_EQ(s.removalAction, RemovalAction::None);
@@ -55,7 +55,7 @@ TEST(AgentPolicyTest, AnExemptSessionIsNeverLockedByTheGuard) {
 TEST(AgentPolicyTest, LockerCommandAndAuditSinkAreCarried) {
     policy::Policy p;
     p.locker.command = {"/usr/bin/xsecurelock", "--flag"};
-    p.audit.sink = policy::AuditSink::Syslog;
+    p.audit.sink = cpslock::AuditDestination::Syslog;
     const auto a = agentPolicyFrom(p);
     EXPECT_EQ(a.lockCommand, p.locker.command);
     EXPECT_EQ(a.auditSink, "syslog");

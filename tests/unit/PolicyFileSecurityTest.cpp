@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+using namespace cpslock;
 using namespace cpslock::policy;
 using cpslock::policy::testing::runningAsRoot;
 using cpslock::policy::testing::TempPolicyDir;

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+using namespace cpslock;
 using namespace cpslock::policy;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -49,11 +50,11 @@ TEST(PolicyLoaderTest, NoDocumentGivesStrictDefaults) {
     EXPECT_EQ(p.session.idleWarning, Duration{30});
     EXPECT_TRUE(p.session.requireCard);
     EXPECT_EQ(p.session.requireCardGrace, Duration{10});
-    EXPECT_EQ(p.service.lossAction, LossAction::Lock);
+    EXPECT_EQ(p.service.lossAction, ServiceLossAction::Lock);
     EXPECT_EQ(p.service.lossGrace, Duration{5});
     EXPECT_THAT(p.pkcs11.modules, ElementsAre("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"));
     EXPECT_THAT(p.cards.allowedTypes, ElementsAre(CardType::Cps));
-    EXPECT_EQ(p.pin.lastTry, LastTryAction::Refuse);
+    EXPECT_EQ(p.pin.lastTry, FinalTryPolicy::Refuse);
     EXPECT_EQ(p.trust.revocation, RevocationMode::Hard);
     EXPECT_EQ(p.trust.crlMaxAge, Duration{7 * 86400});
     EXPECT_THAT(p.accounts.holders, IsEmpty());
@@ -63,7 +64,7 @@ TEST(PolicyLoaderTest, NoDocumentGivesStrictDefaults) {
     EXPECT_THAT(p.lostCard.text, HasSubstr("TOPS"));
     EXPECT_THAT(p.lostCard.text, HasSubstr("formulaire 501"));
     EXPECT_THAT(p.lostCard.text, HasSubstr("e-CPS"));
-    EXPECT_EQ(p.audit.sink, AuditSink::Journald);
+    EXPECT_EQ(p.audit.sink, AuditDestination::Journald);
     EXPECT_THAT(p.locker.command, IsEmpty());
     EXPECT_THAT(r.provenance, IsEmpty());
 }
@@ -135,12 +136,12 @@ command = ["/usr/bin/xsecurelock", "--flag"]
     EXPECT_EQ(p.session.idleWarning, Duration{60});
     EXPECT_FALSE(p.session.requireCard);
     EXPECT_EQ(p.session.requireCardGrace, Duration{20});
-    EXPECT_EQ(p.service.lossAction, LossAction::None);
+    EXPECT_EQ(p.service.lossAction, ServiceLossAction::None);
     EXPECT_EQ(p.service.lossGrace, Duration{0});
     EXPECT_THAT(p.pkcs11.modules, ElementsAre("/opt/santesocial/CPS/lib/libcps3_pkcs11_lux.so",
                                               "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"));
     EXPECT_THAT(p.cards.allowedTypes, ElementsAre(CardType::Cps, CardType::Cpf, CardType::Cpe));
-    EXPECT_EQ(p.pin.lastTry, LastTryAction::Warn);
+    EXPECT_EQ(p.pin.lastTry, FinalTryPolicy::Warn);
     EXPECT_EQ(p.trust.anchorsDir, "/etc/cpslock/anchors");
     EXPECT_EQ(p.trust.crlDir, "/var/cache/crl");
     EXPECT_EQ(p.trust.revocation, RevocationMode::Soft);
@@ -154,7 +155,7 @@ command = ["/usr/bin/xsecurelock", "--flag"]
     EXPECT_EQ(p.lostCard.phone, "+33 1 23 45 67 89");
     EXPECT_EQ(p.lostCard.web, "https://intranet.example/carte");
     EXPECT_EQ(p.lostCard.text, "Appelez le 1234.");
-    EXPECT_EQ(p.audit.sink, AuditSink::Syslog);
+    EXPECT_EQ(p.audit.sink, AuditDestination::Syslog);
     EXPECT_THAT(p.locker.command, ElementsAre("/usr/bin/xsecurelock", "--flag"));
 
     EXPECT_EQ(r.provenance.at("session.removal_action"), (SourceLocation{"a.toml", 2, 1}));

@@ -6,6 +6,7 @@
 
 #include <deque>
 
+using namespace cpslock;
 using namespace cpslock::policy;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -105,6 +106,6 @@ TEST(PolicyStoreTest, SnapshotsOutliveReloads) {
     store.reload();
     const auto held = store.current();
     store.reload();
-    EXPECT_EQ(held->pin.lastTry, LastTryAction::Warn);
-    EXPECT_EQ(store.current()->pin.lastTry, LastTryAction::Refuse);
+    EXPECT_EQ(held->pin.lastTry, FinalTryPolicy::Warn);
+    EXPECT_EQ(store.current()->pin.lastTry, FinalTryPolicy::Refuse);
 }

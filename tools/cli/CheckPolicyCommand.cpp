@@ -97,7 +97,7 @@ std::vector<std::string> everyCardRefused(const policy::LoadResult& result, cons
     if (report.presentIssuers.empty())
         why.emplace_back("no card-issuing CA of trust.issuers_* is in trust.anchors_dir (" +
                          result.policy.trust.anchorsDir + ")");
-    else if (result.policy.trust.revocation == policy::RevocationMode::Hard && report.usableIssuers.empty())
+    else if (result.policy.trust.revocation == RevocationMode::Hard && report.usableIssuers.empty())
         why.emplace_back("trust.revocation is \"hard\" and no card-issuing CA has a fresh CRL at every link of its "
                          "chain in " + result.policy.trust.crlDir + ": run 'cpslock crl update'");
     return why;
@@ -113,7 +113,7 @@ void printTrustState(const policy::LoadResult& result, const std::vector<std::st
     }
     const auto now = std::chrono::system_clock::now();
     std::fprintf(stdout, "# CRLs in %s (trust.revocation = \"%s\", trust.crl_max_age = \"%s\"):\n",
-                 result.policy.trust.crlDir.c_str(), std::string(policy::toString(result.policy.trust.revocation)).c_str(),
+                 result.policy.trust.crlDir.c_str(), std::string(toString(result.policy.trust.revocation)).c_str(),
                  policy::formatDuration(result.policy.trust.crlMaxAge).c_str());
     for (const card::CaCrlStatus& ca : crls.cas)
         std::fprintf(stdout, "#   %s\n", ca.describe(now).c_str());

@@ -44,10 +44,8 @@ std::optional<policy::Policy> PolicyOption::load(const char* command) const {
     const policy::LoadResult result = policy::loadPolicy(location, policy::LoadOptions{});
     if (result.ok())
         return result.policy;
-    for (const policy::Diagnostic& d : result.diagnostics) {
-        if (d.severity == policy::Diagnostic::Severity::Error)
-            std::fprintf(stderr, "%s\n", d.format().c_str());
-    }
+    for (const std::string& line : policy::errorLines(result.diagnostics))
+        std::fprintf(stderr, "%s\n", line.c_str());
     std::fprintf(stderr, "cpslock %s: the policy is invalid (see 'cpslock check-policy')\n", command);
     return std::nullopt;
 }
