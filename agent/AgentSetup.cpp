@@ -382,11 +382,12 @@ void AgentSetup::announce() {
         auditPolicyOutcome(*m_startOutcome);
     auditExemption();
 
-    m_watcher = std::make_unique<platform::PolicyWatcher>(m_location);
-    if (!m_watcher->isValid()) {
-        spdlog::error("cannot watch the policy files: {}", m_watcher->error());
+    auto watcher = platform::PolicyWatcher::open(m_location);
+    if (!watcher) {
+        spdlog::error("cannot watch the policy files: {}", watcher.error().message);
         return;
     }
+    m_watcher = std::move(*watcher);
     m_watcherNotifier = std::make_unique<QSocketNotifier>(m_watcher->fd(), QSocketNotifier::Read);
     QObject::connect(m_watcherNotifier.get(), &QSocketNotifier::activated, m_watcherNotifier.get(), [this] {
         if (m_watcher->readEvents())
