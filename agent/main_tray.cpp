@@ -20,14 +20,11 @@ agent::LostCardReporter daemonReporter(agent::CpslockdAuthority& authority, cons
         if (authority.sessionId())
             request.fields["session"] = *authority.sessionId();
         const auto outcome = protocol::DaemonClient(daemonSocket).call(request);
-        agent::LostCardReportResult result;
         if (!outcome.reply)
-            result.error = outcome.error;
-        else if (!outcome.reply->ok)
-            result.error = outcome.reply->code + ": " + outcome.reply->get("detail");
-        else
-            result = {true, "cpslockd (" + daemonSocket + ")", {}};
-        return result;
+            return agent::LostCardReportResult(fail(outcome.error));
+        if (!outcome.reply->ok)
+            return agent::LostCardReportResult(fail(outcome.reply->code + ": " + outcome.reply->get("detail")));
+        return agent::LostCardReportResult("cpslockd (" + daemonSocket + ")");
     };
 }
 
