@@ -118,7 +118,8 @@ void LockDelivery::lockerAvailable() {
 
 void LockDelivery::logLocked() const {
     if (m_pendingReason && m_latency)
-        spdlog::info("locked: {} ({} ms after pcscd reported it)", reasonPhrase(*m_pendingReason), formatMs(*m_latency));
+        spdlog::info("locked: {} ({} ms after pcscd reported it)", reasonPhrase(*m_pendingReason),
+                     formatMs(*m_latency));
     else if (m_pendingReason)
         spdlog::info("locked: {}", reasonPhrase(*m_pendingReason));
     else

@@ -124,8 +124,8 @@ void LogindLocker::call(const QString& method, Done done) {
         auto shared = std::make_shared<Done>(done);
         const bool queued = m_caller.call("org.freedesktop.login1", path.constData(), "org.freedesktop.login1.Session",
                                           member.constData(), [shared, name](const Result<void>& outcome) {
-                                              (*shared)(outcome.ok(),
-                                                        outcome ? "" : "logind " + name + ": " + outcome.error().message);
+                                              const std::string why = outcome ? "" : outcome.error().message;
+                                              (*shared)(outcome.ok(), outcome ? "" : "logind " + name + ": " + why);
                                           });
         if (queued)
             return;

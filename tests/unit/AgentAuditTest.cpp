@@ -65,7 +65,8 @@ TEST(AgentAuditTest, CardRecordsNameTheCardOnlyForCardEvents) {
     EXPECT_EQ(in.kind, "card-inserted");
     EXPECT_EQ(in.field("serial"), "992138450");
     EXPECT_EQ(in.field("card_kind"), "cps3");
-    const AuditRecord added = cpslock::agent::cardRecord(cardEvent(ReaderEventType::ReaderAdded, "R", CardKind::Cps3, "1"));
+    const AuditRecord added =
+        cpslock::agent::cardRecord(cardEvent(ReaderEventType::ReaderAdded, "R", CardKind::Cps3, "1"));
     EXPECT_EQ(added.fields.size(), 1U);
     EXPECT_EQ(added.field("reader"), "R");
 }
