@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "agent/AgentAudit.h"
+#include "agent/LockDelivery.h"
 #include "agent/LockerChain.h"
 #include "core/AuditSink.h"
 #include "core/Clock.h"
@@ -40,7 +42,8 @@ namespace cpslock::agent {
 /// The card authority (cpslockd) is asked which card it verified for this session at start and at
 /// every unlock; the guard binds exactly that card. When the session locks, the authority is told
 /// (sessionLocked) so that the next, possibly password, unlock does not inherit the verification.
-class AgentCore final : public QObject, private GuardActions {
+/// Getting the lock done is LockDelivery's job; the records' shapes are AgentAudit's.
+class AgentCore final : public QObject, private GuardActions, private LockDelivery::Owner {
 public:
     /// `lockers` (probed), `idle` (probed, may be null: no idle lock possible), `audit` and `authority`
     /// must outlive the core. `authority` null: no card authority reachable, which fails closed (no
@@ -84,12 +87,10 @@ public:
     /// The guard timer fired (public for tests with a fake clock).
     void handleTimer();
     /// A locker accepted the lock but the session did not report locked in time (public for tests).
-    void handleLockUnconfirmed();
-    bool confirmPending() const { return m_confirm.isActive(); }
+    void handleLockUnconfirmed() { m_delivery.handleUnconfirmed(); }
+    bool confirmPending() const { return m_delivery.confirmPending(); }
 
-    /// How long a locker that accepted the lock has to show the session locked (logind's Lock() succeeds
-    /// even when no screen locker listens to it).
-    static constexpr std::chrono::seconds kLockConfirmTimeout{5};
+    static constexpr std::chrono::seconds kLockConfirmTimeout = LockDelivery::kConfirmTimeout;
     /// cpslockd could not be asked at the unlock (restarting, socket activation): asked again every
     /// kAuthorityRetry for kAuthorityRetryWindow; a verified card found then binds, within the grace that
     /// started at the unlock.
@@ -102,13 +103,13 @@ public:
     const GuardSettings& settings() const { return m_guard.settings(); }
     /// When the guard timer is due, as armed now.
     std::optional<Clock::TimePoint> timerDeadline() const { return m_armedFor; }
-    bool retryPending() const { return m_retry.isActive(); }
-    bool quitPending() const { return static_cast<bool>(m_quit); }
+    bool retryPending() const { return m_delivery.retryPending(); }
+    bool quitPending() const override { return static_cast<bool>(m_quit); }
     bool authorityRetryPending() const { return m_authorityRetry.isActive(); }
     /// The authority retry timer fired (public for tests).
     void handleAuthorityRetry();
     /// What the tray shows as its error state: no usable locker, or the last lock attempt failed.
-    bool lockerWorking() const { return m_lockers.anyUsable() && !m_lockFailing; }
+    bool lockerWorking() const { return m_lockers.anyUsable() && !m_delivery.failing(); }
     /// The stop timer fired (public for tests).
     void handleStopTimeout();
 
@@ -129,55 +130,41 @@ private:
     void audit(const AuditEvent& event) override;
     void statusChanged(const GuardStatus& status) override;
 
+    // LockDelivery::Owner
+    void lockFailingChanged() override { publishStatus(); }
+    void quitNow() override;
+
     void rearm();
-    void sendLock();
     /// The verified card for this session from the authority; audits why there is none when it cannot tell.
     std::optional<BoundCard> askAuthority(const char* when);
     void tellAuthorityLocked();
     void armAuthorityRetry();
     void onLockersChanged(const std::string& name, bool usable, const std::string& detail);
-    void setLockFailing(bool failing);
     void publishStatus();
-    void quitNow();
-    void lockDone(bool ok, const std::string& locker, std::size_t index, const std::string& detail, bool wasLogout);
-    void write(const AuditRecord& record);
-    void flushDeferred();
-    AuditRecord cardRecord(const ReaderEvent& event) const;
+    /// Why shutdown() need not lock first (the session is ending or locked), or nothing.
+    std::optional<std::string> noLockNeededToStop();
 
     const Clock& m_clock;
     LockerChain& m_lockers;
     IdleSource* m_idle;
-    AuditSink& m_audit;
+    AgentAudit m_audit;
     SessionAuthority* m_authority;
+    LockDelivery m_delivery;
     SessionGuard m_guard;
     std::unique_ptr<pcsc::ReaderMonitor> m_monitor;
 
     QTimer m_timer;          ///< the guard's one timer
-    QTimer m_retry;          ///< re-asks the lockers after every one of them failed
-    QTimer m_confirm;        ///< a locker accepted: the session must report locked before it fires
     QTimer m_stopTimer;      ///< shutdown(): the lock did not happen in time
     QTimer m_authorityRetry; ///< cpslockd could not be asked at the unlock: ask again
     std::optional<Clock::TimePoint> m_authorityRetryUntil;
     bool m_authorityFailed = false; ///< the last question to cpslockd failed (error, not "no card")
-    std::size_t m_firstLocker = 0;
-    std::string m_acceptedBy;
     std::optional<Clock::TimePoint> m_armedFor;
-
-    // The lock in flight, for the latency in the audit record and the log line.
-    std::optional<LockReason> m_pendingReason;
-    bool m_pendingLogout = false;
-    std::int64_t m_lockEventNs = 0; ///< monitor wake-up of the event that caused it (0: timer)
-    std::int64_t m_lockSentNs = 0;  ///< when the D-Bus call was handed to the bus
-    std::optional<std::chrono::nanoseconds> m_lockLatency;
 
     std::uint64_t m_generation = 0;       ///< the newest verification the authority reported
     std::uint64_t m_lockedGeneration = 0; ///< verifications up to this one were consumed by a lock
-    bool m_lockFailing = false;           ///< the last lock attempt failed (retrying)
     std::function<void()> m_quit;         ///< shutdown() waits for the lock
     std::function<std::optional<std::string>()> m_sessionEnding;
 
-    bool m_deferAudit = false;
-    std::vector<AuditRecord> m_deferred;
     bool m_warningShown = false;
     bool m_stopped = false;
 

@@ -225,25 +225,21 @@ bool AgentSetup::scanReaders(std::vector<ReaderEvent>& events) const {
     return monitor.scanOnce();
 }
 
-int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) {
-    using Json = nlohmann::ordered_json;
-    using Kind = policy::PolicyStore::ReloadOutcome::Kind;
-    Json j;
-    j["schema"] = 1;
-    j["version"] = CPSLOCK_VERSION;
-    const SessionUser user = currentSessionUser();
-    j["user"] = user.name.empty() ? Json(nullptr) : Json(user.name);
+namespace {
 
-    std::vector<std::string> problems;
+using Json = nlohmann::ordered_json;
+
+/// --check --json "policy": the file, whether it loaded, and what the loader said about it.
+Json policyJson(const std::string& file, const std::optional<policy::PolicyStore::ReloadOutcome>& outcome,
+                bool refused, bool usingDefaults) {
     Json policy;
-    policy["file"] = m_location.mainFile;
-    const bool refused = m_startOutcome && m_startOutcome->kind == Kind::Refused;
+    policy["file"] = file;
     policy["loaded"] = !refused;
-    policy["in_force"] = refused || m_store->usingDefaults() ? "defaults" : "file";
+    policy["in_force"] = refused || usingDefaults ? "defaults" : "file";
     Json errors = Json::array();
     Json warnings = Json::array();
-    if (m_startOutcome) {
-        for (const auto& d : m_startOutcome->diagnostics) {
+    if (outcome) {
+        for (const auto& d : outcome->diagnostics) {
             if (d.severity == policy::Diagnostic::Severity::Error)
                 errors.push_back(d.format());
             else if (d.severity == policy::Diagnostic::Severity::Warning)
@@ -252,8 +248,61 @@ int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) 
     }
     policy["errors"] = errors;
     policy["warnings"] = warnings;
-    j["policy"] = policy;
-    if (refused)
+    return policy;
+}
+
+Json settingsJson(const GuardSettings& settings) {
+    return {
+        {"removal_action", std::string(toString(settings.removalAction))},
+        {"idle_timeout_s", settings.idleTimeout.count() / 1000},
+        {"idle_warning_s", settings.idleWarning.count() / 1000},
+        {"require_card", settings.requireCard},
+        {"require_card_grace_s", settings.requireCardGrace.count() / 1000},
+        {"service_loss_action", std::string(toString(settings.serviceLossAction))},
+        {"service_loss_grace_s", settings.serviceLossGrace.count() / 1000},
+    };
+}
+
+/// --check --json "cpslockd": whether it answers a ping on `socket`, its version or why not.
+Json daemonJson(const std::string& socket) {
+    const auto ping = protocol::DaemonClient(socket, std::chrono::milliseconds(1500))
+                          .call(protocol::Request{protocol::Verb::Ping, {}});
+    const bool up = ping && ping->ok;
+    Json daemon{{"socket", socket}, {"reachable", up}};
+    daemon["version"] = up ? Json(ping->get("version")) : Json(nullptr);
+    daemon["error"] = up ? Json(nullptr) : Json(ping ? ping->code : ping.error().message);
+    return daemon;
+}
+
+/// --check --json "pcscd" "readers": each reader with the card the scan found in it.
+Json readersJson(const std::vector<ReaderEvent>& events) {
+    Json readers = Json::array();
+    for (const ReaderEvent& e : events) {
+        if (e.type == ReaderEventType::ReaderAdded) {
+            readers.push_back({{"name", e.reader}, {"card", nullptr}});
+        } else if (e.type == ReaderEventType::CardInserted) {
+            for (auto& r : readers) {
+                if (r["name"] == e.reader)
+                    r["card"] = {{"kind", std::string(toString(e.kind))},
+                                 {"serial", e.serial.empty() ? Json(nullptr) : Json(e.serial)}};
+            }
+        }
+    }
+    return readers;
+}
+
+} // namespace
+
+int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) {
+    Json j;
+    j["schema"] = 1;
+    j["version"] = CPSLOCK_VERSION;
+    const SessionUser user = currentSessionUser();
+    j["user"] = user.name.empty() ? Json(nullptr) : Json(user.name);
+
+    std::vector<std::string> problems;
+    j["policy"] = policyJson(m_location.mainFile, m_startOutcome, policyRefused(), m_store->usingDefaults());
+    if (policyRefused())
         problems.emplace_back("policy-refused");
 
     if (m_exemption)
@@ -264,25 +313,10 @@ int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) 
     for (const auto& g : m_unknownExemptGroups)
         unknownGroups.push_back(g);
     j["unknown_exempt_groups"] = unknownGroups;
+    j["settings"] = settingsJson(m_settings);
 
-    j["settings"] = {
-        {"removal_action", std::string(toString(m_settings.removalAction))},
-        {"idle_timeout_s", m_settings.idleTimeout.count() / 1000},
-        {"idle_warning_s", m_settings.idleWarning.count() / 1000},
-        {"require_card", m_settings.requireCard},
-        {"require_card_grace_s", m_settings.requireCardGrace.count() / 1000},
-        {"service_loss_action", std::string(toString(m_settings.serviceLossAction))},
-        {"service_loss_grace_s", m_settings.serviceLossGrace.count() / 1000},
-    };
-
-    const auto ping = protocol::DaemonClient(daemonSocket, std::chrono::milliseconds(1500))
-                          .call(protocol::Request{protocol::Verb::Ping, {}});
-    const bool daemonUp = ping && ping->ok;
-    Json daemon{{"socket", daemonSocket}, {"reachable", daemonUp}};
-    daemon["version"] = daemonUp ? Json(ping->get("version")) : Json(nullptr);
-    daemon["error"] = daemonUp ? Json(nullptr) : Json(ping ? ping->code : ping.error().message);
-    j["cpslockd"] = daemon;
-    if (!daemonUp)
+    j["cpslockd"] = daemonJson(daemonSocket);
+    if (!j["cpslockd"]["reachable"].get<bool>())
         problems.emplace_back("cpslockd-unreachable");
 
     Json lockers = Json::array();
@@ -299,19 +333,7 @@ int AgentSetup::printCheckJson(std::FILE* out, const std::string& daemonSocket) 
 
     std::vector<ReaderEvent> events;
     const bool serviceUp = scanReaders(events);
-    Json readers = Json::array();
-    for (const ReaderEvent& e : events) {
-        if (e.type == ReaderEventType::ReaderAdded) {
-            readers.push_back({{"name", e.reader}, {"card", nullptr}});
-        } else if (e.type == ReaderEventType::CardInserted) {
-            for (auto& r : readers) {
-                if (r["name"] == e.reader)
-                    r["card"] = {{"kind", std::string(toString(e.kind))},
-                                 {"serial", e.serial.empty() ? Json(nullptr) : Json(e.serial)}};
-            }
-        }
-    }
-    j["pcscd"] = {{"reachable", serviceUp}, {"readers", readers}};
+    j["pcscd"] = {{"reachable", serviceUp}, {"readers", readersJson(events)}};
     if (!serviceUp)
         problems.emplace_back("pcscd-unreachable");
 
@@ -356,11 +378,12 @@ void AgentSetup::announce() {
         auditPolicyOutcome(*m_startOutcome);
     auditExemption();
 
-    m_watcher = std::make_unique<platform::PolicyWatcher>(m_location);
-    if (!m_watcher->isValid()) {
-        spdlog::error("cannot watch the policy files: {}", m_watcher->error());
+    auto watcher = platform::PolicyWatcher::open(m_location);
+    if (!watcher) {
+        spdlog::error("cannot watch the policy files: {}", watcher.error().message);
         return;
     }
+    m_watcher = std::move(*watcher);
     m_watcherNotifier = std::make_unique<QSocketNotifier>(m_watcher->fd(), QSocketNotifier::Read);
     QObject::connect(m_watcherNotifier.get(), &QSocketNotifier::activated, m_watcherNotifier.get(), [this] {
         if (m_watcher->readEvents())

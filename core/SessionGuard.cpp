@@ -8,13 +8,6 @@ namespace cpslock {
 namespace {
 using std::chrono::milliseconds;
 
-/// PKCS#11 slot descriptions are blank-padded: a reader name handed over from there may carry spaces.
-std::string trimmedReaderName(std::string name) {
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\0'))
-        name.pop_back();
-    return name;
-}
-
 milliseconds nonNegative(milliseconds d) {
     return d < milliseconds{0} ? milliseconds{0} : d;
 }
@@ -47,14 +40,13 @@ void SessionGuard::onReaderEvent(const ReaderEvent& event) {
     evaluate();
     switch (event.type) {
     case ReaderEventType::CardInserted:
-        m_readers.insert(event.reader); // the monitor names the reader first; a card proves it anyway
         handleCardInserted(event);
         break;
     case ReaderEventType::CardRemoved:
         handleCardRemoved(event);
         break;
     case ReaderEventType::ReaderAdded:
-        m_readers.insert(event.reader);
+        m_readers.readerAdded(event.reader);
         break;
     case ReaderEventType::ReaderRemoved:
         handleReaderRemoved(event);
@@ -102,7 +94,7 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
 
     std::optional<BoundCard> card = verified;
     if (card)
-        card->reader = trimmedReaderName(card->reader);
+        card->reader = ReaderTable::trimmedName(card->reader);
     // A verification that does not say where and which card cannot be checked against the readers:
     // it counts as none (fail closed), and the audit says why.
     const bool complete = card && !card->reader.empty() && !card->serial.empty();
@@ -119,7 +111,7 @@ void SessionGuard::onSessionUnlocked(const std::optional<BoundCard>& verified) {
 void SessionGuard::onVerifiedCard(const BoundCard& verified) {
     evaluate();
     BoundCard card = verified;
-    card.reader = trimmedReaderName(card.reader);
+    card.reader = ReaderTable::trimmedName(card.reader);
     if (decisionsActive() && !m_binding && !card.reader.empty() && !card.serial.empty()) {
         const bool waiting = noCardDeadline().has_value();
         bindVerified(card);
@@ -198,10 +190,7 @@ bool SessionGuard::idleSampleDue() const {
 // ---- reader events ---------------------------------------------------------------------------------
 
 void SessionGuard::handleCardInserted(const ReaderEvent& event) {
-    const PresentCard card{event.reader, event.kind, event.serial};
-    m_cards[event.reader] = card;
-    if (isContactCps(event.kind) && !event.serial.empty())
-        m_lastSerial[event.reader] = event.serial;
+    m_readers.cardInserted(event);
     if (!decisionsActive())
         return;
 
@@ -234,7 +223,7 @@ void SessionGuard::handleCardInserted(const ReaderEvent& event) {
 }
 
 void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
-    m_cards.erase(event.reader);
+    m_readers.cardRemoved(event.reader);
     if (!decisionsActive())
         return;
     Binding* b = sessionBindingInReader(event.reader);
@@ -247,9 +236,7 @@ void SessionGuard::handleCardRemoved(const ReaderEvent& event) {
 }
 
 void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
-    m_readers.erase(event.reader);
-    m_cards.erase(event.reader); // normally already gone: the monitor reports the card first
-    m_lastSerial.erase(event.reader);
+    m_readers.readerRemoved(event.reader);
     if (!decisionsActive())
         return;
     // Locks even when the card had left earlier under removal action "none", or was not reported yet:
@@ -260,8 +247,7 @@ void SessionGuard::handleReaderRemoved(const ReaderEvent& event) {
 }
 
 void SessionGuard::handleServiceLost(const ReaderEvent& event) {
-    m_cards.clear();
-    m_readers.clear();
+    m_readers.serviceLost();
     const bool wasUp = std::exchange(m_serviceUp, false);
     m_restoredAt.reset();
     if (m_binding && m_binding->present) {
@@ -306,9 +292,8 @@ bool SessionGuard::anyBindingSeen() const {
 
 void SessionGuard::bindVerified(const BoundCard& card) {
     m_binding = Binding{card};
-    const auto it = m_cards.find(card.reader);
-    if (it != m_cards.end()) {
-        const PresentCard& present = it->second;
+    if (const PresentCard* found = m_readers.card(card.reader)) {
+        const PresentCard& present = *found;
         if (isContactCps(present.kind) && present.serial == card.serial) {
             m_binding->seen = m_binding->present = true;
             auditEvent(AuditKind::CardBound, std::nullopt, CardRef{card.reader, card.serial, present.kind, 0},
@@ -320,7 +305,7 @@ void SessionGuard::bindVerified(const BoundCard& card) {
         }
         return;
     }
-    if (const auto last = m_lastSerial.find(card.reader); last != m_lastSerial.end() && last->second == card.serial) {
+    if (m_readers.lastSeen(card.reader, card.serial)) {
         // The monitor saw this very card leave its reader: pulled during (or since) the unlock.
         m_binding->seen = true;
         applyRemovalAction(CardRef{card.reader, card.serial, std::nullopt, 0});
@@ -335,7 +320,7 @@ void SessionGuard::applyRemovalAction(const CardRef& card) {
         requestLockFor(LockReason::CardRemoved, card);
         break;
     case RemovalAction::Logout:
-        requestLogoutFor(LockReason::CardRemoved, card);
+        requestAction(LockReason::CardRemoved, card, true);
         break;
     case RemovalAction::None:
         auditEvent(AuditKind::RemovalIgnored, LockReason::CardRemoved, card);
@@ -344,29 +329,28 @@ void SessionGuard::applyRemovalAction(const CardRef& card) {
 }
 
 void SessionGuard::requestLockFor(LockReason reason, const CardRef& card) {
-    // State first: a host that reacts synchronously must already see the lock as pending.
-    m_actionPending = true;
-    m_lastLockReason = reason;
-    m_actions.lock(reason);
-    cancelIdleWarning(false);
-    auditEvent(AuditKind::LockRequested, reason, card);
+    requestAction(reason, card, false);
     // Leaving the card in the reader is what lock-on-removal teaches people: an idle or manual lock with
     // the card inside must at least require the PIN again.
     if (reason == LockReason::Idle || reason == LockReason::UserRequest)
         logOutTokensAndRemind(reason);
 }
 
-void SessionGuard::requestLogoutFor(LockReason reason, const CardRef& card) {
+void SessionGuard::requestAction(LockReason reason, const CardRef& card, bool logout) {
+    // State first: a host that reacts synchronously must already see the lock as pending.
     m_actionPending = true;
     m_lastLockReason = reason;
-    m_actions.logout(reason);
+    if (logout)
+        m_actions.logout(reason);
+    else
+        m_actions.lock(reason);
     cancelIdleWarning(false);
-    auditEvent(AuditKind::LogoutRequested, reason, card);
+    auditEvent(logout ? AuditKind::LogoutRequested : AuditKind::LockRequested, reason, card);
 }
 
 void SessionGuard::logOutTokensAndRemind(LockReason reason) {
     bool any = false;
-    for (const auto& [reader, card] : m_cards) {
+    for (const auto& [reader, card] : m_readers.cards()) {
         if (!isContactCps(card.kind))
             continue;
         m_actions.logoutToken(reader);
@@ -400,7 +384,7 @@ void SessionGuard::evaluate() {
         if (m_binding && m_binding->awaitingRestore) {
             m_binding->awaitingRestore = false;
             const CardRef card{m_binding->card.reader, m_binding->card.serial, std::nullopt, 0};
-            if (m_readers.count(m_binding->card.reader) == 0)
+            if (!m_readers.listed(m_binding->card.reader))
                 requestLockFor(LockReason::ReaderRemoved, card);
             else
                 applyRemovalAction(card);
@@ -499,8 +483,7 @@ void SessionGuard::publishStatus() {
     s.lockRequested = m_actionPending;
     if (m_binding)
         s.boundCards.push_back(m_binding->card);
-    for (const auto& [reader, card] : m_cards)
-        s.cards.push_back(card);
+    s.cards = m_readers.presentCards();
     s.serviceUp = m_serviceUp;
     s.idleLockAt = m_idleLockAt;
     s.noCardLockAt = noCardDeadline();

@@ -6,11 +6,10 @@
 #include "core/GuardSettings.h"
 #include "core/LockReason.h"
 #include "core/ReaderEvent.h"
+#include "core/ReaderTable.h"
 
 #include <chrono>
 #include <cstdint>
-#include <map>
-#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -146,7 +145,8 @@ private:
     void bindVerified(const BoundCard& card);
     void applyRemovalAction(const CardRef& card);
     void requestLockFor(LockReason reason, const CardRef& card = {});
-    void requestLogoutFor(LockReason reason, const CardRef& card);
+    /// The lock (`logout`: the logout) goes out; the guard waits for the session to report it.
+    void requestAction(LockReason reason, const CardRef& card, bool logout);
     void logOutTokensAndRemind(LockReason reason);
 
     /// Due deadlines and derived state; run before and after every input.
@@ -172,11 +172,9 @@ private:
     SessionState m_session = SessionState::Unknown;
     bool m_actionPending = false;
     std::optional<LockReason> m_lastLockReason;
-    std::map<std::string, PresentCard> m_cards; ///< by reader: a PC/SC reader holds one card
-    std::set<std::string> m_readers;            ///< readers pcscd lists (since the last service loss)
+    ReaderTable m_readers; ///< what the monitor reported
     bool m_serviceUp = true;
-    std::optional<Binding> m_binding;                ///< the verified card of this unlocked period
-    std::map<std::string, std::string> m_lastSerial; ///< by reader: the last contact CPS reported there
+    std::optional<Binding> m_binding; ///< the verified card of this unlocked period
 
     Clock::TimePoint m_noCardSince{};             ///< start of the require_card grace
     std::optional<Clock::TimePoint> m_blindSince; ///< start of the service-loss grace

@@ -78,7 +78,7 @@ LostCardResultDialog::LostCardResultDialog(const LostCardOutcome& outcome, const
     QStringList status;
     status << (outcome.lockRequested ? tr("✔ La session a été verrouillée.")
                                      : tr("✘ La session n'a pas pu être verrouillée."));
-    if (outcome.report.ok) {
+    if (outcome.report) {
         status << tr("✔ Cette carte ne peut plus ouvrir ce poste.");
     } else {
         status << tr("✘ La carte n'a PAS pu être bloquée sur ce poste. Appelez sans attendre les numéros "

@@ -11,28 +11,28 @@ LostCardOutcome reportLostCard(TrayHost& host, const LostCardTarget& target, con
     out.lockRequested = true;
 
     if (target.card.serial.empty()) {
-        out.report.error = "no card number known (no card bound to this session)";
+        out.report = fail("no card number known (no card bound to this session)");
     } else if (!reporter) {
-        out.report.error = "no card authority (cpslockd) to report to";
+        out.report = fail("no card authority (cpslockd) to report to");
     } else {
         out.report = reporter(target.card.serial);
     }
 
     AuditRecord r;
     r.kind = "card-reported-lost";
-    r.severity = out.report.ok ? AuditRecord::Severity::Warning : AuditRecord::Severity::Error;
-    r.message = out.report.ok ? "Carte CPS déclarée perdue ou volée depuis le poste ; bloquée sur ce poste / "
-                                "CPS card reported lost or stolen; blocked on this PC"
-                              : "Carte CPS déclarée perdue ou volée ; NON bloquée sur ce poste / "
-                                "CPS card reported lost or stolen; NOT blocked on this PC";
+    r.severity = out.report ? AuditRecord::Severity::Warning : AuditRecord::Severity::Error;
+    r.message = out.report ? "Carte CPS déclarée perdue ou volée depuis le poste ; bloquée sur ce poste / "
+                             "CPS card reported lost or stolen; blocked on this PC"
+                           : "Carte CPS déclarée perdue ou volée ; NON bloquée sur ce poste / "
+                             "CPS card reported lost or stolen; NOT blocked on this PC";
     r.fields.emplace_back("serial", target.card.serial);
     if (!target.card.certSha256.empty())
         r.fields.emplace_back("sha256", target.card.certSha256);
     r.fields.emplace_back("user", user);
-    if (out.report.ok)
-        r.fields.emplace_back("report", out.report.where);
+    if (out.report)
+        r.fields.emplace_back("report", *out.report);
     else
-        r.fields.emplace_back("error", out.report.error);
+        r.fields.emplace_back("error", out.report.error().message);
     host.audit(r);
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include "agent/tray/TrayHost.h"
 #include "core/GuardActions.h"
+#include "core/Result.h"
 
 #include <chrono>
 #include <functional>
@@ -16,12 +17,9 @@ struct LostCardTarget {
     std::string holderName; ///< may be empty
 };
 
-/// What cpslockd said of the report.
-struct LostCardReportResult {
-    bool ok = false;    ///< the card can no longer unlock this PC
-    std::string where;  ///< who holds the report (cpslockd and its socket), when ok
-    std::string error;  ///< why not, when !ok
-};
+/// What cpslockd said of the report: who holds it (cpslockd and its socket; the card can no longer
+/// unlock this PC), or why it was not taken.
+using LostCardReportResult = Result<std::string>;
 
 /// Sends the report of card `serial` to cpslockd (the real one: `report-lost` on its socket).
 using LostCardReporter = std::function<LostCardReportResult(const std::string& serial)>;
@@ -29,7 +27,7 @@ using LostCardReporter = std::function<LostCardReportResult(const std::string& s
 struct LostCardOutcome {
     LostCardTarget target;
     bool lockRequested = false;
-    LostCardReportResult report;
+    LostCardReportResult report = fail("not reported");
 };
 
 /// The loss report: lock the session at once, report the card to cpslockd (which refuses it from then

@@ -5,36 +5,37 @@
 
 namespace cpslock::agent {
 
-std::string_view toString(TrayIconKind kind) {
+namespace {
+
+struct IconNames {
+    std::string_view name;
+    std::string_view resource;
+};
+
+IconNames iconNames(TrayIconKind kind) {
     switch (kind) {
     case TrayIconKind::Error:
-        return "error";
+        return {"error", ":/cpslock/icons/error.svg"};
     case TrayIconKind::Locked:
-        return "locked";
+        return {"locked", ":/cpslock/icons/locked.svg"};
     case TrayIconKind::Warning:
-        return "warning";
+        return {"warning", ":/cpslock/icons/warning.svg"};
     case TrayIconKind::CardPresent:
-        return "card-present";
+        return {"card-present", ":/cpslock/icons/card-present.svg"};
     case TrayIconKind::NoCard:
         break;
     }
-    return "no-card";
+    return {"no-card", ":/cpslock/icons/no-card.svg"};
+}
+
+} // namespace
+
+std::string_view toString(TrayIconKind kind) {
+    return iconNames(kind).name;
 }
 
 std::string_view iconResource(TrayIconKind kind) {
-    switch (kind) {
-    case TrayIconKind::Error:
-        return ":/cpslock/icons/error.svg";
-    case TrayIconKind::Locked:
-        return ":/cpslock/icons/locked.svg";
-    case TrayIconKind::Warning:
-        return ":/cpslock/icons/warning.svg";
-    case TrayIconKind::CardPresent:
-        return ":/cpslock/icons/card-present.svg";
-    case TrayIconKind::NoCard:
-        break;
-    }
-    return ":/cpslock/icons/no-card.svg";
+    return iconNames(kind).resource;
 }
 
 bool anyContactCps(const GuardStatus& status) {

@@ -78,9 +78,9 @@ LockerProbe LogindLocker::probeNow() {
             return {false, found.detail + ", session not readable: " + hint.error().message().toStdString()};
         }
     }
-    const std::string direct = m_caller.open();
+    const Result<void> direct = m_caller.open();
     return {true, found.detail + (hint.isValid() ? ", LockedHint watched" : ", no LockedHint") +
-                      (direct.empty() ? "" : ", calls through QtDBus (" + direct + ")")};
+                      (direct ? "" : ", calls through QtDBus (" + direct.error().message + ")")};
 }
 
 void LogindLocker::onOwnerChanged(const QString& newOwner) {
@@ -123,8 +123,9 @@ void LogindLocker::call(const QString& method, Done done) {
         const std::string name = method.toStdString();
         auto shared = std::make_shared<Done>(done);
         const bool queued = m_caller.call("org.freedesktop.login1", path.constData(), "org.freedesktop.login1.Session",
-                                          member.constData(), [shared, name](bool ok, const std::string& error) {
-                                              (*shared)(ok, ok ? "" : "logind " + name + ": " + error);
+                                          member.constData(), [shared, name](const Result<void>& outcome) {
+                                              const std::string why = outcome ? "" : outcome.error().message;
+                                              (*shared)(outcome.ok(), outcome ? "" : "logind " + name + ": " + why);
                                           });
         if (queued)
             return;

@@ -34,12 +34,14 @@ bool isDirectory(const std::string& path) {
 
 } // namespace
 
-PolicyWatcher::PolicyWatcher(policy::PolicyLocation location) : m_location(std::move(location)) {
-    m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (m_fd < 0) {
-        m_error = std::string("inotify_init1: ") + std::strerror(errno);
-        return;
-    }
+Result<std::unique_ptr<PolicyWatcher>> PolicyWatcher::open(policy::PolicyLocation location) {
+    const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0)
+        return fail(std::string("inotify_init1: ") + std::strerror(errno));
+    return std::unique_ptr<PolicyWatcher>(new PolicyWatcher(std::move(location), fd));
+}
+
+PolicyWatcher::PolicyWatcher(policy::PolicyLocation location, int fd) : m_location(std::move(location)), m_fd(fd) {
     arm();
 }
 

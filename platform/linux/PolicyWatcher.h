@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
 #include "core/policy/PolicyLoader.h"
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -14,22 +16,21 @@ namespace cpslock::platform {
 /// drop-in folder (and on the parents needed to see either folder appear). It does not load
 /// anything: the owner reacts with PolicyStore::reload(), which decides valid or refused.
 ///
-///     PolicyWatcher watcher(location);
-///     QSocketNotifier n(watcher.fd(), QSocketNotifier::Read);   // or poll()
-///     on readable: if (watcher.readEvents()) audit(store.reload().summary());
+///     auto watcher = PolicyWatcher::open(location);              // or why inotify failed
+///     QSocketNotifier n((*watcher)->fd(), QSocketNotifier::Read); // or poll()
+///     on readable: if ((*watcher)->readEvents()) audit(store.reload().summary());
 ///
 /// Editors and package managers write in several steps (create, write, rename): one change may
 /// be reported more than once; a reload of an unchanged policy is harmless.
 class PolicyWatcher {
 public:
-    explicit PolicyWatcher(policy::PolicyLocation location);
+    /// Starts watching. @retval error inotify itself failed ("inotify_init1: …"); a missing folder is not
+    /// a failure (its parent is watched).
+    static Result<std::unique_ptr<PolicyWatcher>> open(policy::PolicyLocation location);
     ~PolicyWatcher();
     PolicyWatcher(const PolicyWatcher&) = delete;
     PolicyWatcher& operator=(const PolicyWatcher&) = delete;
 
-    /// False when inotify itself failed (see error()); a missing folder is not a failure.
-    bool isValid() const { return m_fd >= 0; }
-    const std::string& error() const { return m_error; }
 
     /// Non-blocking inotify descriptor to wait on (readable = call readEvents()).
     int fd() const { return m_fd; }
@@ -48,12 +49,12 @@ private:
         bool tomlFiles = false;      ///< every *.toml entry matters (the drop-in folder)
     };
 
+    PolicyWatcher(policy::PolicyLocation location, int fd);
     void arm();
     bool isRelevant(const Watch& watch, const std::string& name) const;
 
     policy::PolicyLocation m_location;
     int m_fd = -1;
-    std::string m_error;
     std::map<int, Watch> m_watches;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace cpslock::platform {
 namespace {
@@ -21,10 +22,10 @@ int onReply(sd_bus_message* message, void* userdata, sd_bus_error* /*unused*/) {
     const sd_bus_error* error = sd_bus_message_get_error(message);
     if (*reply) {
         if (error != nullptr)
-            (*reply)(false, std::string(error->name != nullptr ? error->name : "error") + ": " +
-                                (error->message != nullptr ? error->message : ""));
+            (*reply)(fail(std::string(error->name != nullptr ? error->name : "error") + ": " +
+                          (error->message != nullptr ? error->message : "")));
         else
-            (*reply)(true, {});
+            (*reply)(Result<void>{});
     }
     return 0;
 }
@@ -53,13 +54,13 @@ SdBusCaller::~SdBusCaller() {
         sd_bus_flush_close_unref(m_bus); // pending replies' userdata freed by their destroy callbacks
 }
 
-std::string SdBusCaller::open() {
+Result<void> SdBusCaller::open() {
     if (m_bus != nullptr)
         return {};
     sd_bus* bus = nullptr;
     int r = sd_bus_open_system(&bus);
     if (r < 0)
-        return std::string("sd_bus_open_system: ") + std::strerror(-r);
+        return fail(std::string("sd_bus_open_system: ") + std::strerror(-r));
     // One round trip now, so that the connection is authenticated and running when the first lock is
     // sent: a call on a connection still starting would wait in sd-bus's queue.
     sd_bus_error error{};
@@ -71,7 +72,7 @@ std::string SdBusCaller::open() {
         std::string why = std::string("system bus: ") + (error.message != nullptr ? error.message : std::strerror(-r));
         sd_bus_error_free(&error);
         sd_bus_unref(bus);
-        return why;
+        return fail(std::move(why));
     }
     m_bus = bus;
     const int fd = sd_bus_get_fd(m_bus);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -19,15 +21,16 @@ namespace cpslock::platform {
 /// timer for sd-bus's own time-outs. Honours DBUS_SYSTEM_BUS_ADDRESS.
 class SdBusCaller {
 public:
-    using Reply = std::function<void(bool ok, const std::string& error)>;
+    /// The call's outcome: done, or the D-Bus error ("name: message").
+    using Reply = std::function<void(const Result<void>& outcome)>;
 
     SdBusCaller();
     ~SdBusCaller();
     SdBusCaller(const SdBusCaller&) = delete;
     SdBusCaller& operator=(const SdBusCaller&) = delete;
 
-    /// Connects (blocking, start-up only). @retval empty string connected, else why not
-    std::string open();
+    /// Connects (blocking, start-up only). @retval error why the system bus could not be used
+    Result<void> open();
     bool isOpen() const { return m_bus != nullptr; }
 
     /// Calls a method without arguments; `reply` runs on the event loop when the answer (or an error,

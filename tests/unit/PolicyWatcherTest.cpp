@@ -35,8 +35,9 @@ protected:
 
 TEST_F(PolicyWatcherTest, ReportsMainFileAndDropInChanges) {
     m_dir.mkdir("policy.d");
-    PolicyWatcher watcher(m_location);
-    ASSERT_TRUE(watcher.isValid()) << watcher.error();
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     EXPECT_GE(watcher.fd(), 0);
     EXPECT_FALSE(watcher.readEvents());
 
@@ -56,7 +57,9 @@ TEST_F(PolicyWatcherTest, ReportsMainFileAndDropInChanges) {
 
 TEST_F(PolicyWatcherTest, IgnoresUnrelatedFiles) {
     m_dir.mkdir("policy.d");
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     m_dir.write("other.conf", "x\n");
     m_dir.write("policy.d/README", "x\n");
     m_dir.write("policy.d/.10-site.toml.swp", "x\n");
@@ -66,7 +69,9 @@ TEST_F(PolicyWatcherTest, IgnoresUnrelatedFiles) {
 
 TEST_F(PolicyWatcherTest, FileBeingWrittenIsReportedWhenClosed) {
     m_dir.mkdir("policy.d");
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     const std::string path = m_dir.at("policy.d/10-site.toml");
     const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     ASSERT_GE(fd, 0);
@@ -80,13 +85,17 @@ TEST_F(PolicyWatcherTest, FileBeingWrittenIsReportedWhenClosed) {
 TEST_F(PolicyWatcherTest, SymlinkCreatedIsReported) {
     m_dir.mkdir("policy.d");
     const std::string target = m_dir.write("elsewhere.toml", "# x\n");
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     ASSERT_EQ(::symlink(target.c_str(), m_dir.at("policy.d/10.toml").c_str()), 0);
     EXPECT_TRUE(watcher.readEvents()); // so that the owner reloads and refuses it
 }
 
 TEST_F(PolicyWatcherTest, AtomicRenameIntoPlaceIsSeen) {
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     m_dir.write("policy.toml.tmp", "# new\n");
     EXPECT_FALSE(watcher.readEvents());
     ASSERT_EQ(std::rename(m_dir.at("policy.toml.tmp").c_str(), m_dir.at("policy.toml").c_str()), 0);
@@ -94,7 +103,9 @@ TEST_F(PolicyWatcherTest, AtomicRenameIntoPlaceIsSeen) {
 }
 
 TEST_F(PolicyWatcherTest, DropInFolderCreatedLaterIsWatched) {
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     m_dir.mkdir("policy.d");
     EXPECT_TRUE(watcher.readEvents());
     m_dir.write("policy.d/10-site.toml", "# new\n");
@@ -107,7 +118,9 @@ TEST_F(PolicyWatcherTest, DropInFolderElsewhereAndItsRemoval) {
     const TempPolicyDir other;
     m_location.dropInDir = other.at("site.d");
     other.mkdir("site.d");
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     other.write("site.d/10.toml", "# x\n");
     EXPECT_TRUE(watcher.readEvents());
     std::filesystem::remove_all(other.at("site.d"));
@@ -120,7 +133,9 @@ TEST_F(PolicyWatcherTest, DropInFolderElsewhereAndItsRemoval) {
 }
 
 TEST_F(PolicyWatcherTest, WaitForChangeReturnsOnEventAndTimesOut) {
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     EXPECT_FALSE(watcher.waitForChange(std::chrono::milliseconds(0)));
     m_dir.write("policy.toml", "# x\n");
     EXPECT_TRUE(watcher.waitForChange(std::chrono::milliseconds(0)));
@@ -134,7 +149,9 @@ TEST_F(PolicyWatcherTest, WatcherDrivesStoreKeepLastValid) {
     LoadOptions options;
     options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
     PolicyStore store(m_location, options);
-    PolicyWatcher watcher(m_location);
+    auto opened = PolicyWatcher::open(m_location);
+    ASSERT_TRUE(opened) << opened.error().message;
+    PolicyWatcher& watcher = **opened;
     ASSERT_EQ(store.reload().kind, PolicyStore::ReloadOutcome::Kind::Applied);
     EXPECT_EQ(store.current()->session.idleTimeout, Duration{300});
 

@@ -91,9 +91,9 @@ private:
         config.crlDir = m_crlDir.path().toStdString();
         config.reportLost = [this, cpslockdUp](const std::string& serial) {
             if (!cpslockdUp)
-                return LostCardReportResult{false, {}, "cpslockd unreachable: /run/cpslock/cpslockd.sock: missing"};
+                return LostCardReportResult(cpslock::fail("cpslockd unreachable: /run/cpslock/cpslockd.sock: missing"));
             m_reported.push_back(serial);
-            return LostCardReportResult{true, "cpslockd", {}};
+            return LostCardReportResult(std::string("cpslockd"));
         };
         config.contacts = {"0 825 852 000", "https://esante.gouv.fr/assistance", "Formulaire 501, TOM, TOPS, e-CPS."};
         config.user = "dr.martin";
@@ -441,7 +441,7 @@ private Q_SLOTS:
             TrayConfig c;
             c.reportLost = [&other](const std::string& serial) {
                 other.push_back(serial);
-                return LostCardReportResult{true, "cpslockd", {}};
+                return LostCardReportResult(std::string("cpslockd"));
             };
             c.contacts = {"01 23 45 67 89", "https://support.example.fr", "Service informatique."};
             c.user = "dr.martin";
