@@ -1,35 +1,29 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/CardKind.h"
 
+#include "core/EnumName.h"
+
 #include <array>
-#include <utility>
 
 namespace cpslock {
 namespace {
-constexpr std::array<std::pair<CardKind, std::string_view>, 6> kNames{{
-    {CardKind::Cps3, "cps3"},
-    {CardKind::Cps3Contactless, "cps3-contactless"},
-    {CardKind::Cps4, "cps4"},
-    {CardKind::Vitale, "vitale"},
-    {CardKind::Other, "other"},
-    {CardKind::Unreadable, "unreadable"},
+constexpr std::array<EnumName<CardKind>, 6> kNames{{
+    {"cps3", CardKind::Cps3},
+    {"cps3-contactless", CardKind::Cps3Contactless},
+    {"cps4", CardKind::Cps4},
+    {"vitale", CardKind::Vitale},
+    {"other", CardKind::Other},
+    {"unreadable", CardKind::Unreadable},
 }};
 } // namespace
 
 std::string_view toString(CardKind kind) {
-    for (const auto& [k, name] : kNames) {
-        if (k == kind)
-            return name;
-    }
-    return "other";
+    const std::string_view name = nameIn(kNames, kind);
+    return name == "?" ? "other" : name;
 }
 
 std::optional<CardKind> cardKindFromString(std::string_view name) {
-    for (const auto& [k, n] : kNames) {
-        if (n == name)
-            return k;
-    }
-    return std::nullopt;
+    return valueIn(kNames, name);
 }
 
 } // namespace cpslock

@@ -15,6 +15,16 @@ std::size_t pageRounded(std::size_t n) {
     const std::size_t p = page > 0 ? static_cast<std::size_t>(page) : 4096U;
     return ((n + p - 1) / p) * p;
 }
+
+/// One byte from @p fd into @p out, retried on EINTR: 1, 0 at end of file, -1 on error (errno set).
+ssize_t readByte(int fd, char* out) noexcept {
+    for (;;) {
+        const ssize_t n = read(fd, out, 1);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
 } // namespace
 
 SecureBuffer::SecureBuffer(std::size_t capacity) {
@@ -90,28 +100,12 @@ SecureBuffer::ReadStatus SecureBuffer::readLine(int fd) noexcept {
     clear();
     m_errno = 0;
     for (;;) {
-        if (m_size == m_capacity) {
-            // Full: only an end of line (or of file) may follow, otherwise the secret is too long.
-            char c = 0;
-            const ssize_t n = read(fd, &c, 1);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                m_errno = errno;
-                clear();
-                return ReadStatus::IoError;
-            }
-            if (n == 0 && m_size == 0)
-                return ReadStatus::EndOfFile; // a buffer without storage (moved from)
-            if (n == 0 || c == '\n')
-                break;
-            explicit_bzero(&c, sizeof c);
-            clear();
-            return drainLine(fd);
-        }
-        const ssize_t n = read(fd, m_data + m_size, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
+        // Full: only an end of line (or of file) may follow, otherwise the secret is too long. The
+        // byte is read into a spare char then, wiped below.
+        const bool full = m_size == m_capacity;
+        char spare = 0;
+        char* const next = full ? &spare : m_data + m_size;
+        const ssize_t n = readByte(fd, next);
         if (n < 0) {
             m_errno = errno;
             clear();
@@ -119,12 +113,17 @@ SecureBuffer::ReadStatus SecureBuffer::readLine(int fd) noexcept {
         }
         if (n == 0) {
             if (m_size == 0)
-                return ReadStatus::EndOfFile;
+                return ReadStatus::EndOfFile; // also a buffer without storage (moved from)
             break;
         }
-        if (m_data[m_size] == '\n') {
-            m_data[m_size] = 0;
+        if (*next == '\n') {
+            *next = 0;
             break;
+        }
+        if (full) {
+            explicit_bzero(&spare, sizeof spare);
+            clear();
+            return drainLine(fd);
         }
         ++m_size;
     }
@@ -138,9 +137,7 @@ SecureBuffer::ReadStatus SecureBuffer::drainLine(int fd) noexcept {
     // for a new secret; bounded so that an endless writer cannot hold us.
     char c = 0;
     for (std::size_t drained = 0; drained < kMaxDrain;) {
-        const ssize_t n = read(fd, &c, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
+        const ssize_t n = readByte(fd, &c);
         if (n <= 0 || c == '\n')
             break;
         ++drained;
