@@ -112,7 +112,7 @@ ProbeResult probeCard(SCARDCONTEXT context, const std::string& reader, std::span
         return unreadable("READ BINARY EF.SN.ICC: " + describe(card.error()), card.apdus());
     if (file->sw != kSwOk) {
         char sw[8];
-        std::snprintf(sw, sizeof sw, "%04X", file->sw);
+        (void)std::snprintf(sw, sizeof sw, "%04X", file->sw);
         return unreadable(std::string("READ BINARY EF.SN.ICC: status ") + sw, card.apdus());
     }
 

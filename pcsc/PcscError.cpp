@@ -50,7 +50,7 @@ bool isServiceLoss(LONG rv) {
 
 std::string describe(LONG rv) {
     char code[16];
-    std::snprintf(code, sizeof code, "0x%08lX", static_cast<unsigned long>(rv));
+    (void)std::snprintf(code, sizeof code, "0x%08lX", static_cast<unsigned long>(rv));
     const std::string_view name = nameOf(rv);
     return std::string(name) + " (" + code + "): " + pcsc_stringify_error(rv);
 }
