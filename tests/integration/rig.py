@@ -375,6 +375,14 @@ class Cpslockd:
         with open(self.audit_log, errors="replace") as f:
             return f.read()
 
+    def audit_with(self, text, timeout=10):
+        """The audit log once it holds `text`. cpslockd writes a decision's record after it answered,
+        so a client that just got its answer may read the log a moment too early."""
+        deadline = time.monotonic() + timeout
+        while text not in self.audit() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.audit()
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()

@@ -215,7 +215,7 @@ class PamModuleTest(unittest.TestCase):
         self.assertIn(AUTH_ERR, r.text)
         self.assertIn("La vérification de votre carte n'a pas abouti", r.err)
         self.assertIn("card worker", r.err)  # the debug log says why
-        self.assertIn("auth-refused", self.daemon.audit())
+        self.assertIn("auth-refused", self.daemon.audit_with("auth-refused"))
 
     def test_helper_hanging_past_timeout_is_killed_and_refused(self):
         pidfile = self.helpers.file("pid")
@@ -307,6 +307,10 @@ class PamModuleTest(unittest.TestCase):
             ''' % seen))
         r = self.service(helper).run(stdin="\n")
         self.assertIn(AUTH_ERR, r.text, r)
+        # The module answers as soon as it refuses; the worker sees its end of file a moment later.
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(seen) and open(seen).read()) and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.assertEqual(open(seen).read(), "''", "the worker got a PIN line instead of end of file")
 
     # -- the PIN: only on the worker's standard input, through cpslockd --

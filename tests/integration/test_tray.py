@@ -341,7 +341,7 @@ class TrayEndToEndTest(unittest.TestCase):
         report = s.agent.expect("card-reported-lost", serial=CPS)
         self.assertTrue(report["report"].startswith("cpslockd"), report)
         # cpslockd has it: the card no longer opens this PC, starting with this session.
-        self.assertIn("kind=card-reported-lost", s.daemon.audit())
+        self.assertIn("kind=card-reported-lost", s.daemon.audit_with("kind=card-reported-lost"))
         self.assertTrue(s.daemon.request("session-card session=c1").startswith("error no-card"))
         s.desktop.wait_locked_by_desktop()
         s.expect_icon("locked")
