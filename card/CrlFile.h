@@ -32,7 +32,7 @@ std::optional<CrlFile> parseCrl(std::span<const std::uint8_t> bytes);
 std::vector<CrlFile> readCrlFolder(const std::filesystem::path& folder, std::vector<std::string>& warnings);
 
 /// Size limit of one CRL (file or download): the largest IGC-Santé CRLs are a few megabytes.
-constexpr std::uintmax_t kMaxCrlFileSize = 32U * 1024U * 1024U;
+constexpr std::uintmax_t kMaxCrlFileSize = std::uintmax_t{32} * 1024U * 1024U;
 
 /// The CA among `candidates` that signed this CRL: same subject name as the CRL's issuer, key usage
 /// allowing cRLSign, and the signature checks with its key. nullptr when none did.

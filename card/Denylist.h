@@ -28,7 +28,7 @@ public:
     struct ParseResult;
 
     /// The one size limit (the ANS open-data extract of opposed cards is a few hundred thousand lines).
-    static constexpr std::uintmax_t kMaxFileSize = 16U * 1024U * 1024U;
+    static constexpr std::uintmax_t kMaxFileSize = std::uintmax_t{16} * 1024U * 1024U;
 
     /// Parses the text; `sourceName` (usually the file path) prefixes every error as "name:line: ...".
     static ParseResult parse(std::string_view text, const std::string& sourceName);

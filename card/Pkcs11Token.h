@@ -47,7 +47,7 @@ struct TokenSlot {
 inline constexpr unsigned long kMaxSlots = 256;
 inline constexpr unsigned long kMaxMechanisms = 1024;
 inline constexpr unsigned long kMaxObjects = 256;
-inline constexpr unsigned long kMaxAttributeLength = 64 * 1024;
+inline constexpr unsigned long kMaxAttributeLength = 64UL * 1024UL;
 inline constexpr unsigned long kMaxSignatureLength = 1024; // RSA-8192
 
 /// Call it once PC/SC shows a card in the reader.

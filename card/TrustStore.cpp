@@ -17,7 +17,7 @@ namespace cpslock::card {
 namespace {
 
 // A certificate bundle is a few kilobytes; anything much bigger is not what the admin meant.
-constexpr std::uintmax_t kMaxFileSize = 4U * 1024U * 1024U;
+constexpr std::uintmax_t kMaxFileSize = std::uintmax_t{4} * 1024U * 1024U;
 
 Result<std::vector<std::uint8_t>> readFile(const std::filesystem::path& file) {
     std::error_code ec;

@@ -14,7 +14,7 @@ class SecureBuffer {
 public:
     static constexpr std::size_t kPinCapacity = 64;
     /// Longest line readLine() drains after an over-long secret before giving up.
-    static constexpr std::size_t kMaxDrain = 64U * 1024U;
+    static constexpr std::size_t kMaxDrain = std::size_t{64} * 1024U;
 
     /// Maps capacity bytes (rounded up to a page); throws std::bad_alloc when the kernel refuses.
     explicit SecureBuffer(std::size_t capacity = kPinCapacity);

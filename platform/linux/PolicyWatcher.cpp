@@ -96,7 +96,7 @@ bool PolicyWatcher::readEvents() {
         return false;
     bool changed = false;
     bool rearm = false;
-    alignas(inotify_event) std::array<char, 16 * 1024> buffer{};
+    alignas(inotify_event) std::array<char, std::size_t{16} * 1024U> buffer{};
     for (;;) {
         const ssize_t n = ::read(m_fd, buffer.data(), buffer.size());
         if (n < 0) {

@@ -34,7 +34,7 @@ constexpr const char* kHelp =
     "2 nothing written: unreadable file, no such columns, invalid deny-list or policy, usage error.\n";
 
 // The ANS extract of every CPS/CPF card is a few hundred megabytes at most.
-constexpr std::size_t kMaxCsvSize = 1024U * 1024U * 1024U;
+constexpr std::size_t kMaxCsvSize = std::size_t{1024} * 1024U * 1024U;
 constexpr std::size_t kShownBadRows = 50;
 
 constexpr SubCommand kCommand("denylist", kHelp);

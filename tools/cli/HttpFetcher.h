@@ -20,7 +20,7 @@ public:
     struct Limits {
         std::chrono::seconds connectTimeout{15};
         std::chrono::seconds totalTimeout{120};
-        std::size_t maxBytes = 32U * 1024U * 1024U;
+        std::size_t maxBytes = std::size_t{32} * 1024U * 1024U;
     };
 
     HttpFetcher(Limits limits, std::string proxy);
