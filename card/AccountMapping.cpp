@@ -23,17 +23,17 @@ bool AccountMapping::matches(const SharedAccount& account, const HolderIdentity&
     return typeOk && professionOk;
 }
 
-std::optional<Refusal> AccountMapping::check(const HolderIdentity& holder, std::string_view requestedUser) const {
+Result<void, Refusal> AccountMapping::check(const HolderIdentity& holder, std::string_view requestedUser) const {
     // Empty names never match: an empty requested user or idNat is a caller bug, not a wildcard.
     if (!requestedUser.empty() && !holder.idNat.empty()) {
         const auto it = m_byIdNat.find(holder.idNat);
         if (it != m_byIdNat.end() &&
             std::find(it->second.begin(), it->second.end(), requestedUser) != it->second.end()) {
-            return std::nullopt;
+            return {};
         }
         for (const auto& account : m_shared) {
             if (account.user == requestedUser && matches(account, holder)) {
-                return std::nullopt;
+                return {};
             }
         }
     }

@@ -3,9 +3,9 @@
 
 #include "card/HolderIdentity.h"
 #include "core/Refusal.h"
+#include "core/Result.h"
 
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -28,8 +28,8 @@ public:
     void mapHolder(const std::string& idNat, const std::string& user);
     void addSharedAccount(SharedAccount account);
 
-    /// nullopt when `holder` may open `requestedUser`, else a not-mapped refusal.
-    std::optional<Refusal> check(const HolderIdentity& holder, std::string_view requestedUser) const;
+    /// Success when `holder` may open `requestedUser`, else a not-mapped refusal.
+    Result<void, Refusal> check(const HolderIdentity& holder, std::string_view requestedUser) const;
 
     /// Every account the holder may open (personal first, then shared, no duplicates).
     std::vector<std::string> accountsFor(const HolderIdentity& holder) const;

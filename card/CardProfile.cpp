@@ -189,7 +189,7 @@ CardProfile CardProfile::production() {
     return profile;
 }
 
-std::optional<Refusal> checkStructure(X509* leaf) {
+Result<void, Refusal> checkStructure(X509* leaf) {
     if (X509_get_version(leaf) != X509_VERSION_3)
         return refuse(RefusalReason::MalformedCertificate,
                       "certificate version " + std::to_string(X509_get_version(leaf) + 1) + ", a card certificate is v3");
@@ -240,19 +240,19 @@ std::optional<Refusal> checkStructure(X509* leaf) {
                       "no authorityKeyIdentifier key id (RFC 5280 4.2.1.1: the issuer is pinned by it)");
     if (X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0)
         return refuse(RefusalReason::BadSubject, "empty subject");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkEndEntity(X509* leaf) {
+Result<void, Refusal> checkEndEntity(X509* leaf) {
     const std::uint32_t flags = X509_get_extension_flags(leaf);
     if ((flags & EXFLAG_CA) != 0)
         return refuse(RefusalReason::NotEndEntity, "basicConstraints CA:TRUE: a CA certificate, not a card's");
     if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(leaf) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) != 0)
         return refuse(RefusalReason::NotEndEntity, "keyUsage has keyCertSign or cRLSign: a CA key, not a card's");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkKeyUsage(X509* leaf) {
+Result<void, Refusal> checkKeyUsage(X509* leaf) {
     const std::uint32_t flags = X509_get_extension_flags(leaf);
     if ((flags & EXFLAG_KUSAGE) == 0)
         return refuse(RefusalReason::BadKeyUsage, "certificate has no keyUsage extension");
@@ -265,10 +265,10 @@ std::optional<Refusal> checkKeyUsage(X509* leaf) {
     if ((usage & KU_NON_REPUDIATION) != 0)
         return refuse(RefusalReason::BadKeyUsage,
                       "keyUsage has nonRepudiation: the card's signature certificate, never a login certificate");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkExtendedKeyUsage(X509* leaf) {
+Result<void, Refusal> checkExtendedKeyUsage(X509* leaf) {
     int critical = 0;
     auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf, NID_ext_key_usage, &critical, nullptr));
     ERR_clear_error();
@@ -294,10 +294,10 @@ std::optional<Refusal> checkExtendedKeyUsage(X509* leaf) {
                       "extendedKeyUsage [" + all + "] has " + forbidden + ", not a card login certificate's");
     if (!clientAuth)
         return refuse(RefusalReason::BadExtendedKeyUsage, "extendedKeyUsage [" + all + "] lacks clientAuth");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkCryptoFloor(STACK_OF(X509) * chain, const CardProfile& profile) {
+Result<void, Refusal> checkCryptoFloor(STACK_OF(X509) * chain, const CardProfile& profile) {
     const int length = sk_X509_num(chain);
     for (int i = 0; i < length; ++i) {
         X509* cert = sk_X509_value(chain, i);
@@ -321,10 +321,10 @@ std::optional<Refusal> checkCryptoFloor(STACK_OF(X509) * chain, const CardProfil
                                                          " (at least SHA-256) on " + subjectOf(cert));
         }
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfile& profile, ProfileFacts& facts) {
+Result<void, Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfile& profile, ProfileFacts& facts) {
     const int length = sk_X509_num(chain);
     if (length < 3)
         return refuse(RefusalReason::IssuerNotAllowed,
@@ -345,10 +345,10 @@ std::optional<Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfi
     if (!contains(profile.roots, rootKeyId))
         return refuse(RefusalReason::IssuerNotAllowed,
                       "root " + subjectOf(root) + " (key id " + rootKeyId + ") is not a pinned root of the policy");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkProductCategory(const CardProfile& profile, ProfileFacts& facts) {
+Result<void, Refusal> checkProductCategory(const CardProfile& profile, ProfileFacts& facts) {
     if (!facts.origin.error.empty())
         return refuse(RefusalReason::NotCardCertificate, facts.origin.error);
     if (!facts.origin.productCategory)
@@ -356,14 +356,14 @@ std::optional<Refusal> checkProductCategory(const CardProfile& profile, ProfileF
                       "no product category extension (" + std::string(kOidProductCategory) + "): not a card certificate");
     const int category = *facts.origin.productCategory;
     if (category == kCategoryCard || (profile.testPki && category == kCategoryTestCard))
-        return std::nullopt;
+        return {};
     return refuse(RefusalReason::NotCardCertificate,
                   "product category " + describeProductCategory(category) +
                       (category == kCategoryTestCard ? ": a test card, and the policy declares no test PKI"
                                                      : ": not a card"));
 }
 
-std::optional<Refusal> checkCardType(ProfileFacts& facts) {
+Result<void, Refusal> checkCardType(ProfileFacts& facts) {
     if (!facts.origin.cardTypeCode)
         return refuse(RefusalReason::UnknownCardType,
                       "no card type extension (" + std::string(kOidCardType) + ")");
@@ -371,10 +371,10 @@ std::optional<Refusal> checkCardType(ProfileFacts& facts) {
     if (!facts.cardType)
         return refuse(RefusalReason::UnknownCardType,
                       "card type code " + std::to_string(*facts.origin.cardTypeCode) + " is not CPS, CPF, CPE or CPA");
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& facts) {
+Result<void, Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& facts) {
     if (!facts.origin.tokenId)
         return refuse(RefusalReason::CardSerialMismatch, "no token id extension (" + std::string(kOidTokenId) + ")");
     const std::string& token = *facts.origin.tokenId;
@@ -393,21 +393,21 @@ std::optional<Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& f
     if (serial != facts.tokenSerial)
         return refuse(RefusalReason::CardSerialMismatch, "certificate is for card " + facts.tokenSerial +
                                                              ", the card in the reader is " + std::string(cardSerial));
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkIssuerMatchesCardType(const CardProfile& profile, const ProfileFacts& facts) {
+Result<void, Refusal> checkIssuerMatchesCardType(const CardProfile& profile, const ProfileFacts& facts) {
     if (!facts.cardType)
         return refuse(RefusalReason::UnknownCardType, "card type unknown");
     if (contains(issuersFor(profile, *facts.cardType), facts.issuerKeyId))
-        return std::nullopt;
+        return {};
     return refuse(RefusalReason::IssuerCardTypeMismatch,
                   "a " + std::string(toString(*facts.cardType)) + " card issued by CA key id " + facts.issuerKeyId +
                       ", which the policy does not list for " + std::string(toString(*facts.cardType)) + " (trust.issuers_" +
                       std::string(toString(*facts.cardType)) + ")");
 }
 
-std::optional<Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& profile, ProfileFacts& facts) {
+Result<void, Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& profile, ProfileFacts& facts) {
     int critical = 0;
     auto* policies =
         static_cast<CERTIFICATEPOLICIES*>(X509_get_ext_d2i(leaf, NID_certificate_policies, &critical, nullptr));
@@ -431,15 +431,15 @@ std::optional<Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& p
             return refuse(RefusalReason::BadCertificatePolicy, "certificatePolicies [" + all + "] has the legacy GIP-CPS policy " + oid);
     }
     if (profile.requiredPolicyOids.empty())
-        return std::nullopt;
+        return {};
     for (const auto& oid : facts.policyOids)
         if (contains(profile.requiredPolicyOids, oid))
-            return std::nullopt;
+            return {};
     return refuse(RefusalReason::BadCertificatePolicy,
                   "certificatePolicies [" + all + "] has none of the required policies (cards.required_policy_oids)");
 }
 
-std::optional<Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
+Result<void, Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
     const X509_NAME* name = X509_get_subject_name(leaf);
     const int country = X509_NAME_get_index_by_NID(name, NID_countryName, -1);
     if (country < 0 || X509_NAME_get_index_by_NID(name, NID_countryName, country) >= 0)
@@ -471,12 +471,12 @@ std::optional<Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
     }
     GENERAL_NAMES_free(names);
     if (upnProblem)
-        return upnProblem;
+        return *upnProblem;
     facts.holder = std::move(*holder);
-    return std::nullopt;
+    return {};
 }
 
-std::optional<Refusal> checkCardTypeCrossCheck(const CardProfile& profile, ProfileFacts& facts) {
+Result<void, Refusal> checkCardTypeCrossCheck(const CardProfile& profile, ProfileFacts& facts) {
     if (!facts.cardType || !facts.holder)
         return refuse(RefusalReason::UnknownCardType, "card type unknown");
     HolderIdentity& holder = *facts.holder;
@@ -497,7 +497,7 @@ std::optional<Refusal> checkCardTypeCrossCheck(const CardProfile& profile, Profi
                           "card type extension says " + std::string(toString(holder.cardType)) + " but the subject has the " +
                               (holder.staffCard ? "staff (CPE/CPA)" : "professional (CPS/CPF)") + " shape");
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace cpslock::card

@@ -3,6 +3,7 @@
 
 #include "card/HolderIdentity.h"
 #include "core/Refusal.h"
+#include "core/Result.h"
 
 #include <openssl/x509.h>
 
@@ -67,37 +68,37 @@ struct ProfileFacts {
 };
 
 // The named checks, one per rule of the IGC-Santé card authentication profile. Each returns the
-// refusal for its rule, or nullopt. `leaf` is the card certificate; `chain` leaf first, root last.
+// refusal for its rule as the error, or success. `leaf` is the card certificate; `chain` leaf first, root last.
 
 /// RFC 5280 structure of an end-entity certificate: v3, positive serial of at most 20 octets,
 /// notBefore before notAfter, same signature algorithm inside and outside, no duplicate extension,
 /// no unknown critical extension, key identifiers present, every extension decodable.
-std::optional<Refusal> checkStructure(X509* leaf);
+Result<void, Refusal> checkStructure(X509* leaf);
 /// basicConstraints CA:TRUE, keyCertSign or cRLSign: a CA certificate never logs anyone in.
-std::optional<Refusal> checkEndEntity(X509* leaf);
+Result<void, Refusal> checkEndEntity(X509* leaf);
 /// keyUsage present, critical, digitalSignature, and not nonRepudiation (the card's signature key).
-std::optional<Refusal> checkKeyUsage(X509* leaf);
+Result<void, Refusal> checkKeyUsage(X509* leaf);
 /// extendedKeyUsage present with clientAuth; anyExtendedKeyUsage, emailProtection, serverAuth,
 /// codeSigning, timeStamping, OCSPSigning refused. smartcardLogon tolerated.
-std::optional<Refusal> checkExtendedKeyUsage(X509* leaf);
+Result<void, Refusal> checkExtendedKeyUsage(X509* leaf);
 /// RSA keys of at least minRsaBits on every certificate; signatures of at least
 /// minSignatureSecurityBits except the self-signed root's own (it is trusted by its pin).
-std::optional<Refusal> checkCryptoFloor(STACK_OF(X509) * chain, const CardProfile& profile);
+Result<void, Refusal> checkCryptoFloor(STACK_OF(X509) * chain, const CardProfile& profile);
 /// The leaf's issuer is a pinned card-issuing CA (any card type) and the root a pinned root.
-std::optional<Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfile& profile, ProfileFacts& facts);
+Result<void, Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfile& profile, ProfileFacts& facts);
 /// Product category is a card (00, or 80 with a declared test PKI).
-std::optional<Refusal> checkProductCategory(const CardProfile& profile, ProfileFacts& facts);
+Result<void, Refusal> checkProductCategory(const CardProfile& profile, ProfileFacts& facts);
 /// Card-type extension present and one of CPS, CPF, CPE, CPA.
-std::optional<Refusal> checkCardType(ProfileFacts& facts);
+Result<void, Refusal> checkCardType(ProfileFacts& facts);
 /// Token id "8025000001/<10 digits>" and its serial equal to EF.SN.ICC of the card in the reader.
-std::optional<Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& facts);
+Result<void, Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& facts);
 /// The issuing CA is one the profile lists for this card type.
-std::optional<Refusal> checkIssuerMatchesCardType(const CardProfile& profile, const ProfileFacts& facts);
+Result<void, Refusal> checkIssuerMatchesCardType(const CardProfile& profile, const ProfileFacts& facts);
 /// certificatePolicies present, not anyPolicy nor the legacy GIP-CPS arc, one of the required OIDs.
-std::optional<Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& profile, ProfileFacts& facts);
+Result<void, Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& profile, ProfileFacts& facts);
 /// Subject in the IGC-Santé holder shape (C=FR, idNat CN, names), UPN (if any) = CN@carte-cps.fr.
-std::optional<Refusal> checkSubject(X509* leaf, ProfileFacts& facts);
+Result<void, Refusal> checkSubject(X509* leaf, ProfileFacts& facts);
 /// The card type from the extension agrees with the subject shape and the policy-OID mapping.
-std::optional<Refusal> checkCardTypeCrossCheck(const CardProfile& profile, ProfileFacts& facts);
+Result<void, Refusal> checkCardTypeCrossCheck(const CardProfile& profile, ProfileFacts& facts);
 
 } // namespace cpslock::card

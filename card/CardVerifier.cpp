@@ -40,6 +40,13 @@ Refusal fromPkcs11(const Pkcs11Error& e) {
     return refusal(reason, e.detail, tries);
 }
 
+/// A step's outcome as the report records keep it (VerifyResult, CardReport): empty when it passed.
+std::optional<Refusal> refusalOf(const Result<void, Refusal>& step) {
+    if (step.ok())
+        return std::nullopt;
+    return step.error();
+}
+
 class PcscPresence final : public CardPresence {
 public:
     std::optional<std::vector<CardInReader>> cards() override {
@@ -102,8 +109,8 @@ struct CardVerifier::State {
     bool prepared = false;
     VerifyResult preparedResult;
     /// Anchors, deny-list and CRLs, read on their own thread while the module talks to the card.
-    std::future<TrustMaterial> pendingTrust;
-    std::optional<TrustMaterial> trustMaterial;
+    std::future<Result<TrustMaterial, Refusal>> pendingTrust;
+    std::optional<Result<TrustMaterial, Refusal>> trustMaterial;
     /// The policy's first module mapped (dlopen, no call into it) while the card is found: loading
     /// OpenSC and its libraries needs nothing from the card. Its C_Initialize waits for the scan:
     /// it talks to the card, and pcscd makes a second client wait 100 ms polls for a transaction.
@@ -115,7 +122,7 @@ struct CardVerifier::State {
     State(const policy::Policy& p, CardPresence& c) : policy(p), presence(c) {}
 
     /// Step 1: the CPS card the request is about.
-    std::optional<Refusal> findCard(const VerifyRequest& request, CardInReader& card) {
+    Result<CardInReader, Refusal> findCard(const VerifyRequest& request) {
         const auto cards = presence.cards();
         if (!cards)
             return refusal(RefusalReason::ReaderUnavailable, "the smart-card service (pcscd) cannot be reached");
@@ -137,10 +144,10 @@ struct CardVerifier::State {
         }
         if (cps.size() > 1)
             return refusal(RefusalReason::SeveralCards, std::to_string(cps.size()) + " CPS cards present; name a reader");
-        card = cps.front();
+        const CardInReader& card = cps.front();
         if (card.kind == CardKind::Cps3Contactless)
             return refusal(RefusalReason::Contactless, "CPS3 on its contactless interface in '" + card.reader + "'");
-        return std::nullopt;
+        return card;
     }
 
     /// Reads the trust material again (each preparation sees the files as they are now).
@@ -149,7 +156,7 @@ struct CardVerifier::State {
         pendingTrust = std::async(std::launch::async, [this] { return loadTrustMaterial(policy); });
     }
 
-    const TrustMaterial& trust() {
+    const Result<TrustMaterial, Refusal>& trust() {
         if (pendingTrust.valid())
             trustMaterial = pendingTrust.get();
         if (!trustMaterial)
@@ -163,8 +170,8 @@ struct CardVerifier::State {
         startTrustLoad();
         startFirstModuleMap();
         VerifyResult result = prepareCard(request);
-        if (const auto& error = trust().error)
-            result.refusal = error;
+        if (const auto& material = trust(); !material.ok())
+            result.refusal = material.error();
         return result;
     }
 
@@ -180,11 +187,12 @@ struct CardVerifier::State {
         prepared = true;
         module.reset();
         VerifyResult result;
-        CardInReader card;
-        if (auto r = findCard(request, card)) {
-            result.refusal = std::move(r);
+        auto located = findCard(request);
+        if (!located.ok()) {
+            result.refusal = located.error();
             return result;
         }
+        const CardInReader card = std::move(*located);
         result.card = card;
 
         // The policy may list several modules (OpenSC, Cryptolib CPS): the first that has a token
@@ -271,14 +279,14 @@ struct CardVerifier::State {
 
     /// Step 6: the card's own authentication certificate (card/CertificateVerifier): deny-list,
     /// structure, chain, card profile, revocation. Fills what it read into the result.
-    std::optional<Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
-                                            const std::vector<Bytes>& cardCas = {}) {
-        const TrustMaterial& material = trust();
-        if (material.error)
-            return material.error;
+    Result<void, Refusal> checkCertificate(const Bytes& certificate, const std::string& serial, VerifyResult& result,
+                                           const std::vector<Bytes>& cardCas = {}) {
+        const auto& material = trust();
+        if (!material.ok())
+            return material.error();
         RevocationConfig revocation{policy.trust.revocation, policy.trust.crlDir,
-                                    policy.trust.crlMaxAge, material.crls};
-        CertificateVerifier verifier(material.trust, revocation, material.denylist, profile());
+                                    policy.trust.crlMaxAge, material->crls};
+        CertificateVerifier verifier(material->trust, revocation, material->denylist, profile());
         CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
         result.certSha256 = check.sha256Hex;
         result.certSubject = check.subject;
@@ -287,19 +295,21 @@ struct CardVerifier::State {
         result.profile = check.profile;
         result.holder = check.profile.holder;
         result.warnings.insert(result.warnings.end(), check.warnings.begin(), check.warnings.end());
-        return check.refusal;
+        if (!check.ok())
+            return *check.refusal;
+        return {};
     }
 
     /// Step 7: the card type (from the certificate's card-type extension) is allowed, and (when a
     /// user is named) the holder may open that account.
-    std::optional<Refusal> checkHolder(const VerifyRequest& request, const VerifyResult& result) const {
+    Result<void, Refusal> checkHolder(const VerifyRequest& request, const VerifyResult& result) const {
         if (!result.holder)
             return refusal(RefusalReason::BadSubject, "no holder identity was read from the certificate");
         const HolderIdentity& holder = *result.holder;
-        if (auto r = checkCardTypeAllowed(holder, policy.cards.allowedTypes))
+        if (auto r = checkCardTypeAllowed(holder, policy.cards.allowedTypes); !r.ok())
             return r;
         if (!request.user)
-            return std::nullopt;
+            return {};
         AccountMapping mapping;
         for (const auto& [idNat, users] : policy.accounts.holders)
             for (const std::string& user : users)
@@ -324,8 +334,8 @@ struct CardVerifier::State {
             // rather than "module error" when the certificate checks name the cause.
             if (proof.error().failure == Pkcs11Failure::ModuleError && result.refusal->reason == RefusalReason::ModuleError)
                 if (auto certificate = firstCertificate())
-                    if (auto why = checkCertificate(*certificate, card.serial, result))
-                        result.refusal = std::move(why);
+                    if (auto why = checkCertificate(*certificate, card.serial, result); !why.ok())
+                        result.refusal = why.error();
             return std::nullopt;
         }
         result.timings.emplace_back("login", proof.value().loginMs);
@@ -371,11 +381,12 @@ VerifyResult CardVerifier::prepare(const VerifyRequest& request, CardReady* read
 CardReport CardVerifier::inspect(const VerifyRequest& request) {
     State& s = *m_state;
     CardReport report;
-    CardInReader card;
-    if (auto r = s.findCard(request, card)) {
-        report.refusal = std::move(r);
+    auto located = s.findCard(request);
+    if (!located.ok()) {
+        report.refusal = located.error();
         return report;
     }
+    const CardInReader card = std::move(*located);
     report.card = card;
     // The PIN state is read as prepare() reads it; a locked or last-try card is still described.
     VerifyResult prepared = s.prepare(request);
@@ -406,12 +417,12 @@ CardReport CardVerifier::inspect(const VerifyRequest& request) {
     const Bytes& der = (chosen == objects.end() ? objects.front() : *chosen).der;
     report.certificate = describeCertificate(der);
     VerifyResult scratch;
-    report.certificateRefusal = s.checkCertificate(der, card.serial, scratch);
+    report.certificateRefusal = refusalOf(s.checkCertificate(der, card.serial, scratch));
     report.warnings = scratch.warnings;
     report.profile = scratch.profile;
     report.holder = scratch.holder;
     if (!report.certificateRefusal) {
-        report.certificateRefusal = s.checkHolder(request, scratch);
+        report.certificateRefusal = refusalOf(s.checkHolder(request, scratch));
     } else if (!report.holder) {
         // For display only: who the certificate names, even when the checks refused it.
         CardTypeRules rules;
@@ -444,18 +455,20 @@ VerifyResult CardVerifier::verify(const VerifyRequest& request, SecureBuffer& pi
     // Step 6: the card's own authentication certificate.
     {
         StepTimer t(result, "chain");
-        if (auto r = s.checkCertificate(proof->certificateDer, card.serial, result, proof->otherCertificates)) {
-            result.refusal = std::move(r);
+        auto checked = s.checkCertificate(proof->certificateDer, card.serial, result, proof->otherCertificates);
+        if (!checked.ok()) {
+            result.refusal = checked.error();
             return result;
         }
     }
     // Step 7: card type allowed, account mapping.
     {
         StepTimer t(result, "identity");
-        if (auto r = s.checkHolder(request, result)) {
-            r->detail += " [certificate sha256 " + result.certSha256 + ", subject \"" + result.certSubject +
-                         "\", issuer \"" + result.certIssuer + "\"]";
-            result.refusal = std::move(r);
+        if (auto r = s.checkHolder(request, result); !r.ok()) {
+            Refusal refused = r.error();
+            refused.detail += " [certificate sha256 " + result.certSha256 + ", subject \"" + result.certSubject +
+                              "\", issuer \"" + result.certIssuer + "\"]";
+            result.refusal = std::move(refused);
             return result;
         }
     }

@@ -127,8 +127,8 @@ Refusal chainRefusal(X509_STORE_CTX* ctx) {
 /// Owns the verification context and hands out the chain it built (leaf first, root last).
 class ChainBuilder {
 public:
-    std::optional<Refusal> build(const TrustStore& trust, X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
-                                 Clock::time_point now, std::vector<std::string>& warnings) {
+    Result<void, Refusal> build(const TrustStore& trust, X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
+                                Clock::time_point now, std::vector<std::string>& warnings) {
         m_store.reset(X509_STORE_new());
         m_ctx.reset(X509_STORE_CTX_new());
         m_untrusted.reset(sk_X509_new_null());
@@ -166,7 +166,7 @@ public:
         if (verified != 1) {
             return chainRefusal(m_ctx.get());
         }
-        return std::nullopt;
+        return {};
     }
 
     STACK_OF(X509) * chain() const { return X509_STORE_CTX_get0_chain(m_ctx.get()); }
@@ -228,7 +228,8 @@ CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardC
             OPENSSL_free(der);
         }
         result.profile.origin = readCardOrigin(leaf.get());
-        result.refusal = judge(leaf.get(), cardIntermediatesDer, cardSerial, now, result);
+        if (auto judged = judge(leaf.get(), cardIntermediatesDer, cardSerial, now, result); !judged.ok())
+            result.refusal = judged.error();
     }
     if (result.refusal) {
         // Every verdict names the certificate it judged, so an audit line alone says which one.
@@ -238,53 +239,53 @@ CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardC
     return result;
 }
 
-std::optional<Refusal> CertificateVerifier::judge(X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
-                                                  std::string_view cardSerial, Clock::time_point now,
-                                                  CertificateCheck& result) const {
+Result<void, Refusal> CertificateVerifier::judge(X509* leaf, const std::vector<Bytes>& cardIntermediatesDer,
+                                                 std::string_view cardSerial, Clock::time_point now,
+                                                 CertificateCheck& result) const {
     ProfileFacts& facts = result.profile;
-    if (auto r = checkDenylist(cardSerial, result))
+    if (auto r = checkDenylist(cardSerial, result); !r.ok())
         return r;
-    if (auto r = checkStructure(leaf))
+    if (auto r = checkStructure(leaf); !r.ok())
         return r;
     ChainBuilder chain;
-    if (auto r = chain.build(m_trust, leaf, cardIntermediatesDer, now, result.warnings))
+    if (auto r = chain.build(m_trust, leaf, cardIntermediatesDer, now, result.warnings); !r.ok())
         return r;
-    if (auto r = checkEndEntity(leaf))
+    if (auto r = checkEndEntity(leaf); !r.ok())
         return r;
-    if (auto r = checkKeyUsage(leaf))
+    if (auto r = checkKeyUsage(leaf); !r.ok())
         return r;
-    if (auto r = checkExtendedKeyUsage(leaf))
+    if (auto r = checkExtendedKeyUsage(leaf); !r.ok())
         return r;
-    if (auto r = checkCryptoFloor(chain.chain(), m_profile))
+    if (auto r = checkCryptoFloor(chain.chain(), m_profile); !r.ok())
         return r;
-    if (auto r = checkIssuerPinned(chain.chain(), m_profile, facts))
+    if (auto r = checkIssuerPinned(chain.chain(), m_profile, facts); !r.ok())
         return r;
-    if (auto r = checkProductCategory(m_profile, facts))
+    if (auto r = checkProductCategory(m_profile, facts); !r.ok())
         return r;
-    if (auto r = checkCardType(facts))
+    if (auto r = checkCardType(facts); !r.ok())
         return r;
-    if (auto r = checkTokenId(cardSerial, facts))
+    if (auto r = checkTokenId(cardSerial, facts); !r.ok())
         return r;
-    if (auto r = checkIssuerMatchesCardType(m_profile, facts))
+    if (auto r = checkIssuerMatchesCardType(m_profile, facts); !r.ok())
         return r;
-    if (auto r = checkCertificatePolicies(leaf, m_profile, facts))
+    if (auto r = checkCertificatePolicies(leaf, m_profile, facts); !r.ok())
         return r;
-    if (auto r = checkSubject(leaf, facts))
+    if (auto r = checkSubject(leaf, facts); !r.ok())
         return r;
-    if (auto r = checkCardTypeCrossCheck(m_profile, facts))
+    if (auto r = checkCardTypeCrossCheck(m_profile, facts); !r.ok())
         return r;
     return checkRevocation(chain.chain(), now, result);
 }
 
 // The local deny-list is the admin's explicit word: it applies whatever the PKI says.
-std::optional<Refusal> CertificateVerifier::checkDenylist(std::string_view cardSerial,
-                                                          const CertificateCheck& result) const {
+Result<void, Refusal> CertificateVerifier::checkDenylist(std::string_view cardSerial,
+                                                         const CertificateCheck& result) const {
     const DenylistEntry* denied = cardSerial.empty() ? nullptr : m_denylist.findCardSerial(cardSerial);
     if (denied == nullptr) {
         denied = m_denylist.findCertificateSha256(result.sha256Hex);
     }
     if (denied == nullptr) {
-        return std::nullopt;
+        return {};
     }
     const std::string what = denied->kind == DenylistEntry::Kind::CardSerial ? "card serial " + std::string(cardSerial)
                                                                              : "certificate sha256 " + result.sha256Hex;
@@ -293,11 +294,11 @@ std::optional<Refusal> CertificateVerifier::checkDenylist(std::string_view cardS
                                                  (denied->reason.empty() ? "" : " (" + denied->reason + ")"));
 }
 
-std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * chain, Clock::time_point now,
-                                                            CertificateCheck& result) const {
+Result<void, Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * chain, Clock::time_point now,
+                                                           CertificateCheck& result) const {
     if (m_revocation.mode == RevocationMode::Off) {
         result.revocationUnchecked = true;
-        return std::nullopt;
+        return {};
     }
     std::shared_ptr<const CrlSet> crls = m_revocation.loaded;
     if (!crls)
@@ -306,10 +307,10 @@ std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * cha
     result.warnings.insert(result.warnings.end(), crls->warnings.begin(), crls->warnings.end());
     const RevocationFinding finding = findRevocation(chain, crls->crls, now, m_revocation.maxCrlAge);
     if (finding.revoked) {
-        return finding.revoked;
+        return *finding.revoked;
     }
     if (finding.problems.empty()) {
-        return std::nullopt;
+        return {};
     }
     std::string joined;
     for (const auto& problem : finding.problems) {
@@ -320,7 +321,7 @@ std::optional<Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * cha
     }
     result.revocationUnchecked = true;
     result.warnings.push_back("revocation not checked (soft mode): " + joined);
-    return std::nullopt;
+    return {};
 }
 
 } // namespace cpslock::card

@@ -7,6 +7,7 @@
 #include "card/TrustStore.h"
 #include "core/Hex.h"
 #include "core/Refusal.h"
+#include "core/Result.h"
 #include "core/Settings.h"
 
 #include <chrono>
@@ -77,11 +78,11 @@ public:
                             std::chrono::system_clock::time_point now) const;
 
 private:
-    std::optional<Refusal> judge(X509* leaf, const std::vector<Bytes>& cardIntermediatesDer, std::string_view cardSerial,
-                                 std::chrono::system_clock::time_point now, CertificateCheck& result) const;
-    std::optional<Refusal> checkDenylist(std::string_view cardSerial, const CertificateCheck& result) const;
-    std::optional<Refusal> checkRevocation(STACK_OF(X509) * chain, std::chrono::system_clock::time_point now,
-                                           CertificateCheck& result) const;
+    Result<void, Refusal> judge(X509* leaf, const std::vector<Bytes>& cardIntermediatesDer, std::string_view cardSerial,
+                                std::chrono::system_clock::time_point now, CertificateCheck& result) const;
+    Result<void, Refusal> checkDenylist(std::string_view cardSerial, const CertificateCheck& result) const;
+    Result<void, Refusal> checkRevocation(STACK_OF(X509) * chain, std::chrono::system_clock::time_point now,
+                                          CertificateCheck& result) const;
 
     const TrustStore& m_trust;
     RevocationConfig m_revocation;

@@ -330,9 +330,9 @@ HolderParse readHolderSubject(const X509* cert) {
     return result;
 }
 
-std::optional<Refusal> checkCardTypeAllowed(const HolderIdentity& holder, std::span<const CardType> allowed) {
+Result<void, Refusal> checkCardTypeAllowed(const HolderIdentity& holder, std::span<const CardType> allowed) {
     if (std::find(allowed.begin(), allowed.end(), holder.cardType) != allowed.end()) {
-        return std::nullopt;
+        return {};
     }
     std::string list;
     for (CardType type : allowed) {

@@ -89,6 +89,6 @@ HolderParse readHolderIdentity(std::span<const std::uint8_t> certificateDer, con
                                std::optional<CardType> fromCardData = std::nullopt);
 
 /// card-type-not-allowed unless the holder's type is in `allowed`.
-std::optional<Refusal> checkCardTypeAllowed(const HolderIdentity& holder, std::span<const CardType> allowed);
+Result<void, Refusal> checkCardTypeAllowed(const HolderIdentity& holder, std::span<const CardType> allowed);
 
 } // namespace cpslock::card

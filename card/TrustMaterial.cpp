@@ -13,19 +13,15 @@ Result<void> loadAnchorFolder(TrustStore& store, const std::filesystem::path& fo
     return {};
 }
 
-TrustMaterial loadTrustMaterial(const policy::Policy& policy) {
+Result<TrustMaterial, Refusal> loadTrustMaterial(const policy::Policy& policy) {
     TrustMaterial material;
-    if (auto loaded = loadAnchorFolder(material.trust, policy.trust.anchorsDir); !loaded) {
-        material.error = Refusal{RefusalReason::PolicyError, "trust anchors: " + loaded.error().message, std::nullopt};
-        return material;
-    }
+    if (auto loaded = loadAnchorFolder(material.trust, policy.trust.anchorsDir); !loaded.ok())
+        return Refusal{RefusalReason::PolicyError, "trust anchors: " + loaded.error().message, std::nullopt};
     // Read once, by Denylist::load: a deny-list that cannot be read (missing, symlinked, too big)
     // must never become an empty one. Lost-card reports are cpslockd's (checked after the worker).
     auto parsed = Denylist::load(policy.trust.denylist);
-    if (!parsed.ok()) {
-        material.error = Refusal{RefusalReason::PolicyError, "deny-list: " + parsed.errors.front(), std::nullopt};
-        return material;
-    }
+    if (!parsed.ok())
+        return Refusal{RefusalReason::PolicyError, "deny-list: " + parsed.errors.front(), std::nullopt};
     material.denylist = std::move(parsed.list);
     if (policy.trust.revocation != RevocationMode::Off && !policy.trust.crlDir.empty())
         material.crls = std::make_shared<const CrlSet>(loadCrlFolder(policy.trust.crlDir));

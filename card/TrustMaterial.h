@@ -9,7 +9,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 
 namespace cpslock::policy {
@@ -30,10 +29,10 @@ struct TrustMaterial {
     TrustStore trust;
     Denylist denylist;
     std::shared_ptr<const CrlSet> crls; ///< empty when revocation is off or no CRL folder is set
-    /// policy-error naming the file when a file the policy names cannot be used (never "empty").
-    std::optional<Refusal> error;
 };
 
-TrustMaterial loadTrustMaterial(const policy::Policy& policy);
+/// Fails with policy-error naming the file when a file the policy names cannot be used (never
+/// "empty").
+Result<TrustMaterial, Refusal> loadTrustMaterial(const policy::Policy& policy);
 
 } // namespace cpslock::card

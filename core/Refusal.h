@@ -10,7 +10,7 @@ namespace cpslock {
 
 /// Why a card did not open a session. The string names (toString) are stable: they appear in
 /// cpslock-auth's answer line, the audit log and the policy file, so never rename one.
-/// Success is not a reason: a verification step returns std::optional<Refusal>, empty when it passed.
+/// Success is not a reason: a verification step returns Result<void, Refusal> (or Result<T, Refusal>): ok = passed.
 enum class RefusalReason {
     NoCard,             ///< "no-card": no card in the reader
     NotCps,             ///< "not-cps": a card, but not a CPS (Vitale, bank card, other issuer)
