@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: EUPL-1.2
-#include "core/policy/FileSecurity.h"
+#include "platform/linux/FileSecurity.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <utility>
 
-namespace cpslock::policy {
+namespace cpslock::platform {
+
+using policy::PathKind;
 
 namespace {
 
@@ -40,19 +42,19 @@ struct Fd {
 
 } // namespace
 
-std::optional<std::string> FileSecurity::ownershipError(std::uint32_t uid, std::uint32_t mode) const {
+Result<void> FileSecurity::checkOwnership(std::uint32_t uid, std::uint32_t mode) const {
     if (uid != expectedOwner) {
-        return "owned by uid " + std::to_string(uid) + ", must be owned by " +
-               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner));
+        return fail("owned by uid " + std::to_string(uid) + ", must be owned by " +
+               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner)));
     }
     const std::uint32_t perms = mode & 07777U;
     if ((perms & (S_IWGRP | S_IWOTH)) != 0) {
         const char* who = (perms & S_IWGRP) != 0 && (perms & S_IWOTH) != 0 ? "group and others"
                           : (perms & S_IWGRP) != 0                          ? "group"
                                                                             : "others";
-        return "writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w";
+        return fail("writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w");
     }
-    return std::nullopt;
+    return {};
 }
 
 SecureDirectory::SecureDirectory(int fd, Status status, std::string error)
@@ -100,9 +102,9 @@ SecureDirectory SecureDirectory::open(const std::string& path, const FileSecurit
         ::close(fd);
         return {-1, Status::Refused, "cannot stat folder: " + errnoText(err)};
     }
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned) {
         ::close(fd);
-        return {-1, Status::Refused, "insecure folder: " + *why};
+        return {-1, Status::Refused, "insecure folder: " + owned.error().message};
     }
     return {fd, Status::Ok, {}};
 }
@@ -137,8 +139,8 @@ SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& nam
         out.error = "not a regular file";
         return out;
     }
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
-        out.error = "insecure file: " + *why;
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned) {
+        out.error = "insecure file: " + owned.error().message;
         return out;
     }
     if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize) {
@@ -208,20 +210,20 @@ bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b) {
            aSt.st_ino == bSt.st_ino;
 }
 
-std::optional<std::string> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
+Result<void> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
-        return errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno);
+        return fail(errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno));
     if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
-        return "is not a folder";
+        return fail("is not a folder");
     if (kind != PathKind::Directory && !S_ISREG(st.st_mode))
-        return "is not a regular file";
+        return fail("is not a regular file");
     if (::access(path.c_str(), kind == PathKind::Executable ? X_OK : R_OK) != 0)
-        return kind == PathKind::Executable ? "is not executable" : "is not readable";
+        return fail(kind == PathKind::Executable ? "is not executable" : "is not readable");
     // Whoever can write a trust anchor, a deny-list or a PKCS#11 module owns every session.
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode))
-        return "insecure: " + *why;
-    return std::nullopt;
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned)
+        return fail("insecure: " + owned.error().message);
+    return {};
 }
 
-} // namespace cpslock::policy
+} // namespace cpslock::platform
