@@ -45,11 +45,11 @@ SecureDirectory DiskPolicyFiles::readMainFile(const PolicyLocation& location, co
         if (location.mainFileRequired)
             read.fileError(location.mainFile, mainName.empty() ? "not a file name" : "cannot open: folder does not exist");
     } else {
-        SecureFileRead file = readSecureFile(mainFolder, mainName, m_security, limits.maxFileSize);
-        if (file.status == SecureFileRead::Status::Ok)
-            read.documents.push_back({location.mainFile, std::move(file.content)});
-        else if (file.status == SecureFileRead::Status::Refused || location.mainFileRequired)
-            read.fileError(location.mainFile, file.error);
+        auto file = readSecureFile(mainFolder, mainName, m_security, limits.maxFileSize);
+        if (file)
+            read.documents.push_back({location.mainFile, std::move(file).value()});
+        else if (file.error().kind == FileRefusal::Kind::Refused || location.mainFileRequired)
+            read.fileError(location.mainFile, file.error().message);
     }
     if (read.documents.empty() && read.diagnostics.empty())
         read.fileNote(location.mainFile, "no main policy file: built-in defaults apply");
@@ -65,12 +65,15 @@ void DiskPolicyFiles::readDropIns(const PolicyLocation& location, const ReadLimi
     }
     if (dropIns.status() != SecureDirectory::Status::Ok)
         return;
-    DropInListing entries = listDropIns(dropIns);
+    Result<DropInListing> listed = listDropIns(dropIns);
+    if (!listed) {
+        read.fileError(location.dropInDir, listed.error().message);
+        return;
+    }
+    DropInListing& entries = *listed;
     // --policy-dir pointing at the main file's own folder must not apply the main file twice.
     if (isSameFolder(mainFolder, dropIns))
         std::erase(entries.policyFiles, splitPath(location.mainFile).second);
-    if (!entries.error.empty())
-        read.fileError(location.dropInDir, entries.error);
     if (entries.policyFiles.size() > limits.maxDropIns) {
         read.fileError(location.dropInDir, "too many drop-in files (" + std::to_string(entries.policyFiles.size()) +
                                                ", at most " + std::to_string(limits.maxDropIns) + ")");
@@ -78,11 +81,11 @@ void DiskPolicyFiles::readDropIns(const PolicyLocation& location, const ReadLimi
         for (const std::string& name : entries.policyFiles) {
             const std::string path = (std::filesystem::path(location.dropInDir) / name).string();
             read.fileOrder.push_back(path);
-            SecureFileRead file = readSecureFile(dropIns, name, m_security, limits.maxFileSize);
-            if (file.status == SecureFileRead::Status::Ok)
-                read.documents.push_back({path, std::move(file.content)});
-            else if (file.status == SecureFileRead::Status::Refused)
-                read.fileError(path, file.error);
+            auto file = readSecureFile(dropIns, name, m_security, limits.maxFileSize);
+            if (file)
+                read.documents.push_back({path, std::move(file).value()});
+            else if (file.error().kind == FileRefusal::Kind::Refused)
+                read.fileError(path, file.error().message);
             // Missing: deleted since the listing; the watcher will report the change.
         }
     }

@@ -109,81 +109,82 @@ SecureDirectory SecureDirectory::open(const std::string& path, const FileSecurit
     return {fd, Status::Ok, {}};
 }
 
-SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
-                              std::size_t maxSize) {
-    SecureFileRead out;
-    if (dir.status() != SecureDirectory::Status::Ok) {
-        out.error = dir.error();
-        return out;
-    }
-    // O_NONBLOCK: a FIFO planted under a policy name must not hang the agent.
-    Fd file{::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
-    if (file.fd < 0) {
-        const int err = errno;
-        if (err == ENOENT) {
-            out.status = SecureFileRead::Status::Missing;
-            out.error = "file does not exist";
-        } else if (err == ELOOP) {
-            out.error = "symbolic link refused (policy files must be regular files)";
-        } else {
-            out.error = "cannot open: " + errnoText(err);
-        }
-        return out;
-    }
+namespace {
+
+FileRefusal refused(std::string message) {
+    return {FileRefusal::Kind::Refused, std::move(message)};
+}
+
+/// The checks on an opened policy file before a byte of it is read.
+Result<void> checkOpenedFile(int fd, const FileSecurity& security, std::size_t maxSize) {
     struct stat st {};
-    if (::fstat(file.fd, &st) != 0) {
-        out.error = "cannot stat: " + errnoText(errno);
-        return out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        out.error = "not a regular file";
-        return out;
-    }
-    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned) {
-        out.error = "insecure file: " + owned.error().message;
-        return out;
-    }
-    if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize) {
-        out.error = "file too large (" + std::to_string(st.st_size) + " bytes, at most " + std::to_string(maxSize) + ")";
-        return out;
-    }
-    // Read one byte past the cap: the file may grow between fstat and read.
+    if (::fstat(fd, &st) != 0)
+        return fail("cannot stat: " + errnoText(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail("not a regular file");
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned)
+        return fail("insecure file: " + owned.error().message);
+    if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize)
+        return fail("file too large (" + std::to_string(st.st_size) + " bytes, at most " + std::to_string(maxSize) +
+                    ")");
+    return {};
+}
+
+/// Reads one byte past the cap: the file may grow between fstat and read.
+Result<std::string> readAtMost(int fd, std::size_t maxSize) {
     std::string content(maxSize + 1, '\0');
     std::size_t used = 0;
     while (used < content.size()) {
-        const ssize_t n = ::read(file.fd, content.data() + used, content.size() - used);
+        const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            out.error = "read error: " + errnoText(errno);
-            return out;
+            return fail("read error: " + errnoText(errno));
         }
         if (n == 0)
             break;
         used += static_cast<std::size_t>(n);
     }
-    if (used > maxSize) {
-        out.error = "file too large (more than " + std::to_string(maxSize) + " bytes)";
-        return out;
-    }
+    if (used > maxSize)
+        return fail("file too large (more than " + std::to_string(maxSize) + " bytes)");
     content.resize(used);
-    out.status = SecureFileRead::Status::Ok;
-    out.content = std::move(content);
-    return out;
+    return content;
 }
 
-DropInListing listDropIns(const SecureDirectory& dir) {
+} // namespace
+
+Result<std::string, FileRefusal> readSecureFile(const SecureDirectory& dir, const std::string& name,
+                                                const FileSecurity& security, std::size_t maxSize) {
+    if (dir.status() != SecureDirectory::Status::Ok)
+        return refused(dir.error());
+    // O_NONBLOCK: a FIFO planted under a policy name must not hang the agent.
+    Fd file{::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+    if (file.fd < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            return FileRefusal{FileRefusal::Kind::Missing, "file does not exist"};
+        if (err == ELOOP)
+            return refused("symbolic link refused (policy files must be regular files)");
+        return refused("cannot open: " + errnoText(err));
+    }
+    if (auto checked = checkOpenedFile(file.fd, security, maxSize); !checked)
+        return refused(checked.error().message);
+    Result<std::string> content = readAtMost(file.fd, maxSize);
+    if (!content)
+        return refused(content.error().message);
+    return std::move(content).value();
+}
+
+Result<DropInListing> listDropIns(const SecureDirectory& dir) {
     DropInListing out;
     const int fd = ::dup(dir.fd()); // fdopendir takes ownership
-    if (fd < 0) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
-        return out;
-    }
+    if (fd < 0)
+        return fail(std::string("cannot list folder: ") + std::strerror(errno));
     DIR* d = ::fdopendir(fd);
     if (d == nullptr) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
+        const int err = errno;
         ::close(fd);
-        return out;
+        return fail(std::string("cannot list folder: ") + std::strerror(err));
     }
     ::rewinddir(d);
     while (const dirent* e = ::readdir(d)) {
@@ -213,7 +214,8 @@ bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b) {
 Result<void> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
-        return fail(errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno));
+        return fail(errno == ENOENT ? std::string("does not exist")
+                                    : std::string("cannot stat: ") + std::strerror(errno));
     if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
         return fail("is not a folder");
     if (kind != PathKind::Directory && !S_ISREG(st.st_mode))

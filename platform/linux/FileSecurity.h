@@ -51,26 +51,26 @@ private:
     std::string m_error;
 };
 
-/// The content of one policy file read through a SecureDirectory.
-struct SecureFileRead {
-    enum class Status { Ok, Missing, Refused };
-    Status status = Status::Refused;
-    std::string content;
-    std::string error; ///< set unless Ok: why the file was refused
+/// Why a policy file was not read. A missing file may be fine (the default main file, a drop-in
+/// deleted since the listing); a refused one never is.
+struct FileRefusal {
+    enum class Kind { Missing, Refused };
+    Kind kind = Kind::Refused;
+    std::string message;
 };
 
 /// Reads `name` in `dir`: regular file, not a symlink, checked ownership and mode, at most
 /// `maxSize` bytes (a larger file is refused, not truncated).
-SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
-                              std::size_t maxSize);
+Result<std::string, FileRefusal> readSecureFile(const SecureDirectory& dir, const std::string& name,
+                                                const FileSecurity& security, std::size_t maxSize);
 
 /// The entries of a drop-in folder: *.toml files not starting with '.', in name order, and the rest.
 struct DropInListing {
     std::vector<std::string> policyFiles;
     std::vector<std::string> ignored;
-    std::string error; ///< set when the folder could not be listed
 };
-DropInListing listDropIns(const SecureDirectory& dir);
+/// The listing, or why the folder could not be listed.
+Result<DropInListing> listDropIns(const SecureDirectory& dir);
 
 /// True when both folders are open and are the same folder (device and inode).
 bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b);
