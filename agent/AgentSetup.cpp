@@ -6,6 +6,7 @@
 #include "pcsc/ReaderMonitor.h"
 #include "platform/linux/AuditSinks.h"
 #include "platform/linux/CommandLocker.h"
+#include "platform/linux/DiskPolicyFiles.h"
 #include "platform/linux/LogindIdleSource.h"
 #include "platform/linux/LogindLocker.h"
 #include "platform/linux/LogindSession.h"
@@ -37,7 +38,8 @@ AgentSetup::~AgentSetup() {
 void AgentSetup::loadPolicy() {
     // CPSLOCK_POLICY is not honoured: the user must not choose the policy that locks their session.
     m_location = policy::resolvePolicyLocation(m_policyFile, std::nullopt, std::nullopt);
-    m_store = std::make_unique<policy::PolicyStore>(m_location, policy::LoadOptions{});
+    m_store = std::make_unique<policy::PolicyStore>(
+        m_location, std::make_shared<const platform::DiskPolicyFiles>(), policy::LoadOptions{});
     m_startOutcome = m_store->reload();
     decideExemption();
     const AgentPolicy p = agentPolicyFrom(*m_store->current(), m_exemption.has_value());

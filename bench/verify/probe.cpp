@@ -9,6 +9,7 @@
 #include "core/SecureBuffer.h"
 #include "core/policy/Policy.h"
 #include "core/policy/PolicyLoader.h"
+#include "platform/linux/DiskPolicyFiles.h"
 
 #include <unistd.h>
 
@@ -33,9 +34,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s MODULE SLOT_DESCRIPTION SERIAL POLICY_FILE ITERATIONS < pin\n", argv[0]);
         return 2;
     }
-    const auto loaded = cpslock::policy::loadPolicy(
-        cpslock::policy::resolvePolicyLocation(std::string(argv[4]), std::nullopt, std::nullopt),
-        cpslock::policy::LoadOptions{});
+    const auto loaded = cpslock::platform::loadPolicyFromDisk(
+        cpslock::policy::resolvePolicyLocation(std::string(argv[4]), std::nullopt, std::nullopt));
     if (!loaded.ok()) {
         std::fprintf(stderr, "policy %s refused\n", argv[4]);
         return 2;

@@ -32,29 +32,27 @@ Diagnostic contentDiagnostic(const std::string& key, const std::string& path, co
     return {Diagnostic::Severity::Error, at, "'" + key + "' = \"" + shown(path) + "\": " + shown(detail, 512)};
 }
 
-void checkPaths(LoadResult& result, const LoadOptions& options) {
-    auto probe = [&](const std::string& path, PathKind kind) {
-        return options.pathProbe ? options.pathProbe(path, kind) : probeRealPath(path, kind, options.security);
-    };
+void checkPaths(LoadResult& result, const PathProbe& probe, const LoadOptions& options) {
     auto check = [&](const std::string& key, const std::string& path, PathKind kind, std::string_view consequence) {
-        auto why = probe(path, kind);
+        const Result<void> usable = probe(path, kind);
         auto where = result.provenance.find(key);
-        if (!why) {
+        if (usable) {
             if (options.contentCheck && (key == "trust.denylist" || key == "trust.anchors_dir")) {
                 for (const std::string& error : options.contentCheck(key, path))
                     result.diagnostics.push_back(contentDiagnostic(key, path, error, where, result.provenance));
             }
             return;
         }
+        const std::string& why = usable.error().message;
         if (where != result.provenance.end()) {
-            add(result, Diagnostic::Severity::Error, where->second, "'" + key + "' = \"" + shown(path) + "\": " + *why);
+            add(result, Diagnostic::Severity::Error, where->second, "'" + key + "' = \"" + shown(path) + "\": " + why);
         } else {
             // Built-in defaults are the packaged paths: a missing one is the consumer's refusal (a
             // warning here), but one that exists and is insecure is never used (issue 10, finding 5:
             // a group-writable default anchors folder authenticated a planted CA).
-            const bool missing = why->rfind("does not exist", 0) == 0;
+            const bool missing = why.rfind("does not exist", 0) == 0;
             add(result, missing ? Diagnostic::Severity::Warning : Diagnostic::Severity::Error, {},
-                "'" + key + "' (default \"" + path + "\"): " + *why + "; " + std::string(consequence));
+                "'" + key + "' (default \"" + path + "\"): " + why + "; " + std::string(consequence));
         }
     };
     const Policy& p = result.policy;
@@ -106,9 +104,10 @@ void crossChecks(LoadResult& result) {
 
 } // namespace
 
-void finish(LoadResult& result, const LoadOptions& options, const std::vector<std::string>& fileOrder) {
+void finish(LoadResult& result, const PathProbe& probe, const LoadOptions& options,
+            const std::vector<std::string>& fileOrder) {
     if (result.ok()) {
-        checkPaths(result, options);
+        checkPaths(result, probe, options);
         crossChecks(result);
     }
     auto rank = [&](const std::string& file) {

@@ -10,9 +10,10 @@
 
 namespace cpslock::policy::detail {
 
-/// When the merged policy has no error: checks the paths it names and the keys that depend on
+/// When the merged policy has no error: checks the paths it names (with `probe`) and the keys that depend on
 /// each other. Then sorts the diagnostics: errors first, then warnings, then notes; within each,
 /// files in the order they apply (`fileOrder`), then line and column.
-void finish(LoadResult& result, const LoadOptions& options, const std::vector<std::string>& fileOrder);
+void finish(LoadResult& result, const PathProbe& probe, const LoadOptions& options,
+            const std::vector<std::string>& fileOrder);
 
 } // namespace cpslock::policy::detail

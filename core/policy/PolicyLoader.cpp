@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: EUPL-1.2
-// The public side of the loader and the reading of policy files. The pieces: PolicyText (helpers),
-// PolicyValues and PolicySchema/PolicyAccountsSchema (what each key accepts), PolicyWalker (one
-// document), PolicyChecks (the merged result).
+// The public side of the loader. The pieces: PolicyText (helpers), PolicyValues and
+// PolicySchema/PolicyAccountsSchema (what each key accepts), PolicyWalker (one document), PolicyChecks
+// (the merged result). The files themselves come from a PolicyFileSource (platform/linux/DiskPolicyFiles).
 #include "core/policy/PolicyLoader.h"
 
 #include "core/policy/PolicyChecks.h"
+#include "core/policy/PolicyFileSource.h"
 #include "core/policy/PolicyText.h"
 #include "core/policy/PolicyWalker.h"
 
@@ -15,88 +16,6 @@
 namespace cpslock::policy {
 
 using detail::shown;
-
-namespace {
-
-std::pair<std::string, std::string> splitPath(const std::string& path) {
-    const std::filesystem::path p(path);
-    std::string dir = p.parent_path().string();
-    if (dir.empty())
-        dir = ".";
-    return {dir, p.filename().string()};
-}
-
-/// What loadPolicy read, and what it could not (diagnostics on whole files).
-struct ReadFiles {
-    std::vector<PolicyDocument> documents;
-    std::vector<Diagnostic> diagnostics;
-    std::vector<std::string> fileOrder;
-
-    void fileError(const std::string& file, std::string message) {
-        diagnostics.push_back({Diagnostic::Severity::Error, {file, 0, 0}, std::move(message)});
-    }
-    void fileNote(const std::string& file, std::string message) {
-        diagnostics.push_back({Diagnostic::Severity::Note, {file, 0, 0}, std::move(message)});
-    }
-};
-
-SecureDirectory readMainFile(const PolicyLocation& location, const LoadOptions& options, ReadFiles& read) {
-    const auto [mainDir, mainName] = splitPath(location.mainFile);
-    SecureDirectory mainFolder = SecureDirectory::open(mainDir, options.security);
-    if (mainFolder.status() == SecureDirectory::Status::Refused) {
-        read.fileError(mainDir, mainFolder.error());
-    } else if (mainFolder.status() == SecureDirectory::Status::Missing || mainName.empty()) {
-        if (location.mainFileRequired)
-            read.fileError(location.mainFile, mainName.empty() ? "not a file name" : "cannot open: folder does not exist");
-    } else {
-        SecureFileRead file = readSecureFile(mainFolder, mainName, options.security, options.maxFileSize);
-        if (file.status == SecureFileRead::Status::Ok)
-            read.documents.push_back({location.mainFile, std::move(file.content)});
-        else if (file.status == SecureFileRead::Status::Refused || location.mainFileRequired)
-            read.fileError(location.mainFile, file.error);
-    }
-    if (read.documents.empty() && read.diagnostics.empty())
-        read.fileNote(location.mainFile, "no main policy file: built-in defaults apply");
-    return mainFolder;
-}
-
-void readDropIns(const PolicyLocation& location, const LoadOptions& options, const SecureDirectory& mainFolder,
-                 ReadFiles& read) {
-    const SecureDirectory dropIns = SecureDirectory::open(location.dropInDir, options.security);
-    if (dropIns.status() == SecureDirectory::Status::Refused) {
-        read.fileError(location.dropInDir, dropIns.error());
-        return;
-    }
-    if (dropIns.status() != SecureDirectory::Status::Ok)
-        return;
-    DropInListing entries = listDropIns(dropIns);
-    // --policy-dir pointing at the main file's own folder must not apply the main file twice.
-    if (isSameFolder(mainFolder, dropIns))
-        std::erase(entries.policyFiles, splitPath(location.mainFile).second);
-    if (!entries.error.empty())
-        read.fileError(location.dropInDir, entries.error);
-    if (entries.policyFiles.size() > options.maxDropIns) {
-        read.fileError(location.dropInDir, "too many drop-in files (" + std::to_string(entries.policyFiles.size()) +
-                                               ", at most " + std::to_string(options.maxDropIns) + ")");
-    } else {
-        for (const std::string& name : entries.policyFiles) {
-            const std::string path = (std::filesystem::path(location.dropInDir) / name).string();
-            read.fileOrder.push_back(path);
-            SecureFileRead file = readSecureFile(dropIns, name, options.security, options.maxFileSize);
-            if (file.status == SecureFileRead::Status::Ok)
-                read.documents.push_back({path, std::move(file.content)});
-            else if (file.status == SecureFileRead::Status::Refused)
-                read.fileError(path, file.error);
-            // Missing: deleted since the listing; the watcher will report the change.
-        }
-    }
-    for (const std::string& name : entries.ignored) {
-        read.fileNote((std::filesystem::path(location.dropInDir) / name).string(),
-                      "ignored: only *.toml files not starting with '.' are read");
-    }
-}
-
-} // namespace
 
 std::string SourceLocation::format() const {
     // A file name is bytes from a folder listing: escaped like any other untrusted text.
@@ -160,24 +79,23 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
     return location;
 }
 
-LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const LoadOptions& options) {
+LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const PathProbe& probe,
+                                const LoadOptions& options) {
     LoadResult result;
     detail::applyDocuments(documents, result);
-    detail::finish(result, options, result.files);
+    detail::finish(result, probe, options, result.files);
     return result;
 }
 
-LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options) {
-    ReadFiles read;
-    read.fileOrder = {location.mainFile, splitPath(location.mainFile).first, location.dropInDir};
-    const SecureDirectory mainFolder = readMainFile(location, options, read);
-    readDropIns(location, options, mainFolder, read);
+LoadResult loadPolicy(const PolicyLocation& location, const PolicyFileSource& files, const LoadOptions& options) {
+    const PolicyFilesRead read = files.read(location, {options.maxFileSize, options.maxDropIns});
 
     // Parse even when a file was refused, so that one run reports everything there is to fix.
     LoadResult result;
     detail::applyDocuments(read.documents, result);
     result.diagnostics.insert(result.diagnostics.begin(), read.diagnostics.begin(), read.diagnostics.end());
-    detail::finish(result, options, read.fileOrder);
+    const PathProbe probe = [&files](const std::string& path, PathKind kind) { return files.probe(path, kind); };
+    detail::finish(result, probe, options, read.fileOrder);
     return result;
 }
 

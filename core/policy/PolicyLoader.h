@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
-#include "core/policy/FileSecurity.h"
+#include "core/Result.h"
 #include "core/policy/Policy.h"
 
 #include <cstddef>
@@ -15,6 +15,13 @@
 #include <vector>
 
 namespace cpslock::policy {
+
+class PolicyFileSource;
+
+enum class PathKind { Directory, File, Executable };
+
+/// Checks a path the policy names (trust anchors, PKCS#11 module...): usable, else why not.
+using PathProbe = std::function<Result<void>(const std::string& path, PathKind kind)>;
 
 /// A place in a policy file. line 0 means the whole file (it could not be opened or parsed);
 /// column 0 a whole line (files named by the policy, such as the deny-list).
@@ -58,15 +65,11 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
                                      const std::optional<std::string>& environment);
 
 struct LoadOptions {
-    FileSecurity security;                    ///< expected owner of files, folders and named paths
     std::size_t maxFileSize = 256 * 1024;     ///< larger policy files are refused
     std::size_t maxDropIns = 100;
-    /// Checks a path the policy names (trust anchors, PKCS#11 module...): nullopt if usable,
-    /// else why not. Empty = the real filesystem with `security`'s ownership rules.
-    std::function<std::optional<std::string>(const std::string& path, PathKind kind)> pathProbe;
     /// Deeper checks of the files the policy names, by parsers core cannot depend on (the
     /// deny-list and trust-anchor readers of card/). Called, once the policy is otherwise valid
-    /// and the path passed pathProbe, with "trust.denylist" or "trust.anchors_dir" and the path.
+    /// and the path passed the probe, with "trust.denylist" or "trust.anchors_dir" and the path.
     /// Returns errors, each "path:line: message" or a plain message. Empty = no such check.
     std::function<std::vector<std::string>(const std::string& key, const std::string& path)> contentCheck;
 };
@@ -90,13 +93,15 @@ struct PolicyDocument {
     std::string text;
 };
 
-/// Parses and merges `documents` in order. Touches the filesystem only through options.pathProbe.
+/// Parses and merges `documents` in order; checks the paths they name with `probe` only.
 /// Never throws: garbage of any kind becomes diagnostics.
-LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const LoadOptions& options = {});
+LoadResult parsePolicyDocuments(std::span<const PolicyDocument> documents, const PathProbe& probe,
+                                const LoadOptions& options = {});
 
-/// Reads the files `location` names, refusing insecure, oversized, non-regular or symlinked files
-/// and folders, then merges them as parsePolicyDocuments does. Never throws.
-LoadResult loadPolicy(const PolicyLocation& location, const LoadOptions& options = {});
+/// Reads the files `location` names through `files` (which refuses insecure, oversized,
+/// non-regular or symlinked files and folders), then merges them as parsePolicyDocuments does.
+/// Never throws.
+LoadResult loadPolicy(const PolicyLocation& location, const PolicyFileSource& files, const LoadOptions& options = {});
 
 /// Every key the loader accepts, dotted; the items of [[accounts.shared]] as "accounts.shared.user"...
 std::vector<std::string> knownPolicyKeys();

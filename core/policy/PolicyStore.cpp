@@ -2,6 +2,7 @@
 #include "core/policy/PolicyStore.h"
 
 #include "core/policy/PolicyDescription.h"
+#include "core/policy/PolicyFileSource.h"
 
 #include <utility>
 
@@ -10,8 +11,10 @@ namespace cpslock::policy {
 PolicyStore::PolicyStore(Loader loader)
     : m_loader(std::move(loader)), m_policy(std::make_shared<const Policy>()) {}
 
-PolicyStore::PolicyStore(PolicyLocation location, LoadOptions options)
-    : PolicyStore([location = std::move(location), options = std::move(options)] { return loadPolicy(location, options); }) {}
+PolicyStore::PolicyStore(PolicyLocation location, std::shared_ptr<const PolicyFileSource> files, LoadOptions options)
+    : PolicyStore([location = std::move(location), files = std::move(files), options = std::move(options)] {
+          return loadPolicy(location, *files, options);
+      }) {}
 
 PolicyStore::ReloadOutcome PolicyStore::reload() {
     LoadResult loaded = m_loader();

@@ -15,7 +15,7 @@ namespace cpslock::policy {
 /// refused and the previous policy (at first the built-in defaults) stays. Thread-safe: readers
 /// take a snapshot, the reloading thread swaps it.
 ///
-///     PolicyStore store(location, options);
+///     PolicyStore store(location, files, options);
 ///     auto outcome = store.reload();          // at start, then on every PolicyWatcher change
 ///     audit(outcome.summary());               // "policy refused ...; keeping ..." etc.
 ///     std::shared_ptr<const Policy> p = store.current();
@@ -35,7 +35,8 @@ public:
     };
 
     explicit PolicyStore(Loader loader);
-    PolicyStore(PolicyLocation location, LoadOptions options);
+    /// Loads `location` through `files` (platform::DiskPolicyFiles in production).
+    PolicyStore(PolicyLocation location, std::shared_ptr<const PolicyFileSource> files, LoadOptions options);
 
     ReloadOutcome reload();
 

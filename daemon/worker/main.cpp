@@ -10,6 +10,7 @@
 #include "daemon/worker/WorkerSession.h"
 #include "protocol/AuthAnswer.h"
 #include "pcsc/ReaderMonitor.h"
+#include "platform/linux/DiskPolicyFiles.h"
 
 #include <condition_variable>
 #include <cstdio>
@@ -104,7 +105,7 @@ int run(int argc, char** argv) {
     // Only cpslockd's --policy chooses another policy (never an environment variable). The files it
     // names (anchors, deny-list, CRLs) are read once, by the verifier, while the module works.
     const auto location = policy::resolvePolicyLocation(workerArgs.policy, std::nullopt, std::nullopt);
-    const policy::LoadResult loaded = policy::loadPolicy(location, policy::LoadOptions{});
+    const policy::LoadResult loaded = platform::loadPolicyFromDisk(location);
     if (!loaded.ok()) {
         const policy::Diagnostic* error = policy::firstError(loaded.diagnostics);
         answerRefused(RefusalReason::PolicyError, error != nullptr ? error->format() : "policy invalid");

@@ -44,14 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     documents.push_back({"f" + std::to_string(documents.size()) + ".toml", std::string(input.substr(start))});
 
-    LoadOptions options;
     // No filesystem: a path "exists" when its length is even, so both outcomes are explored.
-    options.pathProbe = [](const std::string& path, PathKind) -> std::optional<std::string> {
+    const PathProbe probe = [](const std::string& path, PathKind) -> cpslock::Result<void> {
         if (path.size() % 2 == 0)
-            return std::nullopt;
-        return "does not exist";
+            return {};
+        return cpslock::fail("does not exist");
     };
-    const LoadResult result = parsePolicyDocuments(documents, options);
+    const LoadResult result = parsePolicyDocuments(documents, probe);
 
     for (const Diagnostic& d : result.diagnostics) {
         if (hasTerminalControl(d.format()))

@@ -2,6 +2,7 @@
 // The policy keys of the IGC-Santé card profile (issue 11): pinned issuers per card type, roots,
 // test PKI declaration, required certificate policy OIDs. Defaults are the production pins.
 #include "core/policy/PolicyLoader.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gtest/gtest.h>
 
@@ -13,10 +14,8 @@ using namespace cpslock::policy;
 namespace {
 
 LoadResult parseOne(const std::string& text) {
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
     const std::vector<PolicyDocument> docs{{"a.toml", text}};
-    return parsePolicyDocuments(docs, options);
+    return parsePolicyDocuments(docs, cpslock::policy::probes::acceptEveryPath);
 }
 
 std::string errors(const LoadResult& r) {

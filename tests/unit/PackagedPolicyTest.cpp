@@ -5,6 +5,7 @@
 // every key the loader describes, from this file, to exactly the built-in default.
 
 #include "core/policy/PolicyDescription.h"
+#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
 
 #include <gtest/gtest.h>
@@ -39,15 +40,9 @@ std::string uncommentSettings(const std::string& text) {
     return out.str();
 }
 
-LoadOptions noFilesystem() {
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    return options;
-}
-
 LoadResult parse(const std::string& name, const std::string& text) {
     const PolicyDocument doc{name, text};
-    return parsePolicyDocuments(std::span(&doc, 1), noFilesystem());
+    return parsePolicyDocuments(std::span(&doc, 1), cpslock::policy::probes::acceptEveryPath);
 }
 
 std::string errorsOf(const LoadResult& r) {

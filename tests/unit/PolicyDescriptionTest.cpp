@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/PolicyDescription.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,10 +14,8 @@ using ::testing::Not;
 namespace {
 
 LoadResult parseOne(const std::string& text) {
-    LoadOptions o;
-    o.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
     const PolicyDocument doc{"/etc/cpslock/policy.toml", text};
-    return parsePolicyDocuments(std::span(&doc, 1), o);
+    return parsePolicyDocuments(std::span(&doc, 1), cpslock::policy::probes::acceptEveryPath);
 }
 
 const EffectiveEntry* find(const std::vector<EffectiveEntry>& entries, const std::string& key) {

@@ -4,6 +4,7 @@
 // example in it loads without error.
 
 #include "core/policy/PolicyDescription.h"
+#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
 
 #include <gmock/gmock.h>
@@ -108,11 +109,9 @@ TEST(PolicyDocTest, DocumentedDefaultsAreTheRealOnes) {
 TEST(PolicyDocTest, ExamplesLoadWithoutErrors) {
     const Reference ref = parseReference(readReference());
     ASSERT_GE(ref.tomlExamples.size(), 2U) << "a solo practice and a shared clinic example at least";
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
     for (std::size_t i = 0; i < ref.tomlExamples.size(); ++i) {
         const PolicyDocument doc{"example-" + std::to_string(i + 1) + ".toml", ref.tomlExamples[i]};
-        const LoadResult r = parsePolicyDocuments(std::span(&doc, 1), options);
+        const LoadResult r = parsePolicyDocuments(std::span(&doc, 1), cpslock::policy::probes::acceptEveryPath);
         std::string all;
         for (const Diagnostic& d : r.diagnostics)
             all += d.format() + "\n";

@@ -2,9 +2,12 @@
 // The loader against real files: modes, owners, symlinks, FIFOs, sizes. Runs as root in CI
 // (chown to 65534 needs it); the expected owner is injected, never switched off.
 
-#include "core/policy/FileSecurity.h"
 #include "core/policy/PolicyLoader.h"
+#include "platform/linux/DiskPolicyFiles.h"
+#include "platform/linux/FileSecurity.h"
 #include "tests/unit/PolicyTestFiles.h"
+#include "tests/unit/PolicyTestProbes.h"
+#include "tests/unit/ProbedDiskFiles.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,6 +17,10 @@
 
 using namespace cpslock;
 using namespace cpslock::policy;
+using cpslock::platform::DiskPolicyFiles;
+using cpslock::platform::FileSecurity;
+using cpslock::policy::probes::acceptEveryPath;
+using cpslock::policy::testing::ProbedDiskFiles;
 using cpslock::policy::testing::runningAsRoot;
 using cpslock::policy::testing::TempPolicyDir;
 using ::testing::AllOf;
@@ -58,9 +65,13 @@ protected:
         m_dir.mkdir("policy.d");
     }
 
-    LoadResult load(LoadOptions options = {}) const {
-        // The files the policies below name exist and are root's: the probe itself is real.
-        return loadPolicy(m_location, options);
+    /// The files the policies below name exist and are root's: unless a test says otherwise, the
+    /// probe itself is real.
+    LoadResult load(const LoadOptions& options = {}, const PolicyFileSource& files = DiskPolicyFiles{}) const {
+        return loadPolicy(m_location, files, options);
+    }
+    LoadResult loadAcceptingEveryPath(const LoadOptions& options = {}) const {
+        return load(options, ProbedDiskFiles(FileSecurity{}, acceptEveryPath));
     }
 
     TempPolicyDir m_dir;
@@ -70,17 +81,19 @@ protected:
 } // namespace
 
 TEST(PolicyFileSecurityRulesTest, OwnerAndModeRules) {
+    auto why = [](const Result<void>& r) { return r ? std::string("acceptable") : r.error().message; };
     const FileSecurity root{};
-    EXPECT_EQ(root.ownershipError(0, S_IFREG | 0644), std::nullopt);
-    EXPECT_EQ(root.ownershipError(0, S_IFREG | 0600), std::nullopt);
-    EXPECT_EQ(root.ownershipError(0, S_IFDIR | 0755), std::nullopt);
-    EXPECT_EQ(root.ownershipError(0, S_IFREG | 0664), "writable by group (mode 0664); fix with chmod go-w");
-    EXPECT_EQ(root.ownershipError(0, S_IFREG | 0646), "writable by others (mode 0646); fix with chmod go-w");
-    EXPECT_EQ(root.ownershipError(0, S_IFDIR | 01777), "writable by group and others (mode 1777); fix with chmod go-w");
-    EXPECT_EQ(root.ownershipError(1000, S_IFREG | 0644), "owned by uid 1000, must be owned by root");
+    EXPECT_TRUE(root.checkOwnership(0, S_IFREG | 0644));
+    EXPECT_TRUE(root.checkOwnership(0, S_IFREG | 0600));
+    EXPECT_TRUE(root.checkOwnership(0, S_IFDIR | 0755));
+    EXPECT_EQ(why(root.checkOwnership(0, S_IFREG | 0664)), "writable by group (mode 0664); fix with chmod go-w");
+    EXPECT_EQ(why(root.checkOwnership(0, S_IFREG | 0646)), "writable by others (mode 0646); fix with chmod go-w");
+    EXPECT_EQ(why(root.checkOwnership(0, S_IFDIR | 01777)),
+              "writable by group and others (mode 1777); fix with chmod go-w");
+    EXPECT_EQ(why(root.checkOwnership(1000, S_IFREG | 0644)), "owned by uid 1000, must be owned by root");
     const FileSecurity injected{1000};
-    EXPECT_EQ(injected.ownershipError(1000, S_IFREG | 0644), std::nullopt);
-    EXPECT_EQ(injected.ownershipError(0, S_IFREG | 0644), "owned by uid 0, must be owned by uid 1000");
+    EXPECT_TRUE(injected.checkOwnership(1000, S_IFREG | 0644));
+    EXPECT_EQ(why(injected.checkOwnership(0, S_IFREG | 0644)), "owned by uid 0, must be owned by uid 1000");
 }
 
 TEST_F(PolicyFileSecurityTest, RootOwnedFilesLoadInNameOrder) {
@@ -143,16 +156,14 @@ TEST_F(PolicyFileSecurityTest, InsecureFoldersAreRefused) {
 
 TEST_F(PolicyFileSecurityTest, ExpectedOwnerIsInjectedNotSkipped) {
     const std::string main = m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n");
-    LoadOptions nobody;
-    nobody.security.expectedOwner = kNobody;
-    nobody.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
+    const ProbedDiskFiles nobody(FileSecurity{kNobody}, acceptEveryPath);
     // Root's files are refused when another owner is expected...
-    EXPECT_THAT(errors(load(nobody)), Contains(HasSubstr("owned by uid 0, must be owned by uid 65534")));
+    EXPECT_THAT(errors(load({}, nobody)), Contains(HasSubstr("owned by uid 0, must be owned by uid 65534")));
     // ...and that owner's files, folders included, are accepted.
     ASSERT_EQ(::chown(main.c_str(), kNobody, kNobody), 0);
     ASSERT_EQ(::chown(m_dir.path().c_str(), kNobody, kNobody), 0);
     ASSERT_EQ(::chown(m_dir.at("policy.d").c_str(), kNobody, kNobody), 0);
-    const LoadResult r = load(nobody);
+    const LoadResult r = load({}, nobody);
     EXPECT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
     EXPECT_EQ(r.policy.session.idleTimeout, Duration{1200});
 }
@@ -193,9 +204,7 @@ TEST_F(PolicyFileSecurityTest, MissingMainFile) {
     EXPECT_THAT(errors(load()), ElementsAre(m_dir.at("policy.toml") + ": error: file does not exist"));
     // The default location: built-in defaults, said in a note.
     m_location.mainFileRequired = false;
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    const LoadResult r = load(options);
+    const LoadResult r = loadAcceptingEveryPath();
     EXPECT_TRUE(r.ok());
     EXPECT_EQ(r.policy, Policy{});
     EXPECT_THAT(notes(r), ElementsAre(HasSubstr("no main policy file: built-in defaults apply")));
@@ -204,9 +213,7 @@ TEST_F(PolicyFileSecurityTest, MissingMainFile) {
 TEST_F(PolicyFileSecurityTest, MissingDropInFolderIsFine) {
     m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n");
     m_location.dropInDir = m_dir.at("nowhere.d");
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    const LoadResult r = load(options);
+    const LoadResult r = loadAcceptingEveryPath();
     EXPECT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
 }
 
@@ -219,17 +226,14 @@ TEST_F(PolicyFileSecurityTest, TooManyDropInsAreRefused) {
     EXPECT_THAT(errors(load(options)),
                 ElementsAre(m_dir.at("policy.d") + ": error: too many drop-in files (3, at most 2)"));
     options.maxDropIns = 3;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    EXPECT_TRUE(load(options).ok());
+    EXPECT_TRUE(loadAcceptingEveryPath(options).ok());
 }
 
 TEST_F(PolicyFileSecurityTest, DropInFolderEqualToMainFolderReadsMainFileOnce) {
     m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n");
     m_dir.write("site.toml", "[session]\nidle_warning = \"1m\"\n");
     m_location.dropInDir = m_dir.path();
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    const LoadResult r = load(options);
+    const LoadResult r = loadAcceptingEveryPath();
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
     EXPECT_THAT(r.files, ElementsAre(m_dir.at("policy.toml"), m_dir.at("site.toml")));
 }

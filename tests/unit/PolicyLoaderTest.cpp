@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/PolicyLoader.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,22 +9,18 @@
 
 using namespace cpslock;
 using namespace cpslock::policy;
+using cpslock::policy::probes::acceptEveryPath;
+using cpslock::policy::probes::nothingExists;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 namespace {
 
-/// Paths the documents name are accepted without touching the disk (PolicyFileSecurityTest
-/// covers the real probe).
-LoadOptions acceptAllPaths() {
-    LoadOptions o;
-    o.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    return o;
-}
-
-LoadResult parse(std::vector<PolicyDocument> docs, const LoadOptions& options = acceptAllPaths()) {
-    return parsePolicyDocuments(docs, options);
+/// Paths the documents name are accepted without touching the disk unless a test passes a probe.
+LoadResult parse(std::vector<PolicyDocument> docs, const PathProbe& probe = acceptEveryPath,
+                 const LoadOptions& options = {}) {
+    return parsePolicyDocuments(docs, probe, options);
 }
 
 LoadResult parseOne(const std::string& text) { return parse({{"a.toml", text}}); }
@@ -405,7 +402,7 @@ TEST(PolicyLoaderTest, CardTypeOidsAndSubjectInference) {
 }
 
 TEST(PolicyLoaderTest, ContentChecksOfNamedFiles) {
-    LoadOptions options = acceptAllPaths();
+    LoadOptions options;
     std::vector<std::string> asked;
     options.contentCheck = [&](const std::string& key, const std::string& path) -> std::vector<std::string> {
         asked.push_back(key + "=" + path);
@@ -413,7 +410,7 @@ TEST(PolicyLoaderTest, ContentChecksOfNamedFiles) {
             return {path + ":7: card serial must be 1 to 20 decimal digits, got '12a4'", "unreadable for a reason"};
         return {};
     };
-    const LoadResult r = parse({{"a.toml", "[trust]\ndenylist = \"/etc/deny.txt\"\n"}}, options);
+    const LoadResult r = parse({{"a.toml", "[trust]\ndenylist = \"/etc/deny.txt\"\n"}}, acceptEveryPath, options);
     EXPECT_THAT(asked, ElementsAre("trust.anchors_dir=/usr/share/cpslock/igc-sante", "trust.denylist=/etc/deny.txt"));
     EXPECT_THAT(lines(r), ElementsAre(
         "a.toml:2:1: error: 'trust.denylist' = \"/etc/deny.txt\": unreadable for a reason",
@@ -421,9 +418,8 @@ TEST(PolicyLoaderTest, ContentChecksOfNamedFiles) {
 
     // Not consulted for a policy that already has errors, nor for paths that failed the probe.
     asked.clear();
-    EXPECT_FALSE(parse({{"a.toml", "[pin]\nlast_try = 1\n"}}, options).ok());
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return "does not exist"; };
-    EXPECT_TRUE(parse({}, options).ok());
+    EXPECT_FALSE(parse({{"a.toml", "[pin]\nlast_try = 1\n"}}, acceptEveryPath, options).ok());
+    EXPECT_TRUE(parse({}, nothingExists, options).ok());
     EXPECT_THAT(asked, IsEmpty());
 }
 
@@ -485,24 +481,21 @@ command = ["xsecurelock"]
 }
 
 TEST(PolicyLoaderTest, PathProbeRefusalsNameTheLocation) {
-    LoadOptions options;
-    options.pathProbe = [](const std::string& path, PathKind kind) -> std::optional<std::string> {
+    const PathProbe probe = [](const std::string& path, PathKind kind) -> Result<void> {
         if (path == "/missing" && kind == PathKind::Directory)
-            return "does not exist";
+            return fail("does not exist");
         if (path == "/bin/notexec" && kind == PathKind::Executable)
-            return "is not executable";
-        return std::nullopt;
+            return fail("is not executable");
+        return {};
     };
     const LoadResult r = parse({{"a.toml", "[trust]\ncrl_dir = \"/missing\"\n[locker]\ncommand = [\"/bin/notexec\"]\n"}},
-                               options);
+                               probe);
     EXPECT_THAT(lines(r), ElementsAre("a.toml:2:1: error: 'trust.crl_dir' = \"/missing\": does not exist",
                                       "a.toml:4:1: error: 'locker.command' = \"/bin/notexec\": is not executable"));
 }
 
 TEST(PolicyLoaderTest, MissingDefaultPathsAreWarningsNotErrors) {
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return "does not exist"; };
-    const LoadResult r = parse({}, options);
+    const LoadResult r = parse({}, nothingExists);
     EXPECT_TRUE(r.ok());
     EXPECT_THAT(lines(r, Diagnostic::Severity::Warning),
                 ElementsAre(HasSubstr("'trust.anchors_dir' (default \"/usr/share/cpslock/igc-sante\"): does not exist; "
@@ -610,21 +603,19 @@ TEST(PolicyLoaderTest, DiagnosticFormat) {
 // anchors folder authenticated a planted CA). Missing default: a warning (the consumer refuses);
 // present but insecure: an error, the policy is not used.
 TEST(PolicyLoaderTest, AnInsecureDefaultPathIsAnErrorAMissingOneAWarning) {
-    LoadOptions insecure;
-    insecure.pathProbe = [](const std::string& path, PathKind) -> std::optional<std::string> {
+    const PathProbe insecure = [](const std::string& path, PathKind) -> Result<void> {
         if (path == Policy{}.trust.anchorsDir)
-            return std::string("insecure: writable by group");
-        return std::nullopt;
+            return fail("insecure: writable by group");
+        return {};
     };
     const auto bad = parse({{"a.toml", "# defaults\n"}}, insecure);
     EXPECT_FALSE(bad.ok());
     EXPECT_THAT(lines(bad), ElementsAre(HasSubstr("'trust.anchors_dir' (default")));
 
-    LoadOptions missing;
-    missing.pathProbe = [](const std::string& path, PathKind) -> std::optional<std::string> {
+    const PathProbe missing = [](const std::string& path, PathKind) -> Result<void> {
         if (path == Policy{}.trust.anchorsDir)
-            return std::string("does not exist");
-        return std::nullopt;
+            return fail("does not exist");
+        return {};
     };
     EXPECT_TRUE(parse({{"a.toml", "# defaults\n"}}, missing).ok());
 }

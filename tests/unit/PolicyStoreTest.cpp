@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/PolicyStore.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,12 +15,6 @@ using ::testing::IsEmpty;
 
 namespace {
 
-LoadOptions acceptAllPaths() {
-    LoadOptions o;
-    o.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    return o;
-}
-
 /// Hands the store one parsed text per reload, as if an admin edited the file in between.
 class ScriptedLoader {
 public:
@@ -27,7 +22,7 @@ public:
     LoadResult operator()() {
         const PolicyDocument doc{"policy.toml", m_texts.front()};
         m_texts.pop_front();
-        return parsePolicyDocuments(std::span(&doc, 1), acceptAllPaths());
+        return parsePolicyDocuments(std::span(&doc, 1), cpslock::policy::probes::acceptEveryPath);
     }
 
 private:

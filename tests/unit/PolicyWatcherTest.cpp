@@ -6,6 +6,8 @@
 
 #include "core/policy/PolicyStore.h"
 #include "tests/unit/PolicyTestFiles.h"
+#include "tests/unit/PolicyTestProbes.h"
+#include "tests/unit/ProbedDiskFiles.h"
 
 #include <gtest/gtest.h>
 
@@ -146,9 +148,9 @@ TEST_F(PolicyWatcherTest, WatcherDrivesStoreKeepLastValid) {
         GTEST_FAIL() << "policy files must be root's: run as root (CI does); a skip would count as a pass";
     m_dir.mkdir("policy.d");
     m_dir.write("policy.toml", "[session]\nidle_timeout = \"5m\"\n");
-    LoadOptions options;
-    options.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
-    PolicyStore store(m_location, options);
+    const auto files = std::make_shared<const cpslock::policy::testing::ProbedDiskFiles>(
+        cpslock::platform::FileSecurity{}, cpslock::policy::probes::acceptEveryPath);
+    PolicyStore store(m_location, files, LoadOptions{});
     auto opened = PolicyWatcher::open(m_location);
     ASSERT_TRUE(opened) << opened.error().message;
     PolicyWatcher& watcher = **opened;

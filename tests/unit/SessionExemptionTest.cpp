@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // session.exempt_users / exempt_groups: the loader's checks and the rule that decides an exemption.
 #include "core/policy/SessionExemption.h"
+#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
 
 #include <gmock/gmock.h>
@@ -17,10 +18,8 @@ using ::testing::IsEmpty;
 namespace {
 
 LoadResult parseOne(const std::string& text) {
-    LoadOptions o;
-    o.pathProbe = [](const std::string&, PathKind) -> std::optional<std::string> { return std::nullopt; };
     const PolicyDocument doc{"a.toml", text};
-    return parsePolicyDocuments(std::span(&doc, 1), o);
+    return parsePolicyDocuments(std::span(&doc, 1), cpslock::policy::probes::acceptEveryPath);
 }
 
 std::string errors(const LoadResult& r) {

@@ -9,6 +9,7 @@
 #include "core/Result.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
+#include "platform/linux/DiskPolicyFiles.h"
 
 #include <chrono>
 #include <cstdio>
@@ -150,7 +151,7 @@ int runCheckPolicy(Args args) {
     // check-policy reports a bad deny-list line or a stray file among the anchors as the agent would.
     std::vector<std::string> anchorSubjects;
     const policy::LoadOptions loadOptions = card::policyLoadOptions(&anchorSubjects);
-    const policy::LoadResult result = policy::loadPolicy(location, loadOptions);
+    const policy::LoadResult result = platform::loadPolicyFromDisk(location, loadOptions);
 
     if (options->json) {
         std::fputs(policy::renderPolicyJson(result).c_str(), stdout);

@@ -2,6 +2,7 @@
 #include "tools/cli/PolicyOption.h"
 
 #include "core/policy/PolicyLoader.h"
+#include "platform/linux/DiskPolicyFiles.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -41,7 +42,7 @@ std::optional<policy::Policy> PolicyOption::load(const char* command) const {
     const auto location = policy::resolvePolicyLocation(m_file, m_dir, environment);
     // The card commands' verifier reads the files the policy names (anchors, deny-list, CRLs) itself,
     // once, and refuses with policy-error naming the file; check-policy reads them up front.
-    const policy::LoadResult result = policy::loadPolicy(location, policy::LoadOptions{});
+    const policy::LoadResult result = platform::loadPolicyFromDisk(location);
     if (result.ok())
         return result.policy;
     for (const std::string& line : policy::errorLines(result.diagnostics))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: EUPL-1.2
-#include "core/policy/FileSecurity.h"
+#include "platform/linux/FileSecurity.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <utility>
 
-namespace cpslock::policy {
+namespace cpslock::platform {
+
+using policy::PathKind;
 
 namespace {
 
@@ -40,19 +42,19 @@ struct Fd {
 
 } // namespace
 
-std::optional<std::string> FileSecurity::ownershipError(std::uint32_t uid, std::uint32_t mode) const {
+Result<void> FileSecurity::checkOwnership(std::uint32_t uid, std::uint32_t mode) const {
     if (uid != expectedOwner) {
-        return "owned by uid " + std::to_string(uid) + ", must be owned by " +
-               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner));
+        return fail("owned by uid " + std::to_string(uid) + ", must be owned by " +
+               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner)));
     }
     const std::uint32_t perms = mode & 07777U;
     if ((perms & (S_IWGRP | S_IWOTH)) != 0) {
         const char* who = (perms & S_IWGRP) != 0 && (perms & S_IWOTH) != 0 ? "group and others"
                           : (perms & S_IWGRP) != 0                          ? "group"
                                                                             : "others";
-        return "writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w";
+        return fail("writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w");
     }
-    return std::nullopt;
+    return {};
 }
 
 SecureDirectory::SecureDirectory(int fd, Status status, std::string error)
@@ -100,88 +102,89 @@ SecureDirectory SecureDirectory::open(const std::string& path, const FileSecurit
         ::close(fd);
         return {-1, Status::Refused, "cannot stat folder: " + errnoText(err)};
     }
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned) {
         ::close(fd);
-        return {-1, Status::Refused, "insecure folder: " + *why};
+        return {-1, Status::Refused, "insecure folder: " + owned.error().message};
     }
     return {fd, Status::Ok, {}};
 }
 
-SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
-                              std::size_t maxSize) {
-    SecureFileRead out;
-    if (dir.status() != SecureDirectory::Status::Ok) {
-        out.error = dir.error();
-        return out;
-    }
-    // O_NONBLOCK: a FIFO planted under a policy name must not hang the agent.
-    Fd file{::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
-    if (file.fd < 0) {
-        const int err = errno;
-        if (err == ENOENT) {
-            out.status = SecureFileRead::Status::Missing;
-            out.error = "file does not exist";
-        } else if (err == ELOOP) {
-            out.error = "symbolic link refused (policy files must be regular files)";
-        } else {
-            out.error = "cannot open: " + errnoText(err);
-        }
-        return out;
-    }
+namespace {
+
+FileRefusal refused(std::string message) {
+    return {FileRefusal::Kind::Refused, std::move(message)};
+}
+
+/// The checks on an opened policy file before a byte of it is read.
+Result<void> checkOpenedFile(int fd, const FileSecurity& security, std::size_t maxSize) {
     struct stat st {};
-    if (::fstat(file.fd, &st) != 0) {
-        out.error = "cannot stat: " + errnoText(errno);
-        return out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        out.error = "not a regular file";
-        return out;
-    }
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode)) {
-        out.error = "insecure file: " + *why;
-        return out;
-    }
-    if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize) {
-        out.error = "file too large (" + std::to_string(st.st_size) + " bytes, at most " + std::to_string(maxSize) + ")";
-        return out;
-    }
-    // Read one byte past the cap: the file may grow between fstat and read.
+    if (::fstat(fd, &st) != 0)
+        return fail("cannot stat: " + errnoText(errno));
+    if (!S_ISREG(st.st_mode))
+        return fail("not a regular file");
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned)
+        return fail("insecure file: " + owned.error().message);
+    if (st.st_size < 0 || static_cast<std::uint64_t>(st.st_size) > maxSize)
+        return fail("file too large (" + std::to_string(st.st_size) + " bytes, at most " + std::to_string(maxSize) +
+                    ")");
+    return {};
+}
+
+/// Reads one byte past the cap: the file may grow between fstat and read.
+Result<std::string> readAtMost(int fd, std::size_t maxSize) {
     std::string content(maxSize + 1, '\0');
     std::size_t used = 0;
     while (used < content.size()) {
-        const ssize_t n = ::read(file.fd, content.data() + used, content.size() - used);
+        const ssize_t n = ::read(fd, content.data() + used, content.size() - used);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            out.error = "read error: " + errnoText(errno);
-            return out;
+            return fail("read error: " + errnoText(errno));
         }
         if (n == 0)
             break;
         used += static_cast<std::size_t>(n);
     }
-    if (used > maxSize) {
-        out.error = "file too large (more than " + std::to_string(maxSize) + " bytes)";
-        return out;
-    }
+    if (used > maxSize)
+        return fail("file too large (more than " + std::to_string(maxSize) + " bytes)");
     content.resize(used);
-    out.status = SecureFileRead::Status::Ok;
-    out.content = std::move(content);
-    return out;
+    return content;
 }
 
-DropInListing listDropIns(const SecureDirectory& dir) {
+} // namespace
+
+Result<std::string, FileRefusal> readSecureFile(const SecureDirectory& dir, const std::string& name,
+                                                const FileSecurity& security, std::size_t maxSize) {
+    if (dir.status() != SecureDirectory::Status::Ok)
+        return refused(dir.error());
+    // O_NONBLOCK: a FIFO planted under a policy name must not hang the agent.
+    Fd file{::openat(dir.fd(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
+    if (file.fd < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            return FileRefusal{FileRefusal::Kind::Missing, "file does not exist"};
+        if (err == ELOOP)
+            return refused("symbolic link refused (policy files must be regular files)");
+        return refused("cannot open: " + errnoText(err));
+    }
+    if (auto checked = checkOpenedFile(file.fd, security, maxSize); !checked)
+        return refused(checked.error().message);
+    Result<std::string> content = readAtMost(file.fd, maxSize);
+    if (!content)
+        return refused(content.error().message);
+    return std::move(content).value();
+}
+
+Result<DropInListing> listDropIns(const SecureDirectory& dir) {
     DropInListing out;
     const int fd = ::dup(dir.fd()); // fdopendir takes ownership
-    if (fd < 0) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
-        return out;
-    }
+    if (fd < 0)
+        return fail(std::string("cannot list folder: ") + std::strerror(errno));
     DIR* d = ::fdopendir(fd);
     if (d == nullptr) {
-        out.error = std::string("cannot list folder: ") + std::strerror(errno);
+        const int err = errno;
         ::close(fd);
-        return out;
+        return fail(std::string("cannot list folder: ") + std::strerror(err));
     }
     ::rewinddir(d);
     while (const dirent* e = ::readdir(d)) {
@@ -208,20 +211,21 @@ bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b) {
            aSt.st_ino == bSt.st_ino;
 }
 
-std::optional<std::string> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
+Result<void> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
-        return errno == ENOENT ? std::string("does not exist") : std::string("cannot stat: ") + std::strerror(errno);
+        return fail(errno == ENOENT ? std::string("does not exist")
+                                    : std::string("cannot stat: ") + std::strerror(errno));
     if (kind == PathKind::Directory && !S_ISDIR(st.st_mode))
-        return "is not a folder";
+        return fail("is not a folder");
     if (kind != PathKind::Directory && !S_ISREG(st.st_mode))
-        return "is not a regular file";
+        return fail("is not a regular file");
     if (::access(path.c_str(), kind == PathKind::Executable ? X_OK : R_OK) != 0)
-        return kind == PathKind::Executable ? "is not executable" : "is not readable";
+        return fail(kind == PathKind::Executable ? "is not executable" : "is not readable");
     // Whoever can write a trust anchor, a deny-list or a PKCS#11 module owns every session.
-    if (auto why = security.ownershipError(st.st_uid, st.st_mode))
-        return "insecure: " + *why;
-    return std::nullopt;
+    if (auto owned = security.checkOwnership(st.st_uid, st.st_mode); !owned)
+        return fail("insecure: " + owned.error().message);
+    return {};
 }
 
-} // namespace cpslock::policy
+} // namespace cpslock::platform

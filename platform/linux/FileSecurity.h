@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+// The POSIX side of the policy loader: the folders and files opened without following symlinks and
+// checked for owner and mode before a byte is read (DiskPolicyFiles uses it).
+
+#include "core/Result.h"
+#include "core/policy/PolicyLoader.h"
+
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace cpslock::policy {
-
-enum class PathKind { Directory, File, Executable };
+namespace cpslock::platform {
 
 /// sshd-StrictModes-like rules for the policy files and their folders: owned by the expected
 /// owner (root in production, injected by tests that cannot create root-owned files... and by
@@ -18,8 +21,8 @@ enum class PathKind { Directory, File, Executable };
 struct FileSecurity {
     std::uint32_t expectedOwner = 0;
 
-    /// nullopt when a file or folder with this owner and st_mode is acceptable, else why not.
-    std::optional<std::string> ownershipError(std::uint32_t uid, std::uint32_t mode) const;
+    /// Whether a file or folder with this owner and st_mode is acceptable, else why not.
+    Result<void> checkOwnership(std::uint32_t uid, std::uint32_t mode) const;
 };
 
 /// A folder held open so that the files in it are opened relative to the checked folder
@@ -48,32 +51,32 @@ private:
     std::string m_error;
 };
 
-/// The content of one policy file read through a SecureDirectory.
-struct SecureFileRead {
-    enum class Status { Ok, Missing, Refused };
-    Status status = Status::Refused;
-    std::string content;
-    std::string error; ///< set unless Ok: why the file was refused
+/// Why a policy file was not read. A missing file may be fine (the default main file, a drop-in
+/// deleted since the listing); a refused one never is.
+struct FileRefusal {
+    enum class Kind { Missing, Refused };
+    Kind kind = Kind::Refused;
+    std::string message;
 };
 
 /// Reads `name` in `dir`: regular file, not a symlink, checked ownership and mode, at most
 /// `maxSize` bytes (a larger file is refused, not truncated).
-SecureFileRead readSecureFile(const SecureDirectory& dir, const std::string& name, const FileSecurity& security,
-                              std::size_t maxSize);
+Result<std::string, FileRefusal> readSecureFile(const SecureDirectory& dir, const std::string& name,
+                                                const FileSecurity& security, std::size_t maxSize);
 
 /// The entries of a drop-in folder: *.toml files not starting with '.', in name order, and the rest.
 struct DropInListing {
     std::vector<std::string> policyFiles;
     std::vector<std::string> ignored;
-    std::string error; ///< set when the folder could not be listed
 };
-DropInListing listDropIns(const SecureDirectory& dir);
+/// The listing, or why the folder could not be listed.
+Result<DropInListing> listDropIns(const SecureDirectory& dir);
 
 /// True when both folders are open and are the same folder (device and inode).
 bool isSameFolder(const SecureDirectory& a, const SecureDirectory& b);
 
 /// Whether a path the policy names is usable: exists, of `kind`, readable (executable), and
-/// owned as `security` requires. nullopt if usable, else why not.
-std::optional<std::string> probeRealPath(const std::string& path, PathKind kind, const FileSecurity& security);
+/// owned as `security` requires. Else why not.
+Result<void> probeRealPath(const std::string& path, policy::PathKind kind, const FileSecurity& security);
 
-} // namespace cpslock::policy
+} // namespace cpslock::platform
