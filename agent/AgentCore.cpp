@@ -10,6 +10,18 @@
 #include <algorithm>
 
 namespace cpslock::agent {
+namespace {
+
+/// The authority's answer; an exception from it (a Qt or socket layer) is one more way of not answering.
+SessionAuthority::Answer askCatching(SessionAuthority& authority) {
+    try {
+        return authority.verifiedCard();
+    } catch (const std::exception& e) {
+        return fail(std::string("cpslockd: ") + e.what());
+    }
+}
+
+} // namespace
 
 using std::chrono::milliseconds;
 
@@ -49,8 +61,8 @@ void AgentCore::start(bool withMonitor) {
         // Whatever was verified before this start must not open the next (password) unlock either.
         if (m_authority != nullptr) {
             const auto answer = m_authority->verifiedCard();
-            if (answer.card)
-                m_generation = answer.card->generation;
+            if (answer && *answer)
+                m_generation = (*answer)->generation;
         }
         tellAuthorityLocked();
     } else {
@@ -224,17 +236,12 @@ std::optional<BoundCard> AgentCore::askAuthority(const char* when) {
         m_authorityFailed = false; // nothing to ask again
         return none;
     }
-    SessionAuthority::Answer answer;
-    try {
-        answer = m_authority->verifiedCard();
-    } catch (const std::exception& e) {
-        return unavailable(std::string("cpslockd: ") + e.what());
-    }
-    if (!answer.error.empty())
-        return unavailable(answer.error);
-    if (!answer.card)
+    const SessionAuthority::Answer answer = askCatching(*m_authority);
+    if (!answer)
+        return unavailable(answer.error().message);
+    if (!*answer)
         return std::nullopt;
-    const VerifiedCard& card = *answer.card;
+    const VerifiedCard& card = **answer;
     if (card.generation != 0 && card.generation <= m_lockedGeneration) {
         // A verification this agent already saw consumed by a lock: it opened an earlier unlock, not this one.
         m_audit.write(

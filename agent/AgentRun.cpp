@@ -97,8 +97,8 @@ int runAgent(int& argc, char** argv, AgentFrontEnd& frontEnd) {
 
     // After the D-Bus and X11 connections: no core dumps (a dump of the agent would show the session's
     // state to whoever reads /var/crash), no ptrace by other user processes.
-    if (const auto hardened = disableCoreDumps(); !hardened.ok)
-        spdlog::warn("core dumps stay enabled: {}", hardened.error);
+    if (const auto hardened = disableCoreDumps(); !hardened)
+        spdlog::warn("core dumps stay enabled: {}", hardened.error().message);
     return runLoop(setup, daemonSocket, tray, frontEnd);
 }
 

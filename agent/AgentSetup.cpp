@@ -161,9 +161,9 @@ void AgentSetup::probe() {
     m_idleCandidates.push_back(std::make_unique<platform::MutterIdleSource>(QDBusConnection::sessionBus()));
     m_idleCandidates.push_back(std::make_unique<platform::LogindIdleSource>(QDBusConnection::systemBus()));
     for (auto& source : m_idleCandidates) {
-        const std::string why = source->probe();
-        m_idleProbes.push_back(source->name() + ": " + (why.empty() ? "usable" : why));
-        if (why.empty() && m_idle == nullptr)
+        const Result<void> probe = source->probe();
+        m_idleProbes.push_back(source->name() + ": " + (probe ? "usable" : probe.error().message));
+        if (probe && m_idle == nullptr)
             m_idle = source.get();
     }
 }

@@ -40,7 +40,7 @@ bool CpslockdAuthority::resolveSession() {
 
 SessionAuthority::Answer CpslockdAuthority::verifiedCard() {
     if (!resolveSession())
-        return Answer{std::nullopt, "this process's logind session is unknown"};
+        return fail("this process's logind session is unknown");
     return protocol::DaemonAuthority(m_client, *m_sessionId).verifiedCard();
 }
 

@@ -152,10 +152,9 @@ Result<void> writeCrl(const std::filesystem::path& target, const CrlFile& crl) {
     const auto der = derOf(crl.crl.get());
     if (der.empty())
         return fail("cannot encode the CRL");
-    if (auto error = writeFileAtomically(target.string(), std::string_view(reinterpret_cast<const char*>(der.data()),
-                                                                           der.size()),
-                                         0644))
-        return fail(*error);
+    const std::string_view bytes(reinterpret_cast<const char*>(der.data()), der.size());
+    if (auto written = writeFileAtomically(target.string(), bytes, 0644); !written)
+        return written;
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(crl.thisUpdate->time_since_epoch());
     const struct timespec times[2] = {{seconds.count(), 0}, {seconds.count(), 0}};
     utimensat(AT_FDCWD, target.c_str(), times, AT_SYMLINK_NOFOLLOW);

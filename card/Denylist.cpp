@@ -174,13 +174,13 @@ Denylist::ParseResult Denylist::parse(std::string_view text, const std::string& 
 Denylist::ParseResult Denylist::load(const std::filesystem::path& file) {
     // One open, one fstat, one read of that descriptor: what was checked is what is parsed (issue 10,
     // finding 4: a symlink or an over-long file was checked by one reader and read as "" by another).
-    const FileReadResult read = readRegularFile(file.string(), kMaxFileSize);
-    if (!read.text) {
+    const auto read = readRegularFile(file.string(), kMaxFileSize);
+    if (!read) {
         ParseResult failed;
-        failed.errors.push_back(file.string() + ": " + read.error);
+        failed.errors.push_back(file.string() + ": " + read.error().message);
         return failed;
     }
-    return parse(*read.text, file.string());
+    return parse(*read, file.string());
 }
 
 std::optional<std::string> Denylist::normaliseCardSerial(std::string_view serial) {

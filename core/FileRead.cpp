@@ -9,27 +9,19 @@
 #include <unistd.h>
 
 namespace cpslock {
+namespace {
 
-FileReadResult readRegularFile(const std::string& path, std::size_t maxBytes) {
-    FileReadResult result;
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        result.missing = errno == ENOENT;
-        result.error = errno == ELOOP ? std::string("is a symbolic link (refused)")
-                                      : "cannot read: " + std::string(std::strerror(errno));
-        return result;
-    }
+FileReadError unreadable(std::string message) {
+    return FileReadError{FileReadError::Kind::Unreadable, std::move(message)};
+}
+
+/// The checks and the read, on a descriptor the caller opened and closes.
+Result<std::string, FileReadError> readOpened(int fd, std::size_t maxBytes) {
     struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        result.error = "is not a regular file";
-        return result;
-    }
-    if (static_cast<std::size_t>(st.st_size) > maxBytes) {
-        close(fd);
-        result.error = "larger than " + std::to_string(maxBytes) + " bytes (refused)";
-        return result;
-    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return unreadable("is not a regular file");
+    if (static_cast<std::size_t>(st.st_size) > maxBytes)
+        return unreadable("larger than " + std::to_string(maxBytes) + " bytes (refused)");
     std::string text(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t done = 0;
     while (done < text.size()) {
@@ -40,12 +32,24 @@ FileReadResult readRegularFile(const std::string& path, std::size_t maxBytes) {
             break;
         done += static_cast<std::size_t>(n);
     }
-    close(fd);
-    if (done != text.size()) {
-        result.error = "read error (the file changed while it was read)";
-        return result;
+    if (done != text.size())
+        return unreadable("read error (the file changed while it was read)");
+    return text;
+}
+
+} // namespace
+
+Result<std::string, FileReadError> readRegularFile(const std::string& path, std::size_t maxBytes) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ENOENT)
+            return FileReadError{FileReadError::Kind::Missing, "cannot read: " + std::string(std::strerror(error))};
+        return unreadable(error == ELOOP ? std::string("is a symbolic link (refused)")
+                                         : "cannot read: " + std::string(std::strerror(error)));
     }
-    result.text = std::move(text);
+    Result<std::string, FileReadError> result = readOpened(fd, maxBytes);
+    close(fd);
     return result;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/FileWrite.h"
 
+#include "core/WriteAll.h"
+
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -12,25 +14,27 @@
 namespace cpslock {
 namespace {
 
-std::string failure(const std::string& path, const char* what) {
-    return path + ": " + what + ": " + std::strerror(errno);
+Error failure(const std::string& path, const char* what) {
+    return fail(path + ": " + what + ": " + std::strerror(errno));
 }
 
-bool writeAll(int fd, std::string_view content) {
-    while (!content.empty()) {
-        const ssize_t n = write(fd, content.data(), content.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        content.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
+/// Gives the temporary file its mode and content, on disk, and closes it whatever happened.
+Result<void> fillAndClose(int fd, const std::string& temp, std::string_view content, mode_t mode) {
+    Result<void> filled;
+    if (fchmod(fd, mode) != 0)
+        filled = failure(temp, "chmod");
+    else if (!writeAll(fd, content, WriteCall::Write))
+        filled = failure(temp, "write");
+    else if (fsync(fd) != 0)
+        filled = failure(temp, "fsync");
+    if (close(fd) != 0 && filled)
+        filled = failure(temp, "close");
+    return filled;
 }
 
 } // namespace
 
-std::optional<std::string> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
+Result<void> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode) {
     const std::size_t slash = path.rfind('/');
     const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -41,20 +45,12 @@ std::optional<std::string> writeFileAtomically(const std::string& path, std::str
     if (fd < 0)
         return failure(temp, "cannot create a temporary file");
     temp.assign(buffer.data());
-    std::optional<std::string> error;
-    if (fchmod(fd, mode) != 0)
-        error = failure(temp, "chmod");
-    else if (!writeAll(fd, content))
-        error = failure(temp, "write");
-    else if (fsync(fd) != 0)
-        error = failure(temp, "fsync");
-    if (close(fd) != 0 && !error)
-        error = failure(temp, "close");
-    if (!error && rename(temp.c_str(), path.c_str()) != 0)
-        error = failure(path, "rename");
-    if (error) {
+    Result<void> written = fillAndClose(fd, temp, content, mode);
+    if (written && rename(temp.c_str(), path.c_str()) != 0)
+        written = failure(path, "rename");
+    if (!written) {
         unlink(temp.c_str());
-        return error;
+        return written;
     }
     // The rename is durable only once the folder's entry is on disk.
     const int dir = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -62,7 +58,7 @@ std::optional<std::string> writeFileAtomically(const std::string& path, std::str
         fsync(dir);
         close(dir);
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace cpslock

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
-#include <optional>
+#include "core/Result.h"
+
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -12,7 +13,7 @@ namespace cpslock {
 /// a temporary file in the same folder (name starting with '.', which the readers skip), written,
 /// fsync'ed, renamed over `path`, then the folder fsync'ed. The temporary file is removed on any
 /// failure, and the old file is then left as it was.
-/// @retval nullopt on success, else why not (naming the file).
-std::optional<std::string> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode);
+/// @retval error why not, naming the file
+Result<void> writeFileAtomically(const std::string& path, std::string_view content, mode_t mode);
 
 } // namespace cpslock

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -21,8 +23,8 @@ public:
     /// Stable name for logs ("x11", "mutter", "logind").
     virtual std::string name() const = 0;
     /// Finds out whether the session offers this source; may block briefly (start-up only).
-    /// @retval empty string usable, else why not
-    virtual std::string probe() = 0;
+    /// @retval ok usable, else why not
+    virtual Result<void> probe() = 0;
     /// Time since the last user input, or nullopt when the source could not answer this time.
     virtual std::optional<std::chrono::milliseconds> idleTime() = 0;
     /// Optional push of "the user is active again" (sources with change signals).

@@ -8,6 +8,7 @@
 namespace cpslock {
 
 /// Whether a locker can work in this session, found once at start (`cpslock-agent --check` prints it).
+/// Data rather than a Result: a usable locker also says what it found, and `--check` shows that too.
 struct LockerProbe {
     bool usable = false;
     std::string detail; ///< what was found ("session c1 on the system bus") or why not

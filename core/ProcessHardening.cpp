@@ -3,24 +3,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
 namespace cpslock {
 
-HardeningResult disableCoreDumps() {
-    HardeningResult result;
+Result<void> disableCoreDumps() {
     const rlimit none{0, 0};
-    if (setrlimit(RLIMIT_CORE, &none) != 0) {
-        result.error = std::string("setrlimit(RLIMIT_CORE, 0): ") + std::strerror(errno);
-        return result;
-    }
-    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
-        result.error = std::string("prctl(PR_SET_DUMPABLE, 0): ") + std::strerror(errno);
-        return result;
-    }
-    result.ok = true;
-    return result;
+    if (setrlimit(RLIMIT_CORE, &none) != 0)
+        return fail(std::string("setrlimit(RLIMIT_CORE, 0): ") + std::strerror(errno));
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return fail(std::string("prctl(PR_SET_DUMPABLE, 0): ") + std::strerror(errno));
+    return {};
 }
 
 } // namespace cpslock

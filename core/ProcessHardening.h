@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
-#include <string>
+#include "core/Result.h"
 
 namespace cpslock {
-
-/// What disableCoreDumps() managed; error names the call that failed and errno's text.
-struct HardeningResult {
-    bool ok = false;
-    std::string error;
-};
 
 /// Makes the process non-dumpable (prctl PR_SET_DUMPABLE 0: no core file, no ptrace by the same
 /// user, /proc/PID/mem closed) and sets RLIMIT_CORE to 0, so that a crash while a PIN is in memory
 /// leaves no copy on disk. Call first thing in main() of every program that handles a PIN.
-HardeningResult disableCoreDumps();
+/// @retval error names the call that failed and errno's text
+Result<void> disableCoreDumps();
 
 } // namespace cpslock

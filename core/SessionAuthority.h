@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 
+#include "core/Result.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,10 +25,9 @@ struct VerifiedCard {
 /// cpslockd's socket (protocol/DaemonClient); tests inject a fake.
 class SessionAuthority {
 public:
-    struct Answer {
-        std::optional<VerifiedCard> card; ///< empty: no verified card for this session
-        std::string error;                ///< non-empty: cpslockd could not be asked (counts as no card)
-    };
+    /// The card, or nullopt: no verified card for this session (a password unlock); an error: cpslockd
+    /// could not be asked (counts as no card, but is audited and asked again).
+    using Answer = Result<std::optional<VerifiedCard>>;
 
     virtual ~SessionAuthority() = default;
     /// The card verified for this session, now. Called at start and at every unlock.

@@ -19,15 +19,15 @@ Result<void> LostReports::load() {
     m_reports.clear();
     m_perUser.clear();
     m_usable = false;
-    const FileReadResult read = readRegularFile(m_file, kMaxFileSize);
-    if (!read.text) {
-        if (read.missing) {
+    const auto read = readRegularFile(m_file, kMaxFileSize);
+    if (!read) {
+        if (read.error().missing()) {
             m_usable = true;
             return {};
         }
-        return fail(m_file + ": " + read.error);
+        return fail(m_file + ": " + read.error().message);
     }
-    const std::string& text = *read.text;
+    const std::string& text = *read;
     std::istringstream lines(text);
     std::string line;
     for (std::size_t number = 1; std::getline(lines, line); ++number) {

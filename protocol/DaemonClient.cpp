@@ -51,18 +51,10 @@ Reply replyForCard(const VerifiedCard& card) {
 }
 
 SessionAuthority::Answer DaemonAuthority::verifiedCard() {
-    Answer answer;
     const auto reply = m_client.call(Request{Verb::SessionCard, {{"session", m_sessionId}}});
-    if (!reply) {
-        answer.error = reply.error().message;
-        return answer;
-    }
-    auto card = verifiedCardFromReply(*reply);
-    if (card)
-        answer.card = std::move(*card);
-    else
-        answer.error = card.error().message;
-    return answer;
+    if (!reply)
+        return reply.error();
+    return verifiedCardFromReply(*reply);
 }
 
 void DaemonAuthority::sessionLocked(std::uint64_t generation) {

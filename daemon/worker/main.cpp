@@ -134,7 +134,7 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    cpslock::disableCoreDumps();   // a crash with the PIN in memory leaves no core file
+    (void)cpslock::disableCoreDumps(); // a crash with the PIN in memory leaves no core file
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); // no setuid program started from here gains anything
     std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
     try {

@@ -20,13 +20,13 @@ std::int64_t monotonicUs() {
 
 LogindIdleSource::LogindIdleSource(QDBusConnection bus) : m_bus(std::move(bus)) {}
 
-std::string LogindIdleSource::probe() {
+Result<void> LogindIdleSource::probe() {
     const LogindSessionLookup found = findLogindSession(m_bus);
     if (found.path.isEmpty())
-        return found.detail;
+        return fail(found.detail);
     m_path = found.path;
     if (!idleTime())
-        return "session has no IdleHint";
+        return fail("session has no IdleHint");
     m_relay.watchProperties(m_bus, kLogindService, m_path,
                             [this](const QString& interface, const QVariantMap& changed) {
                                 if (interface != kLogindSessionInterface)

@@ -17,7 +17,7 @@ public:
     explicit LogindIdleSource(QDBusConnection bus);
 
     std::string name() const override { return "logind"; }
-    std::string probe() override;
+    Result<void> probe() override;
     std::optional<std::chrono::milliseconds> idleTime() override;
     void watchActivity(ActivityHandler handler) override { m_activity = std::move(handler); }
 

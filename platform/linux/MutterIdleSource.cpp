@@ -13,13 +13,15 @@ const QString kPath = QStringLiteral("/org/gnome/Mutter/IdleMonitor/Core");
 
 MutterIdleSource::MutterIdleSource(QDBusConnection bus) : m_bus(std::move(bus)) {}
 
-std::string MutterIdleSource::probe() {
+Result<void> MutterIdleSource::probe() {
     if (!m_bus.isConnected())
-        return "no session bus";
+        return fail("no session bus");
     const QDBusReply<bool> owned = m_bus.interface()->isServiceRegistered(kService);
     if (!owned.isValid() || !owned.value())
-        return "org.gnome.Mutter.IdleMonitor not on the session bus";
-    return idleTime() ? std::string{} : "GetIdletime failed";
+        return fail("org.gnome.Mutter.IdleMonitor not on the session bus");
+    if (!idleTime())
+        return fail("GetIdletime failed");
+    return {};
 }
 
 std::optional<std::chrono::milliseconds> MutterIdleSource::idleTime() {

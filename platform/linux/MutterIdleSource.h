@@ -13,7 +13,7 @@ public:
     explicit MutterIdleSource(QDBusConnection bus);
 
     std::string name() const override { return "mutter"; }
-    std::string probe() override;
+    Result<void> probe() override;
     std::optional<std::chrono::milliseconds> idleTime() override;
 
 private:

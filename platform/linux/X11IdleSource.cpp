@@ -22,22 +22,22 @@ X11IdleSource::~X11IdleSource() {
         XCloseDisplay(dpy(m_display));
 }
 
-std::string X11IdleSource::probe() {
+Result<void> X11IdleSource::probe() {
     const char* name = m_displayName.empty() ? std::getenv("DISPLAY") : m_displayName.c_str();
     if (name == nullptr || *name == '\0')
-        return "no X display (DISPLAY unset)";
+        return fail("no X display (DISPLAY unset)");
     if (m_display == nullptr)
         m_display = XOpenDisplay(name);
     if (m_display == nullptr)
-        return std::string("cannot open X display ") + name;
+        return fail(std::string("cannot open X display ") + name);
     int eventBase = 0;
     int errorBase = 0;
     if (XScreenSaverQueryExtension(dpy(m_display), &eventBase, &errorBase) == 0)
-        return std::string("X display ") + name + " has no MIT-SCREEN-SAVER extension";
+        return fail(std::string("X display ") + name + " has no MIT-SCREEN-SAVER extension");
     if (m_info == nullptr)
         m_info = XScreenSaverAllocInfo();
     if (m_info == nullptr)
-        return "XScreenSaverAllocInfo failed";
+        return fail("XScreenSaverAllocInfo failed");
     return {};
 }
 

@@ -18,7 +18,7 @@ public:
     X11IdleSource& operator=(const X11IdleSource&) = delete;
 
     std::string name() const override { return "x11"; }
-    std::string probe() override;
+    Result<void> probe() override;
     std::optional<std::chrono::milliseconds> idleTime() override;
 
 private:

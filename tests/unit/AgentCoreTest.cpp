@@ -42,11 +42,17 @@ class FakeAuthority final : public cpslock::SessionAuthority {
 public:
     Answer verifiedCard() override {
         ++asks;
-        return answer;
+        if (!answer.error.empty())
+            return cpslock::fail(answer.error);
+        return answer.card;
     }
     void sessionLocked(std::uint64_t generation) override { locked.push_back(generation); }
 
-    Answer answer;
+    /// What the next verifiedCard() answers: a non-empty `error` wins over `card`.
+    struct {
+        std::optional<cpslock::VerifiedCard> card;
+        std::string error;
+    } answer;
     int asks = 0;
     std::vector<std::uint64_t> locked;
 };
@@ -54,7 +60,7 @@ public:
 class FakeIdle final : public IdleSource {
 public:
     std::string name() const override { return "fake-idle"; }
-    std::string probe() override { return {}; }
+    cpslock::Result<void> probe() override { return {}; }
     std::optional<std::chrono::milliseconds> idleTime() override {
         ++samples;
         return idle;

@@ -103,8 +103,8 @@ TEST(RequestTest, SessionCardReplyNeedsASerialAndAGeneration) {
 TEST(RequestTest, UnreachableDaemonIsAnErrorNotAnEmptyAnswer) {
     DaemonAuthority authority(DaemonClient("/nonexistent/cpslockd.sock"), "c1");
     const auto answer = authority.verifiedCard();
-    EXPECT_FALSE(answer.card);
-    EXPECT_NE(answer.error.find("unreachable"), std::string::npos) << answer.error;
+    ASSERT_FALSE(answer) << "no card would hide that cpslockd could not be asked";
+    EXPECT_NE(answer.error().message.find("unreachable"), std::string::npos) << answer.error().message;
 }
 
 TEST(RequestTest, CardInfoNamesAPrintableReader) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tools/cardsim/VpcdLink.h"
 
+#include "core/WriteAll.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -109,16 +111,7 @@ bool VpcdLink::send(const Bytes& payload) {
     // One write for length + payload, so vpcd never waits for the second half.
     Bytes frame{static_cast<std::uint8_t>(payload.size() >> 8), static_cast<std::uint8_t>(payload.size() & 0xFF)};
     frame.insert(frame.end(), payload.begin(), payload.end());
-    std::size_t sent = 0;
-    while (sent < frame.size()) {
-        const ssize_t n = ::send(m_fd, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        sent += static_cast<std::size_t>(n);
-    }
-    return true;
+    return writeAll(m_fd, frame.data(), frame.size(), WriteCall::SendNoSignal);
 }
 
 } // namespace cpslock::cardsim

@@ -328,7 +328,7 @@ int runCard(Args args) {
 }
 
 int runVerify(Args args) {
-    disableCoreDumps(); // the PIN passes through this process
+    (void)disableCoreDumps(); // the PIN passes through this process
     auto prepared = prepare(args, true, kVerifyHelp, "verify");
     if (!prepared)
         return prepared.error();

@@ -101,10 +101,10 @@ Result<ImportOptions, int> parseOptions(Args args) {
 
 /// The ANS extract, read and parsed; the error is what stderr says.
 Result<card::OpposedCardsCsv> readExtract(const std::string& csvPath) {
-    const FileReadResult csv = readRegularFile(csvPath, kMaxCsvSize);
-    if (!csv.text)
-        return fail("cpslock denylist import: " + csvPath + ": " + csv.error);
-    card::OpposedCardsCsv extract = card::OpposedCardsCsv::parse(*csv.text);
+    const auto csv = readRegularFile(csvPath, kMaxCsvSize);
+    if (!csv)
+        return fail("cpslock denylist import: " + csvPath + ": " + csv.error().message);
+    card::OpposedCardsCsv extract = card::OpposedCardsCsv::parse(*csv);
     if (!extract.error.empty())
         return fail("cpslock denylist import: " + csvPath + ": " + extract.error);
     return extract;
@@ -113,10 +113,10 @@ Result<card::OpposedCardsCsv> readExtract(const std::string& csvPath) {
 /// The current deny-list's text, which must be valid: an import never rewrites (and so never hides) a
 /// broken file. A missing one is empty (it is created). The error is what stderr says.
 Result<CurrentList> readCurrentList(const std::string& denylistPath) {
-    const FileReadResult current = readRegularFile(denylistPath, card::Denylist::kMaxFileSize);
-    if (!current.text && !current.missing)
-        return fail("cpslock denylist import: " + denylistPath + ": " + current.error);
-    CurrentList list{current.text.value_or(""), {}};
+    const auto current = readRegularFile(denylistPath, card::Denylist::kMaxFileSize);
+    if (!current && !current.error().missing())
+        return fail("cpslock denylist import: " + denylistPath + ": " + current.error().message);
+    CurrentList list{current ? *current : std::string{}, {}};
     const card::Denylist::ParseResult existing = card::Denylist::parse(list.text, denylistPath);
     if (!existing.ok()) {
         std::string why;
@@ -164,8 +164,8 @@ Result<void> writeList(const std::string& denylistPath, std::string text, const 
         return fail("cpslock denylist import: the new deny-list would be invalid or larger than " +
                     std::to_string(static_cast<std::uintmax_t>(card::Denylist::kMaxFileSize)) +
                     " bytes; nothing was written");
-    if (auto error = writeFileAtomically(denylistPath, text, 0644))
-        return fail("cpslock denylist import: " + *error + "; nothing was written");
+    if (const auto written = writeFileAtomically(denylistPath, text, 0644); !written)
+        return fail("cpslock denylist import: " + written.error().message + "; nothing was written");
     return {};
 }
 
