@@ -57,7 +57,7 @@ std::string formatUtc(std::chrono::system_clock::time_point t) {
     const std::chrono::year_month_day ymd{days};
     const std::chrono::hh_mm_ss hms{seconds - days};
     char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u %02ld:%02ld:%02ld UTC", static_cast<int>(ymd.year()),
+    (void)std::snprintf(text, sizeof text, "%04d-%02u-%02u %02ld:%02ld:%02ld UTC", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                   static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
                   static_cast<long>(hms.seconds().count()));

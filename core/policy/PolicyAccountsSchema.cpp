@@ -79,7 +79,7 @@ std::optional<SharedAccount> getSharedAccount(const Context& ctx, const toml::no
     return account;
 }
 
-const KeySpec kAccountsKeys[] = {
+constexpr KeySpec kAccountsKeys[] = {
     {"holders",
      [](Context& c, const std::string& k, const toml::node& n) {
          const auto* t = n.as_table();
@@ -144,7 +144,7 @@ const KeySpec kAccountsKeys[] = {
      }},
 };
 
-const KeySpec kLostCardKeys[] = {
+constexpr KeySpec kLostCardKeys[] = {
     {"phone",
      [](Context& c, const std::string& k, const toml::node& n) {
          auto phone = getString(c, k, n, 32);
@@ -174,14 +174,14 @@ const KeySpec kLostCardKeys[] = {
      }},
 };
 
-const KeySpec kAuditKeys[] = {
+constexpr KeySpec kAuditKeys[] = {
     {"sink",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.audit.sink, getEnum(c, k, n, kAuditDestinationNames));
      }},
 };
 
-const KeySpec kLockerKeys[] = {
+constexpr KeySpec kLockerKeys[] = {
     {"command",
      [](Context& c, const std::string& k, const toml::node& n) {
          auto argv = getArray<std::string>(c, k, n, kMaxLockerArgs,

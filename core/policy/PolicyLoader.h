@@ -65,7 +65,7 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
                                      const std::optional<std::string>& environment);
 
 struct LoadOptions {
-    std::size_t maxFileSize = 256 * 1024;     ///< larger policy files are refused
+    std::size_t maxFileSize = std::size_t{256} * 1024U; ///< larger policy files are refused
     std::size_t maxDropIns = 100;
     /// Deeper checks of the files the policy names, by parsers core cannot depend on (the
     /// deny-list and trust-anchor readers of card/). Called, once the policy is otherwise valid

@@ -13,7 +13,7 @@ constexpr Duration kMinute{60};
 constexpr Duration kHour{3600};
 constexpr Duration kDay{86400};
 
-const KeySpec kSessionKeys[] = {
+constexpr KeySpec kSessionKeys[] = {
     {"removal_action",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.session.removalAction, getEnum(c, k, n, kRemovalActionNames));
@@ -44,7 +44,7 @@ const KeySpec kSessionKeys[] = {
      }},
 };
 
-const KeySpec kServiceKeys[] = {
+constexpr KeySpec kServiceKeys[] = {
     {"loss_action",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.service.lossAction, getEnum(c, k, n, kServiceLossActionNames));
@@ -55,7 +55,7 @@ const KeySpec kServiceKeys[] = {
      }},
 };
 
-const KeySpec kPkcs11Keys[] = {
+constexpr KeySpec kPkcs11Keys[] = {
     {"modules",
      [](Context& c, const std::string& k, const toml::node& n) {
          auto modules = getArray<std::string>(c, k, n, kMaxModules,
@@ -72,7 +72,7 @@ const KeySpec kPkcs11Keys[] = {
      }},
 };
 
-const KeySpec kPcscKeys[] = {
+constexpr KeySpec kPcscKeys[] = {
     {"socket",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.pcsc.socket, getAbsolutePath(c, k, n));
@@ -80,7 +80,7 @@ const KeySpec kPcscKeys[] = {
 };
 
 
-const KeySpec kCardsKeys[] = {
+constexpr KeySpec kCardsKeys[] = {
     {"allowed_types",
      [](Context& c, const std::string& k, const toml::node& n) {
          auto types = getCardTypes(c, k, n);
@@ -134,14 +134,14 @@ const KeySpec kCardsKeys[] = {
      }},
 };
 
-const KeySpec kPinKeys[] = {
+constexpr KeySpec kPinKeys[] = {
     {"last_try",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.pin.lastTry, getEnum(c, k, n, kFinalTryPolicyNames));
      }},
 };
 
-const KeySpec kTrustKeys[] = {
+constexpr KeySpec kTrustKeys[] = {
     {"anchors_dir",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.trust.anchorsDir, getAbsolutePath(c, k, n));
@@ -194,7 +194,7 @@ const KeySpec kTrustKeys[] = {
      }},
 };
 
-const RefusedKey kRefusedKeys[] = {
+constexpr RefusedKey kRefusedKeys[] = {
     {"cards.allow_contactless",
      "not supported: a contactless CPS has no PIN, only a technical key, and never unlocks a session"},
     {"trust.lost_reports_dir",

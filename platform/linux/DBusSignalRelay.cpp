@@ -3,8 +3,8 @@
 
 namespace cpslock::platform {
 namespace {
-const QString kPropertiesInterface = QStringLiteral("org.freedesktop.DBus.Properties");
-const QString kPropertiesChanged = QStringLiteral("PropertiesChanged");
+constexpr QLatin1String kPropertiesInterface("org.freedesktop.DBus.Properties");
+constexpr QLatin1String kPropertiesChanged("PropertiesChanged");
 } // namespace
 
 DBusSignalRelay::~DBusSignalRelay() {

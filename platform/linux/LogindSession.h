@@ -24,7 +24,7 @@ LogindSessionLookup findLogindSession(QDBusConnection bus);
 /// Blocking, short time-outs: for the stop path only.
 std::optional<std::string> logindSessionEnding(QDBusConnection bus);
 
-inline const QString kLogindService = QStringLiteral("org.freedesktop.login1");
-inline const QString kLogindSessionInterface = QStringLiteral("org.freedesktop.login1.Session");
+inline constexpr QLatin1String kLogindService("org.freedesktop.login1");
+inline constexpr QLatin1String kLogindSessionInterface("org.freedesktop.login1.Session");
 
 } // namespace cpslock::platform

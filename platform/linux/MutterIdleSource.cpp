@@ -7,8 +7,8 @@
 
 namespace cpslock::platform {
 namespace {
-const QString kService = QStringLiteral("org.gnome.Mutter.IdleMonitor");
-const QString kPath = QStringLiteral("/org/gnome/Mutter/IdleMonitor/Core");
+constexpr QLatin1String kService("org.gnome.Mutter.IdleMonitor");
+constexpr QLatin1String kPath("/org/gnome/Mutter/IdleMonitor/Core");
 } // namespace
 
 MutterIdleSource::MutterIdleSource(QDBusConnection bus) : m_bus(std::move(bus)) {}

@@ -9,9 +9,9 @@
 
 namespace cpslock::platform {
 namespace {
-const QString kService = QStringLiteral("org.freedesktop.ScreenSaver");
-const QString kPath = QStringLiteral("/org/freedesktop/ScreenSaver");
-const QString kInterface = QStringLiteral("org.freedesktop.ScreenSaver");
+constexpr QLatin1String kService("org.freedesktop.ScreenSaver");
+constexpr QLatin1String kPath("/org/freedesktop/ScreenSaver");
+constexpr QLatin1String kInterface("org.freedesktop.ScreenSaver");
 } // namespace
 
 ScreenSaverLocker::ScreenSaverLocker(QDBusConnection bus) : m_bus(std::move(bus)) {}

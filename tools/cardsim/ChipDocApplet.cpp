@@ -8,8 +8,13 @@ namespace cpslock::cardsim {
 namespace {
 
 // Reached by Cryptolib only after a failure: the issuer security domain and the CPS2ter application.
-const Bytes kIsdAid{0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00};
-const Bytes kCps2terAid{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x02};
+Bytes isdAid() {
+    return Bytes{0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00};
+}
+
+Bytes cps2terAid() {
+    return Bytes{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x02};
+}
 
 } // namespace
 
@@ -17,7 +22,7 @@ ChipDocApplet::ChipDocApplet(const Bytes& snIcc, std::shared_ptr<CpsCredentials>
     : CpsApplet(snIcc, std::move(credentials), kAuthKey, kSignKey) {}
 
 std::optional<CpsApplet::Reply> ChipDocApplet::selectOtherAid(const Bytes& aid) {
-    if (aid == kIsdAid || aid == kCps2terAid)
+    if (aid == isdAid() || aid == cps2terAid())
         return Reply{{}, kOk};
     return std::nullopt;
 }

@@ -9,7 +9,9 @@
 namespace cpslock::cardsim {
 namespace {
 
-const Bytes kMfFid{0x3F, 0x00};
+Bytes mfFid() {
+    return Bytes{0x3F, 0x00};
+}
 
 std::uint16_t triesStatus(int left) {
     return left == 0 ? kBlocked : static_cast<std::uint16_t>(0x63C0 | left);
@@ -85,7 +87,7 @@ CpsApplet::Reply CpsApplet::select(const Apdu& apdu, const Bytes& data) {
 std::optional<int> CpsApplet::selectTarget(std::uint8_t p1, const Bytes& data) const {
     switch (p1) {
     case 0x00: { // MF (empty or 3F00), else a child of the current DF, else of the MF
-        if (data.empty() || data == kMfFid)
+        if (data.empty() || data == mfFid())
             return CpsFileSystem::kMf;
         if (data.size() != 2)
             return std::nullopt;
@@ -94,7 +96,7 @@ std::optional<int> CpsApplet::selectTarget(std::uint8_t p1, const Bytes& data) c
         return child ? child : m_files.child(CpsFileSystem::kMf, fid);
     }
     case 0x02: { // an EF under the current DF; 3F00 too (Cryptolib and OpenSC select the MF so)
-        if (data == kMfFid)
+        if (data == mfFid())
             return CpsFileSystem::kMf;
         if (data.size() != 2)
             return std::nullopt;

@@ -11,8 +11,13 @@ namespace {
 
 // AIDs (docs/reference/cps-cards.md): the IAS-ECC root (also the CPS4 ChipDoc applet) and the CPS3
 // PKCS#15 application.
-const Bytes kRootAid{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x01, 0x00};
-const Bytes kPkcs15Aid{0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x10};
+Bytes rootAid() {
+    return Bytes{0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x01, 0x00};
+}
+
+Bytes pkcs15Aid() {
+    return Bytes{0xE8, 0x28, 0xBD, 0x08, 0x0F, 0x80, 0x25, 0x00, 0x00, 0x01, 0xFF, 0x00, 0x10};
+}
 
 // EF.ATR of a real CPx (OpenSC issue #2223), leading 80 quirk included: pre-issuing data (46),
 // I/O buffer sizes (E0: 260 bytes out, 256 in) and the root AID (4F) OpenSC then selects.
@@ -76,8 +81,13 @@ Bytes certificate(std::string_view label, std::uint8_t id, std::uint8_t fidLow) 
 
 // Access rules of an EF: READ always (00), everything else never from the host (FF), in the real
 // CPx encoding; never the SM bit 0x40 on READ (OpenSC would refuse to read the file).
-const Bytes kEfAcl = *fromHex("A1128C077BFFFFFFFFFF009C077BFFFFFFFFFF00");
-const Bytes kDfAcl = *fromHex("A1098C077BFFFFFFFFFF00");
+Bytes efAcl() {
+    return *fromHex("A1128C077BFFFFFFFFFF009C077BFFFFFFFFFF00");
+}
+
+Bytes dfAcl() {
+    return *fromHex("A1098C077BFFFFFFFFFF00");
+}
 
 bool digits(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -90,7 +100,7 @@ Bytes CpsFileSystem::efAtr() {
 }
 
 CpsFileSystem::CpsFileSystem(const CpsCardContent& content) {
-    add({kMfFid, true, -1, 0, kRootAid, {}});
+    add({kMfFid, true, -1, 0, rootAid(), {}});
     add({0x2F01, false, kMf, 0x1D, {}, efAtr()});
     add({0xD003, false, kMf, 0x1C, {}, content.snIcc});
     if (content.actua)
@@ -98,9 +108,9 @@ CpsFileSystem::CpsFileSystem(const CpsCardContent& content) {
     if (content.authCertificate.empty())
         return; // a card without keys: no PKCS#15 application to describe them
     add({0x2F00, false, kMf, 0x1E, {},
-         concat({tlv({0x61}, concat({tlv({0x4F}, kPkcs15Aid), tlv({0x50}, text("CPS")),
+         concat({tlv({0x61}, concat({tlv({0x4F}, pkcs15Aid()), tlv({0x50}, text("CPS")),
                                      tlv({0x51}, {0x3F, 0x00, 0x00, 0x01})}))})});
-    const int app = add({0x0001, true, kMf, 0, kPkcs15Aid, {}});
+    const int app = add({0x0001, true, kMf, 0, pkcs15Aid(), {}});
     const Bytes odf = concat({tlv({0xA8}, path({0x3F, 0x00, 0x00, 0x01, 0x50, 0x33})),
                               tlv({0xA0}, path({0x3F, 0x00, 0x00, 0x01, 0x50, 0x34})),
                               tlv({0xA4}, path({0x3F, 0x00, 0x00, 0x01, 0x50, 0x35}))});
@@ -167,11 +177,11 @@ Bytes CpsFileSystem::controlParameters(int index, bool fci) const {
     if (f.isDf) {
         // The MF answers without its AID, as the real CPx does (OpenSC issue #2275).
         inner = concat({Bytes{0x82, 0x01, 0x38}, tlv({0x83}, fidBytes(f.fid)),
-                        index == kMf ? Bytes{} : tlv({0x84}, f.aid), Bytes{0x8A, 0x01, 0x05}, kDfAcl});
+                        index == kMf ? Bytes{} : tlv({0x84}, f.aid), Bytes{0x8A, 0x01, 0x05}, dfAcl()});
     } else {
         const auto size = static_cast<std::uint16_t>(f.content.size());
         inner = concat({tlv({0x80}, fidBytes(size)), Bytes{0x82, 0x01, 0x01}, tlv({0x83}, fidBytes(f.fid)),
-                        f.sfi ? Bytes{0x88, 0x01, static_cast<std::uint8_t>(f.sfi << 3)} : Bytes{}, kEfAcl,
+                        f.sfi ? Bytes{0x88, 0x01, static_cast<std::uint8_t>(f.sfi << 3)} : Bytes{}, efAcl(),
                         Bytes{0x8A, 0x01, 0x05}});
     }
     return fci ? tlv({0x6F}, inner) : tlv({0x62}, inner);
