@@ -22,7 +22,7 @@ void AgentAudit::flush() {
 
 std::string formatMs(std::chrono::nanoseconds d) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(d.count()) / 1e6);
+    (void)std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(d.count()) / 1e6);
     return buf;
 }
 

@@ -36,7 +36,7 @@ Result<void> SignalPipe::install() {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     // A closed stderr (the journal restarting) must not kill the agent: that would fail open.
-    std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);
     return {};
 }
 

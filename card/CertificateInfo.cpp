@@ -71,7 +71,7 @@ std::string isoUtc(std::chrono::system_clock::time_point t) {
     std::tm tm{};
     gmtime_r(&seconds, &tm);
     char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    (void)std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buffer;
 }
 

@@ -82,7 +82,7 @@ std::string ckrName(CK_RV rv) {
         if (e.rv == rv)
             return e.name;
     char buf[32];
-    std::snprintf(buf, sizeof buf, "CKR_0x%lX", rv);
+    (void)std::snprintf(buf, sizeof buf, "CKR_0x%lX", rv);
     return buf;
 }
 

@@ -24,7 +24,7 @@ Pkcs11Error garbage(const std::string& what) {
 
 std::string hexType(unsigned long v) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%lX", v);
+    (void)std::snprintf(buf, sizeof buf, "0x%lX", v);
     return buf;
 }
 

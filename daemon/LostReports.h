@@ -26,7 +26,7 @@ public:
     /// Reports in all; beyond it new reports are refused, old ones are never dropped.
     static constexpr std::size_t kMaxReports = 10000;
     /// Largest file read at start.
-    static constexpr std::size_t kMaxFileSize = 1024 * 1024;
+    static constexpr std::size_t kMaxFileSize = std::size_t{1024} * 1024U;
 
     explicit LostReports(std::string file) : m_file(std::move(file)) {}
 

@@ -214,7 +214,7 @@ void stopOnSignals(daemon::Server& server) {
     audit->write(lifecycleRecord("daemon-stopped", "cpslockd arrêté / stopped"));
     // Connection threads still inside a request (a PIN being typed) hold references to the server and
     // the authority: leave without running their destructors under them. Reports are saved on each add.
-    std::fflush(nullptr);
+    (void)std::fflush(nullptr);
     std::_Exit(status);
 }
 
@@ -238,7 +238,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     (void)cpslock::disableCoreDumps(); // workers inherit it; a PIN relayed through here never lands in a core
-    std::signal(SIGPIPE, SIG_IGN); // writes to a caller that went away are errors, not deaths
+    (void)std::signal(SIGPIPE, SIG_IGN); // writes to a caller that went away are errors, not deaths
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

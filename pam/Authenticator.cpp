@@ -181,6 +181,7 @@ SecretReply::~SecretReply() {
     if (m_text) {
         explicit_bzero(m_text, std::strlen(m_text));
         std::free(m_text);
+        m_text = nullptr;
     }
 }
 

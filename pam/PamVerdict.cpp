@@ -14,25 +14,11 @@ int pamReturnFor(RefusalReason reason) {
     case RefusalReason::ServiceUnavailable:
     case RefusalReason::CardNotUsable: // the middleware cannot read the card: no credential to judge
         return PAM_AUTHINFO_UNAVAIL;
-    case RefusalReason::CardNeedsUpdate:
-    case RefusalReason::CardNeedsReinit:
-        return PAM_AUTH_ERR; // a card that its issuer says cannot be used as it is
-    // The card's certificate is not a card authentication certificate we accept: a card was
-    // presented and refused, so no fallback line may apply.
-    case RefusalReason::NotEndEntity:
-    case RefusalReason::BadExtendedKeyUsage:
-    case RefusalReason::NotCardCertificate:
-    case RefusalReason::UnknownCardType:
-    case RefusalReason::CardSerialMismatch:
-    case RefusalReason::IssuerNotAllowed:
-    case RefusalReason::IssuerCardTypeMismatch:
-    case RefusalReason::WeakCrypto:
-    case RefusalReason::BadCertificatePolicy:
-    case RefusalReason::BadSubject:
-    case RefusalReason::MalformedCertificate:
-        return PAM_AUTH_ERR;
     default:
-        // Fail closed: every card that was presented and refused, and any reason added later.
+        // Fail closed: a card was presented and refused, so no fallback line may apply. That covers a
+        // card its issuer says cannot be used as it is (card-needs-update, card-needs-reinit), a
+        // certificate that is not a card authentication certificate we accept (the card profile's
+        // reasons), and any reason added later.
         return PAM_AUTH_ERR;
     }
 }

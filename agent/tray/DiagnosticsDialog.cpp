@@ -23,7 +23,7 @@ QString age(std::chrono::seconds s) {
     const auto n = s.count();
     if (n < 3600)
         return DiagnosticsDialog::tr("%1 min").arg(n / 60);
-    if (n < 2 * 86400)
+    if (n < 2L * 86400)
         return DiagnosticsDialog::tr("%1 h").arg(n / 3600);
     return DiagnosticsDialog::tr("%1 jours").arg(n / 86400);
 }

@@ -136,7 +136,7 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     (void)cpslock::disableCoreDumps(); // a crash with the PIN in memory leaves no core file
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); // no setuid program started from here gains anything
-    std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
+    (void)std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

@@ -143,7 +143,7 @@ void SyslogAuditSink::write(const AuditRecord& record) {
 void StreamAuditSink::write(const AuditRecord& record) {
     const std::string line = formatAuditLine(record) + "\n";
     std::fputs(line.c_str(), m_stream);
-    std::fflush(m_stream);
+    (void)std::fflush(m_stream);
 }
 
 std::unique_ptr<AuditSink> makeAuditSink(std::string_view kind, std::string* chosen, const std::string& identifier) {

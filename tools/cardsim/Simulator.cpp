@@ -20,7 +20,7 @@ constexpr std::chrono::milliseconds kSwapGap{600};
 void say(const std::string& line) {
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
 }
 
 } // namespace

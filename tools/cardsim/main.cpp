@@ -9,8 +9,11 @@
 
 #include <csignal>
 #include <cstdio>
+#include <exception>
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     using namespace cpslock::cardsim;
     auto options = parseCommandLine(argc, argv);
     if (!options)
@@ -30,6 +33,17 @@ int main(int argc, char** argv) {
         std::perror("cpslock-cardsim: signalfd");
         return 1;
     }
-    std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);
     return Simulator(std::move(*options), std::move(material->piv), std::move(material->cps)).run(signalFd);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        (void)std::fprintf(stderr, "cpslock-cardsim: %s\n", e.what());
+        return 1;
+    }
 }

@@ -168,7 +168,7 @@ bool readPin(SecureBuffer& pin) {
     termios saved{};
     if (tty) {
         std::fputs("Code porteur CPS / CPS card PIN: ", stderr);
-        std::fflush(stderr);
+        (void)std::fflush(stderr);
         tcgetattr(STDIN_FILENO, &saved);
         termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);

@@ -28,7 +28,7 @@ nlohmann::ordered_json toJson(const ReaderEvent& event) {
 
 std::string toText(const ReaderEvent& event) {
     char stamp[32];
-    std::snprintf(stamp, sizeof stamp, "[%12.6f] ", static_cast<double>(event.monoNs) / 1e9);
+    (void)std::snprintf(stamp, sizeof stamp, "[%12.6f] ", static_cast<double>(event.monoNs) / 1e9);
     std::string line = stamp;
     line += toString(event.type);
     if (!event.reader.empty())

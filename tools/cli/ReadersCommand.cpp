@@ -31,7 +31,7 @@ constexpr const char* kHelp =
 void printLine(const std::string& line) {
     std::fputs(line.c_str(), stdout);
     std::fputc('\n', stdout);
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
 }
 
 int watch(bool json) {
