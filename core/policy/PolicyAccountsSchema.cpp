@@ -79,6 +79,8 @@ std::optional<SharedAccount> getSharedAccount(const Context& ctx, const toml::no
     return account;
 }
 
+// The key tables stay one key per row; clang-format would split the appliers unevenly.
+// clang-format off
 constexpr KeySpec kAccountsKeys[] = {
     {"holders",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -143,7 +145,9 @@ constexpr KeySpec kAccountsKeys[] = {
          return assign(c.policy.accounts.shared, std::move(shared));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kLostCardKeys[] = {
     {"phone",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -173,14 +177,18 @@ constexpr KeySpec kLostCardKeys[] = {
          return assign(c.policy.lostCard.text, std::move(text));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kAuditKeys[] = {
     {"sink",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.audit.sink, getEnum(c, k, n, kAuditDestinationNames));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kLockerKeys[] = {
     {"command",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -194,6 +202,7 @@ constexpr KeySpec kLockerKeys[] = {
          return assign(c.policy.locker.command, std::move(argv));
      }},
 };
+// clang-format on
 
 } // namespace
 

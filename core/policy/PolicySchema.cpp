@@ -13,6 +13,8 @@ constexpr Duration kMinute{60};
 constexpr Duration kHour{3600};
 constexpr Duration kDay{86400};
 
+// The key tables stay one key per row; clang-format would split the appliers unevenly.
+// clang-format off
 constexpr KeySpec kSessionKeys[] = {
     {"removal_action",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -43,7 +45,9 @@ constexpr KeySpec kSessionKeys[] = {
          return assign(c.policy.session.exemptGroups, getExemptNames(c, k, n, "group name"));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kServiceKeys[] = {
     {"loss_action",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -54,7 +58,9 @@ constexpr KeySpec kServiceKeys[] = {
          return assign(c.policy.service.lossGrace, getDuration(c, k, n, Duration{0}, 5 * kMinute, true));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kPkcs11Keys[] = {
     {"modules",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -71,15 +77,19 @@ constexpr KeySpec kPkcs11Keys[] = {
          return assign(c.policy.pkcs11.openscConf, getAbsolutePath(c, k, n));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kPcscKeys[] = {
     {"socket",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.pcsc.socket, getAbsolutePath(c, k, n));
      }},
 };
+// clang-format on
 
 
+// clang-format off
 constexpr KeySpec kCardsKeys[] = {
     {"allowed_types",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -133,14 +143,18 @@ constexpr KeySpec kCardsKeys[] = {
                        }));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kPinKeys[] = {
     {"last_try",
      [](Context& c, const std::string& k, const toml::node& n) {
          return assign(c.policy.pin.lastTry, getEnum(c, k, n, kFinalTryPolicyNames));
      }},
 };
+// clang-format on
 
+// clang-format off
 constexpr KeySpec kTrustKeys[] = {
     {"anchors_dir",
      [](Context& c, const std::string& k, const toml::node& n) {
@@ -193,6 +207,7 @@ constexpr KeySpec kTrustKeys[] = {
          return assign(c.policy.trust.testPki, getBool(c, k, n));
      }},
 };
+// clang-format on
 
 constexpr RefusedKey kRefusedKeys[] = {
     {"cards.allow_contactless",
