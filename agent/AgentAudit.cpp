@@ -70,9 +70,7 @@ AuditRecord guardRecord(const AuditEvent& event, std::optional<std::chrono::nano
         r.severity = AuditRecord::Severity::Warning;
         r.message = "Verrouillage imminent pour inactivité / idle lock coming";
         break;
-    default:
-        r.message = r.kind;
-        break;
+    default: r.message = r.kind; break;
     }
     return r;
 }

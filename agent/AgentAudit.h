@@ -42,8 +42,7 @@ std::string bilingual(const LocalizedText& text);
 
 /// The record of one of the guard's events. `latency`: from the reader event to the lock call (lock and
 /// logout requests); `lockerAvailable`: false makes a lock request an error (nothing can carry it out).
-AuditRecord guardRecord(const AuditEvent& event, std::optional<std::chrono::nanoseconds> latency,
-                        bool lockerAvailable);
+AuditRecord guardRecord(const AuditEvent& event, std::optional<std::chrono::nanoseconds> latency, bool lockerAvailable);
 /// The record of what the monitor saw in a reader (card in or out, reader added or removed).
 AuditRecord cardRecord(const ReaderEvent& event);
 /// "lock-failed": the session could not be locked, and why.

@@ -334,7 +334,8 @@ void AgentCore::rearm() {
         return;
     }
     const auto wait = std::chrono::ceil<milliseconds>(*next - m_clock.now());
-    m_timer.start(static_cast<int>(std::clamp<milliseconds::rep>(wait.count(), 0, milliseconds::rep{24} * 3600 * 1000)));
+    m_timer.start(
+        static_cast<int>(std::clamp<milliseconds::rep>(wait.count(), 0, milliseconds::rep{24} * 3600 * 1000)));
 }
 
 // ---- GuardActions ----------------------------------------------------------------------------------

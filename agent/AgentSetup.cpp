@@ -38,8 +38,8 @@ AgentSetup::~AgentSetup() {
 void AgentSetup::loadPolicy() {
     // CPSLOCK_POLICY is not honoured: the user must not choose the policy that locks their session.
     m_location = policy::resolvePolicyLocation(m_policyFile, std::nullopt, std::nullopt);
-    m_store = std::make_unique<policy::PolicyStore>(
-        m_location, std::make_shared<const platform::DiskPolicyFiles>(), policy::LoadOptions{});
+    m_store = std::make_unique<policy::PolicyStore>(m_location, std::make_shared<const platform::DiskPolicyFiles>(),
+                                                    policy::LoadOptions{});
     m_startOutcome = m_store->reload();
     decideExemption();
     const AgentPolicy p = agentPolicyFrom(*m_store->current(), m_exemption.has_value());
@@ -137,7 +137,8 @@ void AgentSetup::reloadPolicy() {
         if (m_exemption && m_exemption != before) {
             auditExemption();
         } else if (!m_exemption && before) {
-            m_core->auditRecord({"session-exemption-lifted", AuditRecord::Severity::Info,
+            m_core->auditRecord({"session-exemption-lifted",
+                                 AuditRecord::Severity::Info,
                                  "Session plus exemptée / the session is no longer exempt",
                                  {{"user", m_user.name}}});
         }
@@ -232,8 +233,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 /// --check --json "policy": the file, whether it loaded, and what the loader said about it.
-Json policyJson(const std::string& file, const std::optional<policy::PolicyStore::ReloadOutcome>& outcome,
-                bool refused, bool usingDefaults) {
+Json policyJson(const std::string& file, const std::optional<policy::PolicyStore::ReloadOutcome>& outcome, bool refused,
+                bool usingDefaults) {
     Json policy;
     policy["file"] = file;
     policy["loaded"] = !refused;

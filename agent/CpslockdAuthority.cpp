@@ -24,9 +24,8 @@ bool CpslockdAuthority::resolveSession() {
     const auto found = platform::findLogindSession(bus);
     if (found.path.isEmpty())
         return false;
-    QDBusMessage get = QDBusMessage::createMethodCall(platform::kLogindService, found.path,
-                                                      QStringLiteral("org.freedesktop.DBus.Properties"),
-                                                      QStringLiteral("Get"));
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        platform::kLogindService, found.path, QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
     get << platform::kLogindSessionInterface << QStringLiteral("Id");
     const QDBusReply<QDBusVariant> reply = bus.call(get, QDBus::Block, 2000);
     if (!reply.isValid())

@@ -73,8 +73,7 @@ void LockDelivery::done(bool ok, const std::string& locker, std::size_t index, c
         m_retry.start();
 }
 
-void LockDelivery::accepted(const std::string& locker, std::size_t index, const std::string& detail,
-                            bool wasLogout) {
+void LockDelivery::accepted(const std::string& locker, std::size_t index, const std::string& detail, bool wasLogout) {
     if (!detail.empty())
         spdlog::warn("locked through {} after failures: {}", locker, detail);
     // Accepted is not done: only the session's own state says it is locked. Without any state

@@ -97,9 +97,7 @@ std::optional<bool> LockerChain::lockedState() const {
             if (!fallback)
                 fallback = state;
             break;
-        case Locker::StateRole::WhileRunning:
-            running = running || *state;
-            break;
+        case Locker::StateRole::WhileRunning: running = running || *state; break;
         }
     }
     if (running)

@@ -17,7 +17,7 @@ namespace cpslock::card {
 /// "consultation" for every Médecin). An empty filter matches everything.
 struct SharedAccount {
     std::string user;
-    std::set<CardType> cardTypes;    ///< empty: any card type
+    std::set<CardType> cardTypes;      ///< empty: any card type
     std::set<std::string> professions; ///< exact `title` values ("Médecin"); empty: any profession
 };
 

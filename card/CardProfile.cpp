@@ -41,7 +41,8 @@ std::string dottedOf(const ASN1_OBJECT* obj) {
 std::string hexOf(const ASN1_OCTET_STRING* s) {
     if (s == nullptr)
         return {};
-    return toHex(std::span<const std::uint8_t>(ASN1_STRING_get0_data(s), static_cast<std::size_t>(ASN1_STRING_length(s))));
+    return toHex(
+        std::span<const std::uint8_t>(ASN1_STRING_get0_data(s), static_cast<std::size_t>(ASN1_STRING_length(s))));
 }
 
 std::string subjectOf(const X509* cert) {
@@ -70,13 +71,20 @@ bool isDigits(std::string_view s) {
 /// Extensions this verifier (or OpenSSL's path validation) understands, so may be critical.
 bool knownExtension(X509_EXTENSION* ext) {
     const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
-    static constexpr std::array kKnown{NID_basic_constraints,    NID_key_usage,
-                                       NID_ext_key_usage,        NID_subject_alt_name,
-                                       NID_certificate_policies, NID_subject_key_identifier,
-                                       NID_authority_key_identifier, NID_crl_distribution_points,
-                                       NID_info_access,          NID_private_key_usage_period,
-                                       NID_freshest_crl,         NID_name_constraints,
-                                       NID_policy_constraints,   NID_inhibit_any_policy,
+    static constexpr std::array kKnown{NID_basic_constraints,
+                                       NID_key_usage,
+                                       NID_ext_key_usage,
+                                       NID_subject_alt_name,
+                                       NID_certificate_policies,
+                                       NID_subject_key_identifier,
+                                       NID_authority_key_identifier,
+                                       NID_crl_distribution_points,
+                                       NID_info_access,
+                                       NID_private_key_usage_period,
+                                       NID_freshest_crl,
+                                       NID_name_constraints,
+                                       NID_policy_constraints,
+                                       NID_inhibit_any_policy,
                                        NID_issuer_alt_name};
     const int nid = OBJ_obj2nid(obj);
     if (std::find(kKnown.begin(), kKnown.end(), nid) != kKnown.end())
@@ -191,8 +199,9 @@ CardProfile CardProfile::production() {
 
 Result<void, Refusal> checkStructure(X509* leaf) {
     if (X509_get_version(leaf) != X509_VERSION_3)
-        return refuse(RefusalReason::MalformedCertificate,
-                      "certificate version " + std::to_string(X509_get_version(leaf) + 1) + ", a card certificate is v3");
+        return refuse(RefusalReason::MalformedCertificate, "certificate version " +
+                                                               std::to_string(X509_get_version(leaf) + 1) +
+                                                               ", a card certificate is v3");
     const ASN1_INTEGER* serial = X509_get0_serialNumber(leaf);
     if (serial == nullptr || ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER || ASN1_STRING_length(serial) > 20 ||
         ASN1_STRING_length(serial) == 0 ||
@@ -220,8 +229,7 @@ Result<void, Refusal> checkStructure(X509* leaf) {
     const int at = X509_get_ext_by_NID(leaf, NID_basic_constraints, -1);
     if (at >= 0) {
         auto* constraints = static_cast<BASIC_CONSTRAINTS*>(X509V3_EXT_d2i(X509_get_ext(leaf, at)));
-        const bool pathLenWithoutCa =
-            constraints != nullptr && constraints->pathlen != nullptr && constraints->ca == 0;
+        const bool pathLenWithoutCa = constraints != nullptr && constraints->pathlen != nullptr && constraints->ca == 0;
         BASIC_CONSTRAINTS_free(constraints);
         ERR_clear_error();
         if (pathLenWithoutCa)
@@ -233,7 +241,8 @@ Result<void, Refusal> checkStructure(X509* leaf) {
     if ((flags & EXFLAG_INVALID) != 0)
         return refuse(RefusalReason::MalformedCertificate, "an extension cannot be decoded or is inconsistent");
     if (X509_get0_subject_key_id(leaf) == nullptr)
-        return refuse(RefusalReason::MalformedCertificate, "no subjectKeyIdentifier (every IGC-Santé certificate has one)");
+        return refuse(RefusalReason::MalformedCertificate,
+                      "no subjectKeyIdentifier (every IGC-Santé certificate has one)");
     const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(leaf);
     if (akid == nullptr || ASN1_STRING_length(akid) == 0)
         return refuse(RefusalReason::MalformedCertificate,
@@ -338,7 +347,8 @@ Result<void, Refusal> checkIssuerPinned(STACK_OF(X509) * chain, const CardProfil
         pinned = pinned || contains(keys, facts.issuerKeyId);
     if (!pinned)
         return refuse(RefusalReason::IssuerNotAllowed, "issuing CA " + subjectOf(issuer) + " (key id " +
-                                                           facts.issuerKeyId + ") is not a card-issuing CA of the policy");
+                                                           facts.issuerKeyId +
+                                                           ") is not a card-issuing CA of the policy");
     if (hexOf(X509_get0_authority_key_id(leaf)) != facts.issuerKeyId)
         return refuse(RefusalReason::IssuerNotAllowed, "the card certificate's authority key id is not its issuer's");
     const std::string rootKeyId = hexOf(X509_get0_subject_key_id(root));
@@ -352,21 +362,21 @@ Result<void, Refusal> checkProductCategory(const CardProfile& profile, ProfileFa
     if (!facts.origin.error.empty())
         return refuse(RefusalReason::NotCardCertificate, facts.origin.error);
     if (!facts.origin.productCategory)
-        return refuse(RefusalReason::NotCardCertificate,
-                      "no product category extension (" + std::string(kOidProductCategory) + "): not a card certificate");
+        return refuse(RefusalReason::NotCardCertificate, "no product category extension (" +
+                                                             std::string(kOidProductCategory) +
+                                                             "): not a card certificate");
     const int category = *facts.origin.productCategory;
     if (category == kCategoryCard || (profile.testPki && category == kCategoryTestCard))
         return {};
-    return refuse(RefusalReason::NotCardCertificate,
-                  "product category " + describeProductCategory(category) +
-                      (category == kCategoryTestCard ? ": a test card, and the policy declares no test PKI"
-                                                     : ": not a card"));
+    return refuse(
+        RefusalReason::NotCardCertificate,
+        "product category " + describeProductCategory(category) +
+            (category == kCategoryTestCard ? ": a test card, and the policy declares no test PKI" : ": not a card"));
 }
 
 Result<void, Refusal> checkCardType(ProfileFacts& facts) {
     if (!facts.origin.cardTypeCode)
-        return refuse(RefusalReason::UnknownCardType,
-                      "no card type extension (" + std::string(kOidCardType) + ")");
+        return refuse(RefusalReason::UnknownCardType, "no card type extension (" + std::string(kOidCardType) + ")");
     facts.cardType = cardTypeFromCode(*facts.origin.cardTypeCode);
     if (!facts.cardType)
         return refuse(RefusalReason::UnknownCardType,
@@ -403,8 +413,8 @@ Result<void, Refusal> checkIssuerMatchesCardType(const CardProfile& profile, con
         return {};
     return refuse(RefusalReason::IssuerCardTypeMismatch,
                   "a " + std::string(toString(*facts.cardType)) + " card issued by CA key id " + facts.issuerKeyId +
-                      ", which the policy does not list for " + std::string(toString(*facts.cardType)) + " (trust.issuers_" +
-                      std::string(toString(*facts.cardType)) + ")");
+                      ", which the policy does not list for " + std::string(toString(*facts.cardType)) +
+                      " (trust.issuers_" + std::string(toString(*facts.cardType)) + ")");
 }
 
 Result<void, Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& profile, ProfileFacts& facts) {
@@ -428,7 +438,8 @@ Result<void, Refusal> checkCertificatePolicies(X509* leaf, const CardProfile& pr
             return refuse(RefusalReason::BadCertificatePolicy, "certificatePolicies [" + all + "] has anyPolicy");
         // The GIP-CPS PKIs (IGC-CPS2bis/2ter) ended in January 2021.
         if (oid.starts_with("1.2.250.1.71."))
-            return refuse(RefusalReason::BadCertificatePolicy, "certificatePolicies [" + all + "] has the legacy GIP-CPS policy " + oid);
+            return refuse(RefusalReason::BadCertificatePolicy,
+                          "certificatePolicies [" + all + "] has the legacy GIP-CPS policy " + oid);
     }
     if (profile.requiredPolicyOids.empty())
         return {};
@@ -445,7 +456,8 @@ Result<void, Refusal> checkSubject(X509* leaf, ProfileFacts& facts) {
     if (country < 0 || X509_NAME_get_index_by_NID(name, NID_countryName, country) >= 0)
         return refuse(RefusalReason::BadSubject, "subject has no single C (country)");
     const ASN1_STRING* c = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, country));
-    if (ASN1_STRING_length(c) != 2 || std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(c)), 2) != "FR")
+    if (ASN1_STRING_length(c) != 2 ||
+        std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(c)), 2) != "FR")
         return refuse(RefusalReason::BadSubject, "subject country is not FR");
     HolderParse holder = readHolderSubject(leaf);
     if (!holder.ok())
@@ -494,7 +506,8 @@ Result<void, Refusal> checkCardTypeCrossCheck(const CardProfile& profile, Profil
         const bool staffType = holder.cardType == CardType::Cpe || holder.cardType == CardType::Cpa;
         if (staffType != holder.staffCard)
             return refuse(RefusalReason::UnknownCardType,
-                          "card type extension says " + std::string(toString(holder.cardType)) + " but the subject has the " +
+                          "card type extension says " + std::string(toString(holder.cardType)) +
+                              " but the subject has the " +
                               (holder.staffCard ? "staff (CPE/CPA)" : "professional (CPS/CPF)") + " shape");
     }
     return {};

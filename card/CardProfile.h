@@ -52,7 +52,7 @@ struct CardProfile {
     std::map<std::string, CardType> typeOids;             ///< policy OID -> type, a cross-check only
     bool subjectCrossCheck = true;                        ///< subject shape must agree with the card type
     int minRsaBits = 2048;
-    int minSignatureSecurityBits = 128;                   ///< SHA-256 and stronger
+    int minSignatureSecurityBits = 128; ///< SHA-256 and stronger
 
     static CardProfile production();
 };
@@ -60,9 +60,9 @@ struct CardProfile {
 /// What the named checks learned about the leaf, for the verdict and the audit.
 struct ProfileFacts {
     CardOrigin origin;
-    std::optional<CardType> cardType;   ///< from the card-type extension, once accepted
-    std::string tokenSerial;            ///< the 10 digits after "8025000001/", once well-formed
-    std::string issuerKeyId;            ///< SKI of the issuing CA (upper-case hex)
+    std::optional<CardType> cardType;    ///< from the card-type extension, once accepted
+    std::string tokenSerial;             ///< the 10 digits after "8025000001/", once well-formed
+    std::string issuerKeyId;             ///< SKI of the issuing CA (upper-case hex)
     std::vector<std::string> policyOids; ///< every certificatePolicies OID, dotted
     std::optional<HolderIdentity> holder;
 };

@@ -143,7 +143,8 @@ struct CardVerifier::State {
             return refusal(RefusalReason::NotCps, "card in '" + c.reader + "' is " + std::string(toString(c.kind)));
         }
         if (cps.size() > 1)
-            return refusal(RefusalReason::SeveralCards, std::to_string(cps.size()) + " CPS cards present; name a reader");
+            return refusal(RefusalReason::SeveralCards,
+                           std::to_string(cps.size()) + " CPS cards present; name a reader");
         const CardInReader& card = cps.front();
         if (card.kind == CardKind::Cps3Contactless)
             return refusal(RefusalReason::Contactless, "CPS3 on its contactless interface in '" + card.reader + "'");
@@ -178,8 +179,8 @@ struct CardVerifier::State {
     void startFirstModuleMap() {
         if (mappedModule.valid() || policy.pkcs11.modules.empty())
             return;
-        mappedModule = std::async(std::launch::async,
-                                  [path = policy.pkcs11.modules.front()] { return Pkcs11Module::map(path); });
+        mappedModule =
+            std::async(std::launch::async, [path = policy.pkcs11.modules.front()] { return Pkcs11Module::map(path); });
     }
 
     /// Steps 1-2: card, module, token, PIN state.
@@ -256,9 +257,11 @@ struct CardVerifier::State {
         const bool lost = r.reason == RefusalReason::ModuleError || r.reason == RefusalReason::NoCard ||
                           r.reason == RefusalReason::CardNotUsable;
         if (lost && !presence.foundAgain(card))
-            r = refusal(RefusalReason::CardRemoved, "the card left '" + card.reader + "' during the check (" + e.detail + ")");
+            r = refusal(RefusalReason::CardRemoved,
+                        "the card left '" + card.reader + "' during the check (" + e.detail + ")");
         else if (r.reason == RefusalReason::NoCard)
-            r = refusal(RefusalReason::ModuleError, "the token of the card in '" + card.reader + "' vanished: " + e.detail);
+            r = refusal(RefusalReason::ModuleError,
+                        "the token of the card in '" + card.reader + "' vanished: " + e.detail);
         return r;
     }
 
@@ -284,8 +287,8 @@ struct CardVerifier::State {
         const auto& material = trust();
         if (!material.ok())
             return material.error();
-        RevocationConfig revocation{policy.trust.revocation, policy.trust.crlDir,
-                                    policy.trust.crlMaxAge, material->crls};
+        RevocationConfig revocation{policy.trust.revocation, policy.trust.crlDir, policy.trust.crlMaxAge,
+                                    material->crls};
         CertificateVerifier verifier(material->trust, revocation, material->denylist, profile());
         CertificateCheck check = verifier.verify(certificate, cardCas, serial, now());
         result.certSha256 = check.sha256Hex;
@@ -332,7 +335,8 @@ struct CardVerifier::State {
             result.triesLeft = result.refusal->triesLeft;
             // No usable pair often means a certificate not meant for authentication: say that
             // rather than "module error" when the certificate checks name the cause.
-            if (proof.error().failure == Pkcs11Failure::ModuleError && result.refusal->reason == RefusalReason::ModuleError)
+            if (proof.error().failure == Pkcs11Failure::ModuleError &&
+                result.refusal->reason == RefusalReason::ModuleError)
                 if (auto certificate = firstCertificate())
                     if (auto why = checkCertificate(*certificate, card.serial, result); !why.ok())
                         result.refusal = why.error();

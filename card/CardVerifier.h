@@ -71,7 +71,7 @@ struct VerifyResult {
     std::optional<Refusal> refusal; ///< empty = verified
     std::optional<CardInReader> card;
     std::optional<HolderIdentity> holder;
-    std::string certSha256; ///< lower-case hex
+    std::string certSha256;  ///< lower-case hex
     std::string certSubject; ///< the certificate judged (RFC 2253), once read
     std::string certIssuer;
     /// Card origin, issuer key id and certificate policies of the certificate judged, as far as the

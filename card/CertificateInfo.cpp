@@ -5,8 +5,8 @@
 #include "card/TrustStore.h"
 
 #include <openssl/asn1.h>
-#include <openssl/evp.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -52,8 +52,8 @@ std::optional<CertificateInfo> describeCertificate(std::span<const std::uint8_t>
     if (const ASN1_OCTET_STRING* akid = X509_get0_authority_key_id(cert.get()))
         info.authorityKeyId = toHex(std::span<const std::uint8_t>(ASN1_STRING_get0_data(akid),
                                                                   static_cast<std::size_t>(ASN1_STRING_length(akid))));
-    if (auto* policies =
-            static_cast<CERTIFICATEPOLICIES*>(X509_get_ext_d2i(cert.get(), NID_certificate_policies, nullptr, nullptr))) {
+    if (auto* policies = static_cast<CERTIFICATEPOLICIES*>(
+            X509_get_ext_d2i(cert.get(), NID_certificate_policies, nullptr, nullptr))) {
         for (int i = 0; i < sk_POLICYINFO_num(policies) && i < 16; ++i) {
             char buffer[128];
             const int len = OBJ_obj2txt(buffer, sizeof buffer, sk_POLICYINFO_value(policies, i)->policyid, 1);

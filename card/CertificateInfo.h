@@ -22,7 +22,7 @@ struct CertificateInfo {
     // Card origin: the ANS extensions (card/CardProfile.h), as read, undecided.
     std::optional<int> productCategory;  ///< 1.2.250.1.71.1.2.5 (00 CPx, 80 CPx de TEST, 03/83 software)
     std::optional<long> cardTypeCode;    ///< 1.2.250.1.71.1.2.2 (0 CPS, 1 CPF, 2 CPE, 3 CPA)
-    std::optional<std::string> tokenId; ///< 1.2.250.1.71.1.2.3 "8025000001/<card serial>"
+    std::optional<std::string> tokenId;  ///< 1.2.250.1.71.1.2.3 "8025000001/<card serial>"
     std::string originError;             ///< an origin extension present twice or undecodable
     std::vector<std::string> policyOids; ///< certificatePolicies, dotted
     std::string authorityKeyId;          ///< the issuing CA's key identifier, upper-case hex

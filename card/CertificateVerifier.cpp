@@ -48,12 +48,12 @@ Refusal refuse(RefusalReason reason, std::string detail) {
 }
 
 struct RevocationFinding {
-    std::optional<Refusal> revoked;  ///< a valid CRL lists a certificate of the chain
+    std::optional<Refusal> revoked;    ///< a valid CRL lists a certificate of the chain
     std::vector<std::string> problems; ///< missing or stale CRLs
 };
 
-RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<CrlFile>& crls,
-                                  Clock::time_point now, std::chrono::seconds maxAge) {
+RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<CrlFile>& crls, Clock::time_point now,
+                                 std::chrono::seconds maxAge) {
     RevocationFinding finding;
     const int length = sk_X509_num(chain);
     // Every link except the self-signed anchor has a CRL from its issuer.
@@ -73,10 +73,10 @@ RevocationFinding findRevocation(STACK_OF(X509) * chain, const std::vector<CrlFi
             }
             X509_REVOKED* entry = nullptr;
             if (X509_CRL_get0_by_cert(crl.get(), &entry, cert) == 1 && !finding.revoked) {
-                finding.revoked = refuse(RefusalReason::Revoked,
-                                         "certificate serial " + serialOf(cert) + " (" + subjectOf(cert) +
-                                             ") revoked on " + formatTime(X509_REVOKED_get0_revocationDate(entry)) +
-                                             " by CRL of " + subjectOf(issuer));
+                finding.revoked =
+                    refuse(RefusalReason::Revoked,
+                           "certificate serial " + serialOf(cert) + " (" + subjectOf(cert) + ") revoked on " +
+                               formatTime(X509_REVOKED_get0_revocationDate(entry)) + " by CRL of " + subjectOf(issuer));
             }
             const auto thisUpdate = toTimePoint(X509_CRL_get0_lastUpdate(crl.get()));
             if (thisUpdate && (newest == nullptr || *thisUpdate > newestUpdate)) {
@@ -119,8 +119,7 @@ Refusal chainRefusal(X509_STORE_CTX* ctx) {
         return refuse(RefusalReason::Expired, detail + ", notAfter " + formatTime(X509_get0_notAfter(at)));
     case X509_V_ERR_CERT_NOT_YET_VALID:
         return refuse(RefusalReason::NotYetValid, detail + ", notBefore " + formatTime(X509_get0_notBefore(at)));
-    default:
-        return refuse(RefusalReason::UntrustedChain, detail);
+    default: return refuse(RefusalReason::UntrustedChain, detail);
     }
 }
 
@@ -196,9 +195,8 @@ CrlSet loadCrlFolder(const std::filesystem::path& folder) {
     return set;
 }
 
-
-CertificateVerifier::CertificateVerifier(const TrustStore& trust, RevocationConfig revocation,
-                                         const Denylist& denylist, CardProfile profile)
+CertificateVerifier::CertificateVerifier(const TrustStore& trust, RevocationConfig revocation, const Denylist& denylist,
+                                         CardProfile profile)
     : m_trust(trust), m_revocation(std::move(revocation)), m_denylist(denylist), m_profile(std::move(profile)) {}
 
 CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardCertificateDer,
@@ -209,9 +207,9 @@ CertificateCheck CertificateVerifier::verify(std::span<const std::uint8_t> cardC
     result.sha256Hex = sha256Of(cardCertificateDer);
     X509Ptr leaf = parseDerCertificate(cardCertificateDer);
     if (!leaf) {
-        result.refusal = refuse(RefusalReason::MalformedCertificate,
-                                "card certificate is not one DER X.509 certificate (" +
-                                    std::to_string(cardCertificateDer.size()) + " bytes)");
+        result.refusal =
+            refuse(RefusalReason::MalformedCertificate, "card certificate is not one DER X.509 certificate (" +
+                                                            std::to_string(cardCertificateDer.size()) + " bytes)");
     } else {
         result.serialHex = serialOf(leaf.get());
         result.subject = subjectOf(leaf.get());
@@ -303,7 +301,7 @@ Result<void, Refusal> CertificateVerifier::checkRevocation(STACK_OF(X509) * chai
     std::shared_ptr<const CrlSet> crls = m_revocation.loaded;
     if (!crls)
         crls = std::make_shared<const CrlSet>(m_revocation.crlFolder.empty() ? CrlSet{}
-                                                                              : loadCrlFolder(m_revocation.crlFolder));
+                                                                             : loadCrlFolder(m_revocation.crlFolder));
     result.warnings.insert(result.warnings.end(), crls->warnings.begin(), crls->warnings.end());
     const RevocationFinding finding = findRevocation(chain, crls->crls, now, m_revocation.maxCrlAge);
     if (finding.revoked) {

@@ -34,7 +34,7 @@ CrlSet loadCrlFolder(const std::filesystem::path& folder);
 
 struct RevocationConfig {
     RevocationMode mode = RevocationMode::Hard;
-    std::filesystem::path crlFolder;                  ///< every file in it: DER or PEM CRLs
+    std::filesystem::path crlFolder;                            ///< every file in it: DER or PEM CRLs
     std::chrono::seconds maxCrlAge{std::chrono::hours(24 * 7)}; ///< since the CRL's thisUpdate
     /// The folder's CRLs already read (loadCrlFolder); when set, crlFolder is not read again.
     std::shared_ptr<const CrlSet> loaded = nullptr;
@@ -50,7 +50,7 @@ struct CertificateCheck {
     std::string subject;               ///< RFC 2253 one-line subject, UTF-8
     std::string issuer;                ///< RFC 2253 one-line issuer, UTF-8
     std::chrono::system_clock::time_point notAfter{};
-    Bytes publicKeyDer;                ///< SubjectPublicKeyInfo, for the challenge-signature check
+    Bytes publicKeyDer; ///< SubjectPublicKeyInfo, for the challenge-signature check
     /// What the card-profile checks read (set as far as they got): card origin, issuer key id,
     /// certificate policies (recorded in the verdict and the audit), and the holder once the
     /// subject passed, with the card type from the card-type extension.

@@ -58,9 +58,9 @@ std::string formatUtc(std::chrono::system_clock::time_point t) {
     const std::chrono::hh_mm_ss hms{seconds - days};
     char text[40];
     (void)std::snprintf(text, sizeof text, "%04d-%02u-%02u %02ld:%02ld:%02ld UTC", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                  static_cast<long>(hms.seconds().count()));
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                        static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                        static_cast<long>(hms.seconds().count()));
     return text;
 }
 
@@ -139,8 +139,8 @@ const X509* findCrlSigner(const X509_CRL* crl, const std::vector<const X509*>& c
         X509* mutableCa = const_cast<X509*>(ca);
         const std::uint32_t usage = X509_get_key_usage(mutableCa);
         EVP_PKEY* key = X509_get0_pubkey(ca);
-        const bool ok = (usage & KU_CRL_SIGN) != 0 && key != nullptr &&
-                        X509_CRL_verify(const_cast<X509_CRL*>(crl), key) == 1;
+        const bool ok =
+            (usage & KU_CRL_SIGN) != 0 && key != nullptr && X509_CRL_verify(const_cast<X509_CRL*>(crl), key) == 1;
         ERR_clear_error();
         if (ok) {
             return ca;

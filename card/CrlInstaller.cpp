@@ -82,8 +82,7 @@ Result<Newness> compareWithInstalled(const CrlFile& fresh, const CrlFile& instal
             return fail("older than the installed CRL" + where +
                         ": a replay or a lagging server, kept the installed one");
         if (c == 0)
-            return fail("same cRLNumber as the installed CRL but another content" + where +
-                        ", kept the installed one");
+            return fail("same cRLNumber as the installed CRL but another content" + where + ", kept the installed one");
         if (*fresh.thisUpdate < *installed.thisUpdate)
             return fail("higher cRLNumber but an earlier thisUpdate than the installed CRL" + where +
                         ", kept the installed one");

@@ -22,12 +22,12 @@ struct CrlInstallOutcome {
         Refused,   ///< not installed; `detail` says why, the installed CRLs stay as they were
     };
     Result result = Result::Refused;
-    std::string caSubject;        ///< the CA that signed it, once known
-    std::filesystem::path file;   ///< the file written (Installed) or the newest installed one
-    std::string detail;           ///< why refused; else thisUpdate / nextUpdate / cRLNumber
+    std::string caSubject;      ///< the CA that signed it, once known
+    std::filesystem::path file; ///< the file written (Installed) or the newest installed one
+    std::string detail;         ///< why refused; else thisUpdate / nextUpdate / cRLNumber
     std::optional<std::chrono::system_clock::time_point> thisUpdate;
     std::optional<std::chrono::system_clock::time_point> nextUpdate;
-    bool expired = false;         ///< its nextUpdate has passed: installed if newer, still a failure
+    bool expired = false; ///< its nextUpdate has passed: installed if newer, still a failure
 };
 
 /// Installs downloaded CRLs into the revocation check's folder (trust.crl_dir), never making it

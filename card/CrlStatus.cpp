@@ -23,16 +23,11 @@ CaCrlStatus::State judge(const CrlFile& crl, Clock::time_point now, std::chrono:
 
 const char* toString(CaCrlStatus::State state) {
     switch (state) {
-    case CaCrlStatus::State::Fresh:
-        return "fresh";
-    case CaCrlStatus::State::Stale:
-        return "stale";
-    case CaCrlStatus::State::Expired:
-        return "expired";
-    case CaCrlStatus::State::Future:
-        return "future";
-    case CaCrlStatus::State::Missing:
-        return "missing";
+    case CaCrlStatus::State::Fresh: return "fresh";
+    case CaCrlStatus::State::Stale: return "stale";
+    case CaCrlStatus::State::Expired: return "expired";
+    case CaCrlStatus::State::Future: return "future";
+    case CaCrlStatus::State::Missing: return "missing";
     }
     return "?";
 }

@@ -17,9 +17,9 @@ namespace cpslock::card {
 struct CaCrlStatus {
     enum class State { Fresh, Stale, Expired, Future, Missing };
     std::string caSubject;
-    std::string keyId;        ///< the CA's subject key identifier, upper-case hex
-    bool root = false;        ///< self-signed
-    bool cardChain = false;   ///< pinned by the policy (trust.issuers_* or trust.roots)
+    std::string keyId;      ///< the CA's subject key identifier, upper-case hex
+    bool root = false;      ///< self-signed
+    bool cardChain = false; ///< pinned by the policy (trust.issuers_* or trust.roots)
     State state = State::Missing;
     std::filesystem::path file;
     std::optional<std::chrono::system_clock::time_point> thisUpdate;

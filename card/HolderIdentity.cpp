@@ -96,10 +96,8 @@ Result<IdNatKind> idNatKindOf(std::string_view id) {
             return fail("ADELI idNat must be 0 followed by 9 characters");
         }
         return IdNatKind::Adeli;
-    case '3':
-        return IdNatKind::Structure;
-    default:
-        return IdNatKind::Other;
+    case '3': return IdNatKind::Structure;
+    default: return IdNatKind::Other;
     }
 }
 

@@ -2,8 +2,8 @@
 #pragma once
 
 #include "core/CardType.h"
-#include "core/Result.h"
 #include "core/Refusal.h"
+#include "core/Result.h"
 
 #include <openssl/x509.h>
 
@@ -45,16 +45,16 @@ struct SubjectAttribute {
 };
 
 struct HolderIdentity {
-    std::string idNat;         ///< professional: CN; staff: the whole CN "<structure idNat>/<internal id>"
+    std::string idNat; ///< professional: CN; staff: the whole CN "<structure idNat>/<internal id>"
     IdNatKind idNatKind = IdNatKind::Other;
-    std::string surname;       ///< SN (may be empty on staff cards)
-    std::string givenName;     ///< GN (may be empty on staff cards)
-    std::string profession;    ///< title, e.g. "Médecin" (may be empty)
-    bool staffCard = false;    ///< subject has the staff shape (CN with '/', OU, O)
+    std::string surname;        ///< SN (may be empty on staff cards)
+    std::string givenName;      ///< GN (may be empty on staff cards)
+    std::string profession;     ///< title, e.g. "Médecin" (may be empty)
+    bool staffCard = false;     ///< subject has the staff shape (CN with '/', OU, O)
     std::string structureIdNat; ///< staff: CN part before '/'
-    std::string internalId;    ///< staff: CN part after '/'
-    std::string structureId;   ///< staff: OU
-    std::string structureName; ///< staff: O
+    std::string internalId;     ///< staff: CN part after '/'
+    std::string structureId;    ///< staff: OU
+    std::string structureName;  ///< staff: O
     CardType cardType = CardType::Unknown;
     CardTypeSource cardTypeSource = CardTypeSource::None;
     std::vector<std::string> policyOids; ///< certificatePolicies of the certificate, dotted

@@ -53,7 +53,8 @@ std::string normaliseHeader(std::string_view utf8) {
         if (c == 0xC3 && i + 1 < utf8.size()) {
             // Latin-1 supplement letters (U+00C0..U+00FF) to their base letter.
             const auto d = static_cast<unsigned char>(utf8[++i]);
-            static constexpr std::string_view kBase = "aaaaaaaceeeeiiiidnooooo ouuuuy  aaaaaaaceeeeiiiidnooooo ouuuuy y";
+            static constexpr std::string_view kBase =
+                "aaaaaaaceeeeiiiidnooooo ouuuuy  aaaaaaaceeeeiiiidnooooo ouuuuy y";
             const std::size_t index = static_cast<std::size_t>(d) - 0x80;
             mapped = index < kBase.size() ? kBase[index] : ' ';
         } else if (c < 0x80 && std::isalnum(c)) {

@@ -13,9 +13,9 @@ namespace cpslock::card {
 /// found by their header names (docs/denylist.md says which names and why).
 struct OpposedCardsCsv {
     struct Card {
-        std::string serial;    ///< card number, normalised as the deny-list stores it
-        std::string date;      ///< opposition date, YYYY-MM-DD
-        std::size_t line = 0;  ///< line in the file
+        std::string serial;   ///< card number, normalised as the deny-list stores it
+        std::string date;     ///< opposition date, YYYY-MM-DD
+        std::size_t line = 0; ///< line in the file
     };
     std::vector<Card> opposed;
     std::vector<std::string> badRows; ///< "line N: why", rows that could not be read
@@ -24,7 +24,7 @@ struct OpposedCardsCsv {
     std::string cardColumn;           ///< the header names found
     std::string dateColumn;
     char separator = ';';
-    bool latin1 = false;              ///< the file was not UTF-8: read as Latin-1
+    bool latin1 = false; ///< the file was not UTF-8: read as Latin-1
 
     /// `text`: the whole file (UTF-8 with or without BOM, or Latin-1; ';', '|', tab or ',' separated).
     static OpposedCardsCsv parse(std::string_view text);

@@ -13,43 +13,32 @@ namespace cpslock::card {
 /// Why the PKCS#11 half of "verify a CPS card" refused. The names returned by toString() are the
 /// stable reason codes shared with core/Refusal.h; keep them 1:1.
 enum class Pkcs11Failure {
-    WrongPin,       ///< "wrong-pin": CKR_PIN_INCORRECT (tries left when the token tells)
-    PinLocked,      ///< "pin-locked": CKF_USER_PIN_LOCKED or CKR_PIN_LOCKED
-    LastTryRefused, ///< "last-try-refused": CKF_USER_PIN_FINAL_TRY and the policy refuses it
-    Contactless,    ///< "contactless": token without a user PIN (contactless CPS3)
-    KeyMismatch,    ///< "key-mismatch": the card's signature does not verify with the certificate
-    NoCard,         ///< "no-card": no token for the reader name / card serial
-    CardRemoved,    ///< "card-removed": token gone mid-way
-    ModuleError,    ///< "module-error": module missing, C_Initialize failed, garbage answers
-    CardNotUsable,  ///< "card-not-usable": the reader's slot has no usable token (hidden, not recognised)
+    WrongPin,        ///< "wrong-pin": CKR_PIN_INCORRECT (tries left when the token tells)
+    PinLocked,       ///< "pin-locked": CKF_USER_PIN_LOCKED or CKR_PIN_LOCKED
+    LastTryRefused,  ///< "last-try-refused": CKF_USER_PIN_FINAL_TRY and the policy refuses it
+    Contactless,     ///< "contactless": token without a user PIN (contactless CPS3)
+    KeyMismatch,     ///< "key-mismatch": the card's signature does not verify with the certificate
+    NoCard,          ///< "no-card": no token for the reader name / card serial
+    CardRemoved,     ///< "card-removed": token gone mid-way
+    ModuleError,     ///< "module-error": module missing, C_Initialize failed, garbage answers
+    CardNotUsable,   ///< "card-not-usable": the reader's slot has no usable token (hidden, not recognised)
     CardNeedsUpdate, ///< "card-needs-update": Cryptolib's CKR_ASIP_BAD_EF_ACTUA (0x80000001)
     CardNeedsReinit, ///< "card-needs-reinit": Cryptolib's CKR_ASIP_REINIT_NEEDED (0x80000002)
 };
 
 constexpr std::string_view toString(Pkcs11Failure f) {
     switch (f) {
-    case Pkcs11Failure::WrongPin:
-        return "wrong-pin";
-    case Pkcs11Failure::PinLocked:
-        return "pin-locked";
-    case Pkcs11Failure::LastTryRefused:
-        return "last-try-refused";
-    case Pkcs11Failure::Contactless:
-        return "contactless";
-    case Pkcs11Failure::KeyMismatch:
-        return "key-mismatch";
-    case Pkcs11Failure::NoCard:
-        return "no-card";
-    case Pkcs11Failure::CardRemoved:
-        return "card-removed";
-    case Pkcs11Failure::ModuleError:
-        return "module-error";
-    case Pkcs11Failure::CardNotUsable:
-        return "card-not-usable";
-    case Pkcs11Failure::CardNeedsUpdate:
-        return "card-needs-update";
-    case Pkcs11Failure::CardNeedsReinit:
-        return "card-needs-reinit";
+    case Pkcs11Failure::WrongPin: return "wrong-pin";
+    case Pkcs11Failure::PinLocked: return "pin-locked";
+    case Pkcs11Failure::LastTryRefused: return "last-try-refused";
+    case Pkcs11Failure::Contactless: return "contactless";
+    case Pkcs11Failure::KeyMismatch: return "key-mismatch";
+    case Pkcs11Failure::NoCard: return "no-card";
+    case Pkcs11Failure::CardRemoved: return "card-removed";
+    case Pkcs11Failure::ModuleError: return "module-error";
+    case Pkcs11Failure::CardNotUsable: return "card-not-usable";
+    case Pkcs11Failure::CardNeedsUpdate: return "card-needs-update";
+    case Pkcs11Failure::CardNeedsReinit: return "card-needs-reinit";
     }
     return "module-error";
 }

@@ -90,27 +90,19 @@ Pkcs11Failure failureForRv(CK_RV rv) {
     switch (rv) {
     case CKR_PIN_INCORRECT:
     case CKR_PIN_INVALID:
-    case CKR_PIN_LEN_RANGE:
-        return Pkcs11Failure::WrongPin;
-    case CKR_PIN_LOCKED:
-        return Pkcs11Failure::PinLocked;
-    case CKR_USER_PIN_NOT_INITIALIZED:
-        return Pkcs11Failure::Contactless;
+    case CKR_PIN_LEN_RANGE: return Pkcs11Failure::WrongPin;
+    case CKR_PIN_LOCKED: return Pkcs11Failure::PinLocked;
+    case CKR_USER_PIN_NOT_INITIALIZED: return Pkcs11Failure::Contactless;
     case CKR_DEVICE_REMOVED:
     case CKR_TOKEN_NOT_PRESENT:
     case CKR_SESSION_HANDLE_INVALID:
-    case CKR_SESSION_CLOSED:
-        return Pkcs11Failure::CardRemoved;
-    case CKR_TOKEN_NOT_RECOGNIZED:
-        return Pkcs11Failure::CardNotUsable;
+    case CKR_SESSION_CLOSED: return Pkcs11Failure::CardRemoved;
+    case CKR_TOKEN_NOT_RECOGNIZED: return Pkcs11Failure::CardNotUsable;
     // Cryptolib's vendor codes. Another module's vendor code with the same value would be refused
     // with the wrong words, never accepted: these only refuse.
-    case kCkrAsipBadEfActua:
-        return Pkcs11Failure::CardNeedsUpdate;
-    case kCkrAsipReinitNeeded:
-        return Pkcs11Failure::CardNeedsReinit;
-    default:
-        return Pkcs11Failure::ModuleError;
+    case kCkrAsipBadEfActua: return Pkcs11Failure::CardNeedsUpdate;
+    case kCkrAsipReinitNeeded: return Pkcs11Failure::CardNeedsReinit;
+    default: return Pkcs11Failure::ModuleError;
     }
 }
 

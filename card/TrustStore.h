@@ -15,7 +15,6 @@
 
 namespace cpslock::card {
 
-
 /// Parses one DER certificate; nullptr on anything else (trailing bytes included).
 X509Ptr parseDerCertificate(std::span<const std::uint8_t> der);
 

@@ -22,23 +22,27 @@ enum class CardType {
 
 /// Names in logs, audit records and JSON (lower case); "cde" and "cda", the older names of CPE and
 /// CPA cards, are read too. The first row of a value is its name.
-inline constexpr std::array kCardTypeNames{EnumName<CardType>{"cps", CardType::Cps},
-                                           EnumName<CardType>{"cpf", CardType::Cpf},
-                                           EnumName<CardType>{"cpe", CardType::Cpe},
-                                           EnumName<CardType>{"cpa", CardType::Cpa},
-                                           EnumName<CardType>{"unknown", CardType::Unknown},
-                                           EnumName<CardType>{"cde", CardType::Cpe},
-                                           EnumName<CardType>{"cda", CardType::Cpa}};
+inline constexpr std::array kCardTypeNames{
+    EnumName<CardType>{"cps", CardType::Cps},         EnumName<CardType>{"cpf", CardType::Cpf},
+    EnumName<CardType>{"cpe", CardType::Cpe},         EnumName<CardType>{"cpa", CardType::Cpa},
+    EnumName<CardType>{"unknown", CardType::Unknown}, EnumName<CardType>{"cde", CardType::Cpe},
+    EnumName<CardType>{"cda", CardType::Cpa}};
 
 /// How the policy file writes a card type (upper case, no Unknown).
 inline constexpr std::array kPolicyCardTypeNames{
     EnumName<CardType>{"CPS", CardType::Cps}, EnumName<CardType>{"CPF", CardType::Cpf},
     EnumName<CardType>{"CPE", CardType::Cpe}, EnumName<CardType>{"CPA", CardType::Cpa}};
 
-constexpr std::string_view toString(CardType type) { return nameIn(kCardTypeNames, type); }
+constexpr std::string_view toString(CardType type) {
+    return nameIn(kCardTypeNames, type);
+}
 /// Accepts "cps", "cpf", "cpe" or "cde", "cpa" or "cda", "unknown" (lower case).
-constexpr std::optional<CardType> cardTypeFromString(std::string_view name) { return valueIn(kCardTypeNames, name); }
+constexpr std::optional<CardType> cardTypeFromString(std::string_view name) {
+    return valueIn(kCardTypeNames, name);
+}
 /// "CPS", "CPF", "CPE", "CPA" as in the policy file.
-constexpr std::string_view policyName(CardType type) { return nameIn(kPolicyCardTypeNames, type); }
+constexpr std::string_view policyName(CardType type) {
+    return nameIn(kPolicyCardTypeNames, type);
+}
 
 } // namespace cpslock

@@ -10,8 +10,7 @@ namespace cpslock {
 
 /// One row of an enum's table of stable names: the single place a name is written, read both ways
 /// (toString, fromString) and by the policy loader's enum readers.
-template <typename E>
-struct EnumName {
+template <typename E> struct EnumName {
     std::string_view name;
     E value;
 };

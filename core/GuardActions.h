@@ -18,12 +18,9 @@ enum class SessionState { Unknown, Unlocked, Locked };
 
 constexpr std::string_view toString(SessionState state) {
     switch (state) {
-    case SessionState::Unlocked:
-        return "unlocked";
-    case SessionState::Locked:
-        return "locked";
-    case SessionState::Unknown:
-        break;
+    case SessionState::Unlocked: return "unlocked";
+    case SessionState::Locked: return "locked";
+    case SessionState::Unknown: break;
     }
     return "unknown";
 }

@@ -37,8 +37,8 @@ struct ReaderEvent {
     /// card events: pcscd's count of insertions and removals in this reader when the card was seen
     /// (high word of dwEventState); unchanged later = the card never left (pcsc/ReaderStatus.h)
     std::optional<std::uint16_t> eventCount;
-    std::int64_t monoNs = 0;         ///< CLOCK_MONOTONIC when the monitor saw the change
-    std::string detail;              ///< service events: the PC/SC error, for logs
+    std::int64_t monoNs = 0; ///< CLOCK_MONOTONIC when the monitor saw the change
+    std::string detail;      ///< service events: the PC/SC error, for logs
 };
 
 /// Where a monitor delivers its events. Called on the monitor's own thread.

@@ -40,17 +40,17 @@ enum class RefusalReason {
     CardNeedsUpdate,    ///< "card-needs-update": Cryptolib CKR_ASIP_BAD_EF_ACTUA (télé-actualisation pending)
     CardNeedsReinit,    ///< "card-needs-reinit": Cryptolib CKR_ASIP_REINIT_NEEDED
     // The IGC-Santé card authentication profile (docs/card-identity.md), one reason per rule.
-    NotEndEntity,          ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
-    BadExtendedKeyUsage,   ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)
-    NotCardCertificate,    ///< "not-card-certificate": product category is not a card (software certificate)
-    UnknownCardType,       ///< "unknown-card-type": card type extension missing, unknown or contradicted
-    CardSerialMismatch,    ///< "card-serial-mismatch": token id malformed or not the serial of the card read
-    IssuerNotAllowed,      ///< "issuer-not-allowed": chain fine, but not through a pinned card-issuing CA
+    NotEndEntity,           ///< "not-end-entity": a CA certificate (CA:TRUE, keyCertSign or cRLSign)
+    BadExtendedKeyUsage,    ///< "bad-extended-key-usage": no clientAuth (missing, emailProtection only, any)
+    NotCardCertificate,     ///< "not-card-certificate": product category is not a card (software certificate)
+    UnknownCardType,        ///< "unknown-card-type": card type extension missing, unknown or contradicted
+    CardSerialMismatch,     ///< "card-serial-mismatch": token id malformed or not the serial of the card read
+    IssuerNotAllowed,       ///< "issuer-not-allowed": chain fine, but not through a pinned card-issuing CA
     IssuerCardTypeMismatch, ///< "issuer-card-type-mismatch": e.g. a "CPS" issued by the CPE CA
-    WeakCrypto,            ///< "weak-crypto": RSA below 2048 bits or a signature hash below SHA-256
-    BadCertificatePolicy,  ///< "bad-certificate-policy": policies missing, anyPolicy, legacy or not required
-    BadSubject,            ///< "bad-subject": subject not the IGC-Santé holder shape (idNat, names)
-    MalformedCertificate,  ///< "malformed-certificate": an RFC 5280 violation (version, serial, extensions...)
+    WeakCrypto,             ///< "weak-crypto": RSA below 2048 bits or a signature hash below SHA-256
+    BadCertificatePolicy,   ///< "bad-certificate-policy": policies missing, anyPolicy, legacy or not required
+    BadSubject,             ///< "bad-subject": subject not the IGC-Santé holder shape (idNat, names)
+    MalformedCertificate,   ///< "malformed-certificate": an RFC 5280 violation (version, serial, extensions...)
 };
 
 /// Every reason, in declaration order (for tests, docs, and exhaustive checks).
@@ -70,8 +70,8 @@ std::string userMessage(RefusalReason reason, Language language, std::optional<i
 /// A refusal as it travels from the card checks to the PAM module and the audit log.
 struct Refusal {
     RefusalReason reason = RefusalReason::ModuleError;
-    std::string detail;                 ///< technical, for the log (never a PIN)
-    std::optional<int> triesLeft;       ///< PIN tries left, when the card said so
+    std::string detail;           ///< technical, for the log (never a PIN)
+    std::optional<int> triesLeft; ///< PIN tries left, when the card said so
 
     std::string messageFr() const { return userMessage(reason, Language::French, triesLeft); }
     std::string messageEn() const { return userMessage(reason, Language::English, triesLeft); }

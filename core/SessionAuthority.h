@@ -12,10 +12,10 @@ namespace cpslock {
 /// The card cpslockd verified for a logind session (PIN + fresh challenge + certificate checks), as
 /// cpslockd recorded it. The only card that may satisfy `require_card` or bind a session.
 struct VerifiedCard {
-    std::string reader;       ///< PC/SC reader name the card was verified in
-    std::string serial;       ///< EF.SN.ICC serial, authenticated by the certificate's token id
-    std::string certSha256;   ///< authentication certificate fingerprint (lower-case hex)
-    std::string holder;       ///< holder's display name, for the tray and the audit
+    std::string reader;           ///< PC/SC reader name the card was verified in
+    std::string serial;           ///< EF.SN.ICC serial, authenticated by the certificate's token id
+    std::string certSha256;       ///< authentication certificate fingerprint (lower-case hex)
+    std::string holder;           ///< holder's display name, for the tray and the audit
     std::uint64_t generation = 0; ///< increases with every verification cpslockd records for the session
 
     bool operator==(const VerifiedCard&) const = default;

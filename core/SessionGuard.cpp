@@ -39,24 +39,12 @@ void SessionGuard::onReaderEvent(const ReaderEvent& event) {
     // the grace must not undo a lock that was already due.
     evaluate();
     switch (event.type) {
-    case ReaderEventType::CardInserted:
-        handleCardInserted(event);
-        break;
-    case ReaderEventType::CardRemoved:
-        handleCardRemoved(event);
-        break;
-    case ReaderEventType::ReaderAdded:
-        m_readers.readerAdded(event.reader);
-        break;
-    case ReaderEventType::ReaderRemoved:
-        handleReaderRemoved(event);
-        break;
-    case ReaderEventType::ServiceLost:
-        handleServiceLost(event);
-        break;
-    case ReaderEventType::ServiceRestored:
-        handleServiceRestored(event);
-        break;
+    case ReaderEventType::CardInserted: handleCardInserted(event); break;
+    case ReaderEventType::CardRemoved: handleCardRemoved(event); break;
+    case ReaderEventType::ReaderAdded: m_readers.readerAdded(event.reader); break;
+    case ReaderEventType::ReaderRemoved: handleReaderRemoved(event); break;
+    case ReaderEventType::ServiceLost: handleServiceLost(event); break;
+    case ReaderEventType::ServiceRestored: handleServiceRestored(event); break;
     }
     evaluate();
     publishStatus();
@@ -316,15 +304,9 @@ void SessionGuard::bindVerified(const BoundCard& card) {
 
 void SessionGuard::applyRemovalAction(const CardRef& card) {
     switch (m_settings.removalAction) {
-    case RemovalAction::Lock:
-        requestLockFor(LockReason::CardRemoved, card);
-        break;
-    case RemovalAction::Logout:
-        requestAction(LockReason::CardRemoved, card, true);
-        break;
-    case RemovalAction::None:
-        auditEvent(AuditKind::RemovalIgnored, LockReason::CardRemoved, card);
-        break;
+    case RemovalAction::Lock: requestLockFor(LockReason::CardRemoved, card); break;
+    case RemovalAction::Logout: requestAction(LockReason::CardRemoved, card, true); break;
+    case RemovalAction::None: auditEvent(AuditKind::RemovalIgnored, LockReason::CardRemoved, card); break;
     }
 }
 

@@ -46,11 +46,21 @@ inline constexpr std::array kAuditDestinationNames{EnumName<AuditDestination>{"j
                                                    EnumName<AuditDestination>{"stderr", AuditDestination::Stderr}};
 
 /// Stable names used in the policy file and the audit log ("lock", "logout", "none"...).
-constexpr std::string_view toString(RemovalAction v) { return nameIn(kRemovalActionNames, v); }
-constexpr std::string_view toString(ServiceLossAction v) { return nameIn(kServiceLossActionNames, v); }
-constexpr std::string_view toString(FinalTryPolicy v) { return nameIn(kFinalTryPolicyNames, v); }
-constexpr std::string_view toString(RevocationMode v) { return nameIn(kRevocationModeNames, v); }
-constexpr std::string_view toString(AuditDestination v) { return nameIn(kAuditDestinationNames, v); }
+constexpr std::string_view toString(RemovalAction v) {
+    return nameIn(kRemovalActionNames, v);
+}
+constexpr std::string_view toString(ServiceLossAction v) {
+    return nameIn(kServiceLossActionNames, v);
+}
+constexpr std::string_view toString(FinalTryPolicy v) {
+    return nameIn(kFinalTryPolicyNames, v);
+}
+constexpr std::string_view toString(RevocationMode v) {
+    return nameIn(kRevocationModeNames, v);
+}
+constexpr std::string_view toString(AuditDestination v) {
+    return nameIn(kAuditDestinationNames, v);
+}
 
 constexpr std::optional<RemovalAction> removalActionFromString(std::string_view name) {
     return valueIn(kRemovalActionNames, name);

@@ -10,7 +10,9 @@ namespace {
 constexpr char kLowerHex[] = "0123456789abcdef";
 constexpr char kUpperHex[] = "0123456789ABCDEF";
 
-bool isContinuationByte(char ch) { return (static_cast<unsigned char>(ch) & 0xC0U) == 0x80U; }
+bool isContinuationByte(char ch) {
+    return (static_cast<unsigned char>(ch) & 0xC0U) == 0x80U;
+}
 
 /// U+0080..U+009F starts at `i`: 0xC2 then 0x80..0x9F.
 bool isC1At(std::string_view s, std::size_t i) {

@@ -18,10 +18,10 @@ namespace cpslock::daemon {
 
 /// How cpslockd runs its card workers.
 struct WorkerSettings {
-    std::string path;                               ///< cpslockd-worker
-    std::optional<std::string> policyFile;          ///< passed as --policy
-    std::chrono::seconds stepTimeout{30};           ///< each worker step (card + PIN state; PIN check)
-    std::chrono::minutes pinTimeout{5};             ///< how long the person may take to type the PIN
+    std::string path;                      ///< cpslockd-worker
+    std::optional<std::string> policyFile; ///< passed as --policy
+    std::chrono::seconds stepTimeout{30};  ///< each worker step (card + PIN state; PIN check)
+    std::chrono::minutes pinTimeout{5};    ///< how long the person may take to type the PIN
 };
 
 /// Starts a worker with these arguments (tests inject scripted ones).

@@ -197,13 +197,11 @@ Reply Authority::reportLost(const Caller& caller, const std::optional<std::strin
     }
     switch (m_reports.add(target, caller.uid, epochSeconds)) {
     case LostReports::AddStatus::Added:
-    case LostReports::AddStatus::AlreadyReported:
-        break;
+    case LostReports::AddStatus::AlreadyReported: break;
     case LostReports::AddStatus::QuotaExceeded:
         return errorReply("quota", "this account already reported " + std::to_string(LostReports::kPerUserQuota) +
                                        " cards; ask the administrator");
-    case LostReports::AddStatus::Full:
-        return errorReply("quota", "the report store is full; ask the administrator");
+    case LostReports::AddStatus::Full: return errorReply("quota", "the report store is full; ask the administrator");
     case LostReports::AddStatus::WriteFailed:
         // Still refused from now on (kept in memory), but it will not survive a restart.
         return errorReply("internal", "report kept in memory only: the state folder cannot be written");

@@ -56,14 +56,14 @@ public:
     Result<void, Refusal> checkLostReports(const std::string& serial) const;
 
     struct Recorded {
-        std::string ticket;   ///< for a later attach (open_session)
+        std::string ticket;    ///< for a later attach (open_session)
         bool attached = false; ///< recorded for `session` at once
-        std::string note;     ///< why not attached (for the audit), when a session was named
+        std::string note;      ///< why not attached (for the audit), when a session was named
     };
     /// A verification succeeded for `user`: record it for `session` when that logind session belongs
     /// to `user` (a screen locker inside it), and hand out a ticket for open_session.
-    Recorded recordVerification(const Caller& caller, const std::string& user, const std::optional<std::string>& session,
-                                const VerifiedCard& card);
+    Recorded recordVerification(const Caller& caller, const std::string& user,
+                                const std::optional<std::string>& session, const VerifiedCard& card);
 
     protocol::Reply attach(const Caller& caller, const std::string& ticket, const std::string& session);
     protocol::Reply sessionCard(const Caller& caller, const std::string& session);

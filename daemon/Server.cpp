@@ -27,14 +27,10 @@ std::string callerText(const Caller& caller) {
 /// The audit kind of a verb's success, empty for verbs whose success is not audited.
 std::string successKind(Verb verb) {
     switch (verb) {
-    case Verb::Attach:
-        return "session-attached";
-    case Verb::SessionLocked:
-        return "session-retired";
-    case Verb::ReportLost:
-        return "card-reported-lost";
-    default:
-        return {};
+    case Verb::Attach: return "session-attached";
+    case Verb::SessionLocked: return "session-retired";
+    case Verb::ReportLost: return "card-reported-lost";
+    default: return {};
     }
 }
 
@@ -94,8 +90,8 @@ int Server::run() {
         if (!admit(caller)) {
             LineSocket busy(fd);
             busy.writeAll(protocol::formatReply(protocol::errorReply("busy", "too many requests at once")));
-            auditRecord(record("request-refused", AuditRecord::Severity::Warning,
-                               "cpslockd busy: connection refused", caller));
+            auditRecord(
+                record("request-refused", AuditRecord::Severity::Warning, "cpslockd busy: connection refused", caller));
             continue;
         }
         std::thread([this, fd, caller] { serve(fd, caller); }).detach();
@@ -175,12 +171,9 @@ Reply Server::answer(const protocol::Request& request, const Caller& caller) {
         return request.get(key);
     };
     switch (request.verb) {
-    case Verb::Auth:
-        break; // relayed by handle()
-    case Verb::Attach:
-        return m_authority.attach(caller, request.get("ticket"), request.get("session"));
-    case Verb::SessionCard:
-        return m_authority.sessionCard(caller, request.get("session"));
+    case Verb::Auth: break; // relayed by handle()
+    case Verb::Attach: return m_authority.attach(caller, request.get("ticket"), request.get("session"));
+    case Verb::SessionCard: return m_authority.sessionCard(caller, request.get("session"));
     case Verb::SessionLocked:
         return m_authority.sessionLocked(caller, request.get("session"),
                                          protocol::parseUnsigned(request.get("generation"), UINT64_MAX).value_or(0));
@@ -203,11 +196,11 @@ Reply Server::answer(const protocol::Request& request, const Caller& caller) {
 void Server::auditAuth(const AuthOutcome& outcome, const protocol::Request& request, const Caller& caller) {
     const protocol::AuthAnswer& final = outcome.final;
     const bool ok = final.kind == protocol::AuthAnswer::Kind::Ok;
-    auto r = record(ok ? "auth-verified" : "auth-refused",
-                    ok ? AuditRecord::Severity::Info : AuditRecord::Severity::Warning,
-                    ok ? "carte CPS vérifiée / CPS card verified"
-                       : "carte refusée / card refused: " + std::string(toString(final.reason)),
-                    caller);
+    auto r =
+        record(ok ? "auth-verified" : "auth-refused", ok ? AuditRecord::Severity::Info : AuditRecord::Severity::Warning,
+               ok ? "carte CPS vérifiée / CPS card verified"
+                  : "carte refusée / card refused: " + std::string(toString(final.reason)),
+               caller);
     r.fields.emplace_back("user", request.get("user"));
     r.fields.emplace_back("session", request.get("session"));
     if (ok) {

@@ -237,7 +237,7 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    (void)cpslock::disableCoreDumps(); // workers inherit it; a PIN relayed through here never lands in a core
+    (void)cpslock::disableCoreDumps();   // workers inherit it; a PIN relayed through here never lands in a core
     (void)std::signal(SIGPIPE, SIG_IGN); // writes to a caller that went away are errors, not deaths
     try {
         return run(argc, argv);

@@ -149,7 +149,9 @@ private:
         m_daemon.reset();
         m_conversation.showError(userMessage(RefusalReason::ServiceUnavailable, m_language));
         return AuthOutcome{pamReturnFor(RefusalReason::ServiceUnavailable),
-                           std::string(toString(RefusalReason::ServiceUnavailable)), detail, {}};
+                           std::string(toString(RefusalReason::ServiceUnavailable)),
+                           detail,
+                           {}};
     }
 
     // A hang, garbage or a connection closed without an answer is a refusal: it says nothing about the card.

@@ -64,7 +64,7 @@ Result<ModuleOptions, OptionErrors> parseModuleOptions(std::span<const std::stri
         } else if ((key == "policy" || key == "helper") && hasValue) {
             // Retired with cpslock-auth: the policy is cpslockd's (--policy), the card is checked there.
             errors.messages.push_back(quoted + ": no longer supported: the policy and the card check belong to "
-                                             "cpslockd (docs/pam.md)");
+                                               "cpslockd (docs/pam.md)");
         } else {
             errors.messages.push_back(quoted + ": unknown option (known: debug, timeout=, wait_card=, socket=)");
         }

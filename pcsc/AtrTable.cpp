@@ -19,8 +19,8 @@ struct AtrRow {
 // see docs/reference/cps-cards.md. OpenSC's contactless row has a typo (2B for 3B): corrected here.
 // The first matching row wins, so exact rows come before the masks that would also cover them.
 constexpr AtrRow kRows[] = {
-    {"3B8F80010031B86404B0ECC1739401808290000E", "FFFFFFFFFFFFFFFF0000FFC0FFFFFFFFFFFFFFFF",
-     CardKind::Cps3Contactless, "CPS3 contactless"},
+    {"3B8F80010031B86404B0ECC1739401808290000E", "FFFFFFFFFFFFFFFF0000FFC0FFFFFFFFFFFFFFFF", CardKind::Cps3Contactless,
+     "CPS3 contactless"},
     {"3B9B188001001225006480040100009044", "", CardKind::Cps4, "CPS4 (ChipDoc)"},
     {"3B9B188001001225006480000401009044", "", CardKind::Cps4, "CPS4 pre-series"},
     {"3BDC18FF00001225006480000401009000", "", CardKind::Cps4, "CPS4 pre-series"},

@@ -41,10 +41,8 @@ bool isServiceLoss(LONG rv) {
     case SCARD_E_NO_ACCESS: // transient while pcscd restarts
     case SCARD_F_INTERNAL_ERROR:
     case SCARD_F_UNKNOWN_ERROR:
-    case SCARD_E_NO_MEMORY:
-        return true;
-    default:
-        return false;
+    case SCARD_E_NO_MEMORY: return true;
+    default: return false;
     }
 }
 

@@ -192,7 +192,8 @@ bool ReaderMonitor::relist(std::int64_t monoNs) {
         it = m_readers.erase(it);
     }
     for (const std::string& name : names) {
-        const bool seen = std::any_of(m_readers.begin(), m_readers.end(), [&](const Reader& r) { return r.name == name; });
+        const bool seen =
+            std::any_of(m_readers.begin(), m_readers.end(), [&](const Reader& r) { return r.name == name; });
         if (seen)
             continue;
         Reader r;

@@ -5,7 +5,7 @@
 
 namespace cpslock::pcsc {
 namespace {
-constexpr std::uint8_t kTagPan = 0x5A;  // same tag as an EMV application PAN: BCD, F-padded
+constexpr std::uint8_t kTagPan = 0x5A;   // same tag as an EMV application PAN: BCD, F-padded
 constexpr std::size_t kValueLength = 10; // 5 issuer bytes + 5 BCD bytes
 constexpr std::size_t kSerialBytes = 5;
 

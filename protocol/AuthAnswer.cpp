@@ -68,8 +68,7 @@ Result<void> readTries(const Fields& fields, AuthAnswer& answer) {
 /// The fields each kind carries.
 Result<void> readKindFields(const Fields& fields, AuthAnswer& answer) {
     switch (answer.kind) {
-    case AuthAnswer::Kind::WaitingCard:
-        break;
+    case AuthAnswer::Kind::WaitingCard: break;
     case AuthAnswer::Kind::Ready: {
         const std::string finalTry = take(fields, "final");
         if (finalTry != "0" && finalTry != "1")
@@ -123,9 +122,7 @@ Result<AuthAnswer> parseAnswer(std::string_view line) {
 std::string formatAnswer(const AuthAnswer& answer) {
     std::string line;
     switch (answer.kind) {
-    case AuthAnswer::Kind::WaitingCard:
-        line = "waiting-card";
-        break;
+    case AuthAnswer::Kind::WaitingCard: line = "waiting-card"; break;
     case AuthAnswer::Kind::Ready:
         line = "ready tries=" + triesField(answer.triesLeft) + (answer.finalTry ? " final=1" : " final=0");
         appendField(line, "reader", answer.reader);

@@ -27,14 +27,14 @@ struct AuthAnswer {
     RefusalReason reason = RefusalReason::ModuleError; ///< refused
     std::string messageFr; ///< refused: for the screen (may be empty: the module's own text then)
     std::string messageEn;
-    std::string detail;     ///< refused: technical, for the debug log
-    std::string user;       ///< ok: the account the card was checked for
-    std::string serial;     ///< ok: CPS serial
-    std::string certSha256; ///< ok
-    std::string holder;     ///< ok: holder's name, for the debug log
-    std::string ticket;     ///< ok from cpslockd: attaches this verification to a session (open_session)
-    std::string policies;   ///< ok: the certificate's policy OIDs, comma-separated (for the audit)
-    std::string cardType;   ///< ok: card type from the card-type extension (cps, cpf, cpe, cpa)
+    std::string detail;      ///< refused: technical, for the debug log
+    std::string user;        ///< ok: the account the card was checked for
+    std::string serial;      ///< ok: CPS serial
+    std::string certSha256;  ///< ok
+    std::string holder;      ///< ok: holder's name, for the debug log
+    std::string ticket;      ///< ok from cpslockd: attaches this verification to a session (open_session)
+    std::string policies;    ///< ok: the certificate's policy OIDs, comma-separated (for the audit)
+    std::string cardType;    ///< ok: card type from the card-type extension (cps, cpf, cpe, cpa)
     std::string issuerKeyId; ///< ok: key id of the issuing CA
 };
 

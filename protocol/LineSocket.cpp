@@ -125,14 +125,10 @@ LineSocket::ReadStatus LineSocket::readSecretLine(SecureBuffer& secret, millisec
     timeval none{0, 0};
     setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
     switch (status) {
-    case SecureBuffer::ReadStatus::Ok:
-        return ReadStatus::Line;
-    case SecureBuffer::ReadStatus::TooLong:
-        return ReadStatus::TooLong;
-    case SecureBuffer::ReadStatus::EndOfFile:
-        return ReadStatus::Closed;
-    case SecureBuffer::ReadStatus::IoError:
-        break;
+    case SecureBuffer::ReadStatus::Ok: return ReadStatus::Line;
+    case SecureBuffer::ReadStatus::TooLong: return ReadStatus::TooLong;
+    case SecureBuffer::ReadStatus::EndOfFile: return ReadStatus::Closed;
+    case SecureBuffer::ReadStatus::IoError: break;
     }
     return secret.errorNumber() == EAGAIN ? ReadStatus::Timeout : ReadStatus::Error;
 }
@@ -183,16 +179,11 @@ void LineSocket::shutdownWrite() {
 
 std::string_view LineSocket::statusName(ReadStatus status) {
     switch (status) {
-    case ReadStatus::Line:
-        return "line";
-    case ReadStatus::Timeout:
-        return "timeout";
-    case ReadStatus::Closed:
-        return "closed without an answer";
-    case ReadStatus::TooLong:
-        return "line too long";
-    case ReadStatus::Error:
-        return "read error";
+    case ReadStatus::Line: return "line";
+    case ReadStatus::Timeout: return "timeout";
+    case ReadStatus::Closed: return "closed without an answer";
+    case ReadStatus::TooLong: return "line too long";
+    case ReadStatus::Error: return "read error";
     }
     return "?";
 }

@@ -50,9 +50,8 @@ Result<void> checkValue(const std::string& key, const std::string& value) {
     if (key == "wait")
         return failUnless(parseUnsigned(value, 600).has_value(), "wait: 0 to 600 seconds");
     if (key == "reader") {
-        const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
-            return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
-        });
+        const bool printable = std::all_of(value.begin(), value.end(),
+                                           [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
         return failUnless(!value.empty() && value.size() <= 256 && printable, "reader: 1 to 256 printable bytes");
     }
     if (key == "timeout")
@@ -136,7 +135,8 @@ Result<Reply> parseReply(std::string_view line) {
 }
 
 std::string formatReply(const Reply& reply) {
-    std::string line = reply.ok ? std::string("done") : "error " + escapeField(reply.code.empty() ? "internal" : reply.code);
+    std::string line =
+        reply.ok ? std::string("done") : "error " + escapeField(reply.code.empty() ? "internal" : reply.code);
     for (const auto& [key, value] : reply.fields)
         appendField(line, key, value);
     return finishLine(std::move(line));
@@ -178,8 +178,8 @@ bool validSerial(std::string_view serial) {
 }
 
 bool validTicket(std::string_view ticket) {
-    return ticket.size() == 32 &&
-           std::all_of(ticket.begin(), ticket.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return ticket.size() == 32 && std::all_of(ticket.begin(), ticket.end(),
+                                              [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::optional<std::uint64_t> parseUnsigned(std::string_view text, std::uint64_t max) {

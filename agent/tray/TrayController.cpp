@@ -297,12 +297,10 @@ void TrayController::reportLostCard() {
     const LostCardTarget target = currentLossTarget();
     if (!m_confirm(target))
         return;
-    const LostCardOutcome outcome =
-        agent::reportLostCard(m_host, target, m_config.reportLost, m_config.user);
-    addEvent(
-        outcome.report
-            ? tr("carte n° %1 déclarée perdue, bloquée sur ce poste").arg(q(target.card.serial))
-            : tr("carte n° %1 déclarée perdue, NON bloquée : %2").arg(q(target.card.serial), q(outcome.report.error().message)));
+    const LostCardOutcome outcome = agent::reportLostCard(m_host, target, m_config.reportLost, m_config.user);
+    addEvent(outcome.report ? tr("carte n° %1 déclarée perdue, bloquée sur ce poste").arg(q(target.card.serial))
+                            : tr("carte n° %1 déclarée perdue, NON bloquée : %2")
+                                  .arg(q(target.card.serial), q(outcome.report.error().message)));
     if (m_lostResult)
         m_lostResult->close();
     m_lostResult = new LostCardResultDialog(outcome, m_config.contacts);

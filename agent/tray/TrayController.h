@@ -48,7 +48,7 @@ struct TrayConfig {
     LostCardReporter reportLost;   ///< cpslockd's report-lost (tests: a fake)
     std::string reportDestination; ///< where reports go, for the diagnostics
     LostCardContacts contacts;
-    std::string user; ///< the local account (loss report, audit)
+    std::string user;      ///< the local account (loss report, audit)
     std::string exemption; ///< "user X" / "group Y" when the policy exempts this session, else empty
 };
 

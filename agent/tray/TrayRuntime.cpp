@@ -80,7 +80,8 @@ TrayRuntime::TrayRuntime(AgentSetup& setup, AgentCore& core, LostCardReporter re
         return config;
     };
 
-    m_state->controller = std::make_unique<TrayController>(m_state->host, configSource(), makeCardInspector(std::move(daemonSocket)));
+    m_state->controller =
+        std::make_unique<TrayController>(m_state->host, configSource(), makeCardInspector(std::move(daemonSocket)));
     TrayController* tray = m_state->controller.get();
     tray->setConfigSource(configSource);
     core.setStatusHandler([tray](const GuardStatus& s) { tray->onStatus(s); });

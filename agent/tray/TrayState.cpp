@@ -14,16 +14,11 @@ struct IconNames {
 
 IconNames iconNames(TrayIconKind kind) {
     switch (kind) {
-    case TrayIconKind::Error:
-        return {"error", ":/cpslock/icons/error.svg"};
-    case TrayIconKind::Locked:
-        return {"locked", ":/cpslock/icons/locked.svg"};
-    case TrayIconKind::Warning:
-        return {"warning", ":/cpslock/icons/warning.svg"};
-    case TrayIconKind::CardPresent:
-        return {"card-present", ":/cpslock/icons/card-present.svg"};
-    case TrayIconKind::NoCard:
-        break;
+    case TrayIconKind::Error: return {"error", ":/cpslock/icons/error.svg"};
+    case TrayIconKind::Locked: return {"locked", ":/cpslock/icons/locked.svg"};
+    case TrayIconKind::Warning: return {"warning", ":/cpslock/icons/warning.svg"};
+    case TrayIconKind::CardPresent: return {"card-present", ":/cpslock/icons/card-present.svg"};
+    case TrayIconKind::NoCard: break;
     }
     return {"no-card", ":/cpslock/icons/no-card.svg"};
 }

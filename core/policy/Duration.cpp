@@ -20,7 +20,9 @@ std::optional<std::int64_t> unitSeconds(char unit) {
     }
 }
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 } // namespace
 

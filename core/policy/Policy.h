@@ -105,7 +105,8 @@ struct Policy {
         static constexpr std::string_view kFortRootSki = "38430511002EE752C3E8974674F8A4FB9CDCE5EE";
         static constexpr std::string_view kStandardRootSki = "C0AC89F12470D52BE2D5D4B48405C0810572539B";
         static constexpr std::string_view kFortPersonnesCrlUrl = "http://igc-sante.esante.gouv.fr/CRL/ACI-FO-PP.crl";
-        static constexpr std::string_view kStandardPersonnesCrlUrl = "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl";
+        static constexpr std::string_view kStandardPersonnesCrlUrl =
+            "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl";
     } trust;
     struct Accounts {
         /// idNat -> the local accounts that holder may open (at least one)

@@ -18,7 +18,8 @@ constexpr std::size_t kMaxLockerArgs = 32;
 
 constexpr std::string_view kSharedItemKeys[] = {"user", "card_types", "professions"};
 
-std::optional<std::vector<std::string>> getProfessions(const Context& ctx, const std::string& key, const toml::node& n) {
+std::optional<std::vector<std::string>> getProfessions(const Context& ctx, const std::string& key,
+                                                       const toml::node& n) {
     return getArray<std::string>(ctx, key, n, kMaxProfessions, [&](const toml::node& e) -> std::optional<std::string> {
         auto p = getString(ctx, key, e, 128);
         if (p && p->empty()) {
@@ -206,10 +207,20 @@ constexpr KeySpec kLockerKeys[] = {
 
 } // namespace
 
-std::span<const KeySpec> accountsKeys() { return kAccountsKeys; }
-std::span<const KeySpec> lostCardKeys() { return kLostCardKeys; }
-std::span<const KeySpec> auditKeys() { return kAuditKeys; }
-std::span<const KeySpec> lockerKeys() { return kLockerKeys; }
-std::span<const std::string_view> sharedItemKeys() { return kSharedItemKeys; }
+std::span<const KeySpec> accountsKeys() {
+    return kAccountsKeys;
+}
+std::span<const KeySpec> lostCardKeys() {
+    return kLostCardKeys;
+}
+std::span<const KeySpec> auditKeys() {
+    return kAuditKeys;
+}
+std::span<const KeySpec> lockerKeys() {
+    return kLockerKeys;
+}
+std::span<const std::string_view> sharedItemKeys() {
+    return kSharedItemKeys;
+}
 
 } // namespace cpslock::policy::detail

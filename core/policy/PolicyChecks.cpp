@@ -114,10 +114,11 @@ void finish(LoadResult& result, const PathProbe& probe, const LoadOptions& optio
         const auto it = std::find(fileOrder.begin(), fileOrder.end(), file);
         return static_cast<std::size_t>(it - fileOrder.begin());
     };
-    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [&](const Diagnostic& a, const Diagnostic& b) {
-        return std::tuple(a.severity, rank(a.where.file), a.where.line, a.where.column) <
-               std::tuple(b.severity, rank(b.where.file), b.where.line, b.where.column);
-    });
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) {
+                         return std::tuple(a.severity, rank(a.where.file), a.where.line, a.where.column) <
+                                std::tuple(b.severity, rank(b.where.file), b.where.line, b.where.column);
+                     });
 }
 
 } // namespace cpslock::policy::detail

@@ -16,16 +16,19 @@ std::string quote(std::string_view s) {
     return out + "\"";
 }
 
-template <typename T, typename F>
-std::string list(const std::vector<T>& items, F&& render) {
+template <typename T, typename F> std::string list(const std::vector<T>& items, F&& render) {
     std::string out = "[";
     for (std::size_t i = 0; i < items.size(); ++i)
         out += (i == 0 ? "" : ", ") + render(items[i]);
     return out + "]";
 }
 
-std::string quoteAny(const std::string& s) { return quote(s); }
-std::string quoteType(CardType t) { return quote(policyName(t)); }
+std::string quoteAny(const std::string& s) {
+    return quote(s);
+}
+std::string quoteType(CardType t) {
+    return quote(policyName(t));
+}
 
 struct Builder {
     const Provenance& provenance;

@@ -11,9 +11,9 @@ namespace cpslock::policy {
 
 /// One effective value, ready to print.
 struct EffectiveEntry {
-    std::string key;        ///< dotted: "session.idle_timeout", "accounts.holders.810002813839"
-    std::string tomlValue;  ///< in TOML syntax: "\"10m\"", "true", "[\"CPS\"]"
-    std::string jsonValue;  ///< the same value as JSON
+    std::string key;                      ///< dotted: "session.idle_timeout", "accounts.holders.810002813839"
+    std::string tomlValue;                ///< in TOML syntax: "\"10m\"", "true", "[\"CPS\"]"
+    std::string jsonValue;                ///< the same value as JSON
     std::optional<SourceLocation> source; ///< nullopt = built-in default
     bool operator==(const EffectiveEntry&) const = default;
 };

@@ -34,7 +34,9 @@ std::string Diagnostic::format() const {
 }
 
 namespace {
-bool isError(const Diagnostic& d) { return d.severity == Diagnostic::Severity::Error; }
+bool isError(const Diagnostic& d) {
+    return d.severity == Diagnostic::Severity::Error;
+}
 } // namespace
 
 const Diagnostic* firstError(std::span<const Diagnostic> diagnostics) {
@@ -55,9 +57,13 @@ std::vector<std::string> errorLines(std::span<const Diagnostic> diagnostics) {
     return lines;
 }
 
-bool LoadResult::ok() const { return errorCount() == 0; }
+bool LoadResult::ok() const {
+    return errorCount() == 0;
+}
 
-std::size_t LoadResult::errorCount() const { return policy::errorCount(diagnostics); }
+std::size_t LoadResult::errorCount() const {
+    return policy::errorCount(diagnostics);
+}
 
 PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOption,
                                      const std::optional<std::string>& dirOption,
@@ -74,7 +80,8 @@ PolicyLocation resolvePolicyLocation(const std::optional<std::string>& fileOptio
         location.dropInDir = *dirOption;
     } else {
         const std::filesystem::path main(location.mainFile);
-        location.dropInDir = (main.parent_path().empty() ? std::filesystem::path(".") : main.parent_path()) / "policy.d";
+        location.dropInDir =
+            (main.parent_path().empty() ? std::filesystem::path(".") : main.parent_path()) / "policy.d";
     }
     return location;
 }

@@ -79,10 +79,10 @@ struct LoadOptions {
 using Provenance = std::map<std::string, SourceLocation>;
 
 struct LoadResult {
-    Policy policy;                        ///< the effective policy; use it only when ok()
+    Policy policy; ///< the effective policy; use it only when ok()
     Provenance provenance;
-    std::vector<std::string> files;       ///< policy files read, in the order applied
-    std::vector<Diagnostic> diagnostics;  ///< errors first by file, then warnings and notes
+    std::vector<std::string> files;      ///< policy files read, in the order applied
+    std::vector<Diagnostic> diagnostics; ///< errors first by file, then warnings and notes
     bool ok() const;
     std::size_t errorCount() const;
 };

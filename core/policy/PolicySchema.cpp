@@ -88,7 +88,6 @@ constexpr KeySpec kPcscKeys[] = {
 };
 // clang-format on
 
-
 // clang-format off
 constexpr KeySpec kCardsKeys[] = {
     {"allowed_types",
@@ -222,14 +221,24 @@ constexpr RefusedKey kRefusedKeys[] = {
 std::span<const SectionSpec> sections() {
     // Built on first use: the tables of PolicyAccountsSchema.cpp are not ready at static init.
     static const std::array<SectionSpec, 11> kSections{{
-        {"session", kSessionKeys}, {"service", kServiceKeys}, {"pkcs11", kPkcs11Keys},    {"cards", kCardsKeys},
-        {"pin", kPinKeys},         {"trust", kTrustKeys},     {"accounts", accountsKeys()}, {"lost_card", lostCardKeys()},
-        {"audit", auditKeys()},    {"locker", lockerKeys()},  {"pcsc", kPcscKeys},
+        {"session", kSessionKeys},
+        {"service", kServiceKeys},
+        {"pkcs11", kPkcs11Keys},
+        {"cards", kCardsKeys},
+        {"pin", kPinKeys},
+        {"trust", kTrustKeys},
+        {"accounts", accountsKeys()},
+        {"lost_card", lostCardKeys()},
+        {"audit", auditKeys()},
+        {"locker", lockerKeys()},
+        {"pcsc", kPcscKeys},
     }};
     return kSections;
 }
 
-std::span<const RefusedKey> refusedKeys() { return kRefusedKeys; }
+std::span<const RefusedKey> refusedKeys() {
+    return kRefusedKeys;
+}
 
 } // namespace cpslock::policy::detail
 

@@ -8,8 +8,7 @@
 
 namespace cpslock::policy {
 
-PolicyStore::PolicyStore(Loader loader)
-    : m_loader(std::move(loader)), m_policy(std::make_shared<const Policy>()) {}
+PolicyStore::PolicyStore(Loader loader) : m_loader(std::move(loader)), m_policy(std::make_shared<const Policy>()) {}
 
 PolicyStore::PolicyStore(PolicyLocation location, std::shared_ptr<const PolicyFileSource> files, LoadOptions options)
     : PolicyStore([location = std::move(location), files = std::move(files), options = std::move(options)] {
@@ -28,8 +27,8 @@ PolicyStore::ReloadOutcome PolicyStore::reload() {
         return outcome;
     }
     outcome.changes = describeChanges(*m_policy, loaded.policy);
-    outcome.kind = outcome.changes.empty() && !m_usingDefaults ? ReloadOutcome::Kind::Unchanged
-                                                               : ReloadOutcome::Kind::Applied;
+    outcome.kind =
+        outcome.changes.empty() && !m_usingDefaults ? ReloadOutcome::Kind::Unchanged : ReloadOutcome::Kind::Applied;
     m_policy = std::make_shared<const Policy>(std::move(loaded.policy));
     m_provenance = std::move(loaded.provenance);
     m_usingDefaults = false;
@@ -55,13 +54,12 @@ std::string PolicyStore::ReloadOutcome::summary() const {
     switch (kind) {
     case Kind::Applied:
         return "policy applied (" + std::to_string(changes.size()) + " change" + (changes.size() == 1 ? "" : "s") + ")";
-    case Kind::Unchanged:
-        return "policy reloaded, nothing changed";
+    case Kind::Unchanged: return "policy reloaded, nothing changed";
     case Kind::Refused: break;
     }
     const std::size_t errors = errorCount(diagnostics);
-    return "policy refused (" + std::to_string(errors) + " error" + (errors == 1 ? "" : "s") + "): " +
-           (keptDefaults ? "the built-in defaults stay in force" : "the last valid policy stays in force");
+    return "policy refused (" + std::to_string(errors) + " error" + (errors == 1 ? "" : "s") +
+           "): " + (keptDefaults ? "the built-in defaults stay in force" : "the last valid policy stays in force");
 }
 
 } // namespace cpslock::policy

@@ -66,8 +66,8 @@ bool isValidUserName(std::string_view s) {
         const char c = s[i];
         const bool digit = c >= '0' && c <= '9';
         allDigits = allDigits && digit;
-        const bool ok = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
-                        c == '-' || c == '@' || (c == '$' && i + 1 == s.size());
+        const bool ok = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '-' ||
+                        c == '@' || (c == '$' && i + 1 == s.size());
         if (!ok)
             return false;
     }

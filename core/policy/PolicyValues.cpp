@@ -91,7 +91,8 @@ void badEnumValue(const Context& ctx, std::string_view key, const toml::node& n,
         ctx.wrongType(n, key, "one of " + allowed);
         return;
     }
-    std::string message = "invalid value '" + shown(s->get()) + "' for '" + std::string(key) + "': expected one of " + allowed;
+    std::string message =
+        "invalid value '" + shown(s->get()) + "' for '" + std::string(key) + "': expected one of " + allowed;
     auto sameLetters = [](std::string_view a, std::string_view b) {
         return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));

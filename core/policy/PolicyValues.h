@@ -93,8 +93,7 @@ std::optional<std::vector<T>> getArray(const Context& ctx, std::string_view key,
     return out;
 }
 
-template <typename T>
-bool assign(T& target, std::optional<T>&& value) {
+template <typename T> bool assign(T& target, std::optional<T>&& value) {
     if (!value)
         return false;
     target = std::move(*value);

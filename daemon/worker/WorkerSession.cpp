@@ -13,7 +13,6 @@ namespace cpslock::worker {
 using protocol::AuthAnswer;
 using protocol::refusedAnswer;
 
-
 namespace {
 
 /// The value of one argument into `parsed`.
@@ -146,15 +145,13 @@ int runWorkerSession(CardCheck& check, const WorkerArgs& args, int in, int out) 
 
     SecureBuffer pin;
     switch (pin.readLine(in)) {
-    case SecureBuffer::ReadStatus::Ok:
-        break;
+    case SecureBuffer::ReadStatus::Ok: break;
     case SecureBuffer::ReadStatus::TooLong:
         // Never sent to the card: a PIN this long cannot be right, and must not cost a try.
         writeAnswer(out, refusedAnswer(Refusal{RefusalReason::WrongPin, "PIN longer than the buffer", {}}));
         return kExitRefused;
     case SecureBuffer::ReadStatus::EndOfFile:
-    case SecureBuffer::ReadStatus::IoError:
-        return kExitNoPin;
+    case SecureBuffer::ReadStatus::IoError: return kExitNoPin;
     }
     if (pin.empty()) {
         writeAnswer(out, refusedAnswer(Refusal{RefusalReason::WrongPin, "empty PIN", {}}));

@@ -8,13 +8,13 @@
 #include "core/Version.h"
 #include "core/policy/PolicyLoader.h"
 #include "daemon/worker/WorkerSession.h"
-#include "protocol/AuthAnswer.h"
 #include "pcsc/ReaderMonitor.h"
 #include "platform/linux/DiskPolicyFiles.h"
+#include "protocol/AuthAnswer.h"
 
 #include <condition_variable>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -134,9 +134,9 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
-    (void)cpslock::disableCoreDumps(); // a crash with the PIN in memory leaves no core file
+    (void)cpslock::disableCoreDumps();      // a crash with the PIN in memory leaves no core file
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); // no setuid program started from here gains anything
-    (void)std::signal(SIGPIPE, SIG_IGN); // a module that went away is an EPIPE, handled as such
+    (void)std::signal(SIGPIPE, SIG_IGN);    // a module that went away is an EPIPE, handled as such
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

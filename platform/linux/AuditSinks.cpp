@@ -16,23 +16,39 @@ namespace cpslock::platform {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 38> kMessageIds{{
-    {"agent-started", "5575ece976bb465e946d0406be431e5e"},    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
-    {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
-    {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},     {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
-    {"session-unlocked", "b07b9449797c42a08368603b5a462156"}, {"session-locked", "df5504c1eda14f12876a23802d82b408"},
-    {"card-bound", "af007e1b7cbf4021b6e7691916a24f73"},       {"lock", "c0ef45126968434e959441fd87b62b09"},
-    {"logout", "8f6eda52bf224141ae188b4ccda48b6a"},           {"lock-failed", "02866c27dbd948f9bbc135b637f5f8dc"},
-    {"removal-ignored", "19173d057b3145edba45acc93ee5c012"},  {"token-logout", "3283efb2633243599ccbca4d4f1a8a7d"},
-    {"card-reminder", "6fe0eeae4efc4d879f8e90486addb211"},    {"idle-warning", "270e6d270632455ba5ab9c6c15c25df0"},
-    {"idle-cancelled", "e6d500e37d884336b92c1a6d23fccd27"},   {"service-lost", "a178805aa1c545ffb6e4bccfc62ee0ed"},
-    {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"}, {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
-    {"settings-changed", "dd2b7114502b421088733e29f01357f1"}, {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
-    {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},   {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
+    {"agent-started", "5575ece976bb465e946d0406be431e5e"},
+    {"locker-missing", "952ae1f0b86c40d388c9060c0db34a20"},
+    {"card-inserted", "a45e9998cf0d4176ac849fc292007693"},
+    {"card-removed", "6b64e2d0fe10429ea1d3f99cefd1de07"},
+    {"reader-added", "b2a31b26268a4d7d9aba7f40c005516a"},
+    {"reader-removed", "9b4b55d81a114ebdbc9f0549a5f26dc7"},
+    {"session-unlocked", "b07b9449797c42a08368603b5a462156"},
+    {"session-locked", "df5504c1eda14f12876a23802d82b408"},
+    {"card-bound", "af007e1b7cbf4021b6e7691916a24f73"},
+    {"lock", "c0ef45126968434e959441fd87b62b09"},
+    {"logout", "8f6eda52bf224141ae188b4ccda48b6a"},
+    {"lock-failed", "02866c27dbd948f9bbc135b637f5f8dc"},
+    {"removal-ignored", "19173d057b3145edba45acc93ee5c012"},
+    {"token-logout", "3283efb2633243599ccbca4d4f1a8a7d"},
+    {"card-reminder", "6fe0eeae4efc4d879f8e90486addb211"},
+    {"idle-warning", "270e6d270632455ba5ab9c6c15c25df0"},
+    {"idle-cancelled", "e6d500e37d884336b92c1a6d23fccd27"},
+    {"service-lost", "a178805aa1c545ffb6e4bccfc62ee0ed"},
+    {"service-restored", "c19dd0b5b40a40b6bc601abd211e2390"},
+    {"lock-averted", "d7d334c79ae148bbba64dbd4ae8f9329"},
+    {"settings-changed", "dd2b7114502b421088733e29f01357f1"},
+    {"policy-applied", "d5edaf88508d414f8e7056cce6aaf4ee"},
+    {"policy-refused", "6c43a3c1ce7b450486eee6fe6694fc87"},
+    {"agent-stopped", "21b3450986364b6587177267c4fc95c2"},
     // cpslockd, the card authority
-    {"daemon-started", "0f1bf1a6a7c24c0c9d8f5a0c1e4a7b21"},   {"daemon-stopped", "5d3c0b7e2f9a4e61a8c2d4b6e0f1a3c5"},
-    {"auth-verified", "8a6e1d2c3b4f4a5e9d7c6b5a4f3e2d1c"},    {"auth-refused", "c3d2e1f0a9b84c7d8e6f5a4b3c2d1e0f"},
-    {"session-attached", "1e2d3c4b5a6948f7a6b5c4d3e2f1a0b9"}, {"session-retired", "7b6a5c4d3e2f41a0b9c8d7e6f5a4b3c2"},
-    {"card-reported-lost", "4f3e2d1c0b9a48e7d6c5b4a3f2e1d0c9"}, {"request-refused", "a0b1c2d3e4f54a6b8c7d9e0f1a2b3c4d"},
+    {"daemon-started", "0f1bf1a6a7c24c0c9d8f5a0c1e4a7b21"},
+    {"daemon-stopped", "5d3c0b7e2f9a4e61a8c2d4b6e0f1a3c5"},
+    {"auth-verified", "8a6e1d2c3b4f4a5e9d7c6b5a4f3e2d1c"},
+    {"auth-refused", "c3d2e1f0a9b84c7d8e6f5a4b3c2d1e0f"},
+    {"session-attached", "1e2d3c4b5a6948f7a6b5c4d3e2f1a0b9"},
+    {"session-retired", "7b6a5c4d3e2f41a0b9c8d7e6f5a4b3c2"},
+    {"card-reported-lost", "4f3e2d1c0b9a48e7d6c5b4a3f2e1d0c9"},
+    {"request-refused", "a0b1c2d3e4f54a6b8c7d9e0f1a2b3c4d"},
     {"card-not-verified", "4a0c7d6e2f8b4e3c9d51a7f08b2e6c13"},
     {"authority-unavailable", "e83b1f5a90c24d7fa6d2c4b18e5f0a97"},
     {"locker-available", "7d2e9c41b5a84f06b3e8d1c07a6f2e58"},
@@ -43,12 +59,9 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 38> kMessage
 
 int priority(AuditRecord::Severity s) {
     switch (s) {
-    case AuditRecord::Severity::Error:
-        return LOG_ERR;
-    case AuditRecord::Severity::Warning:
-        return LOG_WARNING;
-    case AuditRecord::Severity::Info:
-        break;
+    case AuditRecord::Severity::Error: return LOG_ERR;
+    case AuditRecord::Severity::Warning: return LOG_WARNING;
+    case AuditRecord::Severity::Info: break;
     }
     return LOG_NOTICE;
 }

@@ -43,7 +43,8 @@ SecureDirectory DiskPolicyFiles::readMainFile(const PolicyLocation& location, co
         read.fileError(mainDir, mainFolder.error());
     } else if (mainFolder.status() == SecureDirectory::Status::Missing || mainName.empty()) {
         if (location.mainFileRequired)
-            read.fileError(location.mainFile, mainName.empty() ? "not a file name" : "cannot open: folder does not exist");
+            read.fileError(location.mainFile,
+                           mainName.empty() ? "not a file name" : "cannot open: folder does not exist");
     } else {
         auto file = readSecureFile(mainFolder, mainName, m_security, limits.maxFileSize);
         if (file)

@@ -29,7 +29,9 @@ bool endsWith(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::string errnoText(int err) { return std::strerror(err); }
+std::string errnoText(int err) {
+    return std::strerror(err);
+}
 
 /// RAII for a plain fd used while reading one file.
 struct Fd {
@@ -45,13 +47,13 @@ struct Fd {
 Result<void> FileSecurity::checkOwnership(std::uint32_t uid, std::uint32_t mode) const {
     if (uid != expectedOwner) {
         return fail("owned by uid " + std::to_string(uid) + ", must be owned by " +
-               (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner)));
+                    (expectedOwner == 0 ? std::string("root") : "uid " + std::to_string(expectedOwner)));
     }
     const std::uint32_t perms = mode & 07777U;
     if ((perms & (S_IWGRP | S_IWOTH)) != 0) {
         const char* who = (perms & S_IWGRP) != 0 && (perms & S_IWOTH) != 0 ? "group and others"
-                          : (perms & S_IWGRP) != 0                          ? "group"
-                                                                            : "others";
+                          : (perms & S_IWGRP) != 0                         ? "group"
+                                                                           : "others";
         return fail("writable by " + std::string(who) + " (mode " + octalMode(perms) + "); fix with chmod go-w");
     }
     return {};

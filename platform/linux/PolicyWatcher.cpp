@@ -25,7 +25,9 @@ std::string parentOf(const std::string& path) {
     return parent.empty() ? std::string(".") : parent;
 }
 
-std::string nameOf(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+std::string nameOf(const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+}
 
 bool isDirectory(const std::string& path) {
     std::error_code ec;
@@ -156,7 +158,8 @@ bool PolicyWatcher::waitForChange(std::chrono::milliseconds timeout) {
     for (;;) {
         if (readEvents())
             return true;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0 || m_fd < 0)
             return false;
         pollfd p{m_fd, POLLIN, 0};

@@ -31,7 +31,6 @@ public:
     PolicyWatcher(const PolicyWatcher&) = delete;
     PolicyWatcher& operator=(const PolicyWatcher&) = delete;
 
-
     /// Non-blocking inotify descriptor to wait on (readable = call readEvents()).
     int fd() const { return m_fd; }
 

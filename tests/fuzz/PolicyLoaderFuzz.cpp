@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::size_t sep = input.find("\n#---\n", start);
         if (sep == std::string_view::npos)
             break;
-        documents.push_back({"f" + std::to_string(documents.size()) + ".toml", std::string(input.substr(start, sep - start))});
+        documents.push_back(
+            {"f" + std::to_string(documents.size()) + ".toml", std::string(input.substr(start, sep - start))});
         start = sep + 6;
     }
     documents.push_back({"f" + std::to_string(documents.size()) + ".toml", std::string(input.substr(start))});

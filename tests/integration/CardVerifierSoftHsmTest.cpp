@@ -162,11 +162,11 @@ protected:
     ScriptedPresence presence;
 };
 
-#define EXPECT_REFUSED(result, code)                                                                                 \
-    do {                                                                                                             \
-        const auto& r_ = (result);                                                                                   \
-        ASSERT_TRUE(r_.refusal.has_value()) << "accepted, expected " << #code;                                       \
-        EXPECT_EQ(r_.refusal->reason, RefusalReason::code) << reasonOf(r_);                                          \
+#define EXPECT_REFUSED(result, code)                                                                                   \
+    do {                                                                                                               \
+        const auto& r_ = (result);                                                                                     \
+        ASSERT_TRUE(r_.refusal.has_value()) << "accepted, expected " << #code;                                         \
+        EXPECT_EQ(r_.refusal->reason, RefusalReason::code) << reasonOf(r_);                                            \
     } while (0)
 
 TEST_F(CardVerifierSoftHsmTest, ValidCpsCardIsVerifiedWithItsHolder) {
@@ -203,9 +203,9 @@ TEST_F(CardVerifierSoftHsmTest, CopiedCertificateWithoutKeyRefused_Cve2025_24032
 
 TEST_F(CardVerifierSoftHsmTest, EachTrustCaseHasItsReason) {
     const std::map<std::string, RefusalReason> cases{
-        {"expired", RefusalReason::Expired},         {"not-yet-valid", RefusalReason::NotYetValid},
-        {"revoked", RefusalReason::Revoked},         {"no-digsig", RefusalReason::BadKeyUsage},
-        {"denylisted", RefusalReason::Denylisted},   {"foreign", RefusalReason::UntrustedChain},
+        {"expired", RefusalReason::Expired},       {"not-yet-valid", RefusalReason::NotYetValid},
+        {"revoked", RefusalReason::Revoked},       {"no-digsig", RefusalReason::BadKeyUsage},
+        {"denylisted", RefusalReason::Denylisted}, {"foreign", RefusalReason::UntrustedChain},
     };
     for (const auto& [name, reason] : cases) {
         SCOPED_TRACE(name);
@@ -281,7 +281,8 @@ TEST_F(CardVerifierSoftHsmTest, WhatIsInTheReaderComesFirst) {
     EXPECT_REFUSED(verify(), NotCps);
     presence.answers = {std::vector<CardInReader>{{"Reader 1", CardKind::Cps3Contactless, "12", {}}}};
     EXPECT_REFUSED(verify(), Contactless);
-    presence.answers = {std::vector<CardInReader>{{"Reader 1", CardKind::Cps3, "1", {}}, {"Reader 2", CardKind::Cps4, "2", {}}}};
+    presence.answers = {
+        std::vector<CardInReader>{{"Reader 1", CardKind::Cps3, "1", {}}, {"Reader 2", CardKind::Cps4, "2", {}}}};
     EXPECT_REFUSED(verify(), SeveralCards);
     presence.answers = {std::nullopt};
     EXPECT_REFUSED(verify(), ReaderUnavailable);

@@ -56,8 +56,8 @@ TEST(AccountMappingTest, PersonalMapping) {
 TEST(AccountMappingTest, NotMapped) {
     const auto m = clinic();
     expectNotMapped(m, kStaff, "idonnat");
-    expectNotMapped(m, kDoctor, "accueil");    // type filter: staff only
-    expectNotMapped(m, kNurse, "consultation"); // profession filter
+    expectNotMapped(m, kDoctor, "accueil");       // type filter: staff only
+    expectNotMapped(m, kNurse, "consultation");   // profession filter
     expectNotMapped(m, kStudent, "consultation"); // type filter: a CPF is not a CPS
     expectNotMapped(m, kDoctor, "");
     expectNotMapped(AccountMapping{}, kDoctor, "idonnat");

@@ -40,13 +40,36 @@ TEST(AgentAuditLineTest, EmptyValuesAreQuoted) {
 }
 
 TEST(AgentAuditLineTest, EveryKindTheAgentWritesHasADistinctMessageId) {
-    const char* kinds[] = {
-        "agent-started",    "locker-missing", "card-inserted",    "card-removed",   "reader-added",   "reader-removed",
-        "session-unlocked", "session-locked", "card-bound",       "lock",           "logout",         "lock-failed",
-        "removal-ignored",  "token-logout",   "card-reminder",    "idle-warning",   "idle-cancelled", "service-lost",
-        "service-restored", "lock-averted",   "settings-changed", "policy-applied", "policy-refused", "agent-stopped",
-        "card-not-verified", "authority-unavailable", "locker-available", "agent-stopping", "session-exempt",
-        "session-exemption-lifted"};
+    const char* kinds[] = {"agent-started",
+                           "locker-missing",
+                           "card-inserted",
+                           "card-removed",
+                           "reader-added",
+                           "reader-removed",
+                           "session-unlocked",
+                           "session-locked",
+                           "card-bound",
+                           "lock",
+                           "logout",
+                           "lock-failed",
+                           "removal-ignored",
+                           "token-logout",
+                           "card-reminder",
+                           "idle-warning",
+                           "idle-cancelled",
+                           "service-lost",
+                           "service-restored",
+                           "lock-averted",
+                           "settings-changed",
+                           "policy-applied",
+                           "policy-refused",
+                           "agent-stopped",
+                           "card-not-verified",
+                           "authority-unavailable",
+                           "locker-available",
+                           "agent-stopping",
+                           "session-exempt",
+                           "session-exemption-lifted"};
     std::set<std::string> ids;
     for (const char* kind : kinds) {
         const std::string id(auditMessageId(kind));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 // AgentCore with fakes: lockers, idle source and audit sink recorded; a fake clock drives the guard's
 // timer (the test calls handleTimer() when timerDeadline() is reached: no sleeps).
-#include "tests/unit/TestReaderEvents.h"
 #include "agent/AgentCore.h"
+#include "tests/unit/TestReaderEvents.h"
 
 #include "tests/unit/AgentFakes.h"
 #include "tests/unit/FakeClock.h"
@@ -30,10 +30,10 @@ using cpslock::ReaderEventType;
 using cpslock::SessionState;
 using cpslock::agent::AgentCore;
 using cpslock::agent::LockerChain;
+using cpslock::test::app;
 using cpslock::test::FakeClock;
 using cpslock::test::FakeLocker;
 using cpslock::test::RecordingSink;
-using cpslock::test::app;
 
 namespace {
 

@@ -40,8 +40,10 @@ protected:
           m_authority(m_directory, m_reports, [this] { return m_now; }) {
         EXPECT_TRUE(m_reports.load());
     }
-    ~AuthorityTest() override { std::filesystem::remove(std::filesystem::temp_directory_path() /
-                                                        ("cpslock-authority-" + std::to_string(getpid()))); }
+    ~AuthorityTest() override {
+        std::filesystem::remove(std::filesystem::temp_directory_path() /
+                                ("cpslock-authority-" + std::to_string(getpid())));
+    }
 
     const Caller alice{kAlice, 100};
     const Caller mallory{kMallory, 101};

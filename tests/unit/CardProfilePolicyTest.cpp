@@ -64,15 +64,15 @@ TEST(CardProfilePolicyTest, KeysAreReadAndKeyIdsNormalised) {
 }
 
 TEST(CardProfilePolicyTest, BadValuesAreErrorsNamingTheKey) {
-    for (const char* text : {"[trust]\nissuers_cps = [\"not hex\"]\n", "[trust]\nissuers_cps = [\"ABC\"]\n",
-                             "[trust]\nissuers_cps = [\"\"]\n", "[trust]\nissuers_cps = \"800F\"\n",
-                             "[trust]\nroots = [42]\n", "[trust]\ntest_pki = \"yes\"\n",
-                             "[cards]\nrequired_policy_oids = [\"1.2.x\"]\n",
-                             "[cards]\nrequired_policy_oids = [\"anyPolicy\"]\n"}) {
+    for (const char* text :
+         {"[trust]\nissuers_cps = [\"not hex\"]\n", "[trust]\nissuers_cps = [\"ABC\"]\n",
+          "[trust]\nissuers_cps = [\"\"]\n", "[trust]\nissuers_cps = \"800F\"\n", "[trust]\nroots = [42]\n",
+          "[trust]\ntest_pki = \"yes\"\n", "[cards]\nrequired_policy_oids = [\"1.2.x\"]\n",
+          "[cards]\nrequired_policy_oids = [\"anyPolicy\"]\n"}) {
         const LoadResult r = parseOne(text);
         EXPECT_GT(r.errorCount(), 0U) << text;
-        const std::string key = std::string(text).find("cards") != std::string::npos ? "required_policy_oids"
-                                : std::string(text).find("roots") != std::string::npos ? "roots"
+        const std::string key = std::string(text).find("cards") != std::string::npos      ? "required_policy_oids"
+                                : std::string(text).find("roots") != std::string::npos    ? "roots"
                                 : std::string(text).find("test_pki") != std::string::npos ? "test_pki"
                                                                                           : "issuers_cps";
         EXPECT_NE(errors(r).find(key), std::string::npos) << text << errors(r);

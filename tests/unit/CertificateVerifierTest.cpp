@@ -40,7 +40,8 @@ protected:
         return RevocationConfig{mode, tp::pki().dir / "crl" / crlFolder, std::chrono::hours(24 * 7)};
     }
 
-    CertificateCheck verify(const std::string& card, RevocationConfig config, std::chrono::system_clock::time_point now) {
+    CertificateCheck verify(const std::string& card, RevocationConfig config,
+                            std::chrono::system_clock::time_point now) {
         const CertificateVerifier verifier(m_trust, std::move(config), m_denylist, m_profile);
         return verifier.verify(tp::certOf(card), {}, tp::card(card).cardSerial, now);
     }
@@ -208,9 +209,9 @@ TEST_F(CertificateVerifierTest, IntermediateReadFromTheCard) {
     ASSERT_TRUE(rootOnly.addAnchorFolder(tp::pki().dir / "anchors").ok());
     const CertificateVerifier verifier(rootOnly, revocation(RevocationMode::Hard), m_denylist, m_profile);
     EXPECT_EQ(reasonOf(verifier.verify(tp::certOf("valid-cps"), {}, serial("valid-cps"), m_now)), "untrusted-chain");
-    const auto check = verifier.verify(tp::certOf("valid-cps"),
-                                       {Bytes{0x01, 0x02}, tp::readBytes(tp::pki().dir / "intermediates/intermediate.der")},
-                                       serial("valid-cps"), m_now);
+    const auto check = verifier.verify(
+        tp::certOf("valid-cps"), {Bytes{0x01, 0x02}, tp::readBytes(tp::pki().dir / "intermediates/intermediate.der")},
+        serial("valid-cps"), m_now);
     EXPECT_TRUE(check.ok()) << check.refusal->detail;
     EXPECT_EQ(check.warnings.size(), 1U); // the unparsable one
 }
@@ -252,7 +253,11 @@ TEST_F(CertificateVerifierTest, GarbageDerIsMalformedAndNamedByItsHash) {
         {0x30},
         {0x30, 0x82, 0xFF, 0xFF, 0x00},
         Bytes(valid.begin(), valid.begin() + static_cast<long>(valid.size() - 10)),
-        [&] { Bytes b = valid; b.push_back(0x00); return b; }(),
+        [&] {
+            Bytes b = valid;
+            b.push_back(0x00);
+            return b;
+        }(),
         Bytes(500, 0x41),
     };
     for (const auto& der : garbage) {
@@ -332,8 +337,8 @@ TEST_F(CertificateVerifierTest, KeyUsageMustBeCriticalDigitalSignatureWithoutNon
 // The card's own signature certificate (keyUsage nonRepudiation, EKU emailProtection, PKUP) chains
 // to the same CA as its authentication certificate: it must never log anyone in.
 TEST_F(CertificateVerifierTest, TheCardsSignatureCertificateNeverLogsIn) {
-    expectRefused(verify("hostile-signature-cert"), {"hostile-signature-cert", RefusalReason::BadKeyUsage,
-                                                     "digitalSignature"});
+    expectRefused(verify("hostile-signature-cert"),
+                  {"hostile-signature-cert", RefusalReason::BadKeyUsage, "digitalSignature"});
 }
 
 TEST_F(CertificateVerifierTest, ExtendedKeyUsageMustHaveClientAuth) {
@@ -350,8 +355,8 @@ TEST_F(CertificateVerifierTest, ExtendedKeyUsageMustHaveClientAuth) {
 // An IGC-Santé software certificate has a CPS's subject shape; its key lives in a file. Loaded on
 // a programmable card it must not become a "CPS", even with the ELEMENTAIRE CA among the anchors.
 TEST_F(CertificateVerifierTest, SoftwareCertificateFromElementairePersonnesNeverUnlocks) {
-    expectRefused(verify("hostile-software"), {"hostile-software", RefusalReason::IssuerNotAllowed,
-                                               tp::pki().keyIds.at("elementaire").c_str()});
+    expectRefused(verify("hostile-software"),
+                  {"hostile-software", RefusalReason::IssuerNotAllowed, tp::pki().keyIds.at("elementaire").c_str()});
 }
 
 TEST_F(CertificateVerifierTest, ProductCategoryMustSayCard) {

@@ -11,15 +11,23 @@ using namespace cpslock::cpscard;
 
 TEST(ChipDocAppletTest, CryptolibRecognitionOnLogicalChannelOne) {
     CpsCard c("cps4");
-    EXPECT_EQ(c.send("01A4040C08802500000" "1FF0100"), hex("9000"));
+    EXPECT_EQ(c.send("01A4040C08802500000"
+                     "1FF0100"),
+              hex("9000"));
     // P1=08, P2=00 with Le (T=1): the FCI 6F comes at once.
-    EXPECT_EQ(c.send("01A4080002D00300"),
-              hex("6F2580020" "00C820101830" "2D003880" "1E0A1128C077BFFFFFFFFFF009C077BFFFFFFFFFF008A01059000"));
+    EXPECT_EQ(c.send("01A4080002D00300"), hex("6F2580020"
+                                              "00C820101830"
+                                              "2D003880"
+                                              "1E0A1128C077BFFFFFFFFFF009C077BFFFFFFFFFF008A01059000"));
     EXPECT_EQ(c.send("01B000000C"), hex("5A0A802500000129009952359000"));
-    EXPECT_EQ(statusOf(c.send("01A4080002" "2F00" "00")), hex("9000"));
+    EXPECT_EQ(statusOf(c.send("01A4080002"
+                              "2F00"
+                              "00")),
+              hex("9000"));
     EXPECT_EQ(c.send("01A40800020001"), hex("6126")); // case 3 SELECT of a DF: 61 xx, then GET RESPONSE
     EXPECT_EQ(statusOf(c.send("01C0000026")), hex("9000"));
-    const Bytes odfFci = c.send("01A408000400015031" "00");
+    const Bytes odfFci = c.send("01A408000400015031"
+                                "00");
     EXPECT_EQ(Bytes(odfFci.begin(), odfFci.begin() + 2), hex("6F22"));
     EXPECT_EQ(statusOf(c.send("01B0000024")), hex("9000"));
     EXPECT_EQ(c.send("01A40000023F00"), hex("6117"));
@@ -28,7 +36,8 @@ TEST(ChipDocAppletTest, CryptolibRecognitionOnLogicalChannelOne) {
 
 TEST(ChipDocAppletTest, PrKdfCarriesTheCps4KeyReferences) {
     CpsCard c("cps4");
-    const Bytes fci = c.send("01A408000400015034" "00");
+    const Bytes fci = c.send("01A408000400015034"
+                             "00");
     ASSERT_EQ(statusOf(fci), hex("9000"));
     const std::size_t size = (std::size_t{fci[4]} << 8) | fci[5];
     const Bytes prkdf = dataOf(c.send(Bytes{0x01, 0xB0, 0x00, 0x00, static_cast<std::uint8_t>(size)}));
@@ -85,7 +94,9 @@ TEST(ChipDocAppletTest, SignatureKeySignsABareHash) {
     const Bytes cds = cat(cat(hex("012A9E9A20"), hash), hex("00"));
     EXPECT_EQ(c.send("012000010431323334"), hex("9000"));
     EXPECT_EQ(c.send(cds), hex("6985")); // no environment
-    EXPECT_EQ(c.send("01228" "1B604910228A1"), hex("9000"));
+    EXPECT_EQ(c.send("01228"
+                     "1B604910228A1"),
+              hex("9000"));
     const Bytes r = c.send(cds);
     ASSERT_EQ(r.size(), 258U);
     EXPECT_EQ(testkeys::recoverSigned(c.signKey.get(), dataOf(r)), cardsim::digestInfoFor(hash));
@@ -95,8 +106,10 @@ TEST(ChipDocAppletTest, SignatureKeySignsABareHash) {
 
 TEST(ChipDocAppletTest, OtherApplicationsAndClasses) {
     CpsCard c("cps4");
-    EXPECT_EQ(c.send("01A4040C07A0000001510000"), hex("9000"));   // ISD
-    EXPECT_EQ(c.send("00A4040C08802500000" "1FF0002"), hex("9000")); // CPS2ter on the basic channel
+    EXPECT_EQ(c.send("01A4040C07A0000001510000"), hex("9000")); // ISD
+    EXPECT_EQ(c.send("00A4040C08802500000"
+                     "1FF0002"),
+              hex("9000")); // CPS2ter on the basic channel
     EXPECT_EQ(c.send("02A4000C023F00"), hex("6E00"));
     // cpslock's own EF.SN.ICC probe on the basic channel.
     EXPECT_EQ(c.send("00A4080C02D003"), hex("9000"));

@@ -67,8 +67,8 @@ struct CpsCard {
         auto auth = cardsim::parsePivCredentials(authCert, pkcs8Der(authKey.get()));
         auto sign = cardsim::parsePivCredentials(signCert, pkcs8Der(signKey.get()));
         EXPECT_TRUE(auth && sign) << (auth ? sign : auth).error().message;
-        credentials = std::make_shared<cardsim::CpsCredentials>(valueOrNone(std::move(auth)), valueOrNone(std::move(sign)),
-                                                                "1234", 3, std::move(actua));
+        credentials = std::make_shared<cardsim::CpsCredentials>(
+            valueOrNone(std::move(auth)), valueOrNone(std::move(sign)), "1234", 3, std::move(actua));
         insert();
     }
     static std::optional<cardsim::PivCredentials> valueOrNone(Result<cardsim::PivCredentials> r) {
@@ -77,9 +77,7 @@ struct CpsCard {
         return std::move(r).value();
     }
     /// A new insertion of the same card (same credentials, same try counter).
-    void insert() {
-        card.emplace(*cardsim::makeProfile(profile, "2900995235"), nullptr, credentials);
-    }
+    void insert() { card.emplace(*cardsim::makeProfile(profile, "2900995235"), nullptr, credentials); }
     Bytes send(const Bytes& apdu) { return card->process(apdu); }
     Bytes send(const char* apdu) { return send(hex(apdu)); }
 

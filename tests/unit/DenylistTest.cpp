@@ -22,8 +22,10 @@ TEST(DenylistTest, ParsesEntriesCommentsAndBlankLines) {
                                    "\n"
                                    "serial:992138450 2026-01-12 carte perdue\n"
                                    "  serial:0001234   \r\n"
-                                   "sha256:" + kSha + "\n"
-                                   "serial:42 2026-02-01\n",
+                                   "sha256:" +
+                                       kSha +
+                                       "\n"
+                                       "serial:42 2026-02-01\n",
                                    "deny.txt");
     ASSERT_TRUE(r.ok()) << r.errors.front();
     ASSERT_EQ(r.list.size(), 4U);
@@ -119,9 +121,7 @@ TEST(DenylistTest, SymlinkFifoAndOversizedListsAreErrorsNeverEmptyLists) {
     char dir[] = "/tmp/cpslock-deny-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     const std::filesystem::path base(dir);
-    {
-        std::ofstream(base / "real.txt") << "serial:1234567890\n";
-    }
+    { std::ofstream(base / "real.txt") << "serial:1234567890\n"; }
     std::filesystem::create_symlink(base / "real.txt", base / "link.txt");
     const auto link = Denylist::load(base / "link.txt");
     ASSERT_FALSE(link.ok());

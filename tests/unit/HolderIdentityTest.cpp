@@ -223,7 +223,7 @@ TEST(HolderIdentityTest, OddEncodingsAreErrors) {
     EXPECT_NE(errorOf(with(doctor(), "SN", "DUPONT\x01")).find("control"), std::string::npos);
     EXPECT_NE(errorOf(with(doctor(), "SN", "DUPONT\n")).find("control"), std::string::npos);
     EXPECT_NE(errorOf(with(doctor(), "SN", "M\xC3\x28RE")).find("UTF-8"), std::string::npos);
-    EXPECT_NE(errorOf(with(doctor(), "SN", "\xC0\xAF")).find("UTF-8"), std::string::npos);   // overlong '/'
+    EXPECT_NE(errorOf(with(doctor(), "SN", "\xC0\xAF")).find("UTF-8"), std::string::npos);     // overlong '/'
     EXPECT_NE(errorOf(with(doctor(), "SN", "\xED\xA0\x80")).find("UTF-8"), std::string::npos); // surrogate
     EXPECT_NE(errorOf(with(doctor(), "SN", "\xC3")).find("UTF-8"), std::string::npos);
     EXPECT_NE(errorOf(with(doctor(), "SN", "\xC2\x85")).find("control"), std::string::npos); // C1 NEL

@@ -5,8 +5,8 @@
 // every key the loader describes, from this file, to exactly the built-in default.
 
 #include "core/policy/PolicyDescription.h"
-#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gtest/gtest.h>
 

@@ -11,8 +11,8 @@
 using cpslock::Language;
 using cpslock::RefusalReason;
 using cpslock::userMessage;
-using cpslock::pam::authenticate;
 using cpslock::pam::AuthChannel;
+using cpslock::pam::authenticate;
 using cpslock::pam::ModuleOptions;
 using cpslock::pam::test::FakeConnector;
 using cpslock::pam::test::FakeConversation;

@@ -50,6 +50,7 @@ public:
         m_record.secretSeen.assign(data, size);
         return acceptSecret;
     }
+
 private:
     FakeDaemonRecord& m_record;
 };

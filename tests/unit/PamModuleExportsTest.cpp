@@ -88,9 +88,9 @@ TEST(PamModuleExportsTest, LinksNoCardLibraryCryptoOrGui) {
 TEST(PamModuleExportsTest, StartsNoThreadOrProcessLoadsNoLibraryAndTalksToNoCard) {
     const auto info = readDynamic(CPSLOCK_PAM_MODULE);
     ASSERT_TRUE(info.imported.count("connect")) << "the reading of imports is broken";
-    for (const char* banned : {"pthread_create", "pthread_detach", "dlopen", "dlmopen", "fork", "system", "popen",
-                               "posix_spawn", "execve", "execv", "vfork",
-                               "SCardEstablishContext", "C_GetFunctionList", "OPENSSL_init_crypto"}) {
+    for (const char* banned :
+         {"pthread_create", "pthread_detach", "dlopen", "dlmopen", "fork", "system", "popen", "posix_spawn", "execve",
+          "execv", "vfork", "SCardEstablishContext", "C_GetFunctionList", "OPENSSL_init_crypto"}) {
         EXPECT_EQ(info.imported.count(banned), 0U) << banned;
     }
 }
@@ -98,8 +98,8 @@ TEST(PamModuleExportsTest, StartsNoThreadOrProcessLoadsNoLibraryAndTalksToNoCard
 TEST(PamModuleExportsTest, LoadsAsAPamApplicationWouldAndResolvesTheEntryPoints) {
     void* module = dlopen(CPSLOCK_PAM_MODULE, RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(module, nullptr) << dlerror();
-    for (const char* name : {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_open_session",
-                             "pam_sm_close_session"})
+    for (const char* name :
+         {"pam_sm_authenticate", "pam_sm_setcred", "pam_sm_acct_mgmt", "pam_sm_open_session", "pam_sm_close_session"})
         EXPECT_NE(dlsym(module, name), nullptr) << name;
     // Not implemented on purpose: libpam then answers PAM_SERVICE_ERR / skips the module.
     EXPECT_EQ(dlsym(module, "pam_sm_chauthtok"), nullptr);

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-using cpslock::protocol::checkUserName;
 using cpslock::pam::parseModuleOptions;
+using cpslock::protocol::checkUserName;
 
 namespace {
 

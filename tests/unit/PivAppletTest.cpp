@@ -69,9 +69,7 @@ struct Fixture {
         applet = std::make_shared<PivApplet>(std::move(*credentials), "4711", 3);
         insert();
     }
-    void insert() {
-        card.emplace(*makeProfile("cps3", "992138450"), applet);
-    }
+    void insert() { card.emplace(*makeProfile("cps3", "992138450"), applet); }
     Bytes send(const Bytes& apdu) { return card->process(apdu); }
     Bytes send(const char* apdu) { return send(hex(apdu)); }
     void selectPiv() { ASSERT_EQ(statusOf(send("00A4040005A000000308")), hex("6130")); }
@@ -101,8 +99,16 @@ struct Fixture {
 
     /// GENERAL AUTHENTICATE of @p block with key 9A, chained as OpenSC does (255 bytes, then the rest).
     Bytes generalAuthenticate(const Bytes& block, std::uint8_t alg = 0x07) {
-        Bytes tlv{0x7C, 0x82, 0x00, 0x00, 0x82, 0x00, 0x81, 0x82,
-                  static_cast<std::uint8_t>(block.size() >> 8), static_cast<std::uint8_t>(block.size() & 0xFF)};
+        Bytes tlv{0x7C,
+                  0x82,
+                  0x00,
+                  0x00,
+                  0x82,
+                  0x00,
+                  0x81,
+                  0x82,
+                  static_cast<std::uint8_t>(block.size() >> 8),
+                  static_cast<std::uint8_t>(block.size() & 0xFF)};
         tlv.insert(tlv.end(), block.begin(), block.end());
         const std::size_t inner = tlv.size() - 4;
         tlv[2] = static_cast<std::uint8_t>(inner >> 8);
@@ -169,7 +175,8 @@ std::optional<Bytes> find(const Bytes& in, std::uint8_t tag, std::size_t tagByte
         if (pos + len > in.size())
             return std::nullopt;
         if (t == tag)
-            return Bytes(in.begin() + static_cast<std::ptrdiff_t>(pos), in.begin() + static_cast<std::ptrdiff_t>(pos + len));
+            return Bytes(in.begin() + static_cast<std::ptrdiff_t>(pos),
+                         in.begin() + static_cast<std::ptrdiff_t>(pos + len));
         pos += len;
     }
     return std::nullopt;
@@ -335,10 +342,10 @@ TEST(PivAppletTest, RightPinVerifiesAndRestoresTheTries) {
 TEST(PivAppletTest, MalformedVerifyIsRefusedWithoutUsingATry) {
     Fixture f;
     f.selectPiv();
-    EXPECT_EQ(f.send("00200080044711FFFF"), hex("6A80"));          // not 8 bytes
-    EXPECT_EQ(f.send("002000800834373131FFFF00FF"), hex("6A80"));  // bad padding
-    EXPECT_EQ(f.send("0020008008313233FFFFFFFFFF"), hex("6A80"));  // 3 digits
-    EXPECT_EQ(f.send("00200081083437313131FFFFFF"), hex("6A88"));  // another PIN reference
+    EXPECT_EQ(f.send("00200080044711FFFF"), hex("6A80"));         // not 8 bytes
+    EXPECT_EQ(f.send("002000800834373131FFFF00FF"), hex("6A80")); // bad padding
+    EXPECT_EQ(f.send("0020008008313233FFFFFFFFFF"), hex("6A80")); // 3 digits
+    EXPECT_EQ(f.send("00200081083437313131FFFFFF"), hex("6A88")); // another PIN reference
     EXPECT_EQ(f.send("00200180083437313131FFFFFF"), hex("6A86"));
     EXPECT_EQ(f.applet->triesLeft(), 3);
 }
@@ -387,7 +394,7 @@ TEST(PivAppletTest, SelectingAgainKeepsThePinButLeavingTheApplicationDropsIt) {
     EXPECT_EQ(f.send("00200080"), hex("9000"));
     EXPECT_EQ(f.send("00A4000C023F99"), hex("6A82")); // a failed SELECT leaves nothing
     EXPECT_EQ(f.send("00200080"), hex("9000"));
-    EXPECT_EQ(f.send("00A4080C02D003"), hex("9000"));  // EF.SN.ICC: out of the PIV application
+    EXPECT_EQ(f.send("00A4080C02D003"), hex("9000")); // EF.SN.ICC: out of the PIV application
     EXPECT_FALSE(f.applet->verified());
     f.selectPiv();
     EXPECT_EQ(f.send("00200080"), hex("63C3"));

@@ -47,7 +47,7 @@ struct FakeToken {
     bool tokenPresent = true;   // Cryptolib: the token of a card it does not recognise is hidden
     CK_RV tokenInfoRv = CKR_OK; // OpenSC: CKR_TOKEN_NOT_RECOGNIZED
     CK_RV openSessionRv = CKR_OK;
-    CK_BBOOL slotListTokenPresent = CK_TRUE; // what the caller asked C_GetSlotList
+    CK_BBOOL slotListTokenPresent = CK_TRUE;      // what the caller asked C_GetSlotList
     std::vector<unsigned long> signBufferLengths; // pSignature buffer sizes given to C_Sign
     std::string serial = "9921384501";
     CK_FLAGS flags = kUsableToken;

@@ -50,14 +50,16 @@ professions = ["Secrétaire \"médicale\""]
     ASSERT_TRUE(r.ok());
     const auto entries = describePolicy(r.policy, r.provenance);
     EXPECT_EQ(*find(entries, "session.idle_timeout"),
-              (EffectiveEntry{"session.idle_timeout", "\"90s\"", "\"90s\"", SourceLocation{"/etc/cpslock/policy.toml", 2, 1}}));
+              (EffectiveEntry{"session.idle_timeout", "\"90s\"", "\"90s\"",
+                              SourceLocation{"/etc/cpslock/policy.toml", 2, 1}}));
     EXPECT_EQ(find(entries, "session.removal_action")->source, std::nullopt);
     EXPECT_EQ(find(entries, "accounts.holders.810002813839")->tomlValue, "\"dr.martin\"");
     EXPECT_EQ(find(entries, "accounts.holders"), nullptr); // replaced by the per-holder entries
     EXPECT_EQ(find(entries, "accounts.shared")->tomlValue,
               "[{ user = \"accueil\", card_types = [\"CPE\"], professions = [\"Secrétaire \\\"médicale\\\"\"] }]");
-    EXPECT_EQ(find(entries, "accounts.shared")->jsonValue,
-              "[{\"user\": \"accueil\", \"card_types\": [\"CPE\"], \"professions\": [\"Secrétaire \\\"médicale\\\"\"]}]");
+    EXPECT_EQ(
+        find(entries, "accounts.shared")->jsonValue,
+        "[{\"user\": \"accueil\", \"card_types\": [\"CPE\"], \"professions\": [\"Secrétaire \\\"médicale\\\"\"]}]");
 }
 
 TEST(PolicyDescriptionTest, TextNamesTheFileOfEachValue) {

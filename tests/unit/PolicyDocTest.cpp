@@ -4,8 +4,8 @@
 // example in it loads without error.
 
 #include "core/policy/PolicyDescription.h"
-#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -105,32 +105,36 @@ TEST_F(PolicyFileSecurityTest, RootOwnedFilesLoadInNameOrder) {
     m_dir.write("policy.d/.40-d.toml", "[session]\nidle_timeout = \"1m\"\n");
     const LoadResult r = load();
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(errors(r));
-    EXPECT_THAT(r.files, ElementsAre(m_dir.at("policy.toml"), m_dir.at("policy.d/10-a.toml"),
-                                     m_dir.at("policy.d/20-b.toml")));
+    EXPECT_THAT(r.files,
+                ElementsAre(m_dir.at("policy.toml"), m_dir.at("policy.d/10-a.toml"), m_dir.at("policy.d/20-b.toml")));
     EXPECT_EQ(r.policy.session.idleTimeout, Duration{180});
     EXPECT_EQ(r.policy.session.idleWarning, Duration{60});
     EXPECT_EQ(r.policy.session.removalAction, RemovalAction::Logout);
     EXPECT_EQ(r.provenance.at("session.idle_timeout"), (SourceLocation{m_dir.at("policy.d/20-b.toml"), 2, 1}));
-    EXPECT_THAT(notes(r), ElementsAre(HasSubstr(".40-d.toml: note: ignored"), HasSubstr("30-c.toml.dpkg-old: note: ignored"),
-                                      HasSubstr("README: note: ignored")));
+    EXPECT_THAT(notes(r),
+                ElementsAre(HasSubstr(".40-d.toml: note: ignored"), HasSubstr("30-c.toml.dpkg-old: note: ignored"),
+                            HasSubstr("README: note: ignored")));
 }
 
 TEST_F(PolicyFileSecurityTest, ControlCharactersInFileNamesAreEscaped) {
     m_dir.write("policy.toml", "# defaults\n");
     m_dir.write("policy.d/10-\x1b[2J.toml", "[session]\nidle_timout = \"1m\"\n");
     const LoadResult r = load();
-    EXPECT_THAT(errors(r), ElementsAre(m_dir.at("policy.d/10-\\x1b[2J.toml") +
-                                       ":2:1: error: unknown key 'idle_timout' in [session] (did you mean 'idle_timeout'?)"));
+    EXPECT_THAT(errors(r),
+                ElementsAre(m_dir.at("policy.d/10-\\x1b[2J.toml") +
+                            ":2:1: error: unknown key 'idle_timout' in [session] (did you mean 'idle_timeout'?)"));
 }
 
 TEST_F(PolicyFileSecurityTest, GroupOrWorldWritableFileIsRefused) {
     m_dir.write("policy.toml", "[session]\nidle_timeout = \"20m\"\n", 0664);
     m_dir.write("policy.d/10.toml", "[session]\nidle_warning = \"1m\"\n", 0666);
     const LoadResult r = load();
-    EXPECT_THAT(errors(r),
-                ElementsAre(m_dir.at("policy.toml") + ": error: insecure file: writable by group (mode 0664); fix with chmod go-w",
-                            m_dir.at("policy.d/10.toml") +
-                                ": error: insecure file: writable by group and others (mode 0666); fix with chmod go-w"));
+    EXPECT_THAT(
+        errors(r),
+        ElementsAre(m_dir.at("policy.toml") +
+                        ": error: insecure file: writable by group (mode 0664); fix with chmod go-w",
+                    m_dir.at("policy.d/10.toml") +
+                        ": error: insecure file: writable by group and others (mode 0666); fix with chmod go-w"));
 }
 
 TEST_F(PolicyFileSecurityTest, FileNotOwnedByRootIsRefused) {
@@ -149,9 +153,10 @@ TEST_F(PolicyFileSecurityTest, InsecureFoldersAreRefused) {
     const std::string dropIns = m_dir.at("policy.d");
     ASSERT_EQ(::chown(dropIns.c_str(), kNobody, kNobody), 0);
     const LoadResult r = load();
-    EXPECT_THAT(errors(r), ElementsAre(m_dir.path() + ": error: insecure folder: writable by group and others (mode 1777); "
-                                                      "fix with chmod go-w",
-                                       dropIns + ": error: insecure folder: owned by uid 65534, must be owned by root"));
+    EXPECT_THAT(errors(r),
+                ElementsAre(m_dir.path() + ": error: insecure folder: writable by group and others (mode 1777); "
+                                           "fix with chmod go-w",
+                            dropIns + ": error: insecure folder: owned by uid 65534, must be owned by root"));
 }
 
 TEST_F(PolicyFileSecurityTest, ExpectedOwnerIsInjectedNotSkipped) {
@@ -195,8 +200,8 @@ TEST_F(PolicyFileSecurityTest, FifoAndFolderNamedTomlAreRefusedWithoutHanging) {
 
 TEST_F(PolicyFileSecurityTest, HugeFileIsRefused) {
     m_dir.write("policy.toml", "# " + std::string(300 * 1024, 'x') + "\n");
-    EXPECT_THAT(errors(load()), ElementsAre(AllOf(HasSubstr("policy.toml: error: file too large"),
-                                                  HasSubstr("at most 262144"))));
+    EXPECT_THAT(errors(load()),
+                ElementsAre(AllOf(HasSubstr("policy.toml: error: file too large"), HasSubstr("at most 262144"))));
 }
 
 TEST_F(PolicyFileSecurityTest, MissingMainFile) {
@@ -254,8 +259,8 @@ TEST_F(PolicyFileSecurityTest, RealPathProbe) {
     const std::string script = m_dir.write("lock.sh", "#!/bin/sh\n", 0755);
     const std::string notExec = m_dir.write("lock-noexec", "#!/bin/sh\n", 0644);
     auto policy = [&](const std::string& anchorsDir, const std::string& denylist, const std::string& locker) {
-        return "[trust]\nanchors_dir = \"" + anchorsDir + "\"\ncrl_dir = \"" + anchors + "\"\ndenylist = \"" + denylist +
-               "\"\n[pkcs11]\nmodules = [\"" + deny + "\"]\n[locker]\ncommand = [\"" + locker + "\"]\n";
+        return "[trust]\nanchors_dir = \"" + anchorsDir + "\"\ncrl_dir = \"" + anchors + "\"\ndenylist = \"" +
+               denylist + "\"\n[pkcs11]\nmodules = [\"" + deny + "\"]\n[locker]\ncommand = [\"" + locker + "\"]\n";
     };
     m_dir.write("policy.toml", policy(anchors, deny, script));
     const LoadResult good = load();

@@ -23,7 +23,9 @@ LoadResult parse(std::vector<PolicyDocument> docs, const PathProbe& probe = acce
     return parsePolicyDocuments(docs, probe, options);
 }
 
-LoadResult parseOne(const std::string& text) { return parse({{"a.toml", text}}); }
+LoadResult parseOne(const std::string& text) {
+    return parse({{"a.toml", text}});
+}
 
 std::vector<std::string> lines(const LoadResult& r, Diagnostic::Severity severity = Diagnostic::Severity::Error) {
     std::vector<std::string> out;
@@ -178,8 +180,8 @@ TEST(PolicyLoaderTest, LaterFileWinsPerKey) {
         {"policy.d/10-site.toml", "[session]\nidle_timeout = \"5m\"\n[cards]\nallowed_types = [\"CPE\"]\n"},
     });
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(lines(r));
-    EXPECT_EQ(r.policy.session.idleTimeout, Duration{300});            // overridden
-    EXPECT_EQ(r.policy.session.removalAction, RemovalAction::Logout);  // kept from main
+    EXPECT_EQ(r.policy.session.idleTimeout, Duration{300});               // overridden
+    EXPECT_EQ(r.policy.session.removalAction, RemovalAction::Logout);     // kept from main
     EXPECT_THAT(r.policy.cards.allowedTypes, ElementsAre(CardType::Cpe)); // arrays are replaced whole
     EXPECT_EQ(r.provenance.at("session.idle_timeout").file, "policy.d/10-site.toml");
     EXPECT_EQ(r.provenance.at("session.removal_action").file, "main.toml");
@@ -239,9 +241,10 @@ TEST(PolicyLoaderTest, ContactlessIsRefusedWithItsReason) {
 
 TEST(PolicyLoaderTest, UnknownKeyInSharedAccount) {
     const LoadResult r = parseOne("[[accounts.shared]]\nuser = \"accueil\"\ncard_type = [\"CPE\"]\n");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:1:1: error: [[accounts.shared]] entry without 'card_types' (say which cards may open it)",
-        "a.toml:3:1: error: unknown key 'card_type' in [[accounts.shared]] (did you mean 'card_types'?)"));
+    EXPECT_THAT(
+        lines(r),
+        ElementsAre("a.toml:1:1: error: [[accounts.shared]] entry without 'card_types' (say which cards may open it)",
+                    "a.toml:3:1: error: unknown key 'card_type' in [[accounts.shared]] (did you mean 'card_types'?)"));
 }
 
 TEST(PolicyLoaderTest, ControlCharactersInKeysAreEscapedInMessages) {
@@ -263,15 +266,20 @@ modules = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 [audit]
 sink = ["journald"]
 )");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:16: error: wrong type for 'session.require_card': expected a boolean, got the string \"true\" "
-        "(write true without quotes)",
-        "a.toml:3:16: error: wrong type for 'session.idle_timeout': expected a duration string, got the integer 600 "
-        "(write e.g. \"600s\")",
-        "a.toml:4:18: error: wrong type for 'session.removal_action': expected one of \"lock\", \"logout\", \"none\", "
-        "got integer",
-        "a.toml:6:11: error: wrong type for 'pkcs11.modules': expected an array, got string",
-        "a.toml:8:8: error: wrong type for 'audit.sink': expected one of \"journald\", \"syslog\", \"stderr\", got array"));
+    EXPECT_THAT(
+        lines(r),
+        ElementsAre(
+            "a.toml:2:16: error: wrong type for 'session.require_card': expected a boolean, got the string \"true\" "
+            "(write true without quotes)",
+            "a.toml:3:16: error: wrong type for 'session.idle_timeout': expected a duration string, got the integer "
+            "600 "
+            "(write e.g. \"600s\")",
+            "a.toml:4:18: error: wrong type for 'session.removal_action': expected one of \"lock\", \"logout\", "
+            "\"none\", "
+            "got integer",
+            "a.toml:6:11: error: wrong type for 'pkcs11.modules': expected an array, got string",
+            "a.toml:8:8: error: wrong type for 'audit.sink': expected one of \"journald\", \"syslog\", \"stderr\", got "
+            "array"));
 }
 
 TEST(PolicyLoaderTest, SectionGivenAsValue) {
@@ -284,10 +292,11 @@ TEST(PolicyLoaderTest, SectionGivenAsValue) {
 
 TEST(PolicyLoaderTest, BadEnumSuggests) {
     const LoadResult r = parseOne("[session]\nremoval_action = \"lokc\"\n[trust]\nrevocation = \"strict\"\n");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:18: error: invalid value 'lokc' for 'session.removal_action': expected one of \"lock\", \"logout\", "
-        "\"none\" (did you mean 'lock'?)",
-        "a.toml:4:14: error: invalid value 'strict' for 'trust.revocation': expected one of \"hard\", \"soft\", \"off\""));
+    EXPECT_THAT(lines(r), ElementsAre("a.toml:2:18: error: invalid value 'lokc' for 'session.removal_action': expected "
+                                      "one of \"lock\", \"logout\", "
+                                      "\"none\" (did you mean 'lock'?)",
+                                      "a.toml:4:14: error: invalid value 'strict' for 'trust.revocation': expected one "
+                                      "of \"hard\", \"soft\", \"off\""));
 }
 
 TEST(PolicyLoaderTest, BadDurations) {
@@ -300,18 +309,18 @@ loss_grace = "-5s"
 [trust]
 crl_max_age = "0s"
 )");
-    EXPECT_THAT(lines(r), ElementsAre(
-        HasSubstr("a.toml:2:16: error: invalid duration '10' for 'session.idle_timeout': missing unit"),
-        HasSubstr("a.toml:3:16: error: invalid duration '5 m' for 'session.idle_warning'"),
-        "a.toml:4:22: error: 'session.require_card_grace' = \"1h\" is out of range (\"0s\" or 0s to 5m)",
-        HasSubstr("a.toml:6:14: error: invalid duration '-5s' for 'service.loss_grace'"),
-        "a.toml:8:15: error: 'trust.crl_max_age' = \"0s\" is out of range (1h to 90d)"));
+    EXPECT_THAT(
+        lines(r),
+        ElementsAre(HasSubstr("a.toml:2:16: error: invalid duration '10' for 'session.idle_timeout': missing unit"),
+                    HasSubstr("a.toml:3:16: error: invalid duration '5 m' for 'session.idle_warning'"),
+                    "a.toml:4:22: error: 'session.require_card_grace' = \"1h\" is out of range (\"0s\" or 0s to 5m)",
+                    HasSubstr("a.toml:6:14: error: invalid duration '-5s' for 'service.loss_grace'"),
+                    "a.toml:8:15: error: 'trust.crl_max_age' = \"0s\" is out of range (1h to 90d)"));
 }
 
 TEST(PolicyLoaderTest, CrlUrlsDefaultToTheCardIssuingCasAndTakeOnlyHttpUrls) {
-    EXPECT_THAT(parseOne("").policy.trust.crlUrls,
-                ElementsAre("http://igc-sante.esante.gouv.fr/CRL/ACI-FO-PP.crl",
-                            "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl"));
+    EXPECT_THAT(parseOne("").policy.trust.crlUrls, ElementsAre("http://igc-sante.esante.gouv.fr/CRL/ACI-FO-PP.crl",
+                                                               "http://igc-sante.esante.gouv.fr/CRL/ACI-ST-PP.crl"));
     const LoadResult ok = parseOne("[trust]\ncrl_urls = [\"https://pki.example/a.crl\", \"http://h:8080/b\"]\n");
     EXPECT_THAT(lines(ok), ElementsAre());
     EXPECT_THAT(ok.policy.trust.crlUrls, ElementsAre("https://pki.example/a.crl", "http://h:8080/b"));
@@ -338,13 +347,15 @@ TEST(PolicyLoaderTest, BadIdNatAndUserNames) {
 "810002813839" = "-rf"
 "0751234567" = "1000"
 )");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:1: error: invalid idNat '81234' in 'accounts.holders': '8' announces an RPPS number: 11 digits "
-        "(12 characters in all)",
-        HasSubstr("a.toml:3:1: error: invalid idNat 'x0751234567' in 'accounts.holders': an idNat starts with its "
-                  "type digit"),
-        HasSubstr("a.toml:4:18: error: invalid user name '-rf' for 'accounts.holders.810002813839'"),
-        HasSubstr("a.toml:5:16: error: invalid user name '1000'")));
+    EXPECT_THAT(
+        lines(r),
+        ElementsAre(
+            "a.toml:2:1: error: invalid idNat '81234' in 'accounts.holders': '8' announces an RPPS number: 11 digits "
+            "(12 characters in all)",
+            HasSubstr("a.toml:3:1: error: invalid idNat 'x0751234567' in 'accounts.holders': an idNat starts with its "
+                      "type digit"),
+            HasSubstr("a.toml:4:18: error: invalid user name '-rf' for 'accounts.holders.810002813839'"),
+            HasSubstr("a.toml:5:16: error: invalid user name '1000'")));
 }
 
 TEST(PolicyLoaderTest, AHolderMayOpenSeveralAccounts) {
@@ -362,12 +373,13 @@ TEST(PolicyLoaderTest, AHolderMayOpenSeveralAccounts) {
 "810003829719" = 3
 "02A1234567" = ["ok", 7]
 )");
-    EXPECT_THAT(lines(bad), ElementsAre(
-        "a.toml:2:18: error: 'accounts.holders.810002813839' lists no account",
-        "a.toml:3:16: error: 'accounts.holders.0751234567' lists an account twice",
-        "a.toml:4:18: error: wrong type for 'accounts.holders.810003829719': expected a user name or an array of user "
-        "names, got integer",
-        "a.toml:5:23: error: wrong type for 'accounts.holders.02A1234567': expected a user name string, got integer"));
+    EXPECT_THAT(lines(bad), ElementsAre("a.toml:2:18: error: 'accounts.holders.810002813839' lists no account",
+                                        "a.toml:3:16: error: 'accounts.holders.0751234567' lists an account twice",
+                                        "a.toml:4:18: error: wrong type for 'accounts.holders.810003829719': expected "
+                                        "a user name or an array of user "
+                                        "names, got integer",
+                                        "a.toml:5:23: error: wrong type for 'accounts.holders.02A1234567': expected a "
+                                        "user name string, got integer"));
 }
 
 TEST(PolicyLoaderTest, CardTypeOidsAndSubjectInference) {
@@ -379,8 +391,8 @@ TEST(PolicyLoaderTest, CardTypeOidsAndSubjectInference) {
     ASSERT_TRUE(r.ok()) << ::testing::PrintToString(lines(r));
     EXPECT_FALSE(r.policy.cards.inferTypeFromSubject);
     EXPECT_EQ(r.policy.cards.typeOids,
-              (std::map<std::string, CardType>{{"2.999.1.1", CardType::Cps}, {"2.999.1.2", CardType::Cpe},
-                                               {"1.2.250.1.71.4", CardType::Cpa}}));
+              (std::map<std::string, CardType>{
+                  {"2.999.1.1", CardType::Cps}, {"2.999.1.2", CardType::Cpe}, {"1.2.250.1.71.4", CardType::Cpa}}));
     EXPECT_EQ(r.provenance.at("cards.type_oids.2.999.1.2"), (SourceLocation{"10.toml", 2, 1}));
     EXPECT_TRUE(parse({}).policy.cards.inferTypeFromSubject);
 
@@ -412,9 +424,9 @@ TEST(PolicyLoaderTest, ContentChecksOfNamedFiles) {
     };
     const LoadResult r = parse({{"a.toml", "[trust]\ndenylist = \"/etc/deny.txt\"\n"}}, acceptEveryPath, options);
     EXPECT_THAT(asked, ElementsAre("trust.anchors_dir=/usr/share/cpslock/igc-sante", "trust.denylist=/etc/deny.txt"));
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:1: error: 'trust.denylist' = \"/etc/deny.txt\": unreadable for a reason",
-        "/etc/deny.txt:7: error: card serial must be 1 to 20 decimal digits, got '12a4'"));
+    EXPECT_THAT(lines(r),
+                ElementsAre("a.toml:2:1: error: 'trust.denylist' = \"/etc/deny.txt\": unreadable for a reason",
+                            "/etc/deny.txt:7: error: card serial must be 1 to 20 decimal digits, got '12a4'"));
 
     // Not consulted for a policy that already has errors, nor for paths that failed the probe.
     asked.clear();
@@ -434,10 +446,10 @@ TEST(PolicyLoaderTest, CardTypes) {
     const LoadResult r = parseOne(R"([cards]
 allowed_types = ["CPS", "CDE", "cps", "CPS"]
 )");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:25: error: card type 'CDE' is written 'CPE' here",
-        "a.toml:2:32: error: invalid value 'cps' for 'cards.allowed_types': expected one of \"CPS\", \"CPF\", \"CPE\", "
-        "\"CPA\" (did you mean 'CPS'?)"));
+    EXPECT_THAT(lines(r), ElementsAre("a.toml:2:25: error: card type 'CDE' is written 'CPE' here",
+                                      "a.toml:2:32: error: invalid value 'cps' for 'cards.allowed_types': expected one "
+                                      "of \"CPS\", \"CPF\", \"CPE\", "
+                                      "\"CPA\" (did you mean 'CPS'?)"));
     EXPECT_THAT(lines(parseOne("[cards]\nallowed_types = [\"CPS\", \"CPS\"]\n")),
                 ElementsAre("a.toml:2:17: error: 'cards.allowed_types' lists CPS twice"));
     EXPECT_THAT(lines(parseOne("[cards]\nallowed_types = []\n")),
@@ -453,16 +465,17 @@ card_types = []
 )");
     EXPECT_THAT(lines(r), ElementsAre("a.toml:1:1: error: [[accounts.shared]] entry without 'user'",
                                       HasSubstr("a.toml:5:14: error: 'accounts.shared.card_types' is empty")));
-    const LoadResult twice = parseOne(
-        "[[accounts.shared]]\nuser = \"a\"\ncard_types = [\"CPE\"]\n[[accounts.shared]]\nuser = \"a\"\ncard_types = [\"CPS\"]\n");
+    const LoadResult twice = parseOne("[[accounts.shared]]\nuser = \"a\"\ncard_types = "
+                                      "[\"CPE\"]\n[[accounts.shared]]\nuser = \"a\"\ncard_types = [\"CPS\"]\n");
     EXPECT_THAT(lines(twice), ElementsAre(HasSubstr("shared account 'a' is listed twice")));
 }
 
 TEST(PolicyLoaderTest, SharedAccountForARefusedCardTypeIsAWarning) {
     const LoadResult r = parseOne("[[accounts.shared]]\nuser = \"accueil\"\ncard_types = [\"CPE\"]\n");
     ASSERT_TRUE(r.ok());
-    EXPECT_THAT(lines(r, Diagnostic::Severity::Warning),
-                ElementsAre(HasSubstr("shared account 'accueil' accepts CPE cards, which 'cards.allowed_types' refuses")));
+    EXPECT_THAT(
+        lines(r, Diagnostic::Severity::Warning),
+        ElementsAre(HasSubstr("shared account 'accueil' accepts CPE cards, which 'cards.allowed_types' refuses")));
 }
 
 TEST(PolicyLoaderTest, PathsMustBeAbsolute) {
@@ -473,10 +486,12 @@ modules = ["opensc-pkcs11.so"]
 [locker]
 command = ["xsecurelock"]
 )");
-    EXPECT_THAT(lines(r), ElementsAre(
-        "a.toml:2:15: error: 'trust.anchors_dir' must be an absolute path, got 'anchors'",
-        "a.toml:4:12: error: 'pkcs11.modules' must be an absolute path, got 'opensc-pkcs11.so'",
-        HasSubstr("a.toml:6:11: error: 'locker.command' must start with the absolute path of the program")));
+    EXPECT_THAT(
+        lines(r),
+        ElementsAre(
+            "a.toml:2:15: error: 'trust.anchors_dir' must be an absolute path, got 'anchors'",
+            "a.toml:4:12: error: 'pkcs11.modules' must be an absolute path, got 'opensc-pkcs11.so'",
+            HasSubstr("a.toml:6:11: error: 'locker.command' must start with the absolute path of the program")));
     EXPECT_THAT(lines(parseOne("[pkcs11]\nmodules = []\n")), ElementsAre(HasSubstr("at least one PKCS#11 module")));
 }
 
@@ -488,8 +503,8 @@ TEST(PolicyLoaderTest, PathProbeRefusalsNameTheLocation) {
             return fail("is not executable");
         return {};
     };
-    const LoadResult r = parse({{"a.toml", "[trust]\ncrl_dir = \"/missing\"\n[locker]\ncommand = [\"/bin/notexec\"]\n"}},
-                               probe);
+    const LoadResult r =
+        parse({{"a.toml", "[trust]\ncrl_dir = \"/missing\"\n[locker]\ncommand = [\"/bin/notexec\"]\n"}}, probe);
     EXPECT_THAT(lines(r), ElementsAre("a.toml:2:1: error: 'trust.crl_dir' = \"/missing\": does not exist",
                                       "a.toml:4:1: error: 'locker.command' = \"/bin/notexec\": is not executable"));
 }
@@ -551,7 +566,8 @@ TEST(PolicyLoaderTest, EmptyAndBlankFilesAreErrors) {
 
 TEST(PolicyLoaderTest, BinaryAndGarbageAreErrorsNotCrashes) {
     const std::string withNul("[session]\0\x01\x02", 12);
-    EXPECT_THAT(lines(parseOne(withNul)), ElementsAre("a.toml: error: binary data (NUL byte at offset 9): not a TOML file"));
+    EXPECT_THAT(lines(parseOne(withNul)),
+                ElementsAre("a.toml: error: binary data (NUL byte at offset 9): not a TOML file"));
     EXPECT_FALSE(parseOne("\xff\xfe\x80garbage = \xc3\x28\n").ok()); // invalid UTF-8
     EXPECT_FALSE(parseOne("<?xml version=\"1.0\"?><policy/>").ok());
     EXPECT_FALSE(parseOne(std::string(5000, '[')).ok());
@@ -565,9 +581,9 @@ TEST(PolicyLoaderTest, EveryErrorOfEveryFileIsReported) {
         {"20.toml", "[broken\n"},
     });
     EXPECT_EQ(r.errorCount(), 5U);
-    EXPECT_THAT(lines(r), ElementsAre(HasSubstr("main.toml:2:1:"), HasSubstr("main.toml:3:18:"),
-                                      HasSubstr("main.toml:5:12:"), HasSubstr("10.toml:2:18:"),
-                                      HasSubstr("20.toml:1:")));
+    EXPECT_THAT(lines(r),
+                ElementsAre(HasSubstr("main.toml:2:1:"), HasSubstr("main.toml:3:18:"), HasSubstr("main.toml:5:12:"),
+                            HasSubstr("10.toml:2:18:"), HasSubstr("20.toml:1:")));
 }
 
 // --- location rules -------------------------------------------------------------------------
@@ -583,7 +599,8 @@ TEST(PolicyLoaderTest, LocationResolution) {
     EXPECT_EQ(env.dropInDir, "/srv/p/policy.d");
     EXPECT_TRUE(env.mainFileRequired);
 
-    const PolicyLocation opt = resolvePolicyLocation(std::string("/a/b.toml"), std::string("/c"), std::string("/srv/x"));
+    const PolicyLocation opt =
+        resolvePolicyLocation(std::string("/a/b.toml"), std::string("/c"), std::string("/srv/x"));
     EXPECT_EQ(opt.mainFile, "/a/b.toml");
     EXPECT_EQ(opt.dropInDir, "/c");
     EXPECT_TRUE(opt.mainFileRequired);

@@ -53,6 +53,8 @@ private:
     std::string m_path;
 };
 
-inline bool runningAsRoot() { return ::geteuid() == 0; }
+inline bool runningAsRoot() {
+    return ::geteuid() == 0;
+}
 
 } // namespace cpslock::policy::testing

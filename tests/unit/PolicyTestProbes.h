@@ -12,9 +12,13 @@
 namespace cpslock::policy::probes {
 
 /// Every path the documents name is usable.
-inline Result<void> acceptEveryPath(const std::string&, PathKind) { return {}; }
+inline Result<void> acceptEveryPath(const std::string&, PathKind) {
+    return {};
+}
 
 /// No path the documents name exists.
-inline Result<void> nothingExists(const std::string&, PathKind) { return fail("does not exist"); }
+inline Result<void> nothingExists(const std::string&, PathKind) {
+    return fail("does not exist");
+}
 
 } // namespace cpslock::policy::probes

@@ -13,8 +13,7 @@ namespace cpslock::policy::testing {
 
 class ProbedDiskFiles final : public PolicyFileSource {
 public:
-    ProbedDiskFiles(platform::FileSecurity security, PathProbe probe)
-        : m_disk(security), m_probe(std::move(probe)) {}
+    ProbedDiskFiles(platform::FileSecurity security, PathProbe probe) : m_disk(security), m_probe(std::move(probe)) {}
 
     PolicyFilesRead read(const PolicyLocation& location, const ReadLimits& limits) const override {
         return m_disk.read(location, limits);

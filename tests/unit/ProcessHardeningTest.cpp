@@ -16,8 +16,8 @@ TEST(ProcessHardeningTest, DisablesCoreDumpsAndPtrace) {
         const auto result = cpslock::disableCoreDumps();
         rlimit core{};
         getrlimit(RLIMIT_CORE, &core);
-        const bool ok = result.ok() && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 &&
-                        core.rlim_cur == 0 && core.rlim_max == 0;
+        const bool ok =
+            result.ok() && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 && core.rlim_cur == 0 && core.rlim_max == 0;
         _exit(ok ? 0 : 1);
     }
     int status = 0;

@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 using cpslock::RefusalReason;
+using cpslock::protocol::AuthAnswer;
 using cpslock::protocol::escapeField;
 using cpslock::protocol::formatAnswer;
-using cpslock::protocol::AuthAnswer;
 using cpslock::protocol::kMaxLineLength;
 using cpslock::protocol::parseAnswer;
 using cpslock::protocol::unescapeField;

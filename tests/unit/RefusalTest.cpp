@@ -17,10 +17,9 @@ using cpslock::userMessage;
 // (the issue's list, plus reader-unavailable and several-cards so a doctor is told the real cause).
 TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
     const std::set<std::string> expected{
-        "no-card",          "not-cps",         "contactless",   "wrong-pin",   "pin-locked",
-        "last-try-refused", "untrusted-chain", "expired",       "not-yet-valid", "revoked",
-        "crl-stale",        "key-mismatch",    "bad-key-usage", "denylisted",  "card-type-not-allowed",
-        "not-mapped",       "card-removed",    "module-error",  "policy-error", "reader-unavailable",
+        "no-card", "not-cps", "contactless", "wrong-pin", "pin-locked", "last-try-refused", "untrusted-chain",
+        "expired", "not-yet-valid", "revoked", "crl-stale", "key-mismatch", "bad-key-usage", "denylisted",
+        "card-type-not-allowed", "not-mapped", "card-removed", "module-error", "policy-error", "reader-unavailable",
         "several-cards",
         // cpslockd (issue 10): a card reported lost on this PC; the card authority unreachable
         "reported-lost", "service-unavailable",
@@ -29,9 +28,9 @@ TEST(RefusalTest, StableNamesAreExactlyTheIssueList) {
         // issue 12: what the real middlewares say of a card they cannot use
         "card-not-usable", "card-needs-update", "card-needs-reinit",
         // issue 11: the IGC-Santé card authentication profile, one reason per rule
-        "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type",
-        "card-serial-mismatch", "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto",
-        "bad-certificate-policy", "bad-subject", "malformed-certificate"};
+        "not-end-entity", "bad-extended-key-usage", "not-card-certificate", "unknown-card-type", "card-serial-mismatch",
+        "issuer-not-allowed", "issuer-card-type-mismatch", "weak-crypto", "bad-certificate-policy", "bad-subject",
+        "malformed-certificate"};
     std::set<std::string> actual;
     for (RefusalReason reason : allRefusalReasons()) {
         actual.insert(std::string(toString(reason)));
@@ -78,13 +77,16 @@ TEST(RefusalTest, EveryReasonHasDistinctFrenchAndEnglishMessages) {
 }
 
 TEST(RefusalTest, WrongPinSaysHowManyTriesAreLeft) {
-    EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::French, 2), "Code porteur incorrect. Il vous reste 2 essais.");
-    EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::French, 1), "Code porteur incorrect. Il vous reste 1 essai.");
+    EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::French, 2),
+              "Code porteur incorrect. Il vous reste 2 essais.");
+    EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::French, 1),
+              "Code porteur incorrect. Il vous reste 1 essai.");
     EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::English, 2), "Wrong PIN. 2 tries left.");
     EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::English, 1), "Wrong PIN. 1 try left.");
     EXPECT_EQ(userMessage(RefusalReason::WrongPin, Language::English), "Wrong PIN.");
     // Tries left only make sense for a wrong PIN.
-    EXPECT_EQ(userMessage(RefusalReason::Revoked, Language::English, 2), userMessage(RefusalReason::Revoked, Language::English));
+    EXPECT_EQ(userMessage(RefusalReason::Revoked, Language::English, 2),
+              userMessage(RefusalReason::Revoked, Language::English));
 }
 
 TEST(RefusalTest, RevokedAndLockedMessagesTellWhatToDo) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // cpslockd's requests come from untrusted local callers: parsing is strict, and every value has one syntax.
-#include "protocol/DaemonClient.h"
 #include "protocol/Request.h"
+#include "protocol/DaemonClient.h"
 
 #include <gtest/gtest.h>
 
@@ -30,25 +30,25 @@ TEST(RequestTest, EveryVerbRoundTrips) {
 TEST(RequestTest, HostileOrMalformedRequestsAreRefusedWithAReason) {
     for (const std::string& bad : std::vector<std::string>{
              "",
-             "AUTH user=alice",                  // verbs are exact
-             "auth",                              // user missing
-             "auth user=alice user=bob",          // duplicate
-             "auth user=alice pin=1234",          // the PIN never travels in a request
-             "auth user=-rf",                     // option-like user name
-             "auth user=../root",                 // '/' in a user name
-             "auth user=a%0Ab",                   // control character, escaped
-             "auth user=alice wait=601",          // out of range
+             "AUTH user=alice",          // verbs are exact
+             "auth",                     // user missing
+             "auth user=alice user=bob", // duplicate
+             "auth user=alice pin=1234", // the PIN never travels in a request
+             "auth user=-rf",            // option-like user name
+             "auth user=../root",        // '/' in a user name
+             "auth user=a%0Ab",          // control character, escaped
+             "auth user=alice wait=601", // out of range
              "auth user=alice wait=-1",
-             "auth user=alice session=c1;rm",     // not a session id
-             "attach ticket=XYZ session=c1",      // not 32 hex digits
+             "auth user=alice session=c1;rm",                         // not a session id
+             "attach ticket=XYZ session=c1",                          // not 32 hex digits
              "attach ticket=" + std::string(32, 'A') + " session=c1", // upper case refused
-             "session-card",                      // session missing
+             "session-card",                                          // session missing
              "session-locked session=c1 generation=1x",
              "report-lost serial=12ab",
              "report-lost serial=123456789012345678901", // more than 20 digits
              "ping extra=1",
-             "auth  user=alice",                  // empty word
-             "auth user=al%ZZice",                // bad escape
+             "auth  user=alice",                    // empty word
+             "auth user=al%ZZice",                  // bad escape
              "auth user=" + std::string(5000, 'a'), // longer than a line
          }) {
         const auto parsed = parseRequest(bad);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 // session.exempt_users / exempt_groups: the loader's checks and the rule that decides an exemption.
 #include "core/policy/SessionExemption.h"
-#include "tests/unit/PolicyTestProbes.h"
 #include "core/policy/PolicyLoader.h"
+#include "tests/unit/PolicyTestProbes.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

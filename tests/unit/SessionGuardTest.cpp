@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
-#include "tests/unit/TestReaderEvents.h"
 #include "core/SessionGuard.h"
+#include "tests/unit/TestReaderEvents.h"
 
 #include "tests/unit/FakeClock.h"
 

@@ -34,7 +34,7 @@ struct Card {
 struct Pki {
     std::filesystem::path dir;
     std::map<std::string, Card> cards;
-    std::map<std::string, std::string> oids; // "cps" -> "2.999.1.1"
+    std::map<std::string, std::string> oids;   // "cps" -> "2.999.1.1"
     std::map<std::string, std::string> keyIds; // "fort", "fort-root", "standard"... -> SKI hex
     std::chrono::system_clock::time_point now{};
 };

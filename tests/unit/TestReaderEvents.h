@@ -9,8 +9,8 @@
 
 namespace cpslock::test {
 
-inline ReaderEvent cardEvent(ReaderEventType type, const std::string& reader, CardKind kind,
-                             const std::string& serial, std::int64_t monoNs = 0) {
+inline ReaderEvent cardEvent(ReaderEventType type, const std::string& reader, CardKind kind, const std::string& serial,
+                             std::int64_t monoNs = 0) {
     ReaderEvent e;
     e.type = type;
     e.reader = reader;

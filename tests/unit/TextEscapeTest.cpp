@@ -30,7 +30,10 @@ TEST(TextEscapeTest, C0AndDelAreHexInShownAndQuoted) {
 
 TEST(TextEscapeTest, C1IsEscapedInEveryStyle) {
     // U+009B (CSI) is the one-character form of ESC [: a terminal acts on it as on "\x1b[".
-    EXPECT_EQ(escaped("a\xc2\x9b" "31m", EscapeStyle::Shown), "a\\u009b31m");
+    EXPECT_EQ(escaped("a\xc2\x9b"
+                      "31m",
+                      EscapeStyle::Shown),
+              "a\\u009b31m");
     EXPECT_EQ(escaped("\xc2\x80\xc2\x9f", EscapeStyle::Quoted), "\\u0080\\u009f");
     EXPECT_EQ(escaped("\xc2\x9b", EscapeStyle::Json), "\\u009B");
     // U+00A0 and above are ordinary characters.
@@ -60,10 +63,13 @@ TEST(TextEscapeTest, AppendsToWhatIsThere) {
 TEST(TextEscapeTest, PrefixNeverSplitsAUtf8Character) {
     EXPECT_EQ(utf8Prefix("abcdef", 3), "abc");
     EXPECT_EQ(utf8Prefix("abc", 10), "abc");
-    EXPECT_EQ(utf8Prefix("ab\xc3\xa9", 3), "ab");                 // é cut in half: dropped
+    EXPECT_EQ(utf8Prefix("ab\xc3\xa9", 3), "ab"); // é cut in half: dropped
     EXPECT_EQ(utf8Prefix("ab\xc3\xa9", 4), "ab\xc3\xa9");
-    EXPECT_EQ(utf8Prefix("a\xe2\x82\xac", 3), "a");              // € (3 bytes) cut
-    EXPECT_EQ(utf8Prefix("a\xf0\x9f\x94\x92z", 4), "a");         // 4-byte character cut
-    EXPECT_EQ(utf8Prefix("\xc2\x9b" "x", 1), "");                // a C1 character is not split either
+    EXPECT_EQ(utf8Prefix("a\xe2\x82\xac", 3), "a");      // € (3 bytes) cut
+    EXPECT_EQ(utf8Prefix("a\xf0\x9f\x94\x92z", 4), "a"); // 4-byte character cut
+    EXPECT_EQ(utf8Prefix("\xc2\x9b"
+                         "x",
+                         1),
+              ""); // a C1 character is not split either
     EXPECT_EQ(utf8Prefix("abc", 0), "");
 }

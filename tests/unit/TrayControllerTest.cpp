@@ -128,7 +128,6 @@ private Q_SLOTS:
         std::ofstream(m_crlDir.filePath("igc.crl").toStdString()) << "crl";
     }
 
-
     void menuHasTheFourEntriesInOrder() {
         auto tray = makeTray();
         QStringList texts;

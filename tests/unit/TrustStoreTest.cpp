@@ -54,7 +54,8 @@ TEST(TrustStoreTest, LoadsTheNineRealIgcSanteCertificates) {
     EXPECT_EQ(store.anchors().size(), 3U);
     EXPECT_EQ(store.intermediates().size(), 6U);
     const auto subjects = store.anchorSubjects();
-    for (const char* root : {"AC RACINE IGC-SANTE FORT", "AC RACINE IGC-SANTE STANDARD", "AC RACINE IGC-SANTE ELEMENTAIRE"}) {
+    for (const char* root :
+         {"AC RACINE IGC-SANTE FORT", "AC RACINE IGC-SANTE STANDARD", "AC RACINE IGC-SANTE ELEMENTAIRE"}) {
         EXPECT_TRUE(containsSubject(subjects, root)) << root;
     }
     for (const auto& subject : subjects) {

@@ -31,8 +31,8 @@ Bytes statusOf(const Bytes& response) {
 
 TEST(VirtualCardTest, EveryProfileHasTheAtrItsNameSays) {
     const std::map<std::string, CardKind> expected{
-        {"cps3", CardKind::Cps3},     {"cps3-contactless", CardKind::Cps3Contactless},
-        {"cps4", CardKind::Cps4},     {"vitale1", CardKind::Vitale},
+        {"cps3", CardKind::Cps3},      {"cps3-contactless", CardKind::Cps3Contactless},
+        {"cps4", CardKind::Cps4},      {"vitale1", CardKind::Vitale},
         {"vitale2", CardKind::Vitale}, {"bank", CardKind::Other},
         {"unknown", CardKind::Other},
     };

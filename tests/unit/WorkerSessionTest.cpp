@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // cpslockd-worker's side of the auth lines, with a scripted card check and real pipes.
-#include "core/SecureBuffer.h"
 #include "daemon/worker/WorkerSession.h"
+#include "core/SecureBuffer.h"
 
 #include <gtest/gtest.h>
 
@@ -17,9 +17,9 @@ using cpslock::RefusalReason;
 using cpslock::SecureBuffer;
 using cpslock::card::CardReady;
 using cpslock::card::VerifyResult;
-using cpslock::worker::WorkerArgs;
 using cpslock::worker::parseWorkerArgs;
 using cpslock::worker::runWorkerSession;
+using cpslock::worker::WorkerArgs;
 
 namespace {
 

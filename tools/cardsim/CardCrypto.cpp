@@ -88,7 +88,8 @@ Bytes digestInfoFor(const Bytes& hash) {
 // EVP API cannot be seeded), and OpenSSL 3 marks them deprecated.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-std::optional<Bytes> finishHash(HashAlgorithm algorithm, const Bytes& state, std::uint64_t bitsDone, const Bytes& tail) {
+std::optional<Bytes> finishHash(HashAlgorithm algorithm, const Bytes& state, std::uint64_t bitsDone,
+                                const Bytes& tail) {
     if (bitsDone % 512 != 0 || (state.empty() && bitsDone != 0))
         return std::nullopt;
     const auto low = static_cast<unsigned int>(bitsDone & 0xFFFFFFFFU);

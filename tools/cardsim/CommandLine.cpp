@@ -67,8 +67,8 @@ constexpr const char* kUsage =
 
 // The options followed by a value.
 constexpr std::array<std::string_view, 16> kValueOptions{
-    "--port",    "--host",    "--profile",   "--serial",   "--atr",      "--sn-icc",   "--script",  "--piv-cert",
-    "--piv-key", "--pin",     "--pin-tries", "--auth-cert", "--auth-key", "--sig-cert", "--sig-key", "--actua"};
+    "--port",    "--host", "--profile",   "--serial",    "--atr",      "--sn-icc",   "--script",  "--piv-cert",
+    "--piv-key", "--pin",  "--pin-tries", "--auth-cert", "--auth-key", "--sig-cert", "--sig-key", "--actua"};
 
 ExitStatus usageError(const std::string& message) {
     std::fprintf(stderr, "cpslock-cardsim: %s\n\n%s", message.c_str(), kUsage);
@@ -95,7 +95,8 @@ Result<void> applyHex(const std::string& name, const std::string& text, Simulato
 
 Result<void> applyActua(const std::string& window, SimulatorOptions& options) {
     const auto dash = window.find('-');
-    auto actua = dash == std::string::npos ? std::nullopt : encodeActua(window.substr(0, dash), window.substr(dash + 1));
+    auto actua =
+        dash == std::string::npos ? std::nullopt : encodeActua(window.substr(0, dash), window.substr(dash + 1));
     if (!actua)
         return fail("--actua takes START-END, dates YYYYMMDD or YYYYMMDDhhmmss");
     options.actua = std::move(actua);
@@ -106,13 +107,13 @@ Result<void> applyActua(const std::string& window, SimulatorOptions& options) {
 Result<void> applyValue(const std::string& name, const std::string& value, SimulatorOptions& options) {
     using Word = std::string SimulatorOptions::*;
     using File = std::optional<std::string> SimulatorOptions::*;
-    static const std::map<std::string_view, Word> kWords{
-        {"--host", &SimulatorOptions::host}, {"--profile", &SimulatorOptions::profile},
-        {"--serial", &SimulatorOptions::serial}};
+    static const std::map<std::string_view, Word> kWords{{"--host", &SimulatorOptions::host},
+                                                         {"--profile", &SimulatorOptions::profile},
+                                                         {"--serial", &SimulatorOptions::serial}};
     static const std::map<std::string_view, File> kFiles{
-        {"--script", &SimulatorOptions::script},       {"--piv-cert", &SimulatorOptions::pivCert},
-        {"--piv-key", &SimulatorOptions::pivKey},      {"--auth-cert", &SimulatorOptions::authCert},
-        {"--auth-key", &SimulatorOptions::authKey},    {"--sig-cert", &SimulatorOptions::sigCert},
+        {"--script", &SimulatorOptions::script},    {"--piv-cert", &SimulatorOptions::pivCert},
+        {"--piv-key", &SimulatorOptions::pivKey},   {"--auth-cert", &SimulatorOptions::authCert},
+        {"--auth-key", &SimulatorOptions::authKey}, {"--sig-cert", &SimulatorOptions::sigCert},
         {"--sig-key", &SimulatorOptions::sigKey}};
     if (const auto word = kWords.find(name); word != kWords.end()) {
         options.*(word->second) = value;

@@ -49,10 +49,10 @@ Bytes tokenInfo() {
     const Bytes sha256Oid{0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
     // PKCS#1 OIDs 1.2.840.113549.1.1.x
     auto rsa = [](std::uint8_t last) { return Bytes{0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, last}; };
-    const Bytes algorithms = concat({algorithm(1, 0x220, hash, sha1Oid, 0x10), algorithm(2, 0x250, hash, sha256Oid, 0x40),
-                                     algorithm(3, 0x06, sign, rsa(0x05), 0x12), algorithm(4, 0x40, sign, rsa(0x0B), 0x42),
-                                     algorithm(5, 0x01, sign, rsa(0x01), 0x02),
-                                     algorithm(6, 0x01, decipher, rsa(0x01), 0x0A)});
+    const Bytes algorithms =
+        concat({algorithm(1, 0x220, hash, sha1Oid, 0x10), algorithm(2, 0x250, hash, sha256Oid, 0x40),
+                algorithm(3, 0x06, sign, rsa(0x05), 0x12), algorithm(4, 0x40, sign, rsa(0x0B), 0x42),
+                algorithm(5, 0x01, sign, rsa(0x01), 0x02), algorithm(6, 0x01, decipher, rsa(0x01), 0x0A)});
     // No serialNumber: both middlewares then take the card serial from EF.SN.ICC.
     return tlv({0x30}, concat({derInteger(0), tlv({0x0C}, text("ASIP-SANTE")), tlv({0x80}, text("CPS")),
                                Bytes{0x03, 0x02, 0x06, 0x40}, tlv({0xA2}, algorithms)}));
@@ -67,7 +67,8 @@ Bytes aodf() {
 }
 
 Bytes privateKey(std::string_view label, std::uint8_t id, const Bytes& usage, unsigned keyReference, unsigned bits) {
-    const Bytes common = tlv({0x30}, concat({tlv({0x0C}, text(label)), Bytes{0x03, 0x02, 0x07, 0x80}, tlv({0x04}, {0x01})}));
+    const Bytes common =
+        tlv({0x30}, concat({tlv({0x0C}, text(label)), Bytes{0x03, 0x02, 0x07, 0x80}, tlv({0x04}, {0x01})}));
     const Bytes accessFlags{0x03, 0x02, 0x04, 0xB0}; // sensitive, alwaysSensitive, neverExtractable
     const Bytes keyAttributes = tlv({0x30}, concat({tlv({0x04}, {id}), usage, accessFlags, derInteger(keyReference)}));
     const Bytes rsaAttributes = tlv({0xA1}, tlv({0x30}, concat({path({0x3F, 0x00, 0x00, 0x01}), derInteger(bits)})));
@@ -107,7 +108,11 @@ CpsFileSystem::CpsFileSystem(const CpsCardContent& content) {
         add({0xD010, false, kMf, 0, {}, *content.actua});
     if (content.authCertificate.empty())
         return; // a card without keys: no PKCS#15 application to describe them
-    add({0x2F00, false, kMf, 0x1E, {},
+    add({0x2F00,
+         false,
+         kMf,
+         0x1E,
+         {},
          concat({tlv({0x61}, concat({tlv({0x4F}, pkcs15Aid()), tlv({0x50}, text("CPS")),
                                      tlv({0x51}, {0x3F, 0x00, 0x00, 0x01})}))})});
     const int app = add({0x0001, true, kMf, 0, pkcs15Aid(), {}});
@@ -115,10 +120,10 @@ CpsFileSystem::CpsFileSystem(const CpsCardContent& content) {
                               tlv({0xA0}, path({0x3F, 0x00, 0x00, 0x01, 0x50, 0x34})),
                               tlv({0xA4}, path({0x3F, 0x00, 0x00, 0x01, 0x50, 0x35}))});
     // Usages decide the flows: sign (+decrypt) = INTERNAL AUTHENTICATE, nonRepudiation = PSO CDS.
-    const Bytes prkdf =
-        concat({privateKey("CPS_PRIV_AUT", 0x02, {0x03, 0x02, 0x05, 0x60}, content.authKeyReference, content.authModulusBits),
-                privateKey("CPS_PRIV_SIG", 0x01, {0x03, 0x03, 0x06, 0x00, 0x40}, content.signKeyReference,
-                           content.signModulusBits)});
+    const Bytes prkdf = concat(
+        {privateKey("CPS_PRIV_AUT", 0x02, {0x03, 0x02, 0x05, 0x60}, content.authKeyReference, content.authModulusBits),
+         privateKey("CPS_PRIV_SIG", 0x01, {0x03, 0x03, 0x06, 0x00, 0x40}, content.signKeyReference,
+                    content.signModulusBits)});
     const Bytes cdf = concat({certificate("Certificat d'Authentification CPS", 0x02, 0x40),
                               certificate("Certificat de Signature CPS", 0x01, 0x41)});
     add({0x5031, false, app, 0, {}, odf});
@@ -127,7 +132,12 @@ CpsFileSystem::CpsFileSystem(const CpsCardContent& content) {
     add({0x5034, false, app, 0, {}, prkdf});
     add({0x5035, false, app, 0, {}, cdf});
     add({0x5040, false, app, 0, {}, content.authCertificate});
-    add({0x5041, false, app, 0, {}, content.signCertificate.empty() ? content.authCertificate : content.signCertificate});
+    add({0x5041,
+         false,
+         app,
+         0,
+         {},
+         content.signCertificate.empty() ? content.authCertificate : content.signCertificate});
 }
 
 int CpsFileSystem::add(File file) {

@@ -66,7 +66,8 @@ CpsApplet::Reply IasEccApplet::getData(const Apdu& apdu, const Bytes& data) cons
             return {{}, kWrongP1P2}; // no public data: OpenSC then asks the DOCP
         if (tag == Bytes{0xA0}) {
             // Access rules (user authentication for the private operations, never SM) and the size.
-            const Bytes acl = reference == (kAuthKey & 0x7F) ? *fromHex("A1068C0431111100") : *fromHex("A1058C03411100");
+            const Bytes acl =
+                reference == (kAuthKey & 0x7F) ? *fromHex("A1068C0431111100") : *fromHex("A1058C03411100");
             const auto bytes = static_cast<unsigned>(key->keyBits / 8);
             return {sdo(tlv({0xA0}, concat({acl, tlv({0x80}, {static_cast<std::uint8_t>(bytes >> 8),
                                                               static_cast<std::uint8_t>(bytes & 0xFF)})}))),

@@ -24,9 +24,8 @@ constexpr std::array<std::uint8_t, 11> kAid{0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 
 
 // FASC-N of a non-federal issuer (agency code 9999): clients then take the GUID as card identity.
 constexpr std::array<std::uint8_t, 25> kFascN{0xD4, 0xE7, 0x39, 0xDA, 0x73, 0x9C, 0xED, 0x39, 0xCE,
-                                               0x73, 0x9D, 0x83, 0x68, 0x58, 0x21, 0x08, 0x42, 0x10,
-                                               0x84, 0x21, 0xC8, 0x42, 0x10, 0xC3, 0xEB};
-
+                                              0x73, 0x9D, 0x83, 0x68, 0x58, 0x21, 0x08, 0x42, 0x10,
+                                              0x84, 0x21, 0xC8, 0x42, 0x10, 0xC3, 0xEB};
 
 bool isPem(const Bytes& file) {
     static constexpr std::string_view kBegin = "-----BEGIN";
@@ -145,11 +144,11 @@ Bytes PivApplet::select(const Apdu& apdu) {
         return sw(kWrongP1P2);
     // Application Property Template (SP 800-73-4 part 2, 3.1.1).
     const std::string_view label = "cpslock-cardsim PIV";
-    const Bytes apt = tlv({0x61}, concat({tlv({0x4F}, Bytes(kAid.begin() + 5, kAid.end())),
-                                          tlv({0x79}, tlv({0x4F}, Bytes(kAidPrefix.begin(), kAidPrefix.end()))),
-                                          tlv({0x50}, Bytes(label.begin(), label.end())),
-                                          tlv({0xAC}, concat({tlv({0x80}, {algorithmId().value_or(0)}),
-                                                              tlv({0x06}, {0x00})}))}));
+    const Bytes apt =
+        tlv({0x61}, concat({tlv({0x4F}, Bytes(kAid.begin() + 5, kAid.end())),
+                            tlv({0x79}, tlv({0x4F}, Bytes(kAidPrefix.begin(), kAidPrefix.end()))),
+                            tlv({0x50}, Bytes(label.begin(), label.end())),
+                            tlv({0xAC}, concat({tlv({0x80}, {algorithmId().value_or(0)}), tlv({0x06}, {0x00})}))}));
     return m_transport.respond(apt, apdu);
 }
 
@@ -184,10 +183,10 @@ PivApplet::Reply PivApplet::getData(std::uint8_t p1, std::uint8_t p2, const Byte
         // Card Capability Container: GSC-RID card identifier, versions, no extended capabilities.
         Bytes cardId{0xA0, 0x00, 0x00, 0x01, 0x16, 0xFF, 0x02};
         cardId.resize(21, 0x00);
-        object = tlv({0x53}, concat({tlv({0xF0}, cardId), tlv({0xF1}, {0x21}), tlv({0xF2}, {0x21}), tlv({0xF3}, {}),
-                                     tlv({0xF4}, {0x00}), tlv({0xF5}, {0x10}), tlv({0xF6}, {}), tlv({0xF7}, {}),
-                                     tlv({0xFA}, {}), tlv({0xFB}, {}), tlv({0xFC}, {}), tlv({0xFD}, {}),
-                                     tlv({0xFE}, {})}));
+        object =
+            tlv({0x53}, concat({tlv({0xF0}, cardId), tlv({0xF1}, {0x21}), tlv({0xF2}, {0x21}), tlv({0xF3}, {}),
+                                tlv({0xF4}, {0x00}), tlv({0xF5}, {0x10}), tlv({0xF6}, {}), tlv({0xF7}, {}),
+                                tlv({0xFA}, {}), tlv({0xFB}, {}), tlv({0xFC}, {}), tlv({0xFD}, {}), tlv({0xFE}, {})}));
     } else if (tag == Bytes{0x5F, 0xC1, 0x02}) {
         object = m_chuid;
     } else if (tag == Bytes{0x5F, 0xC1, 0x05}) {

@@ -16,11 +16,11 @@ namespace cpslock::cardsim {
 struct ScriptCommand {
     enum class Kind { Insert, Remove, Swap, Sleep, RemoveOn, Stats, PinState, Quit };
     Kind kind = Kind::Quit;
-    std::string profile;                  ///< insert / swap: empty = the card of the command line
-    std::string serial;                   ///< insert / swap
-    std::chrono::milliseconds duration{}; ///< sleep
+    std::string profile;                    ///< insert / swap: empty = the card of the command line
+    std::string serial;                     ///< insert / swap
+    std::chrono::milliseconds duration{};   ///< sleep
     std::vector<std::uint8_t> instructions; ///< remove-on: the INS bytes that pull the card out
-    std::string removeOnName;             ///< remove-on: as written (echoed in "armed remove-on …")
+    std::string removeOnName;               ///< remove-on: as written (echoed in "armed remove-on …")
 };
 
 /// A parsed line: a command, nothing (blank line or comment), or an error message for the script's

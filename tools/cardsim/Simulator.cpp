@@ -28,7 +28,6 @@ void say(const std::string& line) {
 Simulator::Simulator(SimulatorOptions options, std::shared_ptr<PivApplet> piv, std::shared_ptr<CpsCredentials> cps)
     : m_options(std::move(options)), m_piv(std::move(piv)), m_cps(std::move(cps)) {}
 
-
 int Simulator::run(int signalFd) {
     int scriptFd = -1;
     if (m_options.script) {

@@ -43,7 +43,8 @@ std::vector<std::string_view> profileNames() {
 }
 
 Result<CardProfile> makeProfile(std::string_view name, std::string_view serial) {
-    const auto row = std::find_if(kProfiles.begin(), kProfiles.end(), [&](const ProfileRow& p) { return p.name == name; });
+    const auto row =
+        std::find_if(kProfiles.begin(), kProfiles.end(), [&](const ProfileRow& p) { return p.name == name; });
     if (row == kProfiles.end())
         return fail("unknown profile '" + std::string(name) + "'");
     CardProfile profile;

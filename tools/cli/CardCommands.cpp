@@ -58,9 +58,9 @@ Result<CardArgs, int> parseArgs(Args args, bool allowUser, const SubCommand& com
             out.json = true;
             continue;
         }
-        std::optional<std::string>* target = a == "--reader"               ? &out.reader
-                                              : a == "--user" && allowUser ? &out.user
-                                                                           : nullptr;
+        std::optional<std::string>* target = a == "--reader"              ? &out.reader
+                                             : a == "--user" && allowUser ? &out.user
+                                                                          : nullptr;
         if (target) {
             if (i + 1 >= args.size() || args[i + 1].empty()) {
                 std::fprintf(stderr, "cpslock %s: %.*s needs a value\n", name, static_cast<int>(a.size()), a.data());
@@ -98,14 +98,12 @@ Result<Prepared, int> prepare(Args args, bool allowUser, const char* help, const
 Json holderJson(const std::optional<card::HolderIdentity>& holder) {
     if (!holder)
         return nullptr;
-    Json h{{"idnat", holder->idNat},
-           {"idnat_kind", std::string(card::toString(holder->idNatKind))},
-           {"surname", holder->surname},
-           {"given_name", holder->givenName},
-           {"profession", holder->profession},
-           {"card_type", std::string(card::toString(holder->cardType))}};
+    Json h{{"idnat", holder->idNat},           {"idnat_kind", std::string(card::toString(holder->idNatKind))},
+           {"surname", holder->surname},       {"given_name", holder->givenName},
+           {"profession", holder->profession}, {"card_type", std::string(card::toString(holder->cardType))}};
     if (holder->staffCard)
-        h["structure"] = {{"idnat", holder->structureIdNat}, {"id", holder->structureId}, {"name", holder->structureName}};
+        h["structure"] = {
+            {"idnat", holder->structureIdNat}, {"id", holder->structureId}, {"name", holder->structureName}};
     return h;
 }
 
@@ -154,8 +152,8 @@ std::string originText(const card::CertificateInfo& c, const std::string& cardSe
            (c.productCategory ? card::describeProductCategory(*c.productCategory) : std::string("absent")) +
            "\n  type de carte / card type : " + type + "\n  jeton / token id : " + token +
            "\n  politiques / policies : " + (policies.empty() ? std::string("absent") : policies) +
-           "\n  clé de l'AC / CA key id : " + c.authorityKeyId + (c.originError.empty() ? "" : "\n  erreur : " + c.originError) +
-           "\n";
+           "\n  clé de l'AC / CA key id : " + c.authorityKeyId +
+           (c.originError.empty() ? "" : "\n  erreur : " + c.originError) + "\n";
 }
 
 bool configurationProblem(const Refusal& r) {
@@ -192,25 +190,22 @@ Json cardReportJson(const card::CardReport& report) {
     if (report.refusal)
         out["refusal"] = refusalJson(*report.refusal);
     if (report.card)
-        out["card"] = {{"reader", report.card->reader},
-                       {"kind", std::string(toString(report.card->kind))},
-                       {"serial", report.card->serial},
-                       {"atr", toHex(report.card->atr)},
-                       {"token_label", report.tokenLabel},
-                       {"pin_locked", report.pinLocked}};
+        out["card"] = {{"reader", report.card->reader},    {"kind", std::string(toString(report.card->kind))},
+                       {"serial", report.card->serial},    {"atr", toHex(report.card->atr)},
+                       {"token_label", report.tokenLabel}, {"pin_locked", report.pinLocked}};
     if (report.triesLeft)
         out["tries_left"] = *report.triesLeft;
     if (report.certificate)
-        out["certificate"] = {{"subject", report.certificate->subject},
-                              {"issuer", report.certificate->issuer},
-                              {"serial", report.certificate->serialHex},
-                              {"sha256", report.certificate->sha256Hex},
-                              {"not_before", card::isoUtc(report.certificate->notBefore)},
-                              {"not_after", card::isoUtc(report.certificate->notAfter)},
-                              {"issuer_key_id", report.certificate->authorityKeyId},
-                              {"policies", report.certificate->policyOids},
-                              {"card_origin", originJson(*report.certificate,
-                                                         report.card ? report.card->serial : std::string())}};
+        out["certificate"] = {
+            {"subject", report.certificate->subject},
+            {"issuer", report.certificate->issuer},
+            {"serial", report.certificate->serialHex},
+            {"sha256", report.certificate->sha256Hex},
+            {"not_before", card::isoUtc(report.certificate->notBefore)},
+            {"not_after", card::isoUtc(report.certificate->notAfter)},
+            {"issuer_key_id", report.certificate->authorityKeyId},
+            {"policies", report.certificate->policyOids},
+            {"card_origin", originJson(*report.certificate, report.card ? report.card->serial : std::string())}};
     out["holder"] = holderJson(report.holder);
     out["certificate_check"] = report.certificateRefusal ? refusalJson(*report.certificateRefusal) : Json("ok");
     return out;
@@ -238,13 +233,14 @@ void printCardReport(const card::CardReport& report) {
         std::printf("Contrôles / checks : REFUSÉE / REFUSED - %s (%s)\n", say(*report.certificateRefusal).c_str(),
                     report.certificateRefusal->detail.c_str());
     else
-        std::printf("Contrôles / checks : ok (sans preuve de possession : 'cpslock verify' / no proof of possession)\n");
+        std::printf(
+            "Contrôles / checks : ok (sans preuve de possession : 'cpslock verify' / no proof of possession)\n");
 }
 
 /// The certificate a verdict judged, with its card origin and policies.
 Json judgedCertificateJson(const card::VerifyResult& r) {
-    const auto type = r.profile.origin.cardTypeCode ? card::cardTypeFromCode(*r.profile.origin.cardTypeCode)
-                                                    : std::nullopt;
+    const auto type =
+        r.profile.origin.cardTypeCode ? card::cardTypeFromCode(*r.profile.origin.cardTypeCode) : std::nullopt;
     return {{"sha256", r.certSha256},
             {"subject", r.certSubject},
             {"issuer", r.certIssuer},

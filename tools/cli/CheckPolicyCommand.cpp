@@ -4,18 +4,18 @@
 #include "card/CrlStatus.h"
 #include "card/PolicyFiles.h"
 #include "card/TrustStore.h"
-#include "tools/cli/PolicyOption.h"
-#include "tools/cli/SubCommand.h"
 #include "core/Result.h"
 #include "core/policy/PolicyDescription.h"
 #include "core/policy/PolicyLoader.h"
 #include "platform/linux/DiskPolicyFiles.h"
+#include "tools/cli/PolicyOption.h"
+#include "tools/cli/SubCommand.h"
 
 #include <chrono>
 #include <cstdio>
-#include <set>
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,7 +100,8 @@ std::vector<std::string> everyCardRefused(const policy::LoadResult& result, cons
                          result.policy.trust.anchorsDir + ")");
     else if (result.policy.trust.revocation == RevocationMode::Hard && report.usableIssuers.empty())
         why.emplace_back("trust.revocation is \"hard\" and no card-issuing CA has a fresh CRL at every link of its "
-                         "chain in " + result.policy.trust.crlDir + ": run 'cpslock crl update'");
+                         "chain in " +
+                         result.policy.trust.crlDir + ": run 'cpslock crl update'");
     return why;
 }
 

@@ -63,8 +63,8 @@ bool isHttpUrl(std::string_view url) {
 // The http(s) URIs of a certificate's CRL distribution points (ldap:// and the rest ignored).
 std::vector<std::string> distributionPoints(const X509* cert) {
     std::vector<std::string> urls;
-    auto* points = static_cast<STACK_OF(DIST_POINT)*>(
-        X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+    auto* points =
+        static_cast<STACK_OF(DIST_POINT)*>(X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
     for (int i = 0; points != nullptr && i < sk_DIST_POINT_num(points); ++i) {
         const DIST_POINT* point = sk_DIST_POINT_value(points, i);
         if (point->distpoint == nullptr || point->distpoint->type != 0)
@@ -90,11 +90,11 @@ std::string fileNameOf(const std::string& url) {
     std::string path = url.substr(0, url.find_first_of("?#"));
     const std::size_t slash = path.rfind('/');
     std::string name = slash == std::string::npos ? std::string() : path.substr(slash + 1);
-    const bool safe = !name.empty() && name.size() <= 100 && name.front() != '.' &&
-                      std::all_of(name.begin(), name.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                                 c == '.' || c == '_' || c == '-';
-                      });
+    const bool safe =
+        !name.empty() && name.size() <= 100 && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                   c == '-';
+        });
     return safe && slash > url.find("://") + 2 ? name : std::string();
 }
 
@@ -167,7 +167,8 @@ int installAll(const std::vector<std::string>& urls, const card::CrlInstaller& i
         }
         const auto now = std::chrono::system_clock::now();
         const card::CrlInstallOutcome outcome = installer.install(*download, fileNameOf(url), now);
-        const std::string ca = outcome.caSubject.empty() ? std::string() : " [" + card::commonNameOf(outcome.caSubject) + "]";
+        const std::string ca =
+            outcome.caSubject.empty() ? std::string() : " [" + card::commonNameOf(outcome.caSubject) + "]";
         using Result = card::CrlInstallOutcome::Result;
         if (outcome.result == Result::Refused) {
             ++failures;
@@ -186,14 +187,13 @@ int installAll(const std::vector<std::string>& urls, const card::CrlInstaller& i
 /// Per CA: what the revocation check will find now; the exit status of the whole update.
 int reportCas(const card::TrustStore& store, const policy::Policy& policy, int failures) {
     std::set<std::string> issuers;
-    for (const auto* list : {&policy.trust.issuersCps, &policy.trust.issuersCpf, &policy.trust.issuersCpe,
-                             &policy.trust.issuersCpa})
+    for (const auto* list :
+         {&policy.trust.issuersCps, &policy.trust.issuersCpf, &policy.trust.issuersCpe, &policy.trust.issuersCpa})
         issuers.insert(list->begin(), list->end());
     const std::set<std::string> roots(policy.trust.roots.begin(), policy.trust.roots.end());
     const auto now = std::chrono::system_clock::now();
-    const card::CrlReport report = card::crlStatus(store, policy.trust.crlDir,
-                                                   std::chrono::seconds(policy.trust.crlMaxAge.count()), issuers,
-                                                   roots, now);
+    const card::CrlReport report = card::crlStatus(
+        store, policy.trust.crlDir, std::chrono::seconds(policy.trust.crlMaxAge.count()), issuers, roots, now);
     int chainProblems = 0;
     std::printf("\nCRL per CA in %s:\n", policy.trust.anchorsDir.c_str());
     for (const card::CaCrlStatus& ca : report.cas) {

@@ -64,7 +64,7 @@ std::string today() {
     const std::chrono::year_month_day ymd{days};
     char text[16];
     (void)std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     return text;
 }
 
@@ -122,7 +122,8 @@ Result<CurrentList> readCurrentList(const std::string& denylistPath) {
         std::string why;
         for (const std::string& error : existing.errors)
             why += error + "\n";
-        return fail(why + "cpslock denylist import: " + denylistPath + " is invalid: fix it first, nothing was written");
+        return fail(why + "cpslock denylist import: " + denylistPath +
+                    " is invalid: fix it first, nothing was written");
     }
     for (const card::DenylistEntry& entry : existing.list.entries()) {
         if (entry.kind == card::DenylistEntry::Kind::CardSerial)
@@ -148,7 +149,8 @@ void printBadRows(const std::string& csvPath, const card::OpposedCardsCsv& extra
     for (std::size_t i = 0; i < extract.badRows.size() && i < kShownBadRows; ++i)
         std::fprintf(stderr, "%s:%s\n", csvPath.c_str(), extract.badRows[i].substr(5).c_str());
     if (extract.badRows.size() > kShownBadRows)
-        std::fprintf(stderr, "%s: ... and %zu more bad rows\n", csvPath.c_str(), extract.badRows.size() - kShownBadRows);
+        std::fprintf(stderr, "%s: ... and %zu more bad rows\n", csvPath.c_str(),
+                     extract.badRows.size() - kShownBadRows);
 }
 
 /// The deny-list with @p additions appended, checked as the agent will read it, replaced atomically.
@@ -156,7 +158,8 @@ void printBadRows(const std::string& csvPath, const card::OpposedCardsCsv& extra
 Result<void> writeList(const std::string& denylistPath, std::string text, const Additions& additions) {
     if (!text.empty() && text.back() != '\n')
         text += '\n';
-    text += "# " + std::to_string(additions.count) + " opposed cards imported on " + today() + " from the ANS extract\n";
+    text +=
+        "# " + std::to_string(additions.count) + " opposed cards imported on " + today() + " from the ANS extract\n";
     text += additions.lines;
     // Checked as the agent will read it, before it replaces anything.
     const auto check = card::Denylist::parse(text, denylistPath);

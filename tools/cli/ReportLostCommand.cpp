@@ -53,8 +53,8 @@ int runReportLost(Args args) {
     if (session)
         request.fields["session"] = *session;
     // Checked here too so that a typo gets a clear message before anything is sent.
-    const auto checked = protocol::parseRequest(protocol::formatRequest(request).substr(
-        0, protocol::formatRequest(request).size() - 1));
+    const auto checked =
+        protocol::parseRequest(protocol::formatRequest(request).substr(0, protocol::formatRequest(request).size() - 1));
     if (!checked) {
         std::fprintf(stderr, "cpslock report-lost: %s\n", checked.error().message.c_str());
         return 2;

@@ -16,7 +16,8 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"readers", cpslock::cli::runReaders, "list readers and cards; --watch prints events as they happen"},
-    {"check-policy", cpslock::cli::runCheckPolicy, "validate the policy files; print the effective policy or every error"},
+    {"check-policy", cpslock::cli::runCheckPolicy,
+     "validate the policy files; print the effective policy or every error"},
     {"card", cpslock::cli::runCard, "what the CPS card in the reader says, without its PIN"},
     {"verify", cpslock::cli::runVerify, "full verification of the CPS card (PIN on standard input)"},
     {"report-lost", cpslock::cli::runReportLost, "report your CPS card lost or stolen: it never unlocks this PC again"},
