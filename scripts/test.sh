@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 # The test command of README.md (and of .ci/run): installs what is missing, builds with the `ci`
 # preset (warnings are errors) and runs every test with ctest; then builds the `asan` preset
-# (clang, ASan + UBSan) and runs the unit tests and a short run of each fuzzer under it.
+# (clang, ASan + UBSan) and runs the unit tests and a short run of each fuzzer under it. The lint
+# (scripts/lint.sh: clang-format, then clang-tidy on the ci build) fails it before any test runs.
 # `scripts/test.sh --packaging` builds and tests the Debian packages instead (see below).
 # Needs root: the reader rig mounts a private /run/pcscd and makes network namespaces.
 set -euo pipefail
@@ -22,8 +23,10 @@ if [ "${1:-}" = --packaging ]; then
 fi
 
 jobs=$(nproc)
+bash scripts/lint.sh --format
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$jobs"
+bash scripts/lint.sh
 ctest --preset ci -j "$jobs" --timeout 900
 
 cmake --preset asan >/dev/null
