@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/CardProfile.h"
 
+#include "core/Ascii.h"
+
 #include "card/TrustStore.h"
 #include "core/Hex.h"
 #include "core/policy/Policy.h"
@@ -62,10 +64,6 @@ const ASN1_OCTET_STRING* uniqueExtension(const X509* cert, std::string_view oid,
         return nullptr;
     }
     return X509_EXTENSION_get_data(X509_get_ext(cert, first));
-}
-
-bool isDigits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 /// Extensions this verifier (or OpenSSL's path validation) understands, so may be critical.
@@ -390,7 +388,7 @@ Result<void, Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& fa
     const std::string& token = *facts.origin.tokenId;
     const std::string prefix = std::string(kAnsTokenIssuer) + "/";
     if (token.size() != prefix.size() + 10 || token.compare(0, prefix.size(), prefix) != 0 ||
-        !isDigits(std::string_view(token).substr(prefix.size())))
+        !isAsciiDigits(std::string_view(token).substr(prefix.size())))
         return refuse(RefusalReason::CardSerialMismatch, "token id '" + token + "' is not 8025000001/<10 digits>");
     facts.tokenSerial = token.substr(prefix.size());
     if (cardSerial.empty())
@@ -398,7 +396,7 @@ Result<void, Refusal> checkTokenId(std::string_view cardSerial, ProfileFacts& fa
                       "the serial of the card in the reader (EF.SN.ICC) is unknown: token id " + token + " unchecked");
     // EF.SN.ICC may drop leading zeros; the token id always has ten digits.
     std::string serial(cardSerial);
-    if (isDigits(serial) && serial.size() < 10)
+    if (isAsciiDigits(serial) && serial.size() < 10)
         serial.insert(0, 10 - serial.size(), '0');
     if (serial != facts.tokenSerial)
         return refuse(RefusalReason::CardSerialMismatch, "certificate is for card " + facts.tokenSerial +

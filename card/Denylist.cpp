@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/Denylist.h"
 
+#include "core/Ascii.h"
+
 #include "core/FileRead.h"
 #include "core/Result.h"
 
@@ -11,14 +13,6 @@ namespace cpslock::card {
 namespace {
 
 constexpr std::size_t kMaxSerialDigits = 20;
-
-bool isDigit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-bool isHexDigit(char c) {
-    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 char toLowerAscii(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -37,7 +31,8 @@ std::string_view trim(std::string_view s) {
 
 // Serials compare as numbers: the ANS extract and EF.SN.ICC may differ in zero padding.
 std::optional<std::string> normaliseSerial(std::string_view serial) {
-    if (serial.empty() || serial.size() > kMaxSerialDigits || !std::all_of(serial.begin(), serial.end(), isDigit)) {
+    if (serial.empty() || serial.size() > kMaxSerialDigits ||
+        !std::all_of(serial.begin(), serial.end(), isAsciiDigit)) {
         return std::nullopt;
     }
     const auto firstNonZero = serial.find_first_not_of('0');
@@ -50,7 +45,7 @@ std::optional<std::string> normaliseSha256(std::string_view hex) {
         if (c == ':') {
             continue;
         }
-        if (!isHexDigit(c)) {
+        if (!isAsciiHexDigit(c)) {
             return std::nullopt;
         }
         out.push_back(toLowerAscii(c));
@@ -66,7 +61,7 @@ bool isIsoDate(std::string_view s) {
         return false;
     }
     for (std::size_t i : {0U, 1U, 2U, 3U, 5U, 6U, 8U, 9U}) {
-        if (!isDigit(s[i])) {
+        if (!isAsciiDigit(s[i])) {
             return false;
         }
     }
@@ -111,7 +106,7 @@ Result<void> parseDateAndReason(std::string_view rest, const std::string& where,
     if (isIsoDate(firstWord)) {
         entry.date = std::string(firstWord);
         rest = dateEnd == std::string_view::npos ? std::string_view() : trim(rest.substr(dateEnd));
-    } else if (!firstWord.empty() && isDigit(firstWord.front())) {
+    } else if (!firstWord.empty() && isAsciiDigit(firstWord.front())) {
         return fail(where + ": invalid date '" + std::string(firstWord) + "' (expected YYYY-MM-DD)");
     }
     entry.reason = std::string(rest);

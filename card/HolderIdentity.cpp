@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "card/HolderIdentity.h"
 
+#include "core/Ascii.h"
+
 #include "card/TrustStore.h"
 
 #include <openssl/err.h>
@@ -65,20 +67,16 @@ Result<void> checkUtf8(std::string_view s) {
     }
     return {};
 }
-
-bool isDigit(char c) {
-    return c >= '0' && c <= '9';
-}
 bool isUpperAlnum(char c) {
-    return isDigit(c) || (c >= 'A' && c <= 'Z');
+    return isAsciiDigit(c) || (c >= 'A' && c <= 'Z');
 }
 bool isIdChar(char c) {
-    return isDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return isAsciiDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 // Classifies and validates a person's idNat (no '/').
 Result<IdNatKind> idNatKindOf(std::string_view id) {
-    if (id.size() < 2 || id.size() > 32 || !isDigit(id.front())) {
+    if (id.size() < 2 || id.size() > 32 || !isAsciiDigit(id.front())) {
         return fail("idNat must be a type digit followed by an identifier");
     }
     if (!std::all_of(id.begin(), id.end(), isIdChar)) {
@@ -86,7 +84,7 @@ Result<IdNatKind> idNatKindOf(std::string_view id) {
     }
     switch (id.front()) {
     case '8':
-        if (id.size() != 12 || !std::all_of(id.begin(), id.end(), isDigit)) {
+        if (id.size() != 12 || !std::all_of(id.begin(), id.end(), isAsciiDigit)) {
             return fail("RPPS idNat must be 8 followed by 11 digits");
         }
         return IdNatKind::Rpps;

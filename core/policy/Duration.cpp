@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/Duration.h"
 
+#include "core/Ascii.h"
+
 #include <cstdint>
 
 namespace cpslock::policy {
@@ -20,10 +22,6 @@ std::optional<std::int64_t> unitSeconds(char unit) {
     }
 }
 
-bool isDigit(char c) {
-    return c >= '0' && c <= '9';
-}
-
 } // namespace
 
 std::optional<Duration> parseDuration(std::string_view text) {
@@ -34,7 +32,7 @@ std::optional<Duration> parseDuration(std::string_view text) {
         return std::nullopt;
     std::int64_t value = 0;
     for (char c : text.substr(0, text.size() - 1)) {
-        if (!isDigit(c))
+        if (!isAsciiDigit(c))
             return std::nullopt;
         value = value * 10 + (c - '0');
     }
@@ -48,7 +46,7 @@ std::string describeDurationError(std::string_view text) {
     if (text.empty())
         return "empty duration";
     const char last = text.back();
-    if (isDigit(last))
+    if (isAsciiDigit(last))
         return "missing unit (write e.g. \"30s\", \"5m\", \"1h\" or \"2d\")";
     if (!unitSeconds(last))
         return "unknown unit (use s, m, h or d, e.g. \"30s\", \"5m\", \"1h\", \"2d\")";
@@ -56,7 +54,7 @@ std::string describeDurationError(std::string_view text) {
     if (number.empty())
         return "missing number before the unit";
     for (char c : number) {
-        if (!isDigit(c))
+        if (!isAsciiDigit(c))
             return "expected digits then one unit, e.g. \"30s\", \"5m\", \"1h\", \"2d\"";
     }
     return "too long (at most 365 days)";

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "core/policy/IdNat.h"
 
+#include "core/Ascii.h"
+
 #include <cstddef>
 
 namespace cpslock::policy {
@@ -9,16 +11,9 @@ namespace {
 
 constexpr std::size_t kMaxGenericLength = 40;
 
-bool isDigit(char c) {
-    return c >= '0' && c <= '9';
-}
-bool isAlnum(char c) {
-    return isDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 bool allDigits(std::string_view s) {
     for (char c : s) {
-        if (!isDigit(c))
+        if (!isAsciiDigit(c))
             return false;
     }
     return !s.empty();
@@ -42,7 +37,7 @@ bool isStructuredId(std::string_view s) {
     const std::string_view second = slash == std::string_view::npos ? std::string_view{} : s.substr(slash + 1);
     auto alnum = [](std::string_view part) {
         for (char c : part) {
-            if (!isAlnum(c))
+            if (!isAsciiAlnum(c))
                 return false;
         }
         return !part.empty();
@@ -55,7 +50,7 @@ bool isStructuredId(std::string_view s) {
 std::optional<std::string> idNatError(std::string_view text) {
     if (text.empty())
         return "empty idNat";
-    if (!isDigit(text[0]))
+    if (!isAsciiDigit(text[0]))
         return "an idNat starts with its type digit (8 = RPPS, 0 = ADELI, 3 = FINESS/internal id)";
     const std::string_view number = text.substr(1);
     switch (text[0]) {
