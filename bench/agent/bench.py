@@ -25,6 +25,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from figures import summary_line  # noqa: E402
 import rig as rigmod  # noqa: E402
 from desktop import AgentProcess, Desktop, write_policy  # noqa: E402
 from test_pam import PIN, PamService  # noqa: E402
@@ -49,16 +51,8 @@ PEER_CONF = """card_eventmgr {{
 """
 
 
-def pct(values, p):
-    values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100.0 * (len(values) - 1)))))
-    return values[k]
-
-
 def summary(name, ns_values):
-    ms = [v / 1e6 for v in ns_values]
-    print("  %-44s n=%-4d min %8.3f ms  median %8.3f ms  p99 %8.3f ms  max %8.3f ms"
-          % (name, len(ms), min(ms), statistics.median(ms), pct(ms, 99), max(ms)))
+    print(summary_line(name, [v / 1e6 for v in ns_values], "ms", 44, 3))
 
 
 def read_stamps(path):

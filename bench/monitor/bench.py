@@ -12,27 +12,20 @@ usage: bench/monitor/bench.py [--cycles 100] [--idle-seconds 60]
 """
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from figures import summary_line  # noqa: E402
 import rig as rigmod  # noqa: E402
 
 PROBE = os.path.join(rigmod.BUILD_DIR, "bench", "monitor", "cpslock-bench-monitor")
 READER = "Virtual_PCD_00_00"
 
 
-def pct(values, p):
-    values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100.0 * (len(values) - 1)))))
-    return values[k]
-
-
 def summary(name, ns_values):
-    us = [v / 1000.0 for v in ns_values]
-    print("  %-34s n=%-4d min %8.1f us  median %8.1f us  p99 %8.1f us  max %8.1f us"
-          % (name, len(us), min(us), statistics.median(us), pct(us, 99), max(us)))
+    print(summary_line(name, [v / 1000.0 for v in ns_values], "us", 34, 1))
 
 
 def thread_stats(pid, name):
